@@ -1,0 +1,311 @@
+"""The codebook: scales, items, response labels, organisations, roles and background variables.
+
+The codebook is one YAML file (``informeel_lib/data/codebook.yaml`` by default). ``load_codebook``
+validates it and raises :class:`~informeel_lib.errors.CodebookError` naming the exact key that
+is wrong, so a researcher editing the YAML sees where the mistake is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import CodebookError
+
+DEFAULT_CODEBOOK = "codebook.yaml"
+
+
+def normalise_text(text) -> str:
+    """Lower-case, strip accents, punctuation-insensitive and single-spaced form of ``text``.
+
+    Used to match labels, aliases and question texts regardless of case, accents,
+    quotes, trailing punctuation and repeated white space.
+    """
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"[^\w&/+\-' ]+", " ", text)
+    text = re.sub(r"[\s_]+", " ", text)
+    return text.strip(" -'")
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    scale: str
+    text: str
+    reverse: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scale:
+    code: str
+    name: str
+    items: tuple[Item, ...]
+    measures: str = ""
+    modelled_on: str = ""
+    role: str = "predictor"  # "predictor" or "outcome"
+    influence_factor: str = ""
+    target_alpha: float | None = None
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [it.code for it in self.items]
+
+    @property
+    def reverse_items(self) -> list[str]:
+        return [it.code for it in self.items if it.reverse]
+
+
+@dataclass(frozen=True)
+class Category:
+    """An organisation, role or sector: canonical code/label plus aliases."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Codebook:
+    scales: dict[str, Scale]
+    scale_min: int
+    scale_max: int
+    response_labels: dict[str, int]          # normalised label -> value
+    canonical_labels: dict[int, str]         # value -> Dutch label
+    missing_labels: frozenset[str]           # normalised labels meaning "no answer"
+    organisations: tuple[Category, ...]
+    roles: tuple[Category, ...]
+    sectors: tuple[Category, ...]
+    background: dict[str, dict]
+    open_questions: dict[str, str]           # column -> question text
+    identifier_columns: frozenset[str]       # normalised names
+    meta_columns: dict[str, tuple[str, ...]]
+    source: str = ""
+    _alias_index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # --- items and scales -------------------------------------------------
+    @property
+    def items(self) -> list[Item]:
+        return [it for sc in self.scales.values() for it in sc.items]
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [it.code for it in self.items]
+
+    @property
+    def reverse_items(self) -> list[str]:
+        return [it.code for it in self.items if it.reverse]
+
+    @property
+    def scale_range(self) -> tuple[int, int]:
+        return (self.scale_min, self.scale_max)
+
+    def item(self, code: str) -> Item:
+        for it in self.items:
+            if it.code == code:
+                return it
+        raise KeyError(code)
+
+    def scale_of(self, item_code: str) -> str:
+        return self.item(item_code).scale
+
+    def model_dict(self, scales=None) -> dict[str, list[str]]:
+        """Measurement model {scale: [items]} for CFA, optionally limited to ``scales``."""
+        names = list(self.scales) if scales is None else list(scales)
+        return {s: self.scales[s].item_codes for s in names}
+
+    def model_syntax(self, scales=None) -> str:
+        """The measurement model in lavaan syntax."""
+        return "\n".join(f"{s} =~ {' + '.join(items)}" for s, items in self.model_dict(scales).items())
+
+    # --- labels and categories --------------------------------------------
+    def label_value(self, label):
+        """Numeric value of a response label; ``None`` for a missing-answer label; KeyError if unknown."""
+        key = normalise_text(label)
+        if key in self.missing_labels or key == "":
+            return None
+        return self.response_labels[key]
+
+    def _resolve(self, kind: str, categories, value):
+        index = self._alias_index.get(kind)
+        if index is None:
+            index = {}
+            for cat in categories:
+                for alias in (cat.code, cat.label, *cat.aliases):
+                    index[normalise_text(alias)] = cat.code
+            self._alias_index[kind] = index
+        return index.get(normalise_text(value))
+
+    def resolve_organisation(self, value) -> str | None:
+        """Canonical organisation name for any known spelling, else ``None``."""
+        return self._resolve("organisation", self.organisations, value)
+
+    def resolve_role(self, value) -> str | None:
+        return self._resolve("role", self.roles, value)
+
+    def resolve_sector(self, value) -> str | None:
+        return self._resolve("sector", self.sectors, value)
+
+    @property
+    def organisation_names(self) -> list[str]:
+        return [o.code for o in self.organisations]
+
+    def is_identifier_column(self, name) -> bool:
+        return normalise_text(name) in self.identifier_columns
+
+
+# --- loading and validation -------------------------------------------------
+
+def _require(mapping, key, where):
+    if not isinstance(mapping, dict):
+        raise CodebookError(f"Codebook: '{where}' moet een lijst van sleutels zijn, maar is {type(mapping).__name__}.")
+    if key not in mapping:
+        raise CodebookError(f"Codebook: sleutel '{where}.{key}' ontbreekt.")
+    return mapping[key]
+
+
+def _categories(raw, where, code_key):
+    if not isinstance(raw, list) or not raw:
+        raise CodebookError(f"Codebook: '{where}' moet een niet-lege lijst zijn.")
+    out = []
+    for i, entry in enumerate(raw):
+        code = _require(entry, code_key, f"{where}[{i}]")
+        label = entry.get("label", code)
+        aliases = entry.get("aliases", []) or []
+        if not isinstance(aliases, list):
+            raise CodebookError(f"Codebook: '{where}[{i}].aliases' moet een lijst zijn.")
+        out.append(Category(str(code), str(label), tuple(str(a) for a in aliases)))
+    _check_unique_aliases(out, where)
+    return tuple(out)
+
+
+def _check_unique_aliases(categories, where):
+    seen = {}
+    for cat in categories:
+        for alias in {normalise_text(a) for a in (cat.code, cat.label, *cat.aliases)}:
+            if alias in seen and seen[alias] != cat.code:
+                raise CodebookError(
+                    f"Codebook: alias '{alias}' in '{where}' hoort zowel bij '{seen[alias]}' als bij '{cat.code}'."
+                )
+            seen[alias] = cat.code
+
+
+def _parse_scales(raw):
+    if not isinstance(raw, dict) or not raw:
+        raise CodebookError("Codebook: 'scales' moet een niet-lege verzameling schalen zijn.")
+    scales, seen_items = {}, set()
+    for code, spec in raw.items():
+        where = f"scales.{code}"
+        name = _require(spec, "name", where)
+        items_raw = _require(spec, "items", where)
+        if not isinstance(items_raw, list) or len(items_raw) < 2:
+            raise CodebookError(f"Codebook: '{where}.items' moet minstens twee items bevatten.")
+        items = []
+        for i, it in enumerate(items_raw):
+            icode = str(_require(it, "code", f"{where}.items[{i}]"))
+            text = _require(it, "text", f"{where}.items[{i}]")
+            if icode in seen_items:
+                raise CodebookError(f"Codebook: itemcode '{icode}' in '{where}.items[{i}]' komt dubbel voor.")
+            reverse = it.get("reverse", False)
+            if not isinstance(reverse, bool):
+                raise CodebookError(f"Codebook: '{where}.items[{i}].reverse' moet true of false zijn.")
+            seen_items.add(icode)
+            items.append(Item(icode, str(code), str(text), reverse, tuple(it.get("aliases", []) or [])))
+        role = spec.get("role", "predictor")
+        if role not in ("predictor", "outcome"):
+            raise CodebookError(f"Codebook: '{where}.role' moet 'predictor' of 'outcome' zijn, niet '{role}'.")
+        target = spec.get("target_alpha")
+        if target is not None and not (0 < float(target) < 1):
+            raise CodebookError(f"Codebook: '{where}.target_alpha' moet tussen 0 en 1 liggen.")
+        scales[str(code)] = Scale(
+            str(code), str(name), tuple(items), str(spec.get("measures", "")), str(spec.get("modelled_on", "")),
+            role, str(spec.get("influence_factor", "")), None if target is None else float(target),
+        )
+    return scales
+
+
+def _parse_response_scale(raw):
+    lo, hi = _require(raw, "min", "response_scale"), _require(raw, "max", "response_scale")
+    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
+        raise CodebookError("Codebook: 'response_scale.min' en 'response_scale.max' moeten gehele getallen zijn met min < max.")
+    labels = _require(raw, "labels", "response_scale")
+    if not isinstance(labels, dict) or sorted(int(k) for k in labels) != list(range(lo, hi + 1)):
+        raise CodebookError(f"Codebook: 'response_scale.labels' moet precies één label per waarde {lo}..{hi} hebben.")
+    canonical = {int(k): str(v) for k, v in labels.items()}
+    index = {normalise_text(v): k for k, v in canonical.items()}
+    for value, aliases in (raw.get("aliases") or {}).items():
+        if int(value) not in canonical:
+            raise CodebookError(f"Codebook: 'response_scale.aliases.{value}' hoort bij geen antwoordwaarde.")
+        for alias in aliases:
+            key = normalise_text(alias)
+            if index.get(key, int(value)) != int(value):
+                raise CodebookError(f"Codebook: label '{alias}' in 'response_scale.aliases.{value}' staat ook bij waarde {index[key]}.")
+            index[key] = int(value)
+    for k in range(lo, hi + 1):
+        index.setdefault(str(k), k)
+    missing = frozenset(normalise_text(m) for m in raw.get("missing", []) or [])
+    clash = missing & set(index)
+    if clash:
+        raise CodebookError(f"Codebook: 'response_scale.missing' bevat een label dat ook een antwoordwaarde is: {sorted(clash)}.")
+    return lo, hi, index, canonical, missing
+
+
+def parse_codebook(raw: dict, source: str = "") -> Codebook:
+    """Validate a parsed YAML mapping and build a :class:`Codebook`."""
+    if not isinstance(raw, dict):
+        raise CodebookError("Codebook: het bestand bevat geen YAML-mapping.")
+    lo, hi, labels, canonical, missing = _parse_response_scale(_require(raw, "response_scale", "codebook"))
+    background = _require(raw, "background", "codebook")
+    for key in ("organisation", "team", "role"):
+        _require(background, key, "background")
+    open_q = raw.get("open_questions") or {}
+    meta = {k: tuple(normalise_text(v) for v in vals) for k, vals in (raw.get("meta_columns") or {}).items()}
+    return Codebook(
+        scales=_parse_scales(_require(raw, "scales", "codebook")),
+        scale_min=lo, scale_max=hi, response_labels=labels, canonical_labels=canonical, missing_labels=missing,
+        organisations=_categories(_require(raw, "organisations", "codebook"), "organisations", "name"),
+        roles=_categories(_require(raw, "roles", "codebook"), "roles", "code"),
+        sectors=_categories(raw.get("sectors") or [{"code": "onbekend"}], "sectors", "code"),
+        background={k: dict(v) for k, v in background.items()},
+        open_questions={k: str(_require(v, "text", f"open_questions.{k}")) for k, v in open_q.items()},
+        identifier_columns=frozenset(normalise_text(c) for c in raw.get("identifier_columns", []) or []),
+        meta_columns=meta,
+        source=source,
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> Codebook:
+    if path == DEFAULT_CODEBOOK:
+        text = resources.files("informeel_lib").joinpath("data", DEFAULT_CODEBOOK).read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CodebookError(f"Codebook '{path}' kan niet gelezen worden: {exc.strerror}.") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"Codebook '{path}' is geen geldige YAML: {exc}") from exc
+    return parse_codebook(raw, source=path)
+
+
+def load_codebook(path=None) -> Codebook:
+    """Load and validate a codebook (the package's own when ``path`` is None).
+
+    Raises
+    ------
+    CodebookError
+        With a Dutch message naming the key that is missing or wrong.
+    """
+    return _load_cached(DEFAULT_CODEBOOK if path is None else str(path))
