@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -19,6 +18,7 @@ import yaml
 from .errors import CodebookError
 
 DEFAULT_CODEBOOK = "codebook.yaml"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def normalise_text(text) -> str:
@@ -287,7 +287,7 @@ def parse_codebook(raw: dict, source: str = "") -> Codebook:
 @lru_cache(maxsize=8)
 def _load_cached(path: str) -> Codebook:
     if path == DEFAULT_CODEBOOK:
-        text = resources.files("informeel_lib").joinpath("data", DEFAULT_CODEBOOK).read_text(encoding="utf-8")
+        text = (DATA_DIR / DEFAULT_CODEBOOK).read_text(encoding="utf-8")
     else:
         try:
             text = Path(path).read_text(encoding="utf-8")
