@@ -17,6 +17,14 @@ def _cmd_synth(args) -> int:
 
     truth = write_network(args.out, seed=args.seed)
     print(f"Synthetisch netwerk geschreven naar {args.out} (rondes: {', '.join(truth['rounds'])}).")
+    for rnd in truth["rounds"]:
+        info = truth["per_round"][rnd]
+        n_resp = sum(v["count"] for v in info["respondents"].values())
+        dirt = info["dirt"]
+        print(f"  {rnd}: {len(truth['files'][rnd])} exportbestanden, {n_resp} respondenten, "
+              f"{len(dirt['duplicates'])} dubbele inzendingen, {len(dirt['straightliners'])} rechte-lijn-invullers, "
+              f"{len(dirt['speeders'])} te snelle invullers, {len(dirt['out_of_range'])} waarden buiten bereik.")
+    print(f"De waarheid (alleen voor tests) staat in {args.out}/truth.json.")
     return 0
 
 
@@ -24,8 +32,11 @@ def _cmd_clean(args) -> int:
     from .cleaning import clean_files
 
     result = clean_files(args.paths, round=args.round, out=args.out, straightliners=args.straightliners,
-                         speeders=args.speeders)
+                         speeders=args.speeders, strict=args.streng)
+    for line in result.warnings():
+        print(line, file=sys.stderr)
     print(result.summary())
+    print(f"Geschreven: {args.out}/{result.round}.parquet en {args.out}/{result.round}_log.csv")
     return 0
 
 
@@ -60,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wat te doen met rechte-lijn-invullers (standaard: markeer)")
     p.add_argument("--speeders", choices=["markeer", "verwijder"], default="verwijder",
                    help="wat te doen met te snelle invullers (standaard: verwijder)")
+    p.add_argument("--streng", action="store_true",
+                   help="ongeldige waarden (buiten bereik, onbekend label) zijn een fout in plaats van ontbrekend")
     p.set_defaults(func=_cmd_clean)
 
     p = sub.add_parser("report", help="maak de HTML-rapporten van één ronde")

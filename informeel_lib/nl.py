@@ -1,0 +1,204 @@
+"""Dutch number and text formatting, and APA-style HTML tables for the reports.
+
+Everything a network member reads in a report passes through here: decimal comma, thousands
+point, APA conventions (no leading zero for statistics that cannot exceed 1, ``p < ,001``),
+Dutch dates and enumerations, and tables whose every cell is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+from numbers import Number
+
+import numpy as np
+import pandas as pd
+
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december")
+LEEG = "–"  # shown for a missing value (en dash), never "nan"
+
+
+def _is_missing(x) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(x, Number) and math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return False
+
+
+def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False) -> str:
+    """Format a number the Dutch way: decimal comma, thousands point.
+
+    Parameters
+    ----------
+    x : float or None
+        The value; ``None``/NaN gives an en dash.
+    decimals : int
+        Digits after the comma.
+    leading_zero : bool
+        ``False`` drops the zero before the comma, as APA asks for statistics bounded by 1
+        (correlations, alpha, p): ``,82``.
+    sign : bool
+        Always show the sign (``+0,20``), useful for changes.
+
+    Examples
+    --------
+    >>> getal(3.8, 1), getal(12345.678), getal(0.82, leading_zero=False), getal(-0.2, sign=True)
+    ('3,8', '12.345,68', ',82', '-0,20')
+
+    R equivalent: ``format(x, decimal.mark = ",", big.mark = ".", nsmall = 2)``.
+    """
+    if _is_missing(x):
+        return LEEG
+    value = float(x)
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    text = f"{abs(value):,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+    if round(abs(value), decimals) == 0:
+        negative = False
+    else:
+        negative = value < 0
+    if not leading_zero and text.startswith("0,"):
+        text = text[1:]
+    if negative:
+        return "-" + text
+    return ("+" + text) if sign else text
+
+
+def geheel(n) -> str:
+    """Format a whole number with a thousands point: ``1.234``; missing gives an en dash."""
+    if _is_missing(n):
+        return LEEG
+    return getal(int(round(float(n))), 0)
+
+
+def procent(fraction, decimals: int = 0) -> str:
+    """Format a fraction (0..1) as a Dutch percentage: ``0.456 -> '46%'``."""
+    if _is_missing(fraction):
+        return LEEG
+    return f"{getal(100 * float(fraction), decimals)}%"
+
+
+def p_waarde(p) -> str:
+    """APA-style p-value in Dutch notation: ``p < ,001`` or ``p = ,032``."""
+    if _is_missing(p):
+        return f"p = {LEEG}"
+    if p < 0.001:
+        return "p < ,001"
+    return f"p = {getal(p, 3, leading_zero=False)}"
+
+
+def datum(d) -> str:
+    """Dutch long date: ``28 november 2026``. Accepts a date, datetime, Timestamp or ISO string."""
+    if _is_missing(d):
+        return LEEG
+    if isinstance(d, str):
+        d = pd.Timestamp(d)
+    if isinstance(d, pd.Timestamp):
+        d = d.to_pydatetime()
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
+
+
+def ronde_naam(ronde: str) -> str:
+    """Human name of a round code ``YYYY-MM``: ``'2022-05' -> 'mei 2022'`` (other codes unchanged)."""
+    try:
+        year, month = str(ronde).split("-")
+        return f"{MAANDEN[int(month) - 1]} {int(year)}"
+    except (ValueError, IndexError):
+        return str(ronde)
+
+
+def opsomming(items) -> str:
+    """Dutch enumeration: ``['a', 'b', 'c'] -> 'a, b en c'``."""
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def meervoud(n: int, enkelvoud: str, meervoudsvorm: str) -> str:
+    """``'1 respondent'`` / ``'3 respondenten'`` with the number formatted the Dutch way."""
+    return f"{geheel(n)} {enkelvoud if n == 1 else meervoudsvorm}"
+
+
+def _cell(value, decimals: int, leading_zero: bool) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "ja" if value else "nee"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return geheel(value)
+    if isinstance(value, (float, np.floating)):
+        if _is_missing(value):
+            return LEEG
+        return getal(value, decimals, leading_zero=leading_zero)
+    if _is_missing(value):
+        return LEEG
+    return str(value)
+
+
+def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note: str | None = None,
+               decimals: int | dict = 2, no_leading_zero=(), index: bool = False, css_class: str = "apa") -> str:
+    """Render a DataFrame as an APA-style HTML table with Dutch number formatting.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The (aggregate) table. Integers get a thousands point, floats a decimal comma.
+    title : str
+        Italic table title under the bold "Tabel n".
+    number : int, optional
+        Table number; omitted label when None.
+    note : str, optional
+        Shown under the table as "*Noot.* ...".
+    decimals : int or dict
+        Digits for floats; a dict gives per-column digits (others 2).
+    no_leading_zero : iterable of str
+        Columns whose values are bounded by 1 (alpha, r, p): printed as ``,82``.
+    index : bool
+        Include the index as first column(s).
+
+    Returns
+    -------
+    str
+        HTML; every header and cell is escaped with :func:`html.escape`.
+
+    Notes
+    -----
+    APA 7 tables: number in bold, title in italics, horizontal rules only, no vertical rules.
+    Column headers are kept as given (callers pass Dutch headers).
+    """
+    if index:
+        df = df.reset_index()
+    no_lz = set(no_leading_zero)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for rec in df.itertuples(index=False, name=None):
+        cells = []
+        for col, value in zip(df.columns, rec):
+            d = decimals.get(col, 2) if isinstance(decimals, dict) else decimals
+            numeric = isinstance(value, (Number, np.number)) and not isinstance(value, (bool, np.bool_))
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<td{cls}>{html.escape(_cell(value, d, col not in no_lz))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    label = f"<strong>Tabel {number}</strong><br>" if number is not None else ""
+    caption = f"<caption>{label}<em>{html.escape(title)}</em></caption>"
+    foot = f'<p class="apa-note"><em>Noot.</em> {html.escape(note)}</p>' if note else ""
+    return (f'<table class="{css_class}">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{foot}")
+
+
+TABLE_CSS = """
+table.apa { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
+table.apa caption { text-align: left; caption-side: top; padding-bottom: .4em; }
+table.apa thead th { border-top: 2px solid #222; border-bottom: 1px solid #222; padding: .3em .8em; text-align: left; }
+table.apa tbody tr:last-child td { border-bottom: 2px solid #222; }
+table.apa td { padding: .25em .8em; border: none; }
+table.apa td.num { text-align: right; font-variant-numeric: tabular-nums; }
+p.apa-note { font-size: .9em; margin-top: -.5em; }
+"""

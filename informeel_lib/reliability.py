@@ -1,0 +1,260 @@
+"""Reliability of a scale: Cronbach's alpha (raw and standardised, Feldt and bootstrap CI),
+McDonald's omega total and an item analysis, with the numbers of R's ``psych::alpha`` and
+``psych::omega``.
+
+Missing values are handled pairwise, as psych does: the covariance of two items uses every
+respondent who answered both (``cov(x, use = "pairwise")``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .codebook import load_codebook
+from .errors import AnalysisError
+from .factors import item_matrix, one_factor_minres, pairwise_cor, pairwise_cov, single_blas_thread
+
+
+@dataclass(frozen=True)
+class ReliabilityResult:
+    """Reliability of one scale (see :func:`reliability`)."""
+
+    alpha: float
+    std_alpha: float
+    alpha_ci: tuple[float, float]
+    omega_total: float
+    average_r: float
+    n: int
+    n_items: int
+    items: pd.DataFrame
+    ci: float = 0.95
+    bootstrap_ci: tuple[float, float] | None = None
+    reverse: tuple[str, ...] = ()
+
+    def __repr__(self):
+        lo, hi = self.alpha_ci
+        boot = "" if self.bootstrap_ci is None else f", bootstrap_ci=({self.bootstrap_ci[0]:.3f}, {self.bootstrap_ci[1]:.3f})"
+        return (f"ReliabilityResult(alpha={self.alpha:.3f} [{self.ci:.0%} CI {lo:.3f}, {hi:.3f}], "
+                f"std_alpha={self.std_alpha:.3f}, omega_total={self.omega_total:.3f}, average_r={self.average_r:.3f}, "
+                f"n={self.n}, items={self.n_items}{boot})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row summary: alpha, its CI, std_alpha, omega_total, average_r, n, n_items."""
+        row = {"alpha": self.alpha, "ci_low": self.alpha_ci[0], "ci_high": self.alpha_ci[1],
+               "std_alpha": self.std_alpha, "omega_total": self.omega_total, "average_r": self.average_r,
+               "n": self.n, "n_items": self.n_items}
+        if self.bootstrap_ci is not None:
+            row["boot_low"], row["boot_high"] = self.bootstrap_ci
+        return pd.DataFrame([row])
+
+
+def _alpha_from_cov(c: np.ndarray) -> float:
+    k = c.shape[0]
+    return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
+
+
+def _std_alpha(r: np.ndarray) -> tuple[float, float]:
+    k = r.shape[0]
+    s = r.sum()
+    return float((1 - k / s) * k / (k - 1)), float((s - k) / (k * (k - 1)))
+
+
+def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, float]:
+    """Feldt's confidence interval for alpha, as ``psych::alpha.ci`` / pingouin.
+
+    Notes
+    -----
+    :math:`1 - (1-\\alpha) F_{1-p/2}(n-1, (n-1)(k-1))` to :math:`1 - (1-\\alpha) F_{p/2}(\\cdot)`
+    with :math:`p = 1 - ci`.
+
+    References
+    ----------
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. *Applied Psychological Measurement*, 11, 93-103.
+    """
+    p = 1 - ci
+    d1, d2 = n - 1, (n - 1) * (k - 1)
+    return (float(1 - (1 - alpha) * stats.f.ppf(1 - p / 2, d1, d2)),
+            float(1 - (1 - alpha) * stats.f.ppf(p / 2, d1, d2)))
+
+
+def _resolve_range(columns, reverse, scale_range):
+    if scale_range is not None or not reverse:
+        return scale_range
+    cb = load_codebook()
+    if all(c in cb.item_codes for c in columns):
+        return cb.scale_range
+    raise AnalysisError(
+        f"Om {', '.join(reverse)} om te keren is de antwoordschaal nodig: geef scale_range=(min, max), "
+        "bijvoorbeeld scale_range=(1, 5). (Alleen voor items uit het codeboek is die bekend.)"
+    )
+
+
+def _omega_total(r: np.ndarray) -> float:
+    load = one_factor_minres(r)
+    key = np.where(load < 0, -1.0, 1.0)      # psych::omega flips negatively loading items itself
+    vt = (r * np.outer(key, key)).sum()
+    return float((vt - (1 - load**2).sum()) / vt)
+
+
+@single_blas_thread
+def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, bootstrap: int = 0, seed: int = 0,
+                use: str = "pairwise") -> ReliabilityResult:
+    """Cronbach's alpha, omega total and item analysis of one scale, as ``psych::alpha`` and ``psych::omega``.
+
+    Parameters
+    ----------
+    items : DataFrame
+        The scale's items (respondents x items), raw answers, NaN = missing.
+    reverse : list of str, optional
+        Items to reverse-key (:math:`x' = \\min + \\max - x`) before the analysis.
+    scale_range : (min, max), optional
+        Response scale for reversing. Default: the codebook's when all items are codebook
+        items; otherwise it is required when ``reverse`` is given (never taken from the data).
+    ci : float
+        Level of the Feldt (and bootstrap) confidence interval.
+    bootstrap : int
+        Number of bootstrap resamples of respondents for a percentile CI (0 = none).
+    seed : int
+        Seed for the bootstrap.
+    use : {"pairwise", "complete"}
+        Pairwise-complete covariances (default, as psych) or listwise deletion first.
+
+    Returns
+    -------
+    ReliabilityResult
+        ``alpha`` (psych's raw_alpha), ``std_alpha``, ``alpha_ci`` (Feldt), ``bootstrap_ci``,
+        ``omega_total``, ``average_r``, ``n``, ``n_items`` and ``items``: per item ``n``
+        (answers), ``mean`` and ``sd`` (after reverse keying, as psych), ``r_drop``
+        (correlation with the sum of the other items) and ``alpha_if_dropped``.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than two items; an item constant or never answered (named); values outside the
+        scale range of a reversed item; reversing without a known scale range.
+
+    Notes
+    -----
+    With C the pairwise covariance matrix of the (reversed) items and k items:
+    :math:`\\alpha = \\frac{k}{k-1}(1 - \\mathrm{tr}\\,C / \\sum C)`; std_alpha the same on
+    :math:`R = \\mathrm{cov2cor}(C)`; average_r the mean off-diagonal of R;
+    r_drop :math:`= (\\sum_j C_{ij} - C_{ii}) / \\sqrt{C_{ii} \\sum C_{-i,-i}}`.
+    ``n`` is the number of respondents who answered at least one item; psych uses all rows
+    (the same for data without empty rows) for the Feldt CI.
+    Omega total follows ``psych::omega(x, nfactors = 1)``: a one-factor minres solution of
+    the pairwise correlation matrix, items with negative loadings flipped, and
+    :math:`\\omega_t = (V_t - \\sum u^2_i)/V_t` with :math:`V_t` the sum of the flipped
+    correlation matrix (so reverse keying does not change omega). For two items
+    ``alpha_if_dropped`` is NaN (alpha of one item is undefined).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16, 297-334. McDonald, R. P. (1999). *Test theory: A unified treatment*.
+
+    Examples
+    --------
+    R: ``psych::alpha(items, keys = c("A1"))`` and
+    ``psych::omega(items, nfactors = 1)$omega.tot``.
+
+    >>> res = reliability(df[["A1", "A2", "A3"]], reverse=["A1"], scale_range=(1, 6))  # doctest: +SKIP
+    >>> res.alpha, res.items.r_drop  # doctest: +SKIP
+    """
+    if not 0 < ci < 1:
+        raise AnalysisError(f"ci moet tussen 0 en 1 liggen, bijvoorbeeld 0.95, niet {ci!r}.")
+    if use not in ("pairwise", "complete"):
+        raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
+    data = item_matrix(items, what="de betrouwbaarheidsanalyse")
+    reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
+    unknown = [r for r in reverse if r not in data.columns]
+    if unknown:
+        raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
+    rng = _resolve_range(list(data.columns), reverse, scale_range)
+    x = data.to_numpy(dtype=float, copy=True)
+    if reverse:
+        lo, hi = (float(v) for v in rng)
+        for name in reverse:
+            j = data.columns.get_loc(name)
+            col = x[:, j]
+            bad = ~np.isnan(col) & ((col < lo) | (col > hi))
+            if bad.any():
+                raise AnalysisError(
+                    f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
+                    "omkeren kan dan niet. Controleer de data of scale_range."
+                )
+            x[:, j] = lo + hi - col
+    empty = np.isnan(x).all(axis=1)
+    if empty.any():
+        x = x[~empty]
+    if use == "complete":
+        x = x[~np.isnan(x).any(axis=1)]
+        if len(x) >= 3:
+            item_matrix(pd.DataFrame(x, columns=data.columns), what="de betrouwbaarheidsanalyse")
+    n, k = x.shape
+    if n < 3:
+        raise AnalysisError(f"Voor de betrouwbaarheidsanalyse zijn minstens 3 respondenten nodig; er zijn er {n}.")
+    complete = not np.isnan(x).any()
+    c, counts = pairwise_cov(x)
+    if np.isnan(c).any():
+        i, j = np.argwhere(np.isnan(c))[0]
+        raise AnalysisError(
+            f"De items '{data.columns[i]}' en '{data.columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
+            "de betrouwbaarheid kan niet berekend worden."
+        )
+    sd = np.sqrt(np.diag(c))
+    r = c / np.outer(sd, sd)
+    alpha = _alpha_from_cov(c)
+    std_alpha, av_r = _std_alpha(r)
+
+    total = c.sum()
+    col_sums = c.sum(axis=0)
+    diag = np.diag(c)
+    v_drop = total - 2 * col_sums + diag           # sum of C without row and column i
+    r_drop = (col_sums - diag) / np.sqrt(diag * v_drop)
+    if k > 2:
+        keep = ~np.eye(k, dtype=bool)
+        alpha_drop = np.array([_alpha_from_cov(c[np.ix_(keep[i], keep[i])]) for i in range(k)])
+    else:
+        alpha_drop = np.full(k, np.nan)
+    if complete:   # fast path: everything follows from the covariance matrix
+        item_n, item_mean, item_sd, r_pw = np.full(k, n), x.mean(axis=0), sd, r
+    else:
+        item_n = (~np.isnan(x)).sum(axis=0)
+        item_mean, item_sd = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
+        r_pw = pairwise_cor(x)[0]
+    table = pd.DataFrame({
+        "n": item_n,
+        "mean": item_mean,
+        "sd": item_sd,
+        "r_drop": r_drop,
+        "alpha_if_dropped": alpha_drop,
+    }, index=pd.Index(data.columns, name="item"))
+    table["reversed"] = [name in reverse for name in data.columns]
+
+    boot = None
+    if bootstrap:
+        boot = _bootstrap_ci(x, int(bootstrap), seed, ci)
+    return ReliabilityResult(
+        alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw),
+        average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),
+    )
+
+
+def _bootstrap_ci(x: np.ndarray, b: int, seed: int, ci: float) -> tuple[float, float]:
+    """Percentile bootstrap CI of raw alpha (respondents resampled with replacement)."""
+    if b < 10:
+        raise AnalysisError("Een bootstrap-interval heeft minstens 10 herhalingen nodig (bootstrap >= 10).")
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    alphas = np.empty(b)
+    for i in range(b):
+        c, _ = pairwise_cov(x[rng.integers(0, n, n)])
+        alphas[i] = _alpha_from_cov(c) if not np.isnan(c).any() else np.nan
+    p = 1 - ci
+    lo, hi = np.nanquantile(alphas, [p / 2, 1 - p / 2])
+    return float(lo), float(hi)

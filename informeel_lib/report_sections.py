@@ -1,0 +1,790 @@
+"""The sections of the per-round report: each a small function from data to Dutch HTML.
+
+The report notebook (``notebooks/rapport.ipynb``) is a list of calls into this module, so every
+number in a report is computed by code that the tests reach. Each section function takes a
+:class:`ReportContext` (one round, optionally one organisation that is compared with the rest of
+the network) and returns a :class:`Section` whose ``html`` holds a heading, Dutch sentences,
+APA-style tables and figures with alt text.
+
+Privacy rules applied here, in every table and figure:
+
+* groups (organisations, teams, roles) with fewer than ``min_group`` respondents are not shown;
+  a note says how many were left out, and suppressed team names never appear;
+* open answers are shown only after :func:`informeel_lib.privacy.scrub_text` and ``html.escape``;
+* only aggregates: no respondent rows, pseudonyms or personal codes.
+
+The network-wide models (CFA, invariance, multilevel model) are identical in the network report
+and in every organisation report; :func:`compute_shared_part` computes them and the batch runner
+caches them once per round (``gedeeld_pad``), see :mod:`informeel_lib.reports`.
+"""
+
+from __future__ import annotations
+
+import html
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import load_codebook
+from .errors import AnalysisError, InformeelError, InputError
+from .nl import geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
+from .privacy import MIN_GROUP, scrub_text, suppress_small_groups
+
+REST = "rest van het netwerk"
+NETWERK = "netwerk"
+FORMS = ("zelfgestuurd", "incidenteel", "tacit")
+SHARED_PARTS = ("invariantie_organisaties", "invariantie_rondes", "cfa", "invloed")  # slowest first
+OUTCOME = "IWL"
+PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
+_PSEUDONYM = re.compile(r"\bp-[0-9a-f]{12}\b")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: a title and its HTML (heading included)."""
+
+    title: str
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Section({self.title!r}, {len(self.html)} tekens HTML)"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The data one report needs: the round (scored), the previous round, and the focus.
+
+    Attributes
+    ----------
+    ronde : str
+    data : DataFrame
+        Processed round with one extra float column per scale (scale mean).
+    vorige : DataFrame or None
+        The previous processed round (scored), if there is one in ``data_map``.
+    vorige_ronde : str or None
+    organisatie : str or None
+        The organisation of an organisation report; None for the network report.
+    min_groep : int
+    """
+
+    ronde: str
+    data: pd.DataFrame = field(repr=False)
+    vorige: pd.DataFrame | None = field(repr=False)
+    vorige_ronde: str | None
+    organisatie: str | None
+    min_groep: int = MIN_GROUP
+
+    @property
+    def codebook(self):
+        return load_codebook()
+
+    @property
+    def scales(self) -> list[str]:
+        return [s for s in self.codebook.scales if s in self.data.columns]
+
+    @property
+    def focus(self) -> pd.DataFrame:
+        """The organisation's rows (organisation report) or all rows (network report)."""
+        if self.organisatie is None:
+            return self.data
+        return self.data[self.data["organisation"] == self.organisatie]
+
+    @property
+    def rest(self) -> pd.DataFrame | None:
+        """The rest of the network (organisation report only)."""
+        if self.organisatie is None:
+            return None
+        return self.data[self.data["organisation"] != self.organisatie]
+
+    @property
+    def focus_name(self) -> str:
+        return self.organisatie or "het netwerk"
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"ronde": [self.ronde], "organisatie": [self.organisatie], "n": [len(self.focus)],
+                             "vorige_ronde": [self.vorige_ronde], "min_groep": [self.min_groep]})
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def _read_round(data_map, ronde: str) -> pd.DataFrame:
+    path = Path(data_map) / f"{ronde}.parquet"
+    if not path.exists():
+        raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt.", file=str(path))
+    return pd.read_parquet(path)
+
+
+def _scored(df: pd.DataFrame) -> pd.DataFrame:
+    from .scoring import score_scales
+
+    scores = score_scales(df)
+    return pd.concat([df.drop(columns=[c for c in scores.columns if c in df.columns]), scores], axis=1)
+
+
+def previous_round(data_map, ronde: str) -> str | None:
+    """The latest round in ``data_map`` before ``ronde`` (rounds sort as ``YYYY-MM``)."""
+    earlier = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem < ronde)
+    return earlier[-1] if earlier else None
+
+
+def load_context(ronde: str, *, data_map, organisatie=None, min_groep: int = MIN_GROUP) -> ReportContext:
+    """Read and score a processed round (and the previous one) for a report.
+
+    Raises
+    ------
+    InputError
+        If the round is missing or the organisation does not occur in it.
+    """
+    data = _scored(_read_round(data_map, ronde))
+    if organisatie is not None:
+        canonical = load_codebook().resolve_organisation(organisatie) or organisatie
+        if canonical not in set(data["organisation"]):
+            raise InputError(f"organisatie '{organisatie}' komt niet voor in ronde {ronde}.")
+        organisatie = canonical
+    prev = previous_round(data_map, ronde)
+    vorige = _scored(_read_round(data_map, prev)) if prev else None
+    return ReportContext(ronde, data, vorige, prev, organisatie, int(min_groep))
+
+
+# --- shared (network-wide) results ---------------------------------------------------------------
+
+def _all_rounds(data_map, ronde: str) -> pd.DataFrame:
+    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem <= ronde)
+    return pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True)
+
+
+def _safe(fn, *args, **kwargs):
+    """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash."""
+    try:
+        return fn(*args, **kwargs)
+    except InformeelError as exc:
+        return {"fout": str(exc)}
+
+
+def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
+    """Compute one part of the network-wide results for a round.
+
+    Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
+    ``"invariantie_rondes"`` (this round and the previous one), ``"invariantie_organisaties"``
+    (organisations large enough for a group-wise fit), ``"invloed"`` (ICC per scale and the
+    multilevel influence model). Results are plain dicts/DataFrames/result objects, so they
+    pickle. ``None`` means "not applicable" (e.g. no previous round).
+    """
+    cb = load_codebook()
+    data = _read_round(data_dir, ronde)
+    model = cb.model_dict()
+    if part == "cfa":
+        from .cfa import cfa
+
+        res = _safe(cfa, data[cb.item_codes], model)
+        return res if isinstance(res, dict) else {"fit": dict(res.fit), "n": len(data)}
+    if part == "invariantie_rondes":
+        prev = previous_round(data_dir, ronde)
+        if prev is None:
+            return None
+        both = pd.concat([_read_round(data_dir, prev), data], ignore_index=True)
+        return _invariance_result(both, model, "round", min_group)
+    if part == "invariantie_organisaties":
+        return _invariance_result(data, model, "organisation", min_group)
+    if part == "invloed":
+        from .multilevel import icc, influence_model
+
+        scored = _scored(data)
+        iccs = {}
+        for s in cb.scales:
+            try:
+                iccs[s] = icc(scored, s, ["organisation", "team"])
+            except InformeelError:
+                iccs[s] = float("nan")
+        model_res = _safe(influence_model, scored, OUTCOME, list(PREDICTORS))
+        return {"icc": iccs, "model": model_res}
+    raise ValueError(f"unknown shared part {part!r}")
+
+
+def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: int):
+    """Invariance across the groups of ``group`` that are large enough; None if fewer than two."""
+    from .cfa import invariance
+
+    items = [i for its in model.values() for i in its]
+    counts = data.dropna(subset=items)[group].value_counts()
+    big = counts[counts >= max(min_group, len(items) + 1)].index
+    if len(big) < 2:
+        return None
+    sub = data[data[group].isin(big)]
+    return _safe(invariance, sub[items + [group]], model, group)
+
+
+def load_shared(gedeeld_pad, ctx: ReportContext, *, data_map=None) -> dict:
+    """The network-wide results: from the batch runner's cache, or computed here (no cache)."""
+    if gedeeld_pad:
+        with open(gedeeld_pad, "rb") as fh:
+            return pickle.load(fh)
+    data_map = data_map or "."
+    return {p: compute_shared_part(p, ctx.ronde, data_dir=data_map, min_group=ctx.min_groep) for p in SHARED_PARTS}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def scale_name(code: str) -> str:
+    return load_codebook().scales[code].name
+
+
+def _h2(title: str) -> str:
+    return f"<h2>{html.escape(title)}</h2>"
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _note_hidden(n_hidden: int, what: str, min_groep: int) -> str:
+    if not n_hidden:
+        return ""
+    return (f"{meervoud(n_hidden, what[0], what[1])} met minder dan {min_groep} respondenten "
+            f"{'is' if n_hidden == 1 else 'zijn'} niet getoond.")
+
+
+def shown_groups(table: pd.DataFrame, *, min_groep: int, n_col: str = "n") -> tuple[pd.DataFrame, int]:
+    """Drop the groups that :func:`~informeel_lib.privacy.suppress_small_groups` suppresses.
+
+    Returns the shown rows (without the helper columns) and the number of hidden groups.
+    """
+    marked = suppress_small_groups(table, n_col=n_col, min_n=min_groep)
+    keep = ~marked["suppressed"].to_numpy()
+    shown = table[keep].reset_index(drop=True)
+    return shown, int((~keep).sum())
+
+
+def group_stats(df: pd.DataFrame, by, scales) -> pd.DataFrame:
+    """n, and mean per scale, per group (``by`` a column name or list of names)."""
+    by = [by] if isinstance(by, str) else list(by)
+    g = df.groupby(by, dropna=True, observed=True)
+    out = g.size().rename("n").to_frame()
+    out = out.join(g[list(scales)].mean())
+    return out.reset_index()
+
+
+def _mean_sd(series: pd.Series) -> tuple[float, float, int]:
+    s = pd.to_numeric(series, errors="coerce").dropna()
+    return (float(s.mean()) if len(s) else float("nan"), float(s.std(ddof=1)) if len(s) > 1 else float("nan"),
+            int(len(s)))
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+def title_block(ctx: ReportContext) -> str:
+    """The report's heading and a one-paragraph introduction (Dutch)."""
+    who = ctx.organisatie or "het leernetwerk"
+    title = (f"{ctx.organisatie} en het netwerk" if ctx.organisatie else "Netwerkrapport") + \
+        f" — ronde {ronde_naam(ctx.ronde)}"
+    intro = (f"Dit rapport beschrijft de vragenlijst over informeel leren in de zorg voor {who} "
+             f"(ronde {ctx.ronde}, {meervoud(len(ctx.focus), 'respondent', 'respondenten')}). ")
+    if ctx.organisatie:
+        intro += "Elke uitkomst wordt vergeleken met de rest van het netwerk (de andere organisaties samen). "
+    intro += (f"Het rapport bevat alleen groepscijfers; groepen met minder dan {ctx.min_groep} respondenten "
+              "worden niet getoond.")
+    return f"<h1>{html.escape(title)}</h1>{_p(intro)}"
+
+
+def response(ctx: ReportContext) -> Section:
+    """Respons: respondents per organisation (and role), with suppression."""
+    title = "Respons"
+    d = ctx.data
+    counts = d.groupby("organisation").size().rename("n").reset_index()
+    counts["aandeel"] = counts["n"] / len(d)
+    teams = d.groupby(["organisation", "team"]).size()
+    counts["teams"] = [int((teams.loc[o] >= ctx.min_groep).sum()) for o in counts["organisation"]]
+    shown, hidden = shown_groups(counts, min_groep=ctx.min_groep)
+    tab = shown.rename(columns={"organisation": "Organisatie", "aandeel": "Aandeel", "teams": "Teams (n ≥ "
+                                f"{ctx.min_groep})"})
+    tab["Aandeel"] = [procent(x) for x in tab["Aandeel"]]
+    parts = [_h2(title)]
+    sentence = (f"In ronde {ctx.ronde} vulden {meervoud(len(d), 'medewerker', 'medewerkers')} uit "
+                f"{meervoud(d['organisation'].nunique(), 'organisatie', 'organisaties')} de vragenlijst in.")
+    if ctx.organisatie:
+        sentence += f" Uit {ctx.organisatie} deden {geheel(len(ctx.focus))} medewerkers mee."
+    if ctx.vorige is not None:
+        sentence += f" In de vorige ronde ({ctx.vorige_ronde}) waren dat er {geheel(len(ctx.vorige))}."
+    parts.append(_p(sentence))
+    parts.append(html_table(tab, title="Respondenten per organisatie", number=1,
+                            note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep) or None))
+    roles = ctx.focus.groupby("role").size().rename("n").reset_index()
+    roles_shown, roles_hidden = shown_groups(roles, min_groep=ctx.min_groep)
+    roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
+    parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=2,
+                            note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_groep) or None))
+    return Section(title, "".join(parts))
+
+
+def reliability_section(ctx: ReportContext) -> Section:
+    """Betrouwbaarheid: Cronbach's alpha (95%-CI) and omega per scale, in the focus group and network."""
+    from .reliability import reliability
+
+    title = "Betrouwbaarheid"
+    cb = ctx.codebook
+    rows, low = [], []
+    for code in ctx.scales:
+        sc = cb.scales[code]
+        row = {"Schaal": sc.name, "Items": len(sc.items)}
+        groups = [(ctx.focus_name if ctx.organisatie else "netwerk", ctx.focus)]
+        if ctx.organisatie:
+            groups.append(("netwerk", ctx.data))
+        for label, df in groups:
+            try:
+                r = reliability(df[sc.item_codes], reverse=sc.reverse_items)
+                row[f"n ({label})"] = int(r.n)
+                row[f"α ({label})"] = float(r.alpha)
+                if label == groups[0][0]:
+                    row["95%-BI"] = f"[{getal(r.alpha_ci[0], 2, leading_zero=False)}; {getal(r.alpha_ci[1], 2, leading_zero=False)}]"
+                    row["ω"] = float(r.omega_total)
+            except InformeelError:
+                row[f"n ({label})"] = int(df[sc.item_codes].dropna(how="all").shape[0])
+                row[f"α ({label})"] = float("nan")
+        rows.append(row)
+        a = row.get(f"α ({groups[0][0]})")
+        if a is not None and not np.isnan(a) and a < 0.7:
+            low.append(sc.name)
+    tab = pd.DataFrame(rows)
+    if ctx.focus.shape[0] < ctx.min_groep:
+        return Section(title, _h2(title) + _p("Te weinig respondenten om de betrouwbaarheid te tonen."))
+    alpha_cols = [c for c in tab.columns if c.startswith("α") or c == "ω"]
+    text = ("Cronbachs alfa (α) en omega (ω) geven aan hoe goed de items van een schaal samen één begrip meten; "
+            "vanaf ,70 noemen we dat voldoende.")
+    text += (f" Onder ,70 in {ctx.focus_name}: {opsomming(low)}." if low else
+             f" Alle schalen zijn voldoende betrouwbaar in {ctx.focus_name}.")
+    return Section(title, _h2(title) + _p(text) + html_table(
+        tab, title="Betrouwbaarheid per schaal", number=3, no_leading_zero=alpha_cols,
+        note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."))
+
+
+def scale_scores(ctx: ReportContext) -> Section:
+    """Schaalscores: the focus group against the rest (or per organisation), teams and roles."""
+    from .plots import group_means, img_html
+
+    title = "Schaalscores"
+    parts = [_h2(title)]
+    scales = ctx.scales
+    if ctx.organisatie:
+        from .compare import benchmark
+
+        rows, sentences = [], []
+        for s in scales:
+            b = benchmark(ctx.data, s, ctx.organisatie, min_n=ctx.min_groep)
+            sentences.append(b.sentence())
+            if b.suppressed:
+                continue
+            rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
+                         f"M ({REST})": b.mean_rest, "Verschil": b.diff,
+                         "95%-BI": f"[{getal(b.ci_low, 2)}; {getal(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
+        tab = pd.DataFrame(rows)
+        parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
+        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}", number=4,
+                                no_leading_zero=["p"], decimals={"p": 3},
+                                note="Scores van 1 (helemaal mee oneens) tot 5 (helemaal mee eens); omgekeerd "
+                                     "geformuleerde items zijn omgescoord. Verschil = organisatie min rest, met "
+                                     "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
+        plot_tab = pd.DataFrame({"groep": [scale_name(s) for s in scales],
+                                 "gemiddelde": [_mean_sd(ctx.focus[s])[0] for s in scales]})
+        fig = group_means(plot_tab, group="groep", title=f"Gemiddelde scores in {ctx.organisatie}")
+        parts.append(img_html(fig, alt=f"Stippendiagram van de gemiddelde score per schaal in {ctx.organisatie}: "
+                              + "; ".join(f"{r.groep} {getal(r.gemiddelde, 1)}" for r in plot_tab.itertuples())))
+    else:
+        per_org = group_stats(ctx.data, "organisation", scales)
+        shown, hidden = shown_groups(per_org, min_groep=ctx.min_groep)
+        net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
+        parts.append("<ul>" + "".join(
+            f"<li>{html.escape(scale_name(s))}: netwerk {getal(net[s], 1)} (van {getal(shown[s].min(), 1)} tot "
+            f"{getal(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
+        tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
+        parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=4,
+                                note="Kolommen zijn de schaalcodes: " + "; ".join(
+                                    f"{s} = {scale_name(s)}" for s in scales) + ". "
+                                + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)))
+        from .describe import describe_by
+
+        key = "IWL" if "IWL" in scales else scales[0]
+        desc = describe_by(ctx.data, "organisation", value=key, min_n=ctx.min_groep)
+        desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
+        desc["halve_bi"] = (desc["ci_high"] - desc["ci_low"]) / 2
+        fig = group_means(desc.rename(columns={"mean": "gemiddelde"}), group="organisation", ci="halve_bi",
+                          title=f"{scale_name(key)} per organisatie (met 95%-BI)")
+        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key)} per organisatie: " + "; ".join(
+            f"{o} {getal(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
+    # teams (organisation report) and roles, suppressed
+    if ctx.organisatie:
+        teams = group_stats(ctx.focus, "team", scales)
+        t_shown, t_hidden = shown_groups(teams, min_groep=ctx.min_groep)
+        parts.append(html_table(t_shown.rename(columns={"team": "Team"}), title=f"Gemiddelde score per team in "
+                                f"{ctx.organisatie}", number=5,
+                                note=_note_hidden(t_hidden, ("team", "teams"), ctx.min_groep) or None))
+    roles = group_stats(ctx.focus, "role", scales)
+    r_shown, r_hidden = shown_groups(roles, min_groep=ctx.min_groep)
+    parts.append(html_table(r_shown.rename(columns={"role": "Rol"}), title=f"Gemiddelde score per rol "
+                            f"({ctx.focus_name})", number=6,
+                            note=_note_hidden(r_hidden, ("rol", "rollen"), ctx.min_groep) or None))
+    return Section(title, "".join(parts))
+
+
+def change_section(ctx: ReportContext) -> Section:
+    """Verandering sinds de vorige ronde: mean per scale, previous vs this round (focus group)."""
+    title = "Verandering sinds de vorige ronde"
+    if ctx.vorige is None:
+        return Section(title, _h2(title) + _p("Dit is de eerste ronde: er is nog geen eerdere meting om mee te "
+                                              "vergelijken."))
+    prev = ctx.vorige if ctx.organisatie is None else ctx.vorige[ctx.vorige["organisation"] == ctx.organisatie]
+    if len(prev) < ctx.min_groep or len(ctx.focus) < ctx.min_groep:
+        return Section(title, _h2(title) + _p(f"In een van beide rondes deden minder dan {ctx.min_groep} "
+                                              "medewerkers mee; de verandering wordt daarom niet getoond."))
+    from .compare import compare_rounds
+
+    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
+    rows, sentences = [], []
+    for s in ctx.scales:
+        res = compare_rounds(both, s, by=None if ctx.organisatie is None else "organisation",
+                             rounds=[ctx.vorige_ronde, ctx.ronde], min_n=ctx.min_groep)
+        if ctx.organisatie is not None:
+            res = res[res["organisation"] == ctx.organisatie]
+        if res.empty or bool(res["suppressed"].iloc[0]):
+            continue
+        r = res.iloc[0]
+        rows.append({"Schaal": scale_name(s), f"n ({ctx.vorige_ronde})": int(r["n_from"]),
+                     f"M ({ctx.vorige_ronde})": r["mean_from"], f"n ({ctx.ronde})": int(r["n_to"]),
+                     f"M ({ctx.ronde})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
+        if r["p"] < 0.05:
+            richting = "hoger" if r["diff"] > 0 else "lager"
+            sentences.append(f"{scale_name(s)} is in {ctx.focus_name} {richting} dan in de vorige ronde "
+                             f"({getal(r['mean_from'], 1)} → {getal(r['mean_to'], 1)}, {p_waarde(r['p'])}).")
+    tab = pd.DataFrame(rows)
+    text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
+                                   f"({ctx.vorige_ronde}).")
+    return Section(title, _h2(title) + _p(text) + html_table(
+        tab, title=f"Gemiddelde scores in ronde {ctx.vorige_ronde} en {ctx.ronde} ({ctx.focus_name})", number=7,
+        no_leading_zero=["p"], decimals={"p": 3},
+        note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
+             "medewerkers in beide rondes meededen, anders Welch; d = Cohens d."))
+
+
+def _fit_row(label: str, fit: dict) -> dict:
+    lo, hi = (fit.get("rmsea_ci") or (float("nan"), float("nan")))
+    return {"Model": label, "χ²": fit.get("chi2"), "df": int(fit["df"]) if fit.get("df") is not None else None,
+            "CFI": fit.get("cfi"), "TLI": fit.get("tli"), "RMSEA": fit.get("rmsea"),
+            "90%-BI RMSEA": f"[{getal(lo, 3, leading_zero=False)}; {getal(hi, 3, leading_zero=False)}]",
+            "SRMR": fit.get("srmr")}
+
+
+def fit_sentence(fit: dict) -> str:
+    """Plain-Dutch verdict on CFA fit (Hu & Bentler, 1999 cut-offs)."""
+    cfi, rmsea = fit.get("cfi", float("nan")), fit.get("rmsea", float("nan"))
+    if cfi >= 0.95 and rmsea <= 0.06:
+        oordeel = "goed"
+    elif cfi >= 0.90 and rmsea <= 0.08:
+        oordeel = "acceptabel"
+    else:
+        oordeel = "onvoldoende"
+    return (f"Het meetmodel van het codeboek past {oordeel} bij de data (CFI = {getal(cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {getal(rmsea, 3, leading_zero=False)}).")
+
+
+LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt"}
+
+
+def _invariance_html(inv, what: str, number: int) -> str:
+    if inv is None:
+        return _p(f"Meetinvariantie tussen {what}: niet getoetst (te weinig groepen van voldoende omvang).")
+    if isinstance(inv, dict):
+        return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv['fout']}")
+    tab = inv.copy()
+    tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
+    tab.index.name = "Model"
+    cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea", "conclusie")
+            if c in tab.columns]
+    tab = tab[cols].reset_index().rename(columns={
+        "chi2": "χ²", "df": "df", "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "delta_cfi": "ΔCFI",
+        "delta_rmsea": "ΔRMSEA", "conclusie": "Conclusie"})
+    if "df" in tab.columns:
+        tab["df"] = [None if pd.isna(v) else int(v) for v in tab["df"]]
+    verdict = ""
+    if "Conclusie" in tab.columns:
+        concl = [str(c) for c in tab["Conclusie"].iloc[1:] if isinstance(c, str) and c]
+        if concl and all("niet" not in c and "twijfel" not in c for c in concl):
+            verdict = (f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden.")
+        elif concl:
+            verdict = (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ -,010 of ΔRMSEA ≥ ,015 bij "
+                       "een stap): vergelijk gemiddelden met voorzichtigheid.")
+    return _p(f"Meetinvariantie tussen {what}.{verdict}") + html_table(
+        tab, title=f"Meetinvariantie tussen {what}", number=number,
+        decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
+        no_leading_zero=[c for c in tab.columns if c in ("CFI", "TLI", "RMSEA", "SRMR", "ΔCFI", "ΔRMSEA")],
+        note="Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
+             "(Chen, 2007).")
+
+
+def factor_section(ctx: ReportContext, shared: dict) -> Section:
+    """Factorstructuur: CFA fit of the codebook model and measurement invariance (network-wide)."""
+    title = "Factorstructuur"
+    parts = [_h2(title), _p("Past de indeling van de items in schalen (het codeboek) bij de antwoorden? "
+                            "Dit wordt voor het hele netwerk getoetst met een confirmatieve factoranalyse.")]
+    cfa_res = shared.get("cfa") or {}
+    if "fout" in cfa_res:
+        parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res['fout']}"))
+    elif "fit" in cfa_res:
+        parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"]))
+    parts.append(_invariance_html(shared.get("invariantie_rondes"), "rondes", 9))
+    parts.append(_invariance_html(shared.get("invariantie_organisaties"), "organisaties", 10))
+    return Section(title, "".join(parts))
+
+
+def influence_section(ctx: ReportContext, shared: dict) -> Section:
+    """Invloedsfactoren: ICC per scale and the multilevel model of informal learning, in plain Dutch."""
+    from .plots import coefficient_plot, img_html
+
+    title = "Invloedsfactoren"
+    res = shared.get("invloed") or {}
+    parts = [_h2(title), _p("Welke factoren gaan samen met informeel leergedrag in een team? Het model houdt "
+                            "rekening met het feit dat medewerkers in teams en organisaties werken (multilevelmodel, "
+                            "geschat over het hele netwerk).")]
+    iccs = res.get("icc") or {}
+    if iccs:
+        tab = pd.DataFrame({"Schaal": [scale_name(s) for s in iccs], "ICC(1) team": list(iccs.values())})
+        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=11, decimals=2,
+                                no_leading_zero=["ICC(1) team"],
+                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties)."))
+    model = res.get("model")
+    if isinstance(model, dict) and "fout" in model:
+        parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model['fout']}"))
+    elif model is not None:
+        for sentence in _model_sentences(model):
+            parts.append(_p(sentence))
+        coefs = model_table(model)
+        if len(coefs):
+            sym = "β" if getattr(model, "standardized", False) else "b"
+            shown = coefs.rename(columns={"b": sym, "ci_laag": "95%-BI laag", "ci_hoog": "95%-BI hoog"})
+            parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {geheel(model.n)}, "
+                                    f"{geheel(model.n_teams)} teams)", number=12, decimals={"p": 3},
+                                    no_leading_zero=["p"]))
+            fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_laag", upper="ci_hoog",
+                                   title="Effecten op informeel leergedrag")
+            parts.append(img_html(fig, alt="Effectendiagram: " + "; ".join(
+                f"{t} {getal(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
+    return Section(title, "".join(parts))
+
+
+def _model_sentences(model) -> list[str]:
+    text = model.summary_nl() if hasattr(model, "summary_nl") else ""
+    return [text] if text else []
+
+
+def model_table(model) -> pd.DataFrame:
+    """Coefficients of an influence model (no intercept, no covariates) with Dutch labels."""
+    frame = model.to_frame()
+    if "kind" in frame.columns:
+        frame = frame[frame["kind"].isin(["predictor", "between", "within"])]
+    frame = frame[[str(i).lower() not in ("intercept", "const") for i in frame.index]]
+    out = pd.DataFrame({"Factor": frame["label"].astype(str).to_numpy(), "b": frame["estimate"].to_numpy(float),
+                        "ci_laag": frame["ci_low"].to_numpy(float), "ci_hoog": frame["ci_high"].to_numpy(float),
+                        "p": frame["p"].to_numpy(float)})
+    return out
+
+
+def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> Section:
+    """Open antwoorden: coded counts per form of informal learning, and a few scrubbed example quotes."""
+    from .textcoding import code_open_answers
+
+    title = "Open antwoorden"
+    parts = [_h2(title), _p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
+                            "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
+                            "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers.")]
+    groups = [(ctx.focus_name if ctx.organisatie else "netwerk", ctx.focus)]
+    if ctx.organisatie:
+        groups.append((REST, ctx.rest))
+    rows = []
+    coded_focus = None
+    for label, df in groups:
+        texts = df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None)
+        coded = code_open_answers(texts)
+        if coded_focus is None:
+            coded_focus = (df, coded)
+        row = {"Groep": label, "n": int(texts.notna().sum())}
+        for form in FORMS:
+            count = int(_form_mask(coded, form).sum())
+            row[form] = count if count >= ctx.min_groep else f"< {ctx.min_groep}"
+        rows.append(row)
+    tab = pd.DataFrame(rows)
+    tab, hidden = shown_groups(tab, min_groep=ctx.min_groep)
+    parts.append(html_table(tab, title="Voorbeelden van informeel leren per vorm (aantal antwoorden)", number=13,
+                            note="n = aantal ingevulde antwoorden; een antwoord kan bij meer vormen horen."))
+    df, coded = coded_focus
+    if len(df) >= ctx.min_groep:
+        quotes = []
+        for form in FORMS:
+            mask = _form_mask(coded, form).to_numpy()
+            picked = 0
+            for text in df["OPEN_VOORBEELD"].to_numpy()[mask]:
+                clean = scrub_text(text)
+                if len(clean) < 15 or _PSEUDONYM.search(clean):
+                    continue
+                quotes.append(f'<blockquote class="citaat">{html.escape(clean)} <em>({html.escape(form)})'
+                              f"</em></blockquote>")
+                picked += 1
+                if picked >= examples_per_form:
+                    break
+        if quotes:
+            parts.append("<h3>Enkele voorbeelden</h3>" + "".join(quotes))
+    return Section(title, "".join(parts))
+
+
+def _form_mask(coded, form: str) -> pd.Series:
+    """Boolean mask 'answer coded as form' from whatever shape code_open_answers returns."""
+    frame = coded.to_frame() if hasattr(coded, "to_frame") and not isinstance(coded, pd.DataFrame) else coded
+    if isinstance(frame, pd.DataFrame):
+        if form in frame.columns:
+            return frame[form].fillna(False).astype(bool)
+        for col in ("form", "vorm", "code"):
+            if col in frame.columns:
+                return frame[col].astype(str).str.contains(form, na=False)
+    if isinstance(frame, pd.Series):
+        return frame.astype(str).str.contains(form, na=False)
+    raise AnalysisError("De codering van de open antwoorden heeft een onbekende vorm.")
+
+
+def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
+    """Every section of the report, in order."""
+    return [response(ctx), reliability_section(ctx), scale_scores(ctx), change_section(ctx),
+            factor_section(ctx, shared), influence_section(ctx, shared), open_answers_section(ctx)]
+
+
+# --- helpers for the exploration notebooks -------------------------------------------------------
+
+CONCEPTS = {
+    "REFL": "werkplekleren: leren van ervaringen", "EXPR": "lerende organisatie: ruimte voor nieuwe werkwijzen",
+    "LEID": "lerende organisatie: leiderschap", "ZICHT": "lerende organisatie: kennis delen",
+    "VEIL": "leerklimaat", "FOUT": "leerklimaat (belemmerend)", "AUTO": "werkplekleren: type werk",
+    "COMP": "werkplekleren: complexiteit van het werk", "IWL": "informeel leren (zelfgestuurd en incidenteel)",
+    "DUUR": "uitkomst: duurzame inzetbaarheid", "BIND": "uitkomst: binding aan de organisatie",
+}
+
+
+def load_all_rounds(data_map) -> pd.DataFrame:
+    """Every processed round in ``data_map``, concatenated and scored."""
+    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet"))
+    if not rounds:
+        raise InputError("er staan nog geen opgeschoonde rondes in deze map; draai eerst 'make demo' of "
+                         "'informeel clean'.", file=str(data_map))
+    return _scored(pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True))
+
+
+def concept_table(codebook=None) -> pd.DataFrame:
+    """Each scale with its concept, the influence factor of the research question, and its source."""
+    cb = codebook or load_codebook()
+    return pd.DataFrame([{"Code": s.code, "Schaal": s.name, "Begrip": CONCEPTS.get(s.code, ""),
+                          "Invloedsfactor": s.influence_factor or ("uitkomst" if s.role == "outcome" else ""),
+                          "Items": len(s.items), "Gebaseerd op": s.modelled_on} for s in cb.scales.values()])
+
+
+def open_answer_counts(data: pd.DataFrame, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> pd.DataFrame:
+    """Coded open answers per round and organisation: n answers and count per form (small counts masked)."""
+    from .textcoding import code_open_answers
+
+    rows = []
+    for (ronde, org), df in data.groupby(["round", "organisation"], sort=True):
+        texts = df[column].dropna()
+        if len(texts) < min_groep:
+            continue
+        coded = code_open_answers(texts)
+        row = {"Ronde": ronde, "Organisatie": org, "n": int(len(texts))}
+        for form in FORMS:
+            count = int((coded["code"] == form).sum())
+            row[form] = count if count >= min_groep else f"< {min_groep}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Ronde", "Organisatie", "n", *FORMS])
+
+
+def response_by_round(data: pd.DataFrame, *, min_groep: int = MIN_GROUP) -> pd.DataFrame:
+    """Respondents per organisation (rows) and round (columns); cells under ``min_groep`` masked."""
+    tab = data.groupby(["organisation", "round"]).size().unstack("round").fillna(0).astype(int)
+    out = tab.astype(object).where(tab >= min_groep, f"< {min_groep}")
+    out.loc["netwerk"] = tab.sum()
+    out.index.name = "Organisatie"
+    return out.reset_index()
+
+
+def scree_figure(pa):
+    """Scree plot of a :func:`~informeel_lib.factors.parallel_analysis` result."""
+    from .plots import scree_plot
+
+    ev = pa.eigenvalues
+    return scree_plot(ev["factor_observed"], ev["factor_simulated"], n_factors=pa.n_factors,
+                      title="Parallelle analyse (factoren)")
+
+
+def show_figure(fig, *, alt: str) -> None:
+    """Show a figure in a notebook as an embedded PNG with alt text (works in HTML exports too)."""
+    from IPython.display import HTML, display
+
+    from .plots import img_html
+
+    display(HTML(img_html(fig, alt=alt)))
+
+
+def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
+    """Dutch verdict plus APA table of CFA fit indices."""
+    tab = pd.DataFrame([_fit_row("codeboekmodel", fit)])
+    return _p(fit_sentence(fit)) + html_table(
+        tab, title=f"Fit van het meetmodel (n = {geheel(n)})", number=number,
+        decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3}, no_leading_zero=["CFI", "TLI", "RMSEA", "SRMR"],
+        note="Vuistregels (Hu & Bentler, 1999): CFI ≥ ,95 en RMSEA ≤ ,06 goed; CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
+
+
+def invariance_html(data: pd.DataFrame, model, group: str, *, min_groep: int = MIN_GROUP, number: int = 9,
+                    cached=None) -> str:
+    """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
+
+    ``cached`` takes a result computed earlier (e.g. from the report cache) instead of refitting.
+    """
+    what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
+    result = cached if cached is not None else _invariance_result(data, model, group, min_groep)
+    return _invariance_html(result, what, number)
+
+
+def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT", "VEIL")) -> str:
+    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per climate scale (teams with n >= min_groep)."""
+    from .multilevel import team_agreement
+
+    sizes = ctx.data.groupby(["organisation", "team"]).size()
+    big = sizes[sizes >= ctx.min_groep].index
+    sub = ctx.data.set_index(["organisation", "team"]).loc[big].reset_index()
+    rows = []
+    for s in scales:
+        try:
+            r = team_agreement(sub, s)
+        except InformeelError as exc:
+            rows.append({"Schaal": scale_name(s), "Teams": None, "mediaan rwg(j)": None, "ICC(1)": None,
+                         "ICC(2)": None, "Opmerking": str(exc)})
+            continue
+        rows.append({"Schaal": scale_name(s), "Teams": int(r.n_teams), "mediaan rwg(j)": r.median_rwg,
+                     "ICC(1)": r.icc1, "ICC(2)": r.icc2, "Opmerking": ""})
+    tab = pd.DataFrame(rows)
+    return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
+              "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
+        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_groep} respondenten)", number=1,
+        no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
+
+
+def colophon(ctx: ReportContext) -> str:
+    """Closing note: how the report was made (Dutch)."""
+    import datetime as _dt
+
+    from . import __version__
+    from .nl import datum
+
+    return (f'<hr><p class="klein">Gemaakt op {html.escape(datum(_dt.date.today()))} met informeel_lib '
+            f"{html.escape(__version__)} (Practoraat Leven Lang Ontwikkelen, Noorderpoort). Alle cijfers zijn "
+            f"groepscijfers; groepen met minder dan {ctx.min_groep} respondenten worden niet getoond. Open antwoorden "
+            "zijn ontdaan van namen, e-mailadressen en telefoonnummers.</p>")

@@ -1,0 +1,222 @@
+"""Generate the notebooks in this folder (committed without outputs).
+
+Run ``python notebooks/_build.py`` after changing a notebook's text here; the .ipynb files are
+what JupyterLab and papermill use. Every notebook has a cell tagged ``parameters`` and is pinned
+to the ``informeel`` kernel (installed by the Makefile).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+KERNEL = {"name": "informeel", "display_name": "informeel (Python 3)", "language": "python"}
+
+
+def params(extra: str = "") -> nbformat.NotebookNode:
+    cell = new_code_cell(
+        "# Parameters (papermill overschrijft deze waarden)\n"
+        "ronde = \"2022-11\"              # meetronde, bijvoorbeeld 2022-05\n"
+        "organisatie = None              # None = het hele netwerk, of bijvoorbeeld \"ZINN\"\n"
+        "data_map = \"../data/processed\"  # map met de opgeschoonde data (make demo maakt die)\n"
+        "min_groep = 5                   # kleinere groepen worden niet getoond\n"
+        "interactief = True              # False bij papermill/HTML: geen widgets, alleen vaste uitvoer\n" + extra)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+SETUP = ("import pandas as pd\n"
+         "from IPython.display import HTML, display\n"
+         "import informeel_lib as il\n"
+         "from informeel_lib import nl, plots, report_sections as rs, widgets as w\n"
+         "cb = il.load_codebook()\n"
+         "data = rs.load_all_rounds(data_map)\n"
+         "huidig = data[data[\"round\"] == ronde]\n"
+         "if organisatie is not None:\n"
+         "    organisatie = cb.resolve_organisation(organisatie) or organisatie\n"
+         "print(f\"Ronde {ronde}: {len(huidig)} respondenten; rondes in de data: {', '.join(sorted(data['round'].unique()))}\")")
+
+WIDGET_CELL = ("# Interactief (alleen in JupyterLab): kies organisatie, ronde en schaal\n"
+               "if interactief:\n"
+               "    import ipywidgets as ipw\n"
+               "    keuze = w.options(data)\n"
+               "    ipw.interact(lambda organisatie, ronde, schaal: w.show({call}(data, organisation=organisatie, "
+               "round=ronde, scale=schaal, min_group=min_groep)),\n"
+               "                 organisatie=keuze[\"organisatie\"], ronde=keuze[\"ronde\"], schaal=keuze[\"schaal\"])\n"
+               "else:\n"
+               "    w.show({call}(data, organisation=organisatie, round=ronde, scale=\"IWL\", min_group=min_groep))")
+
+
+def nb(cells) -> nbformat.NotebookNode:
+    book = new_notebook(cells=cells)
+    book.metadata["kernelspec"] = KERNEL
+    book.metadata["language_info"] = {"name": "python"}
+    return book
+
+
+def begripsverkenning():
+    return nb([
+        new_markdown_cell(
+            "# 1. Begripsverkenning: informeel leren in de zorg\n\n"
+            "In het leernetwerk *informeel leren in de zorg* (ZINN, Interzorg, Oosterlengte, Zonnehuisgroep Noord, "
+            "Zorggroep Meander en Treant) gebruiken we drie begrippen die op elkaar lijken. Hieronder staan ze in "
+            "onze eigen woorden, met de bronnen waarop we ons baseren."),
+        params(),
+        new_code_cell(SETUP),
+        new_markdown_cell(
+            "## Drie begrippen\n\n"
+            "- **Lerende organisatie**: een organisatie waarin medewerkers voortdurend kennis opbouwen, opdoen en "
+            "met elkaar delen, zodat de organisatie zich snel kan aanpassen aan wat er onverwacht op haar afkomt "
+            "(TNO, 2019).\n"
+            "- **Werkplekleren**: het leren dat vanzelf meeloopt met het dagelijkse werk en vooral uit ervaringen "
+            "voortkomt; we leren daarbij vaak zonder het te merken (TNO, 2019).\n"
+            "- **Informeel leren**: al het leren dat plaatsvindt zonder formele planning of instructie: er is geen "
+            "vooraf vastgelegd leerdoel, tijdstip, plek of begeleider (Kyndt, Gijbels, Grosemans & Donche, 2016).\n\n"
+            "## Drie vormen van informeel leren\n\n"
+            "| vorm | kenmerk | hoe het gebeurt |\n|---|---|---|\n"
+            "| zelfgestuurd | bewust en met opzet | de medewerker organiseert zelf een 'leerproject', zonder trainer |\n"
+            "| incidenteel | niet bedoeld en niet gepland | als bijproduct van andere taken en activiteiten |\n"
+            "| tacit (impliciet) | onbewust | door waarden, houdingen en vaardigheden van anderen over te nemen |\n\n"
+            "Naar Caruso (2017) en Ruijters, Schut & Simons (2021).\n\n"
+            "**Bronnen.** TNO (2019). *Lerende en innovatieve organisaties.* · Kyndt, E., Gijbels, D., Grosemans, I., "
+            "& Donche, V. (2016). Teachers' everyday professional development. *Review of Educational Research.* · "
+            "Caruso, S. J. (2017). A foundation for understanding knowledge sharing: organizational culture, "
+            "informal workplace learning, performance support, and knowledge management. · Ruijters, M., Schut, "
+            "C., & Simons, R.-J. (2021). *Canon van leren & ontwikkelen.*"),
+        new_markdown_cell("## Schalen, begrippen en invloedsfactoren\n\nWelke schaal van de vragenlijst hoort bij "
+                          "welk begrip en welke invloedsfactor uit de onderzoeksvraag? (uit het codeboek)"),
+        new_code_cell("display(HTML(nl.html_table(rs.concept_table(cb), title=\"Schalen, begrippen en "
+                      "invloedsfactoren\", number=1)))"),
+        new_markdown_cell("## Open antwoorden per vorm, organisatie en ronde\n\nDe antwoorden op de vraag *\"Kun je "
+                          "een voorbeeld noemen van iets wat je vandaag of gisteren hebt geleerd?\"* zijn automatisch "
+                          "ingedeeld in de drie vormen. Kleine aantallen worden niet getoond."),
+        new_code_cell("tellingen = rs.open_answer_counts(data, min_groep=min_groep)\n"
+                      "display(HTML(nl.html_table(tellingen, title=\"Gecodeerde voorbeelden per vorm, organisatie en "
+                      "ronde\", number=2, note=f\"n = aantal antwoorden; aantallen onder {min_groep} als '< {min_groep}'.\")))"),
+    ])
+
+
+def vragenlijstanalyse():
+    return nb([
+        new_markdown_cell("# 2. Vragenlijstanalyse\n\nRespons, de verdeling van de antwoorden, de betrouwbaarheid "
+                          "van de schalen en de schaalscores per organisatie, team en rol, en de verandering sinds de "
+                          "vorige ronde. Groepen met minder dan `min_groep` respondenten worden nergens getoond."),
+        params(),
+        new_code_cell(SETUP + "\nctx = rs.load_context(ronde, data_map=data_map, organisatie=organisatie, "
+                      "min_groep=min_groep)"),
+        new_markdown_cell("## Respons per organisatie en ronde"),
+        new_code_cell("display(HTML(nl.html_table(rs.response_by_round(data, min_groep=min_groep), "
+                      "title=\"Respondenten per organisatie en ronde\", number=1)))"),
+        new_markdown_cell("## Verdeling van de antwoorden\n\nPer item het aandeel antwoorden: links oneens, rechts "
+                          "eens, neutraal in het midden."),
+        new_code_cell(WIDGET_CELL.format(call="w.likert_view")),
+        new_markdown_cell("## Betrouwbaarheid"),
+        new_code_cell("display(HTML(rs.reliability_section(ctx).html))"),
+        new_markdown_cell("## Schaalscores per organisatie, team en rol"),
+        new_code_cell("display(HTML(rs.scale_scores(ctx).html))"),
+        new_code_cell(WIDGET_CELL.format(call="w.scale_view")),
+        new_markdown_cell("## Verandering sinds de vorige ronde"),
+        new_code_cell("display(HTML(rs.change_section(ctx).html))"),
+    ])
+
+
+def factormodel():
+    return nb([
+        new_markdown_cell("# 3. Factormodel\n\nMeten de items wat het codeboek zegt? Eerst verkennend (KMO, "
+                          "Bartlett, parallelle analyse, EFA), dan toetsend (CFA van het codeboekmodel) en tot slot "
+                          "de vraag of de schalen hetzelfde meten tussen rondes en tussen organisaties "
+                          "(meetinvariantie)."),
+        params("pa_iteraties = 100             # aantal toevalsdatasets in de parallelle analyse\n"
+               "gedeeld_pad = None              # optioneel: cache van de rapporten (zelfde CFA en invariantie)\n"),
+        new_code_cell(SETUP + "\nitems = huidig[cb.item_codes]"),
+        new_markdown_cell("## Geschiktheid voor factoranalyse"),
+        new_code_cell("k, b = il.kmo(items), il.bartlett(items)\n"
+                      "print(f\"KMO = {nl.getal(k.overall, 2, leading_zero=False)}; Bartlett χ²({b.df}) = "
+                      "{nl.getal(b.chi2, 1)}, {nl.p_waarde(b.p)}\")"),
+        new_markdown_cell("## Parallelle analyse\n\nHoeveel factoren zitten er in de data? We vergelijken de "
+                          "eigenwaarden met die van toevalsdata van dezelfde omvang."),
+        new_code_cell("pa = il.parallel_analysis(items, n_iter=pa_iteraties, seed=0)\n"
+                      "print(f\"Parallelle analyse: {pa.n_factors} factoren, {pa.n_components} componenten\")\n"
+                      "rs.show_figure(rs.scree_figure(pa), alt=\"Screeplot van de parallelle analyse\")"),
+        new_markdown_cell("## Verkennende factoranalyse (EFA)"),
+        new_code_cell("fa = il.efa(items, n_factors=len(cb.scales), rotation=\"oblimin\")\n"
+                      "display(fa.loadings.round(2).style.background_gradient(cmap=\"RdBu\", vmin=-1, vmax=1))"),
+        new_markdown_cell("## Toetsende factoranalyse (CFA) van het codeboekmodel"),
+        new_code_cell("model = cb.model_dict()\n"
+                      "gedeeld = rs.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
+                      "fit = gedeeld[\"cfa\"][\"fit\"] if \"fit\" in gedeeld.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
+                      "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
+        new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
+                          "ronde; organisaties: alleen organisaties met meer respondenten dan items."),
+        new_code_cell("vorige = rs.previous_round(data_map, ronde)\n"
+                      "twee_rondes = data[data[\"round\"].isin([vorige, ronde])]\n"
+                      "display(HTML(rs.invariance_html(twee_rondes, model, \"round\", min_groep=min_groep, "
+                      "cached=gedeeld.get(\"invariantie_rondes\"))))\n"
+                      "display(HTML(rs.invariance_html(huidig, model, \"organisation\", min_groep=min_groep, "
+                      "cached=gedeeld.get(\"invariantie_organisaties\"))))"),
+    ])
+
+
+def invloedsfactoren():
+    return nb([
+        new_markdown_cell("# 4. Invloedsfactoren\n\nWelke factoren gaan samen met informeel leren in een team? "
+                          "Medewerkers werken in teams binnen organisaties; daarom kijken we eerst hoeveel teams op "
+                          "elkaar lijken (ICC en overeenstemming binnen teams) en schatten we daarna een "
+                          "multilevelmodel."),
+        params(),
+        new_code_cell(SETUP + "\nctx = rs.load_context(ronde, data_map=data_map, organisatie=None, "
+                      "min_groep=min_groep)"),
+        new_markdown_cell("## Overeenstemming binnen teams"),
+        new_code_cell("display(HTML(rs.agreement_html(ctx)))"),
+        new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe effecten staan in "
+                          "een figuur met 95%-betrouwbaarheidsintervallen. Binnen-effecten gaan over verschillen "
+                          "tussen collega's in hetzelfde team, tussen-effecten over verschillen tussen teams."),
+        new_code_cell("gedeeld = {\"invloed\": rs.compute_shared_part(\"invloed\", ronde, data_dir=data_map, "
+                      "min_group=min_groep)}\n"
+                      "display(HTML(rs.influence_section(ctx, gedeeld).html))"),
+    ])
+
+
+def rapport():
+    return nb([
+        params("gedeeld_pad = None               # cache met de netwerkbrede modellen (de batch vult dit in)\n"),
+        new_code_cell("from IPython.display import HTML, display\n"
+                      "from informeel_lib import report_sections as rs\n"
+                      "ctx = rs.load_context(ronde, data_map=data_map, organisatie=organisatie, min_groep=min_groep)\n"
+                      "gedeeld = rs.load_shared(gedeeld_pad, ctx, data_map=data_map)\n"
+                      "display(HTML(rs.title_block(ctx)))"),
+        new_code_cell("display(HTML(rs.response(ctx).html))"),
+        new_code_cell("display(HTML(rs.reliability_section(ctx).html))"),
+        new_code_cell("display(HTML(rs.scale_scores(ctx).html))"),
+        new_code_cell("display(HTML(rs.change_section(ctx).html))"),
+        new_code_cell("display(HTML(rs.factor_section(ctx, gedeeld).html))"),
+        new_code_cell("display(HTML(rs.influence_section(ctx, gedeeld).html))"),
+        new_code_cell("display(HTML(rs.open_answers_section(ctx).html))"),
+        new_code_cell("display(HTML(rs.colophon(ctx)))"),
+    ])
+
+
+NOTEBOOKS = {
+    "01_begripsverkenning.ipynb": begripsverkenning,
+    "02_vragenlijstanalyse.ipynb": vragenlijstanalyse,
+    "03_factormodel.ipynb": factormodel,
+    "04_invloedsfactoren.ipynb": invloedsfactoren,
+    "rapport.ipynb": rapport,
+}
+
+
+def main() -> None:
+    for name, build in NOTEBOOKS.items():
+        book = build()
+        for i, cell in enumerate(book.cells):
+            cell["id"] = f"{Path(name).stem[:12]}-{i:02d}".replace("_", "-")
+        nbformat.validate(book)
+        nbformat.write(book, str(HERE / name))
+        print(f"geschreven: {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+# Reference values for informeel_lib.cfa (tests/test_cfa.py, tests/test_invariance.py).
+#
+# Rerun from the repository root:
+#     Rscript tests/r/lavaan_reference.R
+# Needs R 4 with lavaan (0.6-14 was used) and jsonlite. Writes
+#     tests/data/HolzingerSwineford1939.csv   (lavaan's data set, exported once)
+#     tests/r/lavaan_reference.json           (all expected values, digits = 10)
+# If tests/data/synth_cfa.csv exists (made by tests/r/make_synth_cfa_data.py),
+# the synthetic-data models are fitted too.
+
+suppressPackageStartupMessages({
+  library(lavaan)
+  library(jsonlite)
+})
+
+out_json <- file.path("tests", "r", "lavaan_reference.json")
+hs_csv <- file.path("tests", "data", "HolzingerSwineford1939.csv")
+synth_csv <- file.path("tests", "data", "synth_cfa.csv")
+
+HS <- lavaan::HolzingerSwineford1939
+# school is a factor in R; the CSV keeps the labels, lavaan orders groups by first appearance
+write.csv(HS, hs_csv, row.names = FALSE, na = "")
+
+export_fit <- function(fit, n_mi = 30L) {
+  fm <- fitMeasures(fit, c("npar", "ntotal", "chisq", "df", "pvalue", "cfi", "tli",
+                           "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue",
+                           "srmr", "aic", "bic", "logl", "baseline.chisq", "baseline.df"))
+  pe <- parameterEstimates(fit, standardized = TRUE, remove.nonfree = FALSE)
+  if (is.null(pe$group)) pe$group <- 1L
+  if (is.null(pe$label)) pe$label <- ""
+  pe <- pe[pe$op %in% c("=~", "~~", "~1"),
+           c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "std.all")]
+  implied <- lavInspect(fit, "implied")
+  if (lavInspect(fit, "ngroups") == 1L) implied <- list(implied)
+  mi <- tryCatch(modindices(fit, sort. = TRUE), error = function(e) NULL)
+  if (!is.null(mi)) {
+    if (is.null(mi$group)) mi$group <- 1L
+    mi <- head(mi[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.all")], n_mi)
+  }
+  list(
+    fit = as.list(unclass(fm)),
+    converged = lavInspect(fit, "converged"),
+    group_labels = as.list(lavInspect(fit, "group.label")),
+    parameters = pe,
+    implied_cov = lapply(implied, function(x) unclass(x$cov)),
+    implied_mean = lapply(implied, function(x) if (is.null(x$mean)) NULL else as.numeric(x$mean)),
+    modindices = mi
+  )
+}
+
+export_lrt <- function(...) {
+  lrt <- lavTestLRT(..., method = "default")  # plain chi2 difference for ML
+  data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq,
+             delta_chisq = lrt[["Chisq diff"]], delta_df = lrt[["Df diff"]],
+             p_delta = lrt[["Pr(>Chisq)"]])
+}
+
+hs_model <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"
+hs_rescov <- paste(hs_model, "x7 ~~ x8", sep = "\n")
+hs_labels <- "
+visual  =~ x1 + a*x2 + a*x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"
+
+ref <- list(
+  meta = list(lavaan = as.character(packageVersion("lavaan")),
+              R = R.version.string,
+              hs_model = hs_model, hs_rescov = hs_rescov, hs_labels = hs_labels),
+  hs = list()
+)
+
+ref$hs$single <- export_fit(cfa(hs_model, data = HS))
+ref$hs$std_lv <- export_fit(cfa(hs_model, data = HS, std.lv = TRUE))
+ref$hs$rescov <- export_fit(cfa(hs_rescov, data = HS))
+ref$hs$labels <- export_fit(cfa(hs_labels, data = HS))
+
+conf <- cfa(hs_model, data = HS, group = "school")
+metric <- cfa(hs_model, data = HS, group = "school", group.equal = "loadings")
+scalar <- cfa(hs_model, data = HS, group = "school", group.equal = c("loadings", "intercepts"))
+strict <- cfa(hs_model, data = HS, group = "school",
+              group.equal = c("loadings", "intercepts", "residuals"))
+ref$hs$configural <- export_fit(conf)
+ref$hs$metric <- export_fit(metric)
+ref$hs$scalar <- export_fit(scalar)
+ref$hs$strict <- export_fit(strict)
+ref$hs$lrt <- export_lrt(conf, metric, scalar, strict)
+ref$hs$mg_std_lv <- export_fit(cfa(hs_model, data = HS, group = "school", std.lv = TRUE,
+                                   group.equal = "loadings"))
+
+if (file.exists(synth_csv)) {
+  SY <- read.csv(synth_csv, stringsAsFactors = FALSE)
+  synth_model <- readLines(file.path("tests", "data", "synth_cfa_model.txt"))
+  synth_model <- paste(synth_model, collapse = "\n")
+  one <- SY[SY$round == unique(SY$round)[1], ]
+  ref$synth <- list(model = synth_model, round = unique(SY$round)[1])
+  ref$synth$single <- export_fit(cfa(synth_model, data = one))
+  s_conf <- cfa(synth_model, data = SY, group = "round")
+  s_metric <- cfa(synth_model, data = SY, group = "round", group.equal = "loadings")
+  s_scalar <- cfa(synth_model, data = SY, group = "round",
+                  group.equal = c("loadings", "intercepts"))
+  ref$synth$configural <- export_fit(s_conf)
+  ref$synth$metric <- export_fit(s_metric)
+  ref$synth$scalar <- export_fit(s_scalar)
+  ref$synth$lrt <- export_lrt(s_conf, s_metric, s_scalar)
+}
+
+writeLines(toJSON(ref, digits = 10, auto_unbox = TRUE, na = "null", null = "null",
+                  dataframe = "columns", matrix = "rowmajor", pretty = FALSE),
+           out_json)
+cat("written:", out_json, "\n")
