@@ -527,69 +527,92 @@ def _solve_step(h: np.ndarray, grad: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 200):
-    """Minimise F: Fisher scoring with backtracking until close, then preconditioned BFGS.
+def _line_search(engine: _Engine, x, f, g, d):
+    """Backtracking from t = 1 (Armijo); near the optimum, where F changes drown in rounding,
+    a step that does not raise F beyond rounding and shrinks the directional derivative is taken."""
+    slope = float(g @ d)
+    noise = 1e-13 * max(1.0, abs(f))
+    t = 1.0
+    while t > 1e-10:
+        xn = x + t * d
+        fn, gn = engine.objective(xn)
+        if math.isfinite(fn):
+            if fn <= f + 1e-4 * t * slope:
+                return xn, fn, gn
+            if fn <= f + noise and abs(float(gn @ d)) <= abs(slope):
+                return xn, fn, gn
+        t *= 0.5
+    return None
 
-    Fisher scoring converges only linearly for misfitting models, so once the gradient is
-    small it hands over to BFGS in coordinates whitened by the expected information
-    (x = x_k + L z with L L' = (2I)⁻¹), which converges superlinearly. Returns
-    (x, F, converged, iterations)."""
+
+def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 300, tol: float = 1e-8):
+    """Minimise F: Fisher scoring until close, then BFGS started from the inverse information.
+
+    Fisher scoring (Newton with the expected information as Hessian) is robust far from the
+    optimum but only linear near it when the model misfits; BFGS with H₀ = (2I)⁻¹ and O(n²)
+    updates then converges superlinearly. Returns (x, F, converged, iterations)."""
     x = x0.copy()
-    f, grad = engine.objective(x)
+    f, g = engine.objective(x)
     if not math.isfinite(f):
         raise AnalysisError("De startwaarden geven geen positief-definiete modelmatrix; het model kan niet worden geschat.")
     it = 0
-    tol = 1e-9
-    info = None
+    tried_qn = False
     while it < max_iter:
         it += 1
-        info = engine.information(x)
-        step = _solve_step(2.0 * info, grad)
+        h = 2.0 * engine.information(x)
+        step = _solve_step(h, g)
         if step is None:
             break
-        t = 1.0
-        while t > 1e-10:
-            xn = x + t * step
-            fn, gn = engine.objective(xn)
-            if math.isfinite(fn) and fn <= f + 1e-4 * t * float(grad @ step) + 1e-15:
-                break
-            t *= 0.5
-        else:
+        found = _line_search(engine, x, f, g, step)
+        if found is None:
             break
-        x, f, grad = xn, fn, gn
-        gmax = np.max(np.abs(grad))
+        x, f, g = found
+        gmax = float(np.max(np.abs(g)))
         if gmax < tol:
             return x, f, True, it
-        if gmax < 1e-4 and it >= 3:
-            xb, fb, gb, nit = _bfgs_polish(engine, x, info)
-            it += nit
-            if fb <= f:
-                x, f, grad = xb, fb, gb
-            if np.max(np.abs(grad)) < 1e-7:
-                return x, f, True, it
+        if gmax < 1e-4 and it >= 2 and not tried_qn:
+            tried_qn = True
+            h_inv = _inverse(h)
+            if h_inv is not None:
+                x, f, g, n_qn = _quasi_newton(engine, x, f, g, h_inv, tol)
+                it += n_qn
+                if float(np.max(np.abs(g))) < tol:
+                    return x, f, True, it
     res = optimize.minimize(lambda z: engine.objective(z), x, jac=True, method="BFGS",
                             options={"gtol": tol, "maxiter": 5000})
     fz, gz = engine.objective(res.x)
     if math.isfinite(fz) and fz <= f:
-        x, f, grad = res.x, fz, gz
-    return x, f, bool(np.max(np.abs(grad)) < 1e-6), it + res.nit
+        x, f, g = res.x, fz, gz
+    return x, f, bool(np.max(np.abs(g)) < 1e-6), it + res.nit
 
 
-def _bfgs_polish(engine: _Engine, x: np.ndarray, info: np.ndarray):
-    """BFGS in whitened coordinates z (x = x0 + L z, L L' = (2I)^-1)."""
-    vals, vecs = np.linalg.eigh(2.0 * info)
-    vals = np.maximum(vals, vals[-1] * 1e-12)
-    L = vecs / np.sqrt(vals)
+def _inverse(h: np.ndarray) -> np.ndarray | None:
+    try:
+        return linalg.cho_solve(linalg.cho_factor(h), np.eye(len(h)))
+    except linalg.LinAlgError:
+        return None
 
-    def fun(z):
-        fz, gz = engine.objective(x + L @ z)
-        return fz, L.T @ gz
 
-    res = optimize.minimize(fun, np.zeros(len(x)), jac=True, method="BFGS",
-                            options={"gtol": 1e-10, "maxiter": 2000})
-    xb = x + L @ res.x
-    fb, gb = engine.objective(xb)
-    return xb, fb, gb, res.nit
+def _quasi_newton(engine: _Engine, x, f, g, h_inv, tol, max_iter: int = 500):
+    """BFGS with O(n²) inverse-Hessian updates; returns the best point found."""
+    h_inv = h_inv.copy()
+    for k in range(1, max_iter + 1):
+        d = -h_inv @ g
+        found = _line_search(engine, x, f, g, d)
+        if found is None:
+            return x, f, g, k
+        xn, fn, gn = found
+        s_vec, y_vec = xn - x, gn - g
+        x, f, g = xn, fn, gn
+        if float(np.max(np.abs(g))) < tol:
+            return x, f, g, k
+        sy = float(s_vec @ y_vec)
+        if sy > 1e-12 * np.linalg.norm(s_vec) * np.linalg.norm(y_vec):
+            rho = 1.0 / sy
+            hy = h_inv @ y_vec
+            h_inv += (rho * rho * float(y_vec @ hy) + rho) * np.outer(s_vec, s_vec)
+            h_inv -= rho * (np.outer(hy, s_vec) + np.outer(s_vec, hy))
+    return x, f, g, max_iter
 
 
 # --------------------------------------------------------------------------------------------
@@ -803,9 +826,10 @@ def _modification_indices(engine: _Engine, x: np.ndarray, info_inv: np.ndarray, 
         block = (aw @ a2.T) * (bw @ b2.T) + (aw @ b2.T) * (bw @ a2.T)
         if spec.meanstructure:
             block += (dmu @ sinv) @ m2.T
-        i12 = np.zeros((len(extra), spec.n_free))
-        np.add.at(i12.T, spec.xidx[free], (w * block).T)
-        v = i11 - np.sum((i12 @ info_inv) * i12, axis=1)
+        u, inv = np.unique(spec.xidx[free], return_inverse=True)  # only this group's parameters
+        i12 = np.zeros((len(u), len(extra)))
+        np.add.at(i12, inv, (w * block).T)
+        v = i11 - np.sum((info_inv[np.ix_(u, u)] @ i12) * i12, axis=0)
         ok = v >= np.finfo(float).eps ** (1 / 3)
         v_safe = np.where(ok, v, np.nan)
         mi = n * score**2 / v_safe

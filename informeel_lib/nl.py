@@ -128,7 +128,9 @@ def meervoud(n: int, enkelvoud: str, meervoudsvorm: str) -> str:
     return f"{geheel(n)} {enkelvoud if n == 1 else meervoudsvorm}"
 
 
-def _cell(value, decimals: int, leading_zero: bool) -> str:
+def _cell(value, decimals: int, leading_zero: bool, is_p: bool = False) -> str:
+    if is_p and isinstance(value, (float, np.floating)) and not _is_missing(value):
+        return "< ,001" if value < 0.001 else getal(value, 3, leading_zero=False)
     if isinstance(value, (bool, np.bool_)):
         return "ja" if value else "nee"
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -143,7 +145,8 @@ def _cell(value, decimals: int, leading_zero: bool) -> str:
 
 
 def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note: str | None = None,
-               decimals: int | dict = 2, no_leading_zero=(), index: bool = False, css_class: str = "apa") -> str:
+               decimals: int | dict = 2, no_leading_zero=(), p_columns=("p",), index: bool = False,
+               css_class: str = "apa") -> str:
     """Render a DataFrame as an APA-style HTML table with Dutch number formatting.
 
     Parameters
@@ -159,7 +162,9 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
     decimals : int or dict
         Digits for floats; a dict gives per-column digits (others 2).
     no_leading_zero : iterable of str
-        Columns whose values are bounded by 1 (alpha, r, p): printed as ``,82``.
+        Columns whose values are bounded by 1 (alpha, r): printed as ``,82``.
+    p_columns : iterable of str
+        Columns holding p-values: three decimals without leading zero, ``< ,001`` below .001.
     index : bool
         Include the index as first column(s).
 
@@ -175,7 +180,7 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
     """
     if index:
         df = df.reset_index()
-    no_lz = set(no_leading_zero)
+    no_lz, p_set = set(no_leading_zero), set(p_columns)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
     for rec in df.itertuples(index=False, name=None):
@@ -184,7 +189,8 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
             d = decimals.get(col, 2) if isinstance(decimals, dict) else decimals
             numeric = isinstance(value, (Number, np.number)) and not isinstance(value, (bool, np.bool_))
             cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{html.escape(_cell(value, d, col not in no_lz))}</td>")
+            text = _cell(value, d, col not in no_lz, col in p_set)
+            cells.append(f"<td{cls}>{html.escape(text).replace(' ', '&nbsp;') if text.startswith('[') else html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     label = f"<strong>Tabel {number}</strong><br>" if number is not None else ""
     caption = f"<caption>{label}<em>{html.escape(title)}</em></caption>"

@@ -14,11 +14,13 @@ import html
 import math
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
 from .errors import AnalysisError
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 MIN_GROUP = 5
 """Smallest group whose statistics may be shown (respondents)."""
@@ -68,7 +70,7 @@ _TITLE_RE = re.compile(
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The shipped list of common Dutch first names (``data/first_names_nl.txt``)."""
-    text = resources.files("informeel_lib").joinpath("data", "first_names_nl.txt").read_text(encoding="utf-8")
+    text = (_DATA_DIR / "first_names_nl.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 

@@ -326,7 +326,7 @@ def _write_limesurvey(path: Path, recs, cb, rng, k_round: int, id0: int) -> list
         row += [bg[k] for k in BACKGROUND]
         row += [_item_cell(rng, rec, c, "limesurvey") for c in cb.item_codes]
         row += [rec["OPEN_THEMA"] or "", rec["OPEN_VOORBEELD"] or ""]
-        row += [f"{rec['duration'] + float(rng.integers(0, 100)) / 100:.2f}"]
+        row += [f"{rec['duration']:.2f}"]
         w.writerow(row)
     path.write_bytes(buf.getvalue().encode("cp1252"))
     return head
@@ -563,6 +563,10 @@ def write_network(out, *, seed: int = 2021, rounds=None, scale: float = 1.0) -> 
         for org_i, (org, (tool, fname)) in enumerate(TOOLS.items()):
             org_recs = sorted(by_org[org], key=lambda r: (r["submitted"], r["personal_code"], r["kind"]))
             header_rows = HEADER_ROWS[tool]
+            if tool == "spss":  # SPSS string variables cannot keep trailing blanks
+                for rec in org_recs:
+                    rec["cells"]["organisation"] = rec["cells"]["organisation"].rstrip()
+                    rec["cells"]["team"] = rec["cells"]["team"].rstrip()
             for i, rec in enumerate(org_recs):
                 rec["row"], rec["file"] = i + header_rows + 1, fname
             # out-of-range values: items in SPSS, one background number per round elsewhere

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +20,8 @@ import yaml
 
 from .errors import AnalysisError, InputError
 from .privacy import MIN_GROUP, PLACEHOLDERS, scrub_text
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 FORMS = ("zelfgestuurd", "incidenteel", "tacit")
 UNKNOWN = "onbekend"
@@ -136,7 +137,7 @@ def parse_scheme(raw: dict, source: str = "") -> CodingScheme:
 @lru_cache(maxsize=4)
 def _load_cached(path: str | None) -> CodingScheme:
     if path is None:
-        text = resources.files("informeel_lib").joinpath("data", "coding_scheme.yaml").read_text(encoding="utf-8")
+        text = (_DATA_DIR / "coding_scheme.yaml").read_text(encoding="utf-8")
         source = "coding_scheme.yaml"
     else:
         try:
@@ -268,7 +269,7 @@ def code_open_answers(texts, *, scheme=None) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The shipped Dutch stop-word list (``data/stopwords_nl.txt``)."""
-    text = resources.files("informeel_lib").joinpath("data", "stopwords_nl.txt").read_text(encoding="utf-8")
+    text = (_DATA_DIR / "stopwords_nl.txt").read_text(encoding="utf-8")
     return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 

@@ -20,7 +20,7 @@ def params(extra: str = "") -> nbformat.NotebookNode:
     cell = new_code_cell(
         "# Parameters (papermill overschrijft deze waarden)\n"
         "ronde = \"2022-11\"              # meetronde, bijvoorbeeld 2022-05\n"
-        "organisatie = None              # None = het hele netwerk, of bijvoorbeeld \"ZINN\"\n"
+        "organisatie = None              # None: het hele netwerk; anders een organisatie, bijvoorbeeld ZINN\n"
         "data_map = \"../data/processed\"  # map met de opgeschoonde data (make demo maakt die)\n"
         "min_groep = 5                   # kleinere groepen worden niet getoond\n"
         "interactief = True              # False bij papermill/HTML: geen widgets, alleen vaste uitvoer\n" + extra)

@@ -182,3 +182,18 @@ def test_rotations_preserve_common_variance():
         implied = rot.loadings @ rot.phi @ rot.loadings.T
         np.testing.assert_allclose(np.diag(implied), (a**2).sum(axis=1), atol=1e-8)
         assert rot.converged
+
+
+SYNTH = pd.read_csv(HERE / "data" / "synth_items.csv")
+
+
+def test_synthetic_network_kmo_and_efa_match_psych():
+    ref = REF["synth"]
+    assert il.kmo(SYNTH).overall == pytest.approx(ref["kmo"]["overall"], abs=1e-6)
+    for key, f in ref["fa"].items():
+        res = il.efa(SYNTH[f["items"]], f["nfactors"], method=f["fm"], rotation=f["rotate"])
+        aligned, perm, signs = align_loadings(res.loadings.to_numpy(), ref_loadings(f))
+        np.testing.assert_allclose(aligned, ref_loadings(f), atol=0.01, err_msg=key)
+        np.testing.assert_allclose(res.communalities, f["communality"], atol=1e-3, err_msg=key)
+        phi = res.phi.to_numpy()[np.ix_(perm, perm)] * np.outer(signs, signs)
+        np.testing.assert_allclose(phi, np.array(f["phi"]), atol=0.01, err_msg=key)

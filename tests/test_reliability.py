@@ -115,3 +115,13 @@ def test_two_items_and_result_presentation():
     c = BFI[["A2", "A3"]].cov().to_numpy()
     assert res.alpha == pytest.approx(2 * (1 - np.trace(c) / c.sum()), abs=1e-12)
     assert "alpha=" in repr(res) and res.to_frame().shape == (1, 8)
+
+
+SYNTH = pd.read_csv(HERE / "data" / "synth_items.csv")
+
+
+@pytest.mark.parametrize("scale", sorted(REF["synth"]["alpha"]))
+def test_synthetic_network_alpha_omega_match_psych(scale):
+    ref = REF["synth"]["alpha"][scale]
+    res = il.reliability(SYNTH[ref["items"]], reverse=ref["reverse"])   # codebook items: range (1, 5) from the codebook
+    check_against(res, ref)
