@@ -94,11 +94,21 @@ ref$hs$mg_std_lv <- export_fit(cfa(hs_model, data = HS, group = "school", std.lv
 
 if (file.exists(synth_csv)) {
   SY <- read.csv(synth_csv, stringsAsFactors = FALSE)
-  synth_model <- readLines(file.path("tests", "data", "synth_cfa_model.txt"))
-  synth_model <- paste(synth_model, collapse = "\n")
-  one <- SY[SY$round == unique(SY$round)[1], ]
-  ref$synth <- list(model = synth_model, round = unique(SY$round)[1])
+  items <- setdiff(names(SY), c("round", "organisation"))
+  scales <- unique(sub("[0-9]+$", "", items))
+  full_model <- paste(sapply(scales, function(s) {
+    paste(s, "=~", paste(items[sub("[0-9]+$", "", items) == s], collapse = " + "))
+  }), collapse = "\n")
+  synth_model <- paste(c(
+    "REFL =~ REFL1 + REFL2 + REFL3 + REFL4 + REFL5",
+    "EXPR =~ EXPR1 + EXPR2 + EXPR3 + EXPR4",
+    "LEID =~ LEID1 + LEID2 + LEID3 + LEID4 + LEID5",
+    "ZICHT =~ ZICHT1 + ZICHT2 + ZICHT3 + ZICHT4"), collapse = "\n")
+  first_round <- unique(SY$round)[1]
+  one <- SY[SY$round == first_round, ]
+  ref$synth <- list(model = synth_model, full_model = full_model, round = first_round)
   ref$synth$single <- export_fit(cfa(synth_model, data = one))
+  ref$synth$full <- export_fit(cfa(full_model, data = one), n_mi = 10L)
   s_conf <- cfa(synth_model, data = SY, group = "round")
   s_metric <- cfa(synth_model, data = SY, group = "round", group.equal = "loadings")
   s_scalar <- cfa(synth_model, data = SY, group = "round",
@@ -107,6 +117,15 @@ if (file.exists(synth_csv)) {
   ref$synth$metric <- export_fit(s_metric)
   ref$synth$scalar <- export_fit(s_scalar)
   ref$synth$lrt <- export_lrt(s_conf, s_metric, s_scalar)
+  # invariance across the six organisations (first round only, small groups)
+  o_conf <- cfa(synth_model, data = one, group = "organisation")
+  o_metric <- cfa(synth_model, data = one, group = "organisation", group.equal = "loadings")
+  o_scalar <- cfa(synth_model, data = one, group = "organisation",
+                  group.equal = c("loadings", "intercepts"))
+  ref$synth$org_configural <- export_fit(o_conf, n_mi = 5L)
+  ref$synth$org_metric <- export_fit(o_metric, n_mi = 5L)
+  ref$synth$org_scalar <- export_fit(o_scalar, n_mi = 5L)
+  ref$synth$org_lrt <- export_lrt(o_conf, o_metric, o_scalar)
 }
 
 writeLines(toJSON(ref, digits = 10, auto_unbox = TRUE, na = "null", null = "null",
