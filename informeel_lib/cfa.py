@@ -497,7 +497,19 @@ def _start_values(spec: _Spec, samples, std_lv: bool) -> np.ndarray:
                     r = float(np.clip(np.median(ratio), -0.8, 0.8))
                 else:
                     r = 0.0
-                start[("psi", j, k)] = r * math.sqrt(start[("psi", j)] * start[("psi", k)])
+                start[("cor", j, k)] = r
+        # keep the start factor correlation matrix positive definite (shrink towards I)
+        cor = np.eye(spec.m)
+        for j in range(spec.m):
+            for k in range(j):
+                cor[j, k] = cor[k, j] = start[("cor", j, k)]
+        shrink = 1.0
+        while spec.m > 1 and np.linalg.eigvalsh(cor)[0] < 0.05 and shrink > 0.01:
+            shrink *= 0.7
+            cor = np.where(np.eye(spec.m, dtype=bool), 1.0, cor * 0.7)
+        for j in range(spec.m):
+            for k in range(j):
+                start[("psi", j, k)] = cor[j, k] * math.sqrt(start[("psi", j)] * start[("psi", k)])
         for i in np.flatnonzero((spec.group == g) & (spec.xidx >= 0)):
             k, r, c = spec.kind[i], spec.row[i], spec.col[i]
             if k == _LAMBDA:
@@ -630,8 +642,9 @@ class CFAResult:
         converged, iterations`` — the values of ``lavaan::fitMeasures``.
     loadings : pandas.DataFrame
         One row per loading, indexed by ``(factor, item)`` (multi-group:
-        ``(group, factor, item)``), columns ``estimate, se, z, p`` (unstandardised) and
-        ``std_all`` (standardised, lavaan's ``std.all``). Look one up with
+        ``(group, factor, item)``), columns ``estimate, se, z, p`` (unstandardised),
+        ``std_all`` (standardised, lavaan's ``std.all``) and ``free`` (False for the fixed
+        marker loading). Look one up with
         ``res.loadings.loc[("visual", "x1"), "std_all"]`` or ``res.loading("x1")``.
     parameters : pandas.DataFrame
         Every parameter (``lhs, op, rhs, group, label, free, est, se, z, p, std_all``), as
@@ -668,7 +681,8 @@ class CFAResult:
     warnings: tuple = field(default=())
 
     def loading(self, item: str, factor: str | None = None, group: str | None = None) -> float:
-        """Standardised loading (``std.all``) of ``item`` on ``factor`` (default: its only factor)."""
+        """Standardised loading (``std.all``) of ``item`` on ``factor`` (default: its only factor)
+        in ``group`` (default: the first group)."""
         lo = self.loadings.reset_index()
         sel = lo["item"] == item
         if factor is not None:
@@ -694,7 +708,10 @@ class CFAResult:
 
     def __repr__(self) -> str:
         f = self.fit
-        p_text = "p < ,001" if f["p"] < 0.001 else f"p = {_nl(f['p'])}"
+        if f["df"] == 0:
+            p_text = "verzadigd model"
+        else:
+            p_text = "p < 0,001" if f["p"] < 0.001 else f"p = {_nl(f['p'])}"
         lo, hi = f["rmsea_ci"]
         groups = "" if len(self.groups) == 1 else f", {len(self.groups)} groepen"
         eq = f", gelijk: {', '.join(self.equal)}" if self.equal else ""

@@ -143,13 +143,22 @@ def _nearest(value, categories) -> str | None:
     return index[close[0]] if close else None
 
 
-def _unknown_category(kind: str, value, categories, *, file, row, column):
+def _heading_note(raw_heading: str, canon: str) -> str:
+    """' (kop "...")' when the raw heading differs from the canonical column name."""
+    return "" if raw_heading in (None, canon) else f" (kop '{raw_heading}')"
+
+
+def _raw_heading(export: Export, canon: str):
+    return next((h for h, c in export.column_map.items() if c == canon), None)
+
+
+def _unknown_category(kind: str, value, categories, *, file, row, column, heading=None):
     suggestion = _nearest(value, categories)
     hint = f" Bedoelt u '{suggestion}'?" if suggestion else ""
     known = ", ".join(c.code for c in categories)
     key = {"organisatie": "organisations", "functie/rol": "roles"}[kind]
-    raise InputError(f"onbekende {kind} '{value}'.{hint} Bekende waarden: {known}. Is het dezelfde, voeg deze "
-                     f"schrijfwijze dan als alias toe aan het codeboek ({key} → aliases).",
+    raise InputError(f"onbekende {kind} '{value}'{_heading_note(heading, column)}.{hint} Bekende waarden: {known}. "
+                     f"Is het dezelfde, voeg deze schrijfwijze dan als alias toe aan het codeboek ({key} → aliases).",
                      file=file, column=column, row=row)
 
 
@@ -198,13 +207,9 @@ def _strict_error(issues):
     if len(issues) > 1:
         shown = "; ".join(f"kolom {i.column}, rij {i.row}: '{i.value}'" for i in issues[1:6])
         more = f" En nog {len(issues) - 1} andere: {shown}{' …' if len(issues) > 6 else ''}."
-    raise InputError(f"waarde '{first.value}' is ongeldig: {first.reason}{more} (strikte modus: corrigeer de "
-                     "export of draai zonder --streng om deze waarden als ontbrekend op te slaan.)",
-                     file=first.file, column=_column_label(first), row=first.row)
-
-
-def _column_label(issue) -> str:
-    return issue.column if issue.raw_column == issue.column else f"{issue.column}' (kop '{issue.raw_column}"
+    raise InputError(f"waarde '{first.value}'{_heading_note(first.raw_column, first.column)} is ongeldig: "
+                     f"{first.reason}{more} (strikte modus: corrigeer de export of draai zonder --streng om deze "
+                     "waarden als ontbrekend op te slaan.)", file=first.file, column=first.column, row=first.row)
 
 
 # --- per-file cleaning -------------------------------------------------------------------
@@ -239,7 +244,8 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
             continue
         canon = cb.resolve_organisation(value)
         if canon is None:
-            _unknown_category("organisatie", value, cb.organisations, file=name, row=row, column="organisation")
+            _unknown_category("organisatie", value, cb.organisations, file=name, row=row, column="organisation",
+                              heading=_raw_heading(export, "organisation"))
         resolved.append(canon)
     out["organisation"] = resolved
     out["team"] = df["team"] if "team" in df else None
@@ -250,7 +256,8 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
             continue
         canon = cb.resolve_role(value)
         if canon is None:
-            _unknown_category("functie/rol", value, cb.roles, file=name, row=row, column="role")
+            _unknown_category("functie/rol", value, cb.roles, file=name, row=row, column="role",
+                              heading=_raw_heading(export, "role"))
         roles.append(canon)
     out["role"] = roles
     sectors = []

@@ -50,13 +50,28 @@ def item_matrix(df, *, what: str = "de analyse", min_rows: int = 3) -> pd.DataFr
 
     Items that are not numeric, entirely missing or constant cannot be analysed.
     """
+    xt, columns, _ = item_values(df, what=what, min_rows=min_rows)
+    index = df.index if isinstance(df, pd.DataFrame) else None
+    return pd.DataFrame(xt.T, index=index, columns=columns, copy=False)
+
+
+def item_values(df, *, what: str = "de analyse", min_rows: int = 3) -> tuple[np.ndarray, list[str], bool]:
+    """The checks of :func:`item_matrix` without building a DataFrame.
+
+    Returns ``(xt, columns, has_missing)``: ``xt`` the items x respondents float array
+    (C-contiguous, so every per-item pass is contiguous; possibly a view of ``df``'s memory,
+    never write to it), the item names as strings, and whether any value is missing.
+    """
     if isinstance(df, np.ndarray):
         df = pd.DataFrame(df, columns=[f"V{i + 1}" for i in range(df.shape[1])])
     if not isinstance(df, pd.DataFrame):
         raise AnalysisError(f"Voor {what} is een tabel (DataFrame) met items nodig.")
     if df.shape[1] < 2:
         raise AnalysisError(f"Voor {what} zijn minstens twee items nodig; er is er {df.shape[1]}.")
-    numeric = all(pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]) for c in df.columns)
+    if df.columns.is_unique:       # dtypes per column; duplicate names take the per-column path below
+        numeric = all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in df.dtypes)
+    else:
+        numeric = all(pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]) for c in df.columns)
     if numeric:
         values = df.to_numpy(dtype=float, na_value=np.nan)
     else:
@@ -70,18 +85,68 @@ def item_matrix(df, *, what: str = "de analyse", min_rows: int = 3) -> pd.DataFr
                 s = converted
             cols.append(s.to_numpy(dtype=float, na_value=np.nan))
         values = np.column_stack(cols)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN columns are reported below
-        lo, hi = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    xt = np.ascontiguousarray(values.T)
+    has_missing = check_spread(xt, df.columns, what=what)
+    if xt.shape[1] < min_rows:
+        raise AnalysisError(f"Voor {what} zijn minstens {min_rows} respondenten nodig; er zijn er {xt.shape[1]}.")
+    return xt, [str(c) for c in df.columns], has_missing
+
+
+def check_spread(xt: np.ndarray, columns, *, what: str = "de analyse") -> bool:
+    """AnalysisError (Dutch) for the first item (row of ``xt``) that is never answered or
+    constant; returns whether any value is missing."""
+    if xt.shape[1] == 0:
+        np.nanmin(xt, axis=1)                    # ValueError for zero respondents, as before
+    lo, hi = xt.min(axis=1), xt.max(axis=1)      # NaN propagates: NaN marks items with missing values
+    with_nan = np.isnan(lo)
+    if with_nan.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN items are reported below
+            lo[with_nan] = np.nanmin(xt[with_nan], axis=1)
+            hi[with_nan] = np.nanmax(xt[with_nan], axis=1)
     for j in np.flatnonzero(np.isnan(lo) | (lo == hi)):
-        col = df.columns[j]
+        col = columns[j]
         if np.isnan(lo[j]):
             raise AnalysisError(f"Item '{col}' heeft geen enkel antwoord; laat het weg uit {what}.")
         raise AnalysisError(f"Item '{col}' heeft geen variatie (iedereen antwoordde {lo[j]:g}); laat het weg uit {what}.")
-    data = pd.DataFrame(values, index=df.index, columns=[str(c) for c in df.columns], copy=False)
-    if len(data) < min_rows:
-        raise AnalysisError(f"Voor {what} zijn minstens {min_rows} respondenten nodig; er zijn er {len(data)}.")
-    return data
+    return bool(with_nan.any())
+
+
+def pairwise_moments(xt: np.ndarray, miss: np.ndarray):
+    """Pairwise-complete covariances and correlations in one pass over the data.
+
+    ``xt`` is items x respondents (NaN = missing), ``miss = np.isnan(xt)``. Returns
+    ``(cov, cor, counts, means)``: the results of :func:`pairwise_cov` and
+    :func:`pairwise_cor` (same formulas, same NaN rules) and the item means.
+
+    Notes
+    -----
+    With the mask :math:`M` and the data centred at the item means and zeroed where missing
+    (:math:`X_0`), a single symmetric product of the stacked :math:`[X_0; X_0^2; M]` gives
+    :math:`\sum x_i x_j = X_0 X_0^T`, :math:`\sum x_i = X_0 M^T`,
+    :math:`\sum x_i^2 = X_0^2 M^T` and :math:`n_{ij} = M M^T` over the pairwise-complete rows.
+    """
+    k, n = xt.shape
+    stack = np.empty((3 * k, n))
+    x0, x2, m = stack[:k], stack[k:2 * k], stack[2 * k:]
+    np.subtract(1.0, miss, out=m)
+    np.copyto(x0, xt)
+    np.putmask(x0, miss, 0.0)
+    means = x0.sum(axis=1) / m.sum(axis=1)
+    x0 -= means[:, None]
+    x0 *= m
+    np.multiply(x0, x0, out=x2)
+    g = stack @ stack.T
+    sxy, sx, sxx, counts = g[:k, :k], g[:k, 2 * k:], g[k:2 * k, 2 * k:], g[2 * k:, 2 * k:].copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cross = sxy - sx * sx.T / counts
+        cov = cross / (counts - 1)
+        vi = sxx - sx**2 / counts
+        cor = cross / np.sqrt(vi * vi.T)
+    cov[counts < 2] = np.nan
+    cor[counts < 3] = np.nan
+    np.fill_diagonal(cor, 1.0)
+    return cov, cor, counts, means
 
 
 def pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,6 +375,22 @@ def _minres_gradient(psi, s, nf):
     return (load**2).sum(axis=1) + psi - np.diag(s)
 
 
+def _minres_objective_and_gradient(psi, s, nf):
+    """(objective, gradient) at ``psi``; for a unit diagonal both use the same matrix, so one
+    eigendecomposition serves both (the values are exactly those of the two functions above)."""
+    s2 = s.copy()
+    np.fill_diagonal(s2, 1 - psi)
+    w, v = _eigh_desc(s2)
+    wc = np.where(w < _EPS, 100 * _EPS, w)
+    load = v[:, :nf] * np.sqrt(wc[:nf])
+    resid = s2 - load @ load.T
+    value = float((np.tril(resid, -1) ** 2).sum())
+    if not (np.diag(s) == 1).all():
+        return value, _minres_gradient(psi, s, nf)
+    load = v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0))
+    return value, (load**2).sum(axis=1) + psi - np.diag(s)
+
+
 def _ml_objective(psi, s, nf):
     sc = 1 / np.sqrt(psi)
     e = np.linalg.eigvalsh(s * np.outer(sc, sc))[::-1][nf:]
@@ -324,13 +405,19 @@ def _ml_gradient(psi, s, nf):
     return ((load**2).sum(axis=1) + psi - np.diag(s)) / psi**2
 
 
-def _lbfgsb(fun, grad, start, upper, s, nf):
+def _lbfgsb(fun, grad, start, upper, s, nf, *, fun_and_grad=None):
     """``optim(method = "L-BFGS-B", lower = .005, upper, parscale = .01)`` with R's defaults
-    (lmm = 5, factr = 1e7, pgtol = 0, maxit = 100)."""
+    (lmm = 5, factr = 1e7, pgtol = 0, maxit = 100). ``fun_and_grad``, if given, returns both
+    values at once (L-BFGS-B always asks for both at the same point)."""
     scale = 0.01
+    if fun_and_grad is None:
+        fg = lambda x: (fun(x * scale, s, nf), grad(x * scale, s, nf) * scale)  # noqa: E731
+    else:
+        def fg(x):
+            value, gradient = fun_and_grad(x * scale, s, nf)
+            return value, gradient * scale
     res = optimize.minimize(
-        lambda x: fun(x * scale, s, nf), start / scale,
-        jac=lambda x: grad(x * scale, s, nf) * scale, method="L-BFGS-B",
+        fg, start / scale, jac=True, method="L-BFGS-B",
         bounds=[(0.005 / scale, upper / scale)] * len(start),
         options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100},
     )
@@ -340,7 +427,8 @@ def _lbfgsb(fun, grad, start, upper, s, nf):
 def _fit_minres(r, nf):
     s_smc = smc(r)
     start = 1 - s_smc
-    psi, ok = _lbfgsb(_minres_objective, _minres_gradient, start, max(s_smc.max(), 1.0), r, nf)
+    psi, ok = _lbfgsb(_minres_objective, _minres_gradient, start, max(s_smc.max(), 1.0), r, nf,
+                      fun_and_grad=_minres_objective_and_gradient)
     w, v = _eigh_desc(r - np.diag(psi))
     return v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0)), ok
 

@@ -79,6 +79,7 @@ _BRACKET = re.compile(r"^(.*?)\s*\[([^\[\]]+)\]\s*$", re.S)
 _DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(uur|uren|u|jaar|jr|personen|collega's|mensen)?\.?$", re.I)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _LEADING_NUMBER_LABEL = re.compile(r"^\s*(\d+)\s*[-=:.)]?\s*(\D.*)$")
 
 
@@ -448,6 +449,11 @@ def _match_text(text: str, index: _Index):
         return None
     if key in index.texts:
         return index.texts[key]
+    if str(text).rstrip().endswith(("...", "\u2026")) and len(key) >= 15:
+        # LimeSurvey "abbreviated question text" headings: a unique prefix of a known text
+        targets = {index.texts[t] for t in index.texts if t.startswith(key)}
+        if len(targets) == 1:
+            return targets.pop()
     if len(key) < 12:
         return None
     close = difflib.get_close_matches(key, list(index.texts), n=2, cutoff=FUZZY_CUTOFF)
@@ -683,16 +689,21 @@ def _parse_datetime(value):
         ts = pd.Timestamp(value)
     elif isinstance(value, str):
         s = value.strip()
-        dayfirst = bool(re.match(r"^\d{1,2}[-.]\d{1,2}[-.]\d{4}", s))
         try:
-            ts = pd.to_datetime(s, dayfirst=dayfirst)
+            if _ISO_DATE.match(s):
+                ts = pd.Timestamp(s)
+            else:  # "3-5-2022 10:00" is day-first (Dutch); "5/3/2022 10:00 AM" month-first (English Forms)
+                ts = pd.to_datetime(s, dayfirst=bool(re.match(r"^\d{1,2}[-.]\d{1,2}[-.]\d{4}", s)))
         except (ValueError, TypeError, OverflowError):
             return pd.NaT
     else:
         return pd.NaT
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return ts
+    try:
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert(None)
+        return ts.as_unit("ns")
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return pd.NaT  # a date pandas cannot hold (year 1500, 9999 ...) is as good as missing
 
 
 def _source_id(value):
@@ -719,17 +730,25 @@ def _convert_columns(table: _RawTable, mapping: dict, cb: Codebook, name: str):
     numeric = numeric_background(cb)
     item_codes = set(cb.item_codes)
     data, issues = {}, []
+    cache: dict = {}  # conversion per distinct cell value (exports repeat the same few labels)
     for pos, canon in mapping.items():
         raw = [r[pos] for r in table.rows]
         raw = _apply_value_labels(raw, table.value_labels.get(pos))
         heading = _display(table.headings[pos], pos)
         if canon in item_codes or canon in numeric:
             out = []
+            seen = cache.setdefault("item" if canon in item_codes else canon, {})
             for value, row in zip(raw, table.row_numbers):
-                if canon in item_codes:
-                    v, problem = convert_item(value, cb)
+                key = (type(value), value) if isinstance(value, (str, int, float)) else None
+                if key is not None and key in seen:
+                    v, problem = seen[key]
                 else:
-                    v, problem = convert_number(value, numeric[canon], cb)
+                    if canon in item_codes:
+                        v, problem = convert_item(value, cb)
+                    else:
+                        v, problem = convert_number(value, numeric[canon], cb)
+                    if key is not None:
+                        seen[key] = (v, problem)
                 if problem:
                     issues.append(Issue(name, canon, heading, row, _text(value), *problem))
                 out.append(v)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .codebook import load_codebook
 from .errors import AnalysisError
-from .factors import item_matrix, one_factor_minres, pairwise_cor, pairwise_cov, single_blas_thread
+from .factors import check_spread, item_values, one_factor_minres, pairwise_cov, pairwise_moments, single_blas_thread
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, flo
     """
     p = 1 - ci
     d1, d2 = n - 1, (n - 1) * (k - 1)
+    if d1 > 0 and d2 > 0 and 0 < p < 1:      # the quantiles directly (scipy's f.ppf is this plus checks)
+        return (float(1 - (1 - alpha) * special.fdtri(d1, d2, 1 - p / 2)),
+                float(1 - (1 - alpha) * special.fdtri(d1, d2, p / 2)))
     return (float(1 - (1 - alpha) * stats.f.ppf(1 - p / 2, d1, d2)),
             float(1 - (1 - alpha) * stats.f.ppf(p / 2, d1, d2)))
 
@@ -169,76 +172,87 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen, bijvoorbeeld 0.95, niet {ci!r}.")
     if use not in ("pairwise", "complete"):
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
-    data = item_matrix(items, what="de betrouwbaarheidsanalyse")
+    what = "de betrouwbaarheidsanalyse"
+    # One float array, items x respondents, for all passes below (may be a view of ``items``).
+    x, columns, missing = item_values(items, what=what)
     reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
-    unknown = [r for r in reverse if r not in data.columns]
+    unknown = [r for r in reverse if r not in columns]
     if unknown:
         raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
-    rng = _resolve_range(list(data.columns), reverse, scale_range)
-    x = data.to_numpy(dtype=float, copy=True)
+    rng = _resolve_range(columns, reverse, scale_range)
     if reverse:
+        x = x.copy()                             # never change the caller's data
         lo, hi = (float(v) for v in rng)
         for name in reverse:
-            j = data.columns.get_loc(name)
-            col = x[:, j]
-            bad = ~np.isnan(col) & ((col < lo) | (col > hi))
+            col = x[columns.index(name)]
+            bad = (col < lo) | (col > hi)        # NaN compares False
             if bad.any():
                 raise AnalysisError(
                     f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
                     "omkeren kan dan niet. Controleer de data of scale_range."
                 )
-            x[:, j] = lo + hi - col
-    empty = np.isnan(x).all(axis=1)
-    if empty.any():
-        x = x[~empty]
-    if use == "complete":
-        x = x[~np.isnan(x).any(axis=1)]
-        if len(x) >= 3:
-            item_matrix(pd.DataFrame(x, columns=data.columns), what="de betrouwbaarheidsanalyse")
-    n, k = x.shape
+            np.subtract(lo + hi, col, out=col)
+    miss = None
+    if missing:
+        miss = np.isnan(x)
+        empty = miss.all(axis=0)
+        if empty.any():
+            x, miss = x[:, ~empty], miss[:, ~empty]
+        if use == "complete":
+            keep = ~miss.any(axis=0)
+            x, miss = x[:, keep], miss[:, keep]
+            if x.shape[1] >= 3:
+                check_spread(x, columns, what=what)
+        if not miss.any():
+            miss = None
+    k, n = x.shape
     if n < 3:
         raise AnalysisError(f"Voor de betrouwbaarheidsanalyse zijn minstens 3 respondenten nodig; er zijn er {n}.")
-    complete = not np.isnan(x).any()
-    c, counts = pairwise_cov(x)
+    if miss is None:     # complete data: one centred cross product gives everything
+        item_mean = x.mean(axis=1)
+        xc = x - item_mean[:, None]
+        c = xc @ xc.T / (n - 1)
+        del xc
+        item_n = np.full(k, n)
+    else:
+        c, r_pw, counts, item_mean = pairwise_moments(x, miss)
+        item_n = np.diag(counts).astype(np.int64)
     if np.isnan(c).any():
         i, j = np.argwhere(np.isnan(c))[0]
         raise AnalysisError(
-            f"De items '{data.columns[i]}' en '{data.columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
+            f"De items '{columns[i]}' en '{columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
             "de betrouwbaarheid kan niet berekend worden."
         )
-    sd = np.sqrt(np.diag(c))
+    diag = np.diag(c).copy()
+    sd = np.sqrt(diag)
     r = c / np.outer(sd, sd)
-    alpha = _alpha_from_cov(c)
+    if miss is None:
+        r_pw = r.copy()
+        np.fill_diagonal(r_pw, 1.0)              # as cor(): an exact unit diagonal
+    total = c.sum()
+    trace = diag.sum()
+    alpha = float((1 - trace / total) * k / (k - 1))
     std_alpha, av_r = _std_alpha(r)
 
-    total = c.sum()
     col_sums = c.sum(axis=0)
-    diag = np.diag(c)
     v_drop = total - 2 * col_sums + diag           # sum of C without row and column i
     r_drop = (col_sums - diag) / np.sqrt(diag * v_drop)
     if k > 2:
-        keep = ~np.eye(k, dtype=bool)
-        alpha_drop = np.array([_alpha_from_cov(c[np.ix_(keep[i], keep[i])]) for i in range(k)])
+        alpha_drop = (1 - (trace - diag) / v_drop) * (k - 1) / (k - 2)
     else:
         alpha_drop = np.full(k, np.nan)
-    if complete:   # fast path: everything follows from the covariance matrix
-        item_n, item_mean, item_sd, r_pw = np.full(k, n), x.mean(axis=0), sd, r
-    else:
-        item_n = (~np.isnan(x)).sum(axis=0)
-        item_mean, item_sd = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
-        r_pw = pairwise_cor(x)[0]
     table = pd.DataFrame({
         "n": item_n,
         "mean": item_mean,
-        "sd": item_sd,
+        "sd": sd,
         "r_drop": r_drop,
         "alpha_if_dropped": alpha_drop,
-    }, index=pd.Index(data.columns, name="item"))
-    table["reversed"] = [name in reverse for name in data.columns]
+        "reversed": [name in reverse for name in columns],
+    }, index=pd.Index(columns, name="item"))
 
     boot = None
     if bootstrap:
-        boot = _bootstrap_ci(x, int(bootstrap), seed, ci)
+        boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci)
     return ReliabilityResult(
         alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw),
         average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import pickle
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,9 +162,15 @@ def _all_rounds(data_map, ronde: str) -> pd.DataFrame:
 
 
 def _safe(fn, *args, **kwargs):
-    """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash."""
+    """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash.
+
+    Estimation warnings (e.g. Heywood cases in a small group) are not printed: the reports state
+    their verdicts in words, and the exploration notebooks show the full results.
+    """
     try:
-        return fn(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
     except InformeelError as exc:
         return {"fout": str(exc)}
 
@@ -503,21 +510,24 @@ def _invariance_html(inv, what: str, number: int) -> str:
     tab = inv.copy()
     tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
     tab.index.name = "Model"
-    cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea", "conclusie")
-            if c in tab.columns]
+    conclusions = [str(c) for c in tab["conclusie"].iloc[1:]] if "conclusie" in tab.columns else []
+    configural_cfi = float(tab["cfi"].iloc[0]) if "cfi" in tab.columns else float("nan")
+    cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea") if c in tab.columns]
     tab = tab[cols].reset_index().rename(columns={
         "chi2": "χ²", "df": "df", "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "delta_cfi": "ΔCFI",
-        "delta_rmsea": "ΔRMSEA", "conclusie": "Conclusie"})
+        "delta_rmsea": "ΔRMSEA"})
     if "df" in tab.columns:
         tab["df"] = [None if pd.isna(v) else int(v) for v in tab["df"]]
     verdict = ""
-    if "Conclusie" in tab.columns:
-        concl = [str(c) for c in tab["Conclusie"].iloc[1:] if isinstance(c, str) and c]
-        if concl and all("niet" not in c and "twijfel" not in c for c in concl):
-            verdict = (f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden.")
-        elif concl:
-            verdict = (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ -,010 of ΔRMSEA ≥ ,015 bij "
-                       "een stap): vergelijk gemiddelden met voorzichtigheid.")
+    if configural_cfi < 0.90:
+        verdict = (f" Het basismodel (configureel) past al niet goed (CFI = {getal(configural_cfi, 3, leading_zero=False)}):"
+                   f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
+                   f"{what} daarom met voorzichtigheid.")
+    elif conclusions and all("niet" not in c and "twijfel" not in c for c in conclusions):
+        verdict = f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
+    elif conclusions:
+        verdict = (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ -,010 of ΔRMSEA ≥ ,015 bij "
+                   "een stap): vergelijk gemiddelden met voorzichtigheid.")
     return _p(f"Meetinvariantie tussen {what}.{verdict}") + html_table(
         tab, title=f"Meetinvariantie tussen {what}", number=number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
@@ -619,7 +629,7 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
     tab = pd.DataFrame(rows)
     tab, hidden = shown_groups(tab, min_groep=ctx.min_groep)
     parts.append(html_table(tab, title="Voorbeelden van informeel leren per vorm (aantal antwoorden)", number=13,
-                            note="n = aantal ingevulde antwoorden; een antwoord kan bij meer vormen horen."))
+                            note="n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of blijft onbekend."))
     df, coded = coded_focus
     if len(df) >= ctx.min_groep:
         quotes = []

@@ -33,9 +33,8 @@ import re
 import sys
 import tempfile
 import time
-import traceback
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -210,8 +209,21 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
     return km
 
 
-def init_worker(kernel_name: str = KERNEL_NAME) -> None:
-    """Pool initializer: import papermill/nbconvert and start the warm kernel once per worker."""
+def limit_threads(jobs: int) -> None:
+    """Give each of ``jobs`` worker processes its share of the cores for BLAS/OpenMP (no oversubscription).
+
+    Must run before numpy is imported in the process; the worker's kernel inherits the setting.
+    """
+    import os
+
+    share = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, share)
+
+
+def init_worker(kernel_name: str = KERNEL_NAME, jobs: int = 1) -> None:
+    """Pool initializer: limit threads, import papermill/nbconvert and start the warm kernel once per worker."""
+    limit_threads(jobs)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -323,9 +335,17 @@ def _ensure_shared(ronde, data_dir, min_group, submit, wait_all) -> tuple[Path, 
     return path, errors
 
 
+def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPoolExecutor:
+    """The default executor: ``jobs`` spawned worker processes, each with a warm kernel."""
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    return cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
+                                  initializer=init_worker if reuse_kernel else limit_threads,
+                                  initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
+
+
 def render_round(round: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = 5, executor: cf.Executor | None = None, reuse_kernel: bool = True,
-                 progress: bool = True) -> bool:
+                 progress: bool = True, config=None) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 
     Parameters
@@ -348,6 +368,8 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
         Keep one warm kernel per worker (default) rather than a new kernel per notebook.
     progress : bool
         Show a tqdm progress bar on stderr.
+    config : dict or path, optional
+        Reports configuration (default ``informeel_lib/data/reports.yaml``).
 
     Returns
     -------
@@ -363,19 +385,18 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
     ronde = str(round)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     round_path(data_dir, ronde)
+    cfg = config if isinstance(config, dict) else load_config(config)
+    plan, skipped = plan_round(ronde, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
+                               min_group=min_group, shared_path=shared_cache_path(data_dir, ronde), config=cfg)
     own = executor is None
     if own:
-        ctx = multiprocessing.get_context("spawn")
-        executor = cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
-                                          initializer=init_worker if reuse_kernel else None)
+        executor = make_executor(jobs, reuse_kernel=reuse_kernel)
     started = time.perf_counter()
     try:
         def wait_all(futures):
             return [f.result() for f in futures]
 
-        shared, shared_errors = _ensure_shared(ronde, data_dir, min_group, executor.submit, wait_all)
-        plan, skipped = plan_round(ronde, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
-                                   min_group=min_group, shared_path=shared)
+        _, shared_errors = _ensure_shared(ronde, data_dir, min_group, executor.submit, wait_all)
         results: list[ReportResult] = []
         futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
         bar = tqdm(total=len(futures), desc=f"Rapporten {ronde}", unit="rapport", file=sys.stderr,
@@ -403,7 +424,7 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
         print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
         for r in sorted(failed, key=lambda r: r.job.naam):
             print(f"  - {r.job.titel} ({r.job.naam}.html): {r.error}", file=sys.stderr)
-    return not failed
+    return not failed and not shared_errors
 
 
 # --- index pages --------------------------------------------------------------------------------
@@ -502,8 +523,9 @@ def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021) -> bool:
         summary = getattr(result, "summary", None)
         print(summary() if callable(summary) else f"Ronde {ronde} opgeschoond.", file=sys.stderr)
     ok = True
-    for ronde in rounds:
-        ok = render_round(ronde, data_dir=processed, out_dir=out, jobs=jobs) and ok
+    with make_executor(jobs) as executor:  # one pool (and one warm kernel per worker) for all rounds
+        for ronde in rounds:
+            ok = render_round(ronde, data_dir=processed, out_dir=out, jobs=jobs, executor=executor) and ok
     index = (out / "index.html").resolve()
     print(f"Klaar. Open {index}" if ok else f"Klaar, maar niet alle rapporten zijn gelukt. Overzicht: {index}")
     return ok

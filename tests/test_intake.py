@@ -343,3 +343,37 @@ def test_codebook_background_aliases_are_used(tmp_path):
     exp = read_export(_write_csv(tmp_path / "a.csv", rows), codebook=cb_path)
     assert exp.column_map["Naam van je werkgever"] == "organisation"
     assert exp.column_map["Stilstaan bij het werk"] == "REFL1"
+
+
+def test_abbreviated_question_text_headings(tmp_path):
+    people = make_people(2)
+    rows = [["organisatie", "team", "functie"] + [CB.item(it).text[:40].rstrip() + "..." for it in ITEMS]]
+    rows += [[p["organisation"], p["team"], p["role"]] + [str(p["answers"][it]) for it in ITEMS] for p in people]
+    exp = read_export(_write_csv(tmp_path / "kort.csv", rows))
+    assert set(exp.data.columns) >= set(ITEMS)
+    assert_matches_people(exp, people)
+
+
+def test_qualtrics_layout_in_xlsx(tmp_path):
+    import openpyxl
+
+    people = make_people(3)
+    records = list(csv.reader(io.StringIO(qualtrics_csv(tmp_path / "q.csv", people).read_text("utf-8-sig"))))
+    book = openpyxl.Workbook()
+    for rec in records:
+        book.active.append(rec)
+    book.save(tmp_path / "q.xlsx")
+    exp = read_export(tmp_path / "q.xlsx")
+    assert exp.tool == "qualtrics" and exp.source_rows == [4, 5, 6]
+    assert_matches_people(exp, people)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2022-05-03 10:20:00", "2022-05-03 10:20:00"), ("3-5-2022 10:20", "2022-05-03 10:20:00"),
+    ("5/3/2022 10:20:00 AM", "2022-05-03 10:20:00"), ("1500-01-01", None), ("gisteren", None),
+])
+def test_datetimes(text, expected):
+    from informeel_lib.intake import _parse_datetime
+
+    got = _parse_datetime(text)
+    assert (pd.isna(got) if expected is None else got == pd.Timestamp(expected))

@@ -1,0 +1,329 @@
+"""Batch rendering of the per-round reports: offline HTML, privacy, suppression, index pages, failures.
+
+A session-scoped fixture writes the synthetic network, cleans two rounds and renders one round
+once (shared between xdist workers through a file lock); the tests read the HTML it produced.
+"""
+
+import datetime as dt
+import fcntl
+import html
+import json
+import os
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from informeel_lib import cli, reports
+from informeel_lib.html_export import ExportError, check_offline, external_urls, notebook_to_html, strip_notebook
+from informeel_lib.nl import datum
+
+ROUND, PREVIOUS, SEED, MIN_GROUP = "2022-05", "2021-11", 2021, 5
+
+
+@dataclass(frozen=True)
+class Rendered:
+    root: Path
+    data: Path
+    reports: Path
+    ronde: str
+    ok: bool
+    truth: dict
+    expected_files: tuple
+
+    def html(self, name: str) -> str:
+        return (self.reports / self.ronde / name).read_text(encoding="utf-8")
+
+    def all_html(self) -> dict:
+        files = sorted((self.reports / self.ronde).glob("*.html")) + [self.reports / "index.html"]
+        return {p.name if p.parent.name == self.ronde else f"top/{p.name}": p.read_text(encoding="utf-8")
+                for p in files}
+
+
+def _build(base: Path) -> None:
+    from informeel_lib.cleaning import clean_files
+    from informeel_lib.synth import write_network
+
+    write_network(base / "raw", seed=SEED)
+    for r in (PREVIOUS, ROUND):
+        clean_files([base / "raw" / r], round=r, out=base / "processed")
+    ok = reports.render_round(ROUND, data_dir=base / "processed", out_dir=base / "reports", jobs=2, progress=False)
+    (base / "done.json").write_text(json.dumps({"ok": ok}))
+
+
+@pytest.fixture(scope="session")
+def rendered_round(tmp_path_factory):
+    """The synthetic network, two cleaned rounds and the rendered reports of ROUND (built once per run)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by all workers of this run
+    base = root / "informeel-rapporten"
+    with open(root / "informeel-rapporten.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / "done.json").exists():
+            base.mkdir(exist_ok=True)
+            _build(base)
+    ok = json.loads((base / "done.json").read_text())["ok"]
+    truth = json.loads((base / "raw" / "truth.json").read_text(encoding="utf-8"))
+    counts = reports.organisation_counts(base / "processed", ROUND)
+    files = ("index.html", "netwerk.html", *(f"{reports.slugify(o)}.html" for o, n in counts.items() if n >= MIN_GROUP))
+    return Rendered(base, base / "processed", base / "reports", ROUND, ok, truth, files)
+
+
+class _Tables(HTMLParser):
+    """Collect every <table> as (headers, rows of cell texts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._row, self._in = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell, self._in = [], tag
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(("".join(self._cell).strip(), self._in))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            headers, rows = self.tables[-1]
+            if all(kind == "th" for _, kind in self._row):
+                headers.extend(text for text, _ in self._row)
+            else:
+                rows.append([text for text, _ in self._row])
+            self._row = None
+
+
+def tables(text: str):
+    parser = _Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+def _int(text: str):
+    text = text.replace(".", "").replace("\xa0", "")
+    return int(text) if text.isdigit() else None
+
+
+# --- the rendered round ----------------------------------------------------------------------------
+
+def test_every_report_and_both_index_pages_are_written(rendered_round):
+    assert rendered_round.ok
+    out = rendered_round.reports / ROUND
+    for name in rendered_round.expected_files:
+        assert (out / name).stat().st_size > 1000, name
+    assert (rendered_round.reports / "index.html").exists()
+    assert len(rendered_round.expected_files) == 2 + 6  # index, network, six organisations
+
+
+def test_html_has_no_code_no_scripts_and_no_external_urls(rendered_round):
+    for name, text in rendered_round.all_html().items():
+        assert "<script" not in text.lower(), name
+        assert external_urls(text) == [], name
+        assert "http://" not in text and "https://" not in text, name
+        for code in ("report_sections", "load_context", "display(", "import ", "gedeeld_pad", "jp-InputArea",
+                     "input_area", "In&nbsp;["):
+            assert code not in text, (name, code)
+        assert "application/vnd.jupyter.widget" not in text, name
+        assert '<html lang="nl">' in text
+
+
+def test_no_identifiers_pseudonyms_or_personal_codes(rendered_round):
+    truth = rendered_round.truth
+    planted = [i["planted"] for r in truth["per_round"].values() for i in r["dirt"]["identifiers_in_open_answers"]]
+    kinds = {i["kind"] for r in truth["per_round"].values() for i in r["dirt"]["identifiers_in_open_answers"]}
+    assert planted and kinds == {"email", "phone", "name", "script"}
+    codes = [c for r in truth["per_round"].values() for c in r["answers"]]
+    processed = pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")
+    for name, text in rendered_round.all_html().items():
+        for value in planted:
+            assert value not in text and html.escape(value) not in text, (name, value)
+        assert not re.search(r"\bp-[0-9a-f]{12}\b", text), name
+        for code in codes:
+            assert not re.search(rf"\b{re.escape(code)}\b", text), (name, code)
+        for source in set(processed["source_file"]):
+            assert source not in text, (name, source)
+
+
+def test_every_n_in_every_table_reaches_the_minimum(rendered_round):
+    checked = 0
+    for name, text in rendered_round.all_html().items():
+        for headers, rows in tables(text):
+            n_cols = [i for i, h in enumerate(headers) if h == "n" or h.startswith("n (")]
+            for row in rows:
+                for i in n_cols:
+                    value = _int(row[i])
+                    assert value is not None and value >= MIN_GROUP, (name, headers, row)
+                    checked += 1
+                for cell in row:  # counts below the minimum only ever appear masked
+                    assert not re.fullmatch(r"< ?\d+", cell) or cell == f"< {MIN_GROUP}", (name, row)
+    assert checked > 100
+
+
+def test_small_teams_and_roles_never_appear(rendered_round):
+    data = pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")
+    sizes = data.groupby(["organisation", "team"]).size()
+    shown_names = set(sizes[sizes >= MIN_GROUP].index.get_level_values("team"))
+    hidden = 0
+    for org in sizes.index.get_level_values("organisation").unique():
+        text = rendered_round.html(f"{reports.slugify(org)}.html")
+        team_cells = {row[0] for headers, rows in tables(text) if headers and headers[0] == "Team" for row in rows}
+        expected = set(sizes[org][sizes[org] >= MIN_GROUP].index)
+        assert team_cells == expected, org  # exactly the large teams of this organisation
+        for team, n in sizes[org].items():
+            if n < MIN_GROUP and team not in shown_names:
+                assert html.escape(team) not in text, (org, team, n)
+                hidden += 1
+        roles = data[data["organisation"] == org]["role"].value_counts()
+        role_rows = [row for headers, rows in tables(text) if headers and headers[0] == "Rol" for row in rows]
+        assert {r[0] for r in role_rows} == set(roles[roles >= MIN_GROUP].index), org
+    assert hidden > 0  # the synthetic network does have small teams
+
+
+def test_index_lists_every_report_with_n_and_date(rendered_round):
+    counts = reports.organisation_counts(rendered_round.data, ROUND)
+    index = rendered_round.html("index.html")
+    (headers, rows), = tables(index)
+    assert headers == ["Rapport", "n", "Gemaakt op"]
+    today = datum(dt.date.today())
+    listed = {}
+    for title, n, date in rows:
+        assert date == today
+        listed[title] = _int(n)
+    assert listed.pop(f"Netwerkrapport mei 2022") == sum(counts.values())
+    assert listed == {f"{org} en het netwerk, mei 2022": n for org, n in counts.items()}
+    for org in counts:
+        assert f'href="{reports.slugify(org)}.html"' in index
+    top = (rendered_round.reports / "index.html").read_text(encoding="utf-8")
+    assert f'href="{ROUND}/index.html"' in top and all(f'{ROUND}/{reports.slugify(o)}.html' in top for o in counts)
+
+
+def test_organisation_report_compares_with_the_rest_in_dutch(rendered_round):
+    from informeel_lib.scoring import score_scales
+
+    data = pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")
+    scores = score_scales(data)
+    org = "ZINN"
+    mine, rest = scores[data["organisation"] == org], scores[data["organisation"] != org]
+    text = rendered_round.html("zinn.html")
+    for code, name in (("REFL", "Reflectie op het werk"), ("IWL", "Informeel leergedrag")):
+        a, b = f"{mine[code].mean():.1f}".replace(".", ","), f"{rest[code].mean():.1f}".replace(".", ",")
+        assert f"{name}: {org} {a}, rest van het netwerk {b}" in text
+    for section in ("Respons", "Betrouwbaarheid", "Schaalscores", "Verandering sinds de vorige ronde",
+                    "Factorstructuur", "Invloedsfactoren", "Open antwoorden"):
+        assert f"<h2>{section}</h2>" in text
+    assert "ronde 2021-11" in text  # the change section found the previous round
+    assert re.search(r"CFI = ,\d{3}", text)  # APA: no leading zero, decimal comma
+
+
+def test_figures_are_embedded_png_with_alt_text(rendered_round):
+    for name in ("netwerk.html", "zinn.html"):
+        imgs = re.findall(r"<img\b[^>]*>", rendered_round.html(name))
+        assert len(imgs) >= 2
+        for tag in imgs:
+            assert re.search(r'alt="[^"]{20,}"', tag), tag[:200]
+            assert 'src="data:image/png;base64,' in tag
+
+
+def test_quotes_are_scrubbed_and_escaped(rendered_round):
+    text = rendered_round.html("netwerk.html")
+    quotes = re.findall(r'<blockquote class="citaat">(.*?)</blockquote>', text, re.S)
+    assert 3 <= len(quotes) <= 6
+    for q in quotes:
+        assert "<" not in re.sub(r"</?em>", "", q)  # escaped: no markup from respondents
+        assert "@" not in q
+    assert "@" not in text  # no e-mail address anywhere (the CSS has no at-rules either)
+
+
+def test_cli_renders_one_organisation_and_reuses_the_round_cache(rendered_round, tmp_path, capsys):
+    cache = reports.shared_cache_path(rendered_round.data, ROUND)
+    before = cache.stat().st_mtime_ns
+    code = cli.main(["report", "--round", ROUND, "--org", "zinn ", "--data", str(rendered_round.data),
+                     "--out", str(tmp_path), "--jobs", "1"])
+    assert code == 0
+    assert cache.stat().st_mtime_ns == before  # the network-wide models were not recomputed
+    assert sorted(p.name for p in (tmp_path / ROUND).glob("*.html")) == ["index.html", "zinn.html"]
+    assert "1 van 1 rapporten" in capsys.readouterr().err
+    assert cli.main(["report", "--round", ROUND, "--org", "Onbekend", "--data", str(rendered_round.data),
+                     "--out", str(tmp_path)]) == 2
+
+
+def test_a_failing_report_does_not_stop_the_others(rendered_round, tmp_path, capsys):
+    book = new_notebook(cells=[
+        new_code_cell("ronde = None\norganisatie = None\ndata_map = None\nmin_groep = 5\ninteractief = True\n"
+                      "gedeeld_pad = None", metadata={"tags": ["parameters"]}),
+        new_code_cell("if organisatie == 'Treant':\n    raise ValueError('kapot met opzet')\n"
+                      "from IPython.display import HTML, display\ndisplay(HTML(f'<h1>{organisatie}</h1>'))"),
+    ])
+    book.metadata["kernelspec"] = {"name": "informeel", "display_name": "informeel", "language": "python"}
+    nb_path = tmp_path / "proef.ipynb"
+    nbformat.write(book, str(nb_path))
+    cfg = reports.load_config()
+    cfg["notebook"] = str(nb_path)
+    ok = reports.render_round(ROUND, data_dir=rendered_round.data, out_dir=tmp_path / "out", jobs=2, config=cfg,
+                              progress=False)
+    err = capsys.readouterr().err
+    assert ok is False
+    assert "Mislukte rapporten (1)" in err and "Treant" in err and "ValueError: kapot met opzet" in err
+    written = sorted(p.name for p in (tmp_path / "out" / ROUND).glob("*.html"))
+    assert "treant.html" not in written and "zinn.html" in written and "netwerk.html" in written
+    assert "treant.html" not in (tmp_path / "out" / ROUND / "index.html").read_text(encoding="utf-8")
+
+
+# --- units ------------------------------------------------------------------------------------
+
+def test_slugify():
+    assert reports.slugify("Zonnehuisgroep Noord") == "zonnehuisgroep-noord"
+    assert reports.slugify("Zorggroep Méander!") == "zorggroep-meander"
+    assert reports.slugify("***") == "organisatie"
+
+
+def test_plan_round_skips_small_organisations(tmp_path):
+    pd.DataFrame({"organisation": ["A"] * 6 + ["B"] * 2}).to_parquet(tmp_path / "2030-01.parquet")
+    jobs, skipped = reports.plan_round("2030-01", data_dir=tmp_path, out_dir=tmp_path / "r", min_group=5)
+    assert [j.naam for j in jobs] == ["netwerk", "a"]
+    assert jobs[0].n == 8 and jobs[1].n == 6 and jobs[1].parameters["organisatie"] == "A"
+    assert jobs[1].parameters["interactief"] is False
+    assert skipped == ["B: minder dan 5 respondenten, geen eigen rapport"]
+    with pytest.raises(reports.InputError, match="ontbreekt"):
+        reports.plan_round("2099-01", data_dir=tmp_path, out_dir=tmp_path)
+
+
+def test_export_hides_code_drops_widgets_and_refuses_external_resources():
+    book = new_notebook(cells=[
+        new_markdown_cell("# Titel"),
+        new_code_cell("geheim_code = 1", outputs=[
+            new_output("display_data", {"text/html": "<p>zichtbaar</p>"}),
+            new_output("display_data", {"application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                                        "text/plain": "VBox(children=())"}),
+            new_output("stream", name="stderr", text="waarschuwing"),
+        ]),
+    ])
+    book.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    assert strip_notebook(book).cells[1].outputs[0]["data"]["text/html"] == "<p>zichtbaar</p>"
+    assert len(strip_notebook(book).cells[1].outputs) == 1
+    text = notebook_to_html(book, title="Proef")
+    assert "zichtbaar" in text and "Titel" in text
+    assert "geheim_code" not in text and "waarschuwing" not in text and "widget" not in text
+    assert "<title>Proef</title>" in text
+    bad = new_notebook(cells=[new_code_cell("", outputs=[new_output("display_data", {
+        "text/html": '<img src="https://cdn.example/x.png" alt="x">'})])])
+    with pytest.raises(ExportError, match="externe bron"):
+        notebook_to_html(bad)
+    with pytest.raises(ExportError, match="script"):
+        check_offline("<p>x</p><SCRIPT>alert(1)</SCRIPT>")
+    assert external_urls('<a href="#sectie">x</a><link href="//cdn/x.css"><div style="background:url(\'a.png\')">') == \
+        ["//cdn/x.css", "a.png"]
