@@ -33,7 +33,6 @@ from .pseudonyms import get_salt, pseudonym, respondent_key
 
 LOG_COLUMNS = ["round", "source_file", "source_row", "respondent", "action", "column", "old_value", "new_value",
                "reason_code", "reason"]
-BACKGROUND_COLUMNS = ["organisation", "team", "role", "sector", "team_size", "tenure", "contract_hours"]
 RULES = ("markeer", "verwijder")
 
 REASONS = {
@@ -280,7 +279,8 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     # value issues from intake: one log line each
     resp_by_row = dict(zip(rows, resp))
     for issue in export.issues:
-        _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, issue.value, None,
+        old = scrub_contacts(issue.value)[0]  # a contact detail typed into an item cell never reaches the log
+        _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
              issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
 
     # open answers: scrub contact details; log the reason, never the old value

@@ -123,8 +123,8 @@ def pairwise_moments(xt: np.ndarray, miss: np.ndarray):
     -----
     With the mask :math:`M` and the data centred at the item means and zeroed where missing
     (:math:`X_0`), a single symmetric product of the stacked :math:`[X_0; X_0^2; M]` gives
-    :math:`\sum x_i x_j = X_0 X_0^T`, :math:`\sum x_i = X_0 M^T`,
-    :math:`\sum x_i^2 = X_0^2 M^T` and :math:`n_{ij} = M M^T` over the pairwise-complete rows.
+    :math:`\\sum x_i x_j = X_0 X_0^T`, :math:`\\sum x_i = X_0 M^T`,
+    :math:`\\sum x_i^2 = X_0^2 M^T` and :math:`n_{ij} = M M^T` over the pairwise-complete rows.
     """
     k, n = xt.shape
     stack = np.empty((3 * k, n))

@@ -58,6 +58,7 @@ def page(body: str, *, title: str) -> str:
 _URL_ATTR = re.compile(r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?|url\(\s*["']?|@import\s+["'])\s*([^"'\s>)]+)""",
                        re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 class ExportError(InformeelError):
@@ -65,19 +66,24 @@ class ExportError(InformeelError):
 
 
 def external_urls(text: str) -> list[str]:
-    """All URLs in ``src``/``href``/``url()``/``@import`` that are not ``data:`` URIs or in-page anchors.
+    """URLs in ``src``/``href``/``url()``/``@import`` that leave the report folder.
+
+    Allowed: ``data:`` URIs, in-page anchors and relative links (to the other reports). Anything
+    with a scheme (``https:``, ``http:``, ``file:``, ...) or protocol-relative (``//host``) is
+    external.
 
     Examples
     --------
-    >>> external_urls('<img src="data:image/png;base64,AA"><a href="#x">x</a><script src="https://cdn/x.js">')
+    >>> external_urls('<img src="data:image/png;base64,AA"><a href="zinn.html">x</a><script src="https://cdn/x.js">')
     ['https://cdn/x.js']
     """
     found = []
     for match in _URL_ATTR.finditer(text):
         url = match.group(1)
-        if url.startswith(("data:", "#")) or url == "":
+        if url.lower().startswith("data:"):
             continue
-        found.append(url)
+        if url.startswith("//") or _SCHEME.match(url):
+            found.append(url)
     return found
 
 

@@ -48,7 +48,6 @@ EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 SPSS_EXTENSIONS = (".sav", ".zsav")
 SUPPORTED_EXTENSIONS = CSV_EXTENSIONS + EXCEL_EXTENSIONS + SPSS_EXTENSIONS
 FUZZY_CUTOFF = 0.9
-META_COLUMNS = ("respondent_id", "submitted", "started", "duration_s")
 
 # Common names the codebook need not spell out (the codebook's own aliases come first).
 _BUILTIN_BACKGROUND_NAMES = {
@@ -423,9 +422,6 @@ def build_index(cb: Codebook) -> _Index:
             kinds.setdefault(fld, "background")
             for alias in aliases:
                 _add(names, _squash(alias), (fld, "background"))
-    for code in cb.open_questions:
-        for alias in (cb.open_questions.get(code + "_aliases") or []):  # pragma: no cover - reserved
-            _add(texts, normalise_text(alias), (code, "open"))
     for meta, aliases in list(cb.meta_columns.items()) + list(_BUILTIN_META.items()):
         kind = "ignore" if meta == "ignore" else "meta"
         target = ("" if kind == "ignore" else meta, kind)
@@ -436,9 +432,17 @@ def build_index(cb: Codebook) -> _Index:
     return _Index(names, texts, kinds)
 
 
+_CODE_PREFIX = re.compile(r"^\s*([A-Za-z_][\w]*(?:\[[\w]+\])?|\d+[a-z]?)\s*[.):]\s+(\S.*)$", re.S)
+
+
 def _candidates(heading: str, extra: list):
-    """(text, is_name_like) candidates for one column, strongest first."""
+    """Texts that may identify one column, strongest first: the heading, extra texts (Qualtrics' second
+    header row, SPSS variable label), and for "CODE. question" / "3. question" headings both parts."""
     out = [heading] + [t for t in extra if t]
+    for text in list(out):
+        m = _CODE_PREFIX.match(str(text))
+        if m:
+            out += [m.group(1), m.group(2)]
     return [s for s in out if s and str(s).strip()]
 
 

@@ -10,7 +10,7 @@ from informeel_lib.cleaning import LOG_COLUMNS, clean, clean_files, load_round, 
 from informeel_lib.errors import InputError
 from informeel_lib.intake import read_export
 from informeel_lib.pseudonyms import SALT_FILE, get_salt, pseudonym
-from test_intake import CB, ITEMS, _write_csv, forms_xlsx, limesurvey_csv, make_people, qualtrics_csv
+from test_intake import ITEMS, _write_csv, forms_xlsx, limesurvey_csv, make_people, qualtrics_csv
 
 SALT = "test-salt"
 CONTRACT = ["respondent", "round", "organisation", "team", "role", "sector", "team_size", "tenure",

@@ -377,3 +377,14 @@ def test_datetimes(text, expected):
 
     got = _parse_datetime(text)
     assert (pd.isna(got) if expected is None else got == pd.Timestamp(expected))
+
+
+def test_code_and_text_headings_and_numbered_questions(tmp_path):
+    people = make_people(2)
+    bg = CB.background
+    rows = [[f"1. {bg['organisation']['text']}", f"2. {bg['team']['text']}", f"3) {bg['role']['text']}"]
+            + [f"{CB.scale_of(it)}[{it}]. Stelling {k}" for k, it in enumerate(ITEMS)]]
+    rows += [[p["organisation"], p["team"], p["role"]] + [str(p["answers"][it]) for it in ITEMS] for p in people]
+    exp = read_export(_write_csv(tmp_path / "codetekst.csv", rows))
+    assert_matches_people(exp, people)
+    assert exp.column_map[f"1. {bg['organisation']['text']}"] == "organisation"

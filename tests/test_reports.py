@@ -146,14 +146,14 @@ def test_no_identifiers_pseudonyms_or_personal_codes(rendered_round):
     planted = [i["planted"] for r in truth["per_round"].values() for i in r["dirt"]["identifiers_in_open_answers"]]
     kinds = {i["kind"] for r in truth["per_round"].values() for i in r["dirt"]["identifiers_in_open_answers"]}
     assert planted and kinds == {"email", "phone", "name", "script"}
-    codes = [c for r in truth["per_round"].values() for c in r["answers"]]
+    codes = {c for r in truth["per_round"].values() for c in r["answers"]}
+    assert len(codes) > 500
     processed = pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")
     for name, text in rendered_round.all_html().items():
         for value in planted:
             assert value not in text and html.escape(value) not in text, (name, value)
         assert not re.search(r"\bp-[0-9a-f]{12}\b", text), name
-        for code in codes:
-            assert not re.search(rf"\b{re.escape(code)}\b", text), (name, code)
+        assert not codes & set(re.findall(r"\w+", text)), name  # no personal code as a word
         for source in set(processed["source_file"]):
             assert source not in text, (name, source)
 
@@ -325,5 +325,5 @@ def test_export_hides_code_drops_widgets_and_refuses_external_resources():
         notebook_to_html(bad)
     with pytest.raises(ExportError, match="script"):
         check_offline("<p>x</p><SCRIPT>alert(1)</SCRIPT>")
-    assert external_urls('<a href="#sectie">x</a><link href="//cdn/x.css"><div style="background:url(\'a.png\')">') == \
-        ["//cdn/x.css", "a.png"]
+    assert external_urls('<a href="#sectie">x</a><a href="zinn.html">z</a><link href="//cdn/x.css">'
+                         '<div style="background:url(\'file:///etc/x.png\')">') == ["//cdn/x.css", "file:///etc/x.png"]

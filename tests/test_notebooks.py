@@ -1,0 +1,119 @@
+"""Every notebook runs with papermill on the synthetic network; committed notebooks carry no outputs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from informeel_lib.html_export import notebook_to_html
+from informeel_lib.reports import KERNEL_NAME, shared_cache_path
+from test_reports import ROUND, rendered_round  # noqa: F401  (shared session fixture)
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ALL = ["01_begripsverkenning.ipynb", "02_vragenlijstanalyse.ipynb", "03_factormodel.ipynb",
+       "04_invloedsfactoren.ipynb", "rapport.ipynb"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kernel_installed():
+    """The notebooks are pinned to the 'informeel' kernel that `make venv` installs; make sure it exists."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if KERNEL_NAME not in KernelSpecManager().find_kernel_specs():
+        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME],
+                       check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_committed_notebook_is_clean_and_parameterised(name):
+    book = nbformat.read(str(NOTEBOOKS / name), as_version=4)
+    nbformat.validate(book)
+    assert book.metadata["kernelspec"]["name"] == KERNEL_NAME
+    tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    params = pm.inspect_notebook(str(NOTEBOOKS / name))
+    assert {"ronde", "organisatie", "data_map", "min_groep", "interactief"} <= set(params)
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, name
+
+
+def test_notebooks_match_their_generator(tmp_path):
+    """notebooks/_build.py writes exactly the committed files (nobody edited one without the other)."""
+    before = {n: (NOTEBOOKS / n).read_bytes() for n in ALL}
+    build = (NOTEBOOKS / "_build.py").read_text(encoding="utf-8").replace(
+        'HERE = Path(__file__).resolve().parent', f'HERE = Path({str(tmp_path)!r})')
+    script = tmp_path / "_build.py"
+    script.write_text(build, encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
+    for n in ALL:
+        assert (tmp_path / n).read_bytes() == before[n], f"{n} wijkt af van notebooks/_build.py"
+
+
+def _run(name, tmp_path, **params):
+    out = tmp_path / name
+    return pm.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=params, kernel_name=KERNEL_NAME,
+                               cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
+
+
+def _text(book) -> str:
+    parts = []
+    for cell in book.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                pytest.fail(f"{out['ename']}: {out['evalue']}")
+            data = out.get("data", {})
+            parts.append(str(data.get("text/html", "")) + str(data.get("text/plain", "")) + str(out.get("text", "")))
+    return "\n".join(parts)
+
+
+def test_01_begripsverkenning(rendered_round, tmp_path):  # noqa: F811
+    text = _text(_run("01_begripsverkenning.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                      interactief=False))
+    for scale in ("Reflectie op het werk", "Informeel leergedrag", "Binding aan de organisatie"):
+        assert scale in text
+    assert "reflecteren op het werk en betekenis geven aan de ervaring" in text  # influence factor from codebook
+    assert "zelfgestuurd" in text and "tacit" in text and "Zorggroep Meander" in text and "2021-11" in text
+
+
+def test_02_vragenlijstanalyse_static_and_interactive(rendered_round, tmp_path):  # noqa: F811
+    book = _run("02_vragenlijstanalyse.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                interactief=False, organisatie="Treant")
+    text = _text(book)
+    assert "Respondenten per organisatie en ronde" in text and "Betrouwbaarheid per schaal" in text
+    assert "Gemiddelde score per team in Treant" in text and "data:image/png" in text
+    # in JupyterLab (interactief=True) the widget cells create widgets; a shared export never shows them
+    book = _run("02_vragenlijstanalyse.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                interactief=True)
+    mimes = {m for c in book.cells for o in c.get("outputs", []) for m in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in mimes
+    html = notebook_to_html(book, title="proef")
+    assert "widget" not in html and "<script" not in html
+
+
+def test_03_factormodel_reuses_the_report_cache(rendered_round, tmp_path):  # noqa: F811
+    cache = shared_cache_path(rendered_round.data, ROUND)
+    text = _text(_run("03_factormodel.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                      interactief=False, pa_iteraties=5, gedeeld_pad=str(cache)))
+    assert "KMO = ," in text and "Parallelle analyse:" in text
+    assert "Fit van het meetmodel" in text and "Meetinvariantie tussen rondes" in text
+    assert "Meetinvariantie tussen organisaties" in text and "Screeplot" in text
+
+
+def test_04_invloedsfactoren(rendered_round, tmp_path):  # noqa: F811
+    text = _text(_run("04_invloedsfactoren.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                      interactief=False))
+    assert "Overeenstemming binnen teams" in text and "rwg(j)" in text
+    assert "hangt het sterkst" in text and "Effecten op informeel leergedrag" in text
+
+
+def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):  # noqa: F811
+    """The report notebook outside the batch (any organisation spelling), reading the round's model cache."""
+    text = _text(_run("rapport.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data), organisatie="zinn ",
+                      interactief=False, gedeeld_pad=str(shared_cache_path(rendered_round.data, ROUND))))
+    assert "ZINN en het netwerk" in text and "<h2>Open antwoorden</h2>" in text
