@@ -50,9 +50,18 @@ _EXPORTS = {
     "frequent_terms": "textcoding",
     "scrub_text": "privacy",
     "suppress_small_groups": "privacy",
+    # notebooks and reports
+    "render_round": "reports",
+    "run_demo": "reports",
+    "notebook_to_html": "html_export",
 }
 
 __all__ = sorted(_EXPORTS)
+
+# Functions named like their module are bound eagerly: importing a submodule sets it as a package
+# attribute, which would otherwise shadow the function (il.reliability would become the module).
+from .cfa import cfa  # noqa: E402
+from .reliability import reliability  # noqa: E402
 
 
 def __getattr__(name: str):

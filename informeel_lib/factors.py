@@ -62,6 +62,15 @@ def item_values(df, *, what: str = "de analyse", min_rows: int = 3) -> tuple[np.
     (C-contiguous, so every per-item pass is contiguous; possibly a view of ``df``'s memory,
     never write to it), the item names as strings, and whether any value is missing.
     """
+    xt, columns = item_array(df, what=what)
+    has_missing = check_spread(xt, columns, what=what)
+    check_rows(xt, min_rows, what=what)
+    return xt, columns, has_missing
+
+
+def item_array(df, *, what: str = "de analyse") -> tuple[np.ndarray, list[str]]:
+    """First part of :func:`item_values`: a table with at least two numeric items, as an
+    items x respondents float array and the item names (no check of the values)."""
     if isinstance(df, np.ndarray):
         df = pd.DataFrame(df, columns=[f"V{i + 1}" for i in range(df.shape[1])])
     if not isinstance(df, pd.DataFrame):
@@ -85,11 +94,13 @@ def item_values(df, *, what: str = "de analyse", min_rows: int = 3) -> tuple[np.
                 s = converted
             cols.append(s.to_numpy(dtype=float, na_value=np.nan))
         values = np.column_stack(cols)
-    xt = np.ascontiguousarray(values.T)
-    has_missing = check_spread(xt, df.columns, what=what)
+    return np.ascontiguousarray(values.T), [str(c) for c in df.columns]
+
+
+def check_rows(xt: np.ndarray, min_rows: int, *, what: str = "de analyse") -> None:
+    """AnalysisError (Dutch) when there are fewer than ``min_rows`` respondents (columns of ``xt``)."""
     if xt.shape[1] < min_rows:
         raise AnalysisError(f"Voor {what} zijn minstens {min_rows} respondenten nodig; er zijn er {xt.shape[1]}.")
-    return xt, [str(c) for c in df.columns], has_missing
 
 
 def check_spread(xt: np.ndarray, columns, *, what: str = "de analyse") -> bool:
@@ -378,17 +389,28 @@ def _minres_gradient(psi, s, nf):
 def _minres_objective_and_gradient(psi, s, nf):
     """(objective, gradient) at ``psi``; for a unit diagonal both use the same matrix, so one
     eigendecomposition serves both (the values are exactly those of the two functions above)."""
+    p = s.shape[0]
     s2 = s.copy()
-    np.fill_diagonal(s2, 1 - psi)
-    w, v = _eigh_desc(s2)
-    wc = np.where(w < _EPS, 100 * _EPS, w)
-    load = v[:, :nf] * np.sqrt(wc[:nf])
+    s2.flat[::p + 1] = 1 - psi
+    w, v = np.linalg.eigh(s2)
+    w, v = w[::-1], v[:, ::-1]
+    top = w[:nf]
+    vf = v[:, :nf]
+    load = vf * np.sqrt(np.where(top < _EPS, 100 * _EPS, top))
     resid = s2 - load @ load.T
-    value = float((np.tril(resid, -1) ** 2).sum())
-    if not (np.diag(s) == 1).all():
+    value = float((np.where(_lower_mask(p), resid, 0.0) ** 2).sum())     # = np.tril(resid, -1)
+    diag = s.diagonal()
+    if not (diag == 1).all():
         return value, _minres_gradient(psi, s, nf)
-    load = v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0))
-    return value, (load**2).sum(axis=1) + psi - np.diag(s)
+    load = vf * np.sqrt(np.maximum(top, 0))
+    return value, (load**2).sum(axis=1) + psi - diag
+
+
+@functools.lru_cache(maxsize=64)
+def _lower_mask(p):
+    mask = np.tri(p, p, -1, dtype=bool)
+    mask.flags.writeable = False
+    return mask
 
 
 def _ml_objective(psi, s, nf):
@@ -416,12 +438,12 @@ def _lbfgsb(fun, grad, start, upper, s, nf, *, fun_and_grad=None):
         def fg(x):
             value, gradient = fun_and_grad(x * scale, s, nf)
             return value, gradient * scale
-    res = optimize.minimize(
-        fg, start / scale, jac=True, method="L-BFGS-B",
-        bounds=[(0.005 / scale, upper / scale)] * len(start),
-        options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100},
+    # fmin_l_bfgs_b runs the same routine as minimize(method="L-BFGS-B") without its set-up cost
+    x, _, info = optimize.fmin_l_bfgs_b(
+        fg, start / scale, bounds=[(0.005 / scale, upper / scale)] * len(start),
+        m=5, factr=1e7, pgtol=0.0, maxiter=100,
     )
-    return res.x * scale, bool(res.success)
+    return x * scale, info["warnflag"] == 0
 
 
 def _fit_minres(r, nf):

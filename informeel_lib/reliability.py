@@ -16,7 +16,8 @@ from scipy import special, stats
 
 from .codebook import load_codebook
 from .errors import AnalysisError
-from .factors import check_spread, item_values, one_factor_minres, pairwise_cov, pairwise_moments, single_blas_thread
+from .factors import (check_rows, check_spread, item_array, one_factor_minres, pairwise_cov, pairwise_moments,
+                      single_blas_thread)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,41 @@ def _resolve_range(columns, reverse, scale_range):
     )
 
 
+# Largest squared mean / variance for which covariances are taken from the raw cross products.
+_MAX_MEAN2_OVER_VAR = 100.0
+
+
+def _complete_moments(x: np.ndarray):
+    """Means and covariance matrix of complete data whose items all vary, in two passes (means
+    and one cross product, no centred copy); None when a value is missing, an item is constant
+    (or nearly) or the mean is large relative to the spread, so that the general path with its
+    checks and centred sums is used.
+
+    Notes
+    -----
+    :math:`C = (X X^T - n \\bar x \\bar x^T) / (n - 1)`. The rounding error of a covariance, relative
+    to :math:`s_i s_j`, is at most about :math:`(1 + \\bar x_i^2/s_i^2)` times that of centred sums,
+    so this is used only when :math:`\\bar x_i^2 \\le 100 s_i^2` for every item (Likert items
+    are far inside; for integer answers the cross products are exact). A constant item never
+    passes (its computed variance is rounding noise, at most about :math:`n \\epsilon \\bar x^2`, far
+    below :math:`\\bar x^2 / 100` for any n that fits in memory), nor does a missing value (the
+    mean is NaN), so the checks of ``check_spread`` cannot fail here.
+    """
+    k, n = x.shape
+    if n < 2:
+        return None
+    means = x.mean(axis=1)
+    if not np.isfinite(means).all():
+        return None
+    c = x @ x.T
+    c -= n * np.outer(means, means)
+    c /= n - 1
+    var = np.diag(c)
+    if not (np.isfinite(c).all() and (var > 0).all() and (means**2 <= _MAX_MEAN2_OVER_VAR * var).all()):
+        return None
+    return means, c
+
+
 def _omega_total(r: np.ndarray) -> float:
     load = one_factor_minres(r)
     key = np.where(load < 0, -1.0, 1.0)      # psych::omega flips negatively loading items itself
@@ -174,14 +210,16 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
     what = "de betrouwbaarheidsanalyse"
     # One float array, items x respondents, for all passes below (may be a view of ``items``).
-    x, columns, missing = item_values(items, what=what)
+    x, columns = item_array(items, what=what)
+    moments = _complete_moments(x)               # (means, covariances), or None: use the general path
+    missing = False if moments is not None else check_spread(x, columns, what=what)
+    check_rows(x, 3, what=what)
     reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
     unknown = [r for r in reverse if r not in columns]
     if unknown:
         raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
     rng = _resolve_range(columns, reverse, scale_range)
     if reverse:
-        x = x.copy()                             # never change the caller's data
         lo, hi = (float(v) for v in rng)
         for name in reverse:
             col = x[columns.index(name)]
@@ -191,7 +229,19 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
                     f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
                     "omkeren kan dan niet. Controleer de data of scale_range."
                 )
-            np.subtract(lo + hi, col, out=col)
+        if moments is None or bootstrap:
+            x = x.copy()                         # never change the caller's data
+            for name in reverse:
+                col = x[columns.index(name)]
+                np.subtract(lo + hi, col, out=col)
+        if moments is not None:                  # x' = lo + hi - x: mean lo + hi - mean, covariances change sign
+            item_mean, c = moments
+            flip = np.ones(len(columns))
+            for name in reverse:
+                j = columns.index(name)
+                item_mean[j] = lo + hi - item_mean[j]
+                flip[j] = -flip[j]
+            c *= np.outer(flip, flip)
     miss = None
     if missing:
         miss = np.isnan(x)
@@ -208,7 +258,10 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     k, n = x.shape
     if n < 3:
         raise AnalysisError(f"Voor de betrouwbaarheidsanalyse zijn minstens 3 respondenten nodig; er zijn er {n}.")
-    if miss is None:     # complete data: one centred cross product gives everything
+    if moments is not None:
+        item_mean, c = moments
+        item_n = np.full(k, n)
+    elif miss is None:
         item_mean = x.mean(axis=1)
         xc = x - item_mean[:, None]
         c = xc @ xc.T / (n - 1)

@@ -142,12 +142,18 @@ def load_context(ronde: str, *, data_map, organisatie=None, min_groep: int = MIN
     ------
     InputError
         If the round is missing or the organisation does not occur in it.
+    AnalysisError
+        If the organisation has fewer than ``min_groep`` respondents (no report of its own).
     """
     data = _scored(_read_round(data_map, ronde))
     if organisatie is not None:
         canonical = load_codebook().resolve_organisation(organisatie) or organisatie
         if canonical not in set(data["organisation"]):
             raise InputError(f"organisatie '{organisatie}' komt niet voor in ronde {ronde}.")
+        n = int((data["organisation"] == canonical).sum())
+        if n < min_groep:
+            raise AnalysisError(f"{canonical} heeft in ronde {ronde} maar {n} respondenten (minder dan {min_groep}); "
+                                "voor deze organisatie wordt geen eigen rapport gemaakt.")
         organisatie = canonical
     prev = previous_round(data_map, ronde)
     vorige = _scored(_read_round(data_map, prev)) if prev else None
@@ -411,9 +417,8 @@ def scale_scores(ctx: ReportContext) -> Section:
             f"{getal(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
         tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
         parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=4,
-                                note="Kolommen zijn de schaalcodes: " + "; ".join(
-                                    f"{s} = {scale_name(s)}" for s in scales) + ". "
-                                + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)))
+                                note=(_codes_note(scales) + " "
+                                      + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)).strip()))
         from .describe import describe_by
 
         key = "IWL" if "IWL" in scales else scales[0]
@@ -430,13 +435,19 @@ def scale_scores(ctx: ReportContext) -> Section:
         t_shown, t_hidden = shown_groups(teams, min_groep=ctx.min_groep)
         parts.append(html_table(t_shown.rename(columns={"team": "Team"}), title=f"Gemiddelde score per team in "
                                 f"{ctx.organisatie}", number=5,
-                                note=_note_hidden(t_hidden, ("team", "teams"), ctx.min_groep) or None))
+                                note=(_codes_note(scales) + " " + _note_hidden(t_hidden, ("team", "teams"),
+                                                                               ctx.min_groep)).strip()))
     roles = group_stats(ctx.focus, "role", scales)
     r_shown, r_hidden = shown_groups(roles, min_groep=ctx.min_groep)
     parts.append(html_table(r_shown.rename(columns={"role": "Rol"}), title=f"Gemiddelde score per rol "
                             f"({ctx.focus_name})", number=6,
-                            note=_note_hidden(r_hidden, ("rol", "rollen"), ctx.min_groep) or None))
+                            note=(_codes_note(scales) + " " + _note_hidden(r_hidden, ("rol", "rollen"),
+                                                                           ctx.min_groep)).strip()))
     return Section(title, "".join(parts))
+
+
+def _codes_note(scales) -> str:
+    return "Kolommen zijn de schaalcodes: " + "; ".join(f"{s} = {scale_name(s)}" for s in scales) + "."
 
 
 def change_section(ctx: ReportContext) -> Section:

@@ -42,3 +42,10 @@ def test_unexpected_error_has_no_traceback(monkeypatch, capsys):
 def test_console_script_runs_as_module():
     proc = subprocess.run([sys.executable, "-m", "informeel_lib.cli", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "opdracht" in proc.stdout
+
+
+def test_functions_named_like_their_module_stay_functions():
+    code = ("import informeel_lib.reliability, informeel_lib.cfa, informeel_lib as il; "
+            "assert callable(il.reliability) and callable(il.cfa), (il.reliability, il.cfa)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

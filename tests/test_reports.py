@@ -327,3 +327,28 @@ def test_export_hides_code_drops_widgets_and_refuses_external_resources():
         check_offline("<p>x</p><SCRIPT>alert(1)</SCRIPT>")
     assert external_urls('<a href="#sectie">x</a><a href="zinn.html">z</a><link href="//cdn/x.css">'
                          '<div style="background:url(\'file:///etc/x.png\')">') == ["//cdn/x.css", "file:///etc/x.png"]
+
+
+def test_response_by_round_masks_small_cells():
+    from informeel_lib.report_sections import response_by_round
+
+    data = pd.DataFrame({"organisation": ["A"] * 7 + ["B"] * 3 + ["B"] * 6,
+                         "round": ["r1"] * 7 + ["r1"] * 3 + ["r2"] * 6})
+    tab = response_by_round(data, min_groep=5).set_index("Organisatie")
+    assert tab.loc["A", "r1"] == 7 and tab.loc["A", "r2"] == "< 5"  # 0 is also below the minimum
+    assert tab.loc["B", "r1"] == "< 5" and tab.loc["B", "r2"] == 6
+    assert tab.loc["netwerk", "r1"] == 10 and tab.loc["netwerk", "r2"] == 6
+
+
+def test_load_context_refuses_an_organisation_below_the_minimum(rendered_round, tmp_path):
+    from informeel_lib.errors import AnalysisError
+    from informeel_lib.report_sections import load_context
+
+    data = pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")
+    small = pd.concat([data[data["organisation"] != "ZINN"], data[data["organisation"] == "ZINN"].head(3)])
+    small.to_parquet(tmp_path / f"{ROUND}.parquet")
+    with pytest.raises(AnalysisError, match="maar 3 respondenten"):
+        load_context(ROUND, data_map=tmp_path, organisatie="ZINN")
+    ctx = load_context(ROUND, data_map=tmp_path, organisatie="Treant")
+    assert ctx.vorige is None and len(ctx.focus) == (small["organisation"] == "Treant").sum()
+    assert set(ctx.rest["organisation"]) == set(small["organisation"]) - {"Treant"}
