@@ -221,7 +221,47 @@ def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN
     raise ValueError(f"unknown shared part {part!r}")
 
 
-def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: int):
+INVARIANCE_TIMEOUT = 60.0
+"""Seconds a multi-group invariance fit may take before it is abandoned (typically 1-5 s here)."""
+
+
+def _child_call(conn, fn, args, kwargs) -> None:
+    try:
+        conn.send(("ok", _safe(fn, *args, **kwargs)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        conn.send(("fout", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def call_with_timeout(fn, *args, timeout: float, **kwargs):
+    """Run ``_safe(fn, ...)`` in a child process; ``{'fout': ...}`` (Dutch) if it takes longer than ``timeout``.
+
+    Used for fits that can fail to converge slowly (multi-group CFA in small groups): one such
+    fit must not hold up a whole batch of reports.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_call, args=(child, fn, args, kwargs), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(timeout):
+            status, value = parent.recv()
+            return value if status == "ok" else {"fout": value}
+        return {"fout": f"de schatting duurde langer dan {geheel(timeout)} seconden en is afgebroken "
+                        "(waarschijnlijk convergeert het model niet in deze kleine groepen)"}
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(5)
+        parent.close()
+
+
+def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: int, *,
+                       timeout: float | None = None):
     """Invariance across the groups of ``group`` that are large enough; None if fewer than two."""
     from .cfa import invariance
 
@@ -230,8 +270,9 @@ def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: i
     big = counts[counts >= max(min_group, len(items) + 1)].index
     if len(big) < 2:
         return None
-    sub = data[data[group].isin(big)]
-    return _safe(invariance, sub[items + [group]], model, group)
+    sub = data[data[group].isin(big)][items + [group]]
+    return call_with_timeout(invariance, sub, model, group,
+                             timeout=INVARIANCE_TIMEOUT if timeout is None else timeout)
 
 
 def load_shared(gedeeld_pad, ctx: ReportContext, *, data_map=None) -> dict:
