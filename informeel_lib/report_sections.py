@@ -251,8 +251,9 @@ def call_with_timeout(fn, *args, timeout: float, **kwargs):
         if parent.poll(timeout):
             status, value = parent.recv()
             return value if status == "ok" else {"fout": value}
-        return {"fout": f"de schatting duurde langer dan {geheel(timeout)} seconden en is afgebroken "
-                        "(waarschijnlijk convergeert het model niet in deze kleine groepen)"}
+        limit = meervoud(int(timeout), "seconde", "seconden")
+        return {"fout": f"de schatting duurde langer dan {limit} en is afgebroken (waarschijnlijk convergeert het "
+                        "model niet in deze kleine groepen)"}
     finally:
         if proc.is_alive():
             proc.terminate()

@@ -32,6 +32,7 @@ import pickle
 import re
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -189,7 +190,8 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
     The kernel is shut down when the worker process exits (a multiprocessing finaliser, which,
     unlike ``atexit``, also runs in pool workers).
     """
-    km = _KERNELS.get(kernel_name)
+    key = (kernel_name, threading.get_ident())  # one kernel per worker thread, should an executor use threads
+    km = _KERNELS.get(key)
     if km is not None and km.is_alive():
         _run_code(km, "get_ipython().run_line_magic('reset', '-f')")
         return km
@@ -204,7 +206,7 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
         raise InformeelError(f"Jupyter-kernel '{kernel_name}' is niet geïnstalleerd; draai "
                              f"'python -m ipykernel install --sys-prefix --name {kernel_name}' (of 'make venv').") from exc
     Finalize(km, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
-    _KERNELS[kernel_name] = km
+    _KERNELS[key] = km
     _run_code(km, _WARMUP)
     return km
 
@@ -274,8 +276,13 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
         export_html(nb, job.html_path, title=job.titel)
         return ReportResult(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
-        if reuse_kernel:
-            _KERNELS.pop(job.kernel_name, None)  # start afresh next time: the kernel may be broken
+        if reuse_kernel:  # start afresh next time: the kernel may be broken
+            km = _KERNELS.pop((job.kernel_name, threading.get_ident()), None)
+            if km is not None:
+                try:
+                    km.shutdown_kernel(now=True)
+                except Exception:  # noqa: BLE001
+                    pass
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
 
 

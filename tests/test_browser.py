@@ -73,3 +73,16 @@ def test_reports_open_offline_in_chromium(rendered_round, tmp_path):  # noqa: F8
     assert not outside, f"verzoeken buiten file:// en data: {outside[:5]}"
     assert not errors, errors
     assert (tmp_path / "netwerk.png").stat().st_size > 10_000
+
+
+def test_missing_browser_fails_on_ci(monkeypatch):
+    import test_browser
+
+    monkeypatch.setattr(test_browser, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Chromium ontbreekt"):
+        test_browser._require_browser()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        test_browser._require_browser()

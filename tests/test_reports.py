@@ -352,3 +352,15 @@ def test_load_context_refuses_an_organisation_below_the_minimum(rendered_round, 
     ctx = load_context(ROUND, data_map=tmp_path, organisatie="Treant")
     assert ctx.vorige is None and len(ctx.focus) == (small["organisation"] == "Treant").sum()
     assert set(ctx.rest["organisation"]) == set(small["organisation"]) - {"Treant"}
+
+
+def test_slow_fits_are_abandoned_after_the_timeout():
+    import time
+
+    from informeel_lib.report_sections import call_with_timeout
+
+    start = time.perf_counter()
+    result = call_with_timeout(time.sleep, 60, timeout=1)
+    assert "langer dan 1 seconde" in result["fout"]
+    assert time.perf_counter() - start < 15
+    assert call_with_timeout(divmod, 7, 2, timeout=60) == (3, 1)
