@@ -21,11 +21,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
+# Jupyter refuses to run as root without --allow-root (containers, CI machines)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean-demo:
-	rm -rf data/raw/20* data/processed/*.parquet data/processed/*.csv reports/*
+	rm -rf data/raw/20* data/raw/truth.json data/processed/*.parquet data/processed/*.csv data/processed/*.pkl reports/*
