@@ -390,7 +390,8 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
     from tqdm import tqdm
 
     ronde = str(round)
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    # absolute: the report kernels run with the notebook folder as working directory
+    data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, ronde)
     cfg = config if isinstance(config, dict) else load_config(config)
     plan, skipped = plan_round(ronde, data_dir=data_dir, out_dir=out_dir, organisation=organisation,

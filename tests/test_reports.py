@@ -49,10 +49,17 @@ def _build(base: Path) -> None:
     from informeel_lib.cleaning import clean_files
     from informeel_lib.synth import write_network
 
-    write_network(base / "raw", seed=SEED)
-    for r in (PREVIOUS, ROUND):
-        clean_files([base / "raw" / r], round=r, out=base / "processed")
-    ok = reports.render_round(ROUND, data_dir=base / "processed", out_dir=base / "reports", jobs=2, progress=False)
+    # Run from inside the project folder with relative paths, as `informeel report` is used
+    # (this also keeps the pseudonym salt file out of the checkout).
+    cwd = os.getcwd()
+    os.chdir(base)
+    try:
+        write_network("raw", seed=SEED)
+        for r in (PREVIOUS, ROUND):
+            clean_files([Path("raw") / r], round=r, out="processed")
+        ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False)
+    finally:
+        os.chdir(cwd)
     (base / "done.json").write_text(json.dumps({"ok": ok}))
 
 
