@@ -366,7 +366,7 @@ def _assemble(frame: pd.DataFrame, cb: Codebook, rnd: str) -> pd.DataFrame:
 
 # --- public API ----------------------------------------------------------------------------
 
-def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="markeer", strict=False, salt=None,
+def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="verwijder", strict=False, salt=None,
           speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
     """Clean the exports of one round that are already in memory.
 
@@ -378,7 +378,8 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
     round : str
         Round name, e.g. ``"2022-05"``.
     straightliners, speeders : {"markeer", "verwijder"}
-        Flag (``flag_*`` column) or drop.
+        Flag (``flag_*`` column) or drop. Defaults, as on the command line: straight-liners are
+        flagged (their answers may be honest), speeders are dropped (their answers are not read).
     strict : bool
         Out-of-range values and unknown labels raise InputError instead of becoming missing.
     salt : str, optional
@@ -508,7 +509,7 @@ def _account(exports, data, dropped) -> pd.DataFrame:
                                        "identifier_columns_dropped", "unmapped_columns", "values_set_missing"])
 
 
-def clean_files(paths, *, round, out=None, codebook=None, straightliners="markeer", speeders="markeer",
+def clean_files(paths, *, round, out=None, codebook=None, straightliners="markeer", speeders="verwijder",
                 strict=False, salt=None, speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
     """Read and clean the exports of one round; write ``out/<round>.parquet`` and ``out/<round>_log.csv``.
 

@@ -207,7 +207,7 @@ def test_speeders(tmp_path, rule):
 
 
 def test_speeder_floor_of_sixty_seconds(tmp_path):
-    res = _run(_timed(tmp_path, [100, 120, 110, 55]))  # median 105 -> limit max(60, 35) = 60
+    res = _run(_timed(tmp_path, [100, 120, 110, 55]), speeders="markeer")  # median 105 -> limit max(60, 35) = 60
     assert res.data.set_index("source_row")["flag_speeder"].to_dict() == {2: False, 3: False, 4: False, 5: True}
 
 
@@ -284,3 +284,8 @@ def test_load_round_errors(tmp_path):
         load_round(tmp_path, "2030-01")
     with pytest.raises(InputError, match="ronde op"):
         load_round(tmp_path)
+
+
+def test_default_rules_match_the_command_line(tmp_path):
+    res = _run(_timed(tmp_path, [100, 120, 110, 55]))
+    assert res.n_dropped_by_reason == {"te_snel": 1} and not res.data["flag_speeder"].any()
