@@ -8,6 +8,8 @@ respondent who answered both (``cov(x, use = "pairwise")``).
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,16 +88,25 @@ def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, flo
             float(1 - (1 - alpha) * stats.f.ppf(p / 2, d1, d2)))
 
 
-def _resolve_range(columns, reverse, scale_range):
+def _resolve_range(x, columns, reverse, scale_range):
+    """The response scale used to reverse items: explicit, else the codebook's, else the data's.
+
+    The last fallback is what ``psych::alpha`` does (``max + min`` of all items); it is only right
+    when some respondent used both ends of the scale, so we say so in a warning.
+    """
     if scale_range is not None or not reverse:
         return scale_range
     cb = load_codebook()
     if all(c in cb.item_codes for c in columns):
         return cb.scale_range
-    raise AnalysisError(
-        f"Om {', '.join(reverse)} om te keren is de antwoordschaal nodig: geef scale_range=(min, max), "
-        "bijvoorbeeld scale_range=(1, 5). (Alleen voor items uit het codeboek is die bekend.)"
+    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    warnings.warn(
+        f"Geen scale_range gegeven: voor het omkeren van {', '.join(reverse)} is de antwoordschaal afgeleid "
+        f"uit de data ({lo:g}-{hi:g}), zoals psych::alpha doet. Geef scale_range=(min, max) als niet "
+        "iedereen beide uitersten van de schaal heeft gebruikt.",
+        UserWarning, stacklevel=3,
     )
+    return lo, hi
 
 
 # Largest squared mean / variance for which covariances are taken from the raw cross products.
@@ -153,7 +164,8 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         Items to reverse-key (:math:`x' = \\min + \\max - x`) before the analysis.
     scale_range : (min, max), optional
         Response scale for reversing. Default: the codebook's when all items are codebook
-        items; otherwise it is required when ``reverse`` is given (never taken from the data).
+        items; otherwise the smallest and largest value in the data, as ``psych::alpha`` does
+        (with a warning: give it explicitly when not every answer option was used).
     ci : float
         Level of the Feldt (and bootstrap) confidence interval.
     bootstrap : int
@@ -218,7 +230,7 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     unknown = [r for r in reverse if r not in columns]
     if unknown:
         raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
-    rng = _resolve_range(columns, reverse, scale_range)
+    rng = _resolve_range(x, columns, reverse, scale_range)
     if reverse:
         lo, hi = (float(v) for v in rng)
         for name in reverse:

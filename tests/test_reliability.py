@@ -68,8 +68,11 @@ def test_codebook_items_take_the_codebook_range_other_items_need_it():
     explicit = il.reliability(df, reverse=["REFL4"], scale_range=(1, 5))
     assert res.alpha == explicit.alpha and res.alpha > 0.7
     other = df.rename(columns=lambda c: c.replace("REFL", "Q"))
-    with pytest.raises(AnalysisError, match="scale_range"):
-        il.reliability(other, reverse=["Q4"])
+    # no codebook range: the data's min and max, as psych::alpha does, with a warning
+    with pytest.warns(UserWarning, match="afgeleid uit de data"):
+        inferred = il.reliability(other, reverse=["Q4"])
+    lo, hi = other.min().min(), other.max().max()
+    assert inferred.alpha == il.reliability(other, reverse=["Q4"], scale_range=(lo, hi)).alpha
     with pytest.raises(AnalysisError, match="buiten de schaal"):
         il.reliability(other, reverse=["Q4"], scale_range=(1, 4))
 
