@@ -8,6 +8,8 @@ respondent from a single answered item; our default asks for half of the items).
 
 from __future__ import annotations
 
+import warnings
+
 from pathlib import Path
 
 import numpy as np
@@ -110,16 +112,26 @@ def _scale_spec(codebook, reverse, scale_range):
         unknown = rev - {it for items in spec.values() for it in items}
         if unknown:
             raise AnalysisError(f"Om te keren item(s) horen bij geen enkele schaal: {', '.join(sorted(unknown))}.")
-        if rev and scale_range is None:
-            raise AnalysisError(
-                "Er zijn items om te keren, maar de antwoordschaal is onbekend: geef scale_range=(min, max), "
-                "bijvoorbeeld scale_range=(1, 5). Het minimum en maximum van de data zelf zijn niet betrouwbaar."
-            )
         return spec, rev, scale_range
     raise AnalysisError(
         "codebook moet een Codebook, een pad naar een codeboek of een dict {schaal: [items]} zijn, "
         f"niet {type(codebook).__name__}."
     )
+
+
+def _range_from_data(data: pd.DataFrame, items, reverse) -> tuple[float, float]:
+    """Min and max over all items, as ``psych::scoreItems`` uses when no range is given (with a warning)."""
+    values = np.concatenate([_numeric_column(data, c) for c in items]) if items else np.array([np.nan])
+    if np.isnan(values).all():
+        raise AnalysisError("Om items om te keren is de antwoordschaal nodig, maar de items bevatten geen antwoorden.")
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    warnings.warn(
+        f"Geen scale_range gegeven: voor het omkeren van {', '.join(sorted(reverse))} is de antwoordschaal afgeleid "
+        f"uit de data ({lo:g}-{hi:g}), zoals psych::scoreItems doet. Geef scale_range=(min, max) als niet "
+        "iedereen beide uitersten van de schaal heeft gebruikt.",
+        UserWarning, stacklevel=3,
+    )
+    return lo, hi
 
 
 def _required(min_items, k: int, scale) -> float:
@@ -148,8 +160,8 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
         One row per respondent, raw item answers (not yet reverse keyed), NaN = missing.
     codebook : Codebook, path, or dict {scale: [items]}, optional
         Which items form which scale. Default: the package codebook (reverse items and the
-        1-5 range come from it). A dict needs ``reverse=`` for reversed items and then also
-        ``scale_range``.
+        1-5 range come from it). A dict needs ``reverse=`` for reversed items; give
+        ``scale_range`` too, else the data's min and max are used (as psych, with a warning).
     scales : list of str, optional
         Scales to score. Default: every scale of the codebook whose items are all in ``data``
         (scales with none of their items in ``data`` are left out; a scale with only some of
@@ -159,7 +171,8 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
         float in (0, 1] a fraction of the scale's items (``0.5`` = at least half, ``1.0`` =
         all). Below it the score is NaN.
     scale_range : (min, max), optional
-        Response scale used for reversing; default the codebook's.
+        Response scale used for reversing; default the codebook's, for a dict the data's min and
+        max over all items (``psych::scoreItems`` does the same).
     reverse : list of str, optional
         Items to reverse. Default: the codebook's reverse items (none for a dict).
 
@@ -183,6 +196,8 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError("score_scales verwacht een tabel (DataFrame) met één rij per respondent.")
     spec, rev, rng = _scale_spec(codebook, reverse, scale_range)
+    if rng is None and rev:
+        rng = _range_from_data(data, [i for its in spec.values() for i in its if i in data.columns], rev)
     lo, hi = _check_range(rng) if rng is not None else (None, None)
     if scales is not None:
         scales = [scales] if isinstance(scales, str) else list(scales)

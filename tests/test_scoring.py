@@ -79,10 +79,14 @@ def test_custom_codebook_with_other_range():
     assert il.score_scales(df, cb, min_items=2)["X"].isna().tolist() == [False, False, True]
 
 
-def test_dict_spec_requires_range_for_reversing_and_checks_values():
+def test_dict_spec_reverses_with_given_or_data_range_and_checks_values():
     df = pd.DataFrame({"a": [1, 2, 5], "b": [5, 4, 1]})
-    with pytest.raises(AnalysisError, match="scale_range"):
-        il.score_scales(df, {"S": ["a", "b"]}, reverse=["b"])
+    # no range given: the data's min and max (1, 5), as psych::scoreItems, with a warning
+    with pytest.warns(UserWarning, match="afgeleid uit de data"):
+        assert il.score_scales(df, {"S": ["a", "b"]}, reverse=["b"])["S"].tolist() == [1, 2, 5]
+    narrow = pd.DataFrame({"a": [2, 3], "b": [4, 3]})   # observed 2-4: b reversed as 6 - b
+    with pytest.warns(UserWarning, match="2-4"):
+        assert il.score_scales(narrow, {"S": ["a", "b"]}, reverse=["b"])["S"].tolist() == [2, 3]
     assert il.score_scales(df, {"S": ["a", "b"]}, reverse=["b"], scale_range=(1, 5))["S"].tolist() == [1, 2, 5]
     with pytest.raises(AnalysisError, match="'a'.*rij 2.*buiten de schaal"):
         il.score_scales(df, {"S": ["a", "b"]}, reverse=["b"], scale_range=(1, 4))
