@@ -535,7 +535,7 @@ def _batched_cor(x):
 
 
 @single_blas_thread
-def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float | None = None) -> ParallelResult:
+def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float | None = 0.95) -> ParallelResult:
     """Horn's parallel analysis for factors and components, as ``psych::fa.parallel(df, fa = "both")``.
 
     Parameters
@@ -546,11 +546,11 @@ def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float |
         Number of simulated data sets.
     seed : int
         Seed of numpy's random generator (results are random, but reproducible per seed).
-    quantile : float, optional
-        If None (default), an observed eigenvalue counts when it exceeds the mean of the
-        simulated ones (Horn, 1965). With a value, e.g. 0.95, it must exceed that quantile of
-        the simulated eigenvalues -- psych 2.x compares with ``quant = .95``; pass
-        ``quantile=0.95`` to use exactly psych's rule. The table always has the means.
+    quantile : float or None
+        An observed eigenvalue counts when it exceeds this quantile of the simulated ones;
+        the default 0.95 is psych's rule (``fa.parallel(quant = .95)``). ``None`` uses the mean
+        of the simulated eigenvalues instead (Horn's original rule, 1965). The table always
+        has the means.
 
     Returns
     -------
