@@ -21,11 +21,17 @@ What is matched to ``lavaan::cfa()`` (0.6-14) and checked against R in the tests
 
 Missing values: listwise deletion over the model's items (lavaan's default
 ``missing = "listwise"``); FIML is not implemented.
+
+Where lavaan does not converge, neither does this: a model whose estimates run off to infinity
+(typically groups of ~50 cases for a 47-item model) raises :class:`NonConvergenceError` within
+a few scoring steps, naming the parameters, groups and group sizes involved, and no fit runs
+longer than :data:`MAX_SECONDS` (it is then reported as not converged).
 """
 
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -38,7 +44,8 @@ from . import cfa_fit
 from .cfa_syntax import Term, parse_model
 from .errors import AnalysisError
 
-__all__ = ["cfa", "invariance", "CFAResult", "CFAWarning", "EQUAL_OPTIONS", "LEVELS"]
+__all__ = ["cfa", "invariance", "CFAResult", "CFAWarning", "NonConvergenceError", "EQUAL_OPTIONS", "LEVELS",
+           "MAX_SECONDS"]
 
 _LAMBDA, _THETA, _PSI, _NU, _ALPHA = range(5)
 _OPS = {_LAMBDA: "=~", _THETA: "~~", _PSI: "~~", _NU: "~1", _ALPHA: "~1"}
@@ -58,9 +65,24 @@ _LEVEL_NL = {"configural": "configurale", "metric": "metrische", "scalar": "scal
 
 SINGLE_GROUP = "totaal"  # group label used for a single-group model
 
+#: wall-clock budget (seconds) of the optimisation of one fit; a fit that needs longer stops and
+#: is reported as not converged (a normal 11-factor multi-group fit takes 0.5-2 s)
+MAX_SECONDS = 20.0
+
+#: relative size (smallest / largest eigenvalue) below which the information matrix is singular
+_SINGULAR = 1e-10
+
+#: consecutive scoring steps with a growing gradient that, with a singular information matrix,
+#: mark a fit whose estimates run off to infinity (no finite ML solution)
+_RUNAWAY_STEPS = 5
+
 
 class CFAWarning(UserWarning):
     """A CFA result that needs care: not converged, Heywood case, non-positive-definite matrix."""
+
+
+class NonConvergenceError(AnalysisError):
+    """The estimates run off to infinity: the model has no finite ML solution in this data."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,19 +579,44 @@ def _line_search(engine: _Engine, x, f, g, d):
     return None
 
 
-def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 300, tol: float = 1e-8):
+class _Diverged(Exception):
+    """The estimates run off to infinity: ``x`` now, ``x_start`` where the runaway was first seen."""
+
+    def __init__(self, x: np.ndarray, x_start: np.ndarray, iterations: int):
+        super().__init__("diverged")
+        self.x, self.x_start, self.iterations = x, x_start, iterations
+
+
+def _is_singular(h: np.ndarray) -> bool:
+    vals = np.linalg.eigvalsh(h)
+    return bool(vals[0] <= _SINGULAR * max(vals[-1], 1e-300))
+
+
+def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 300, tol: float = 1e-8,
+              max_seconds: float | None = None):
     """Minimise F: Fisher scoring until close, then BFGS started from the inverse information.
 
     Fisher scoring (Newton with the expected information as Hessian) is robust far from the
     optimum but only linear near it when the model misfits; BFGS with H₀ = (2I)⁻¹ and O(n²)
-    updates then converges superlinearly. Returns (x, F, converged, iterations)."""
+    updates then converges superlinearly. Returns (x, F, converged, iterations).
+
+    The whole search stops after ``max_seconds`` (default :data:`MAX_SECONDS`) and is then not
+    converged. When the estimates run off to infinity — the gradient grew in
+    :data:`_RUNAWAY_STEPS` (or more) scoring steps in a row while F kept falling and the
+    information matrix is singular, the signature of a model without a finite ML solution
+    (e.g. a loading growing without bound while a residual variance goes to minus infinity) —
+    :class:`_Diverged` is raised instead of iterating on.
+    """
+    deadline = time.monotonic() + (MAX_SECONDS if max_seconds is None else max_seconds)
     x = x0.copy()
     f, g = engine.objective(x)
     if not math.isfinite(f):
         raise AnalysisError("De startwaarden geven geen positief-definiete modelmatrix; het model kan niet worden geschat.")
     it = 0
     tried_qn = False
-    while it < max_iter:
+    gmax = float(np.max(np.abs(g)))
+    runaway: list[np.ndarray] = []  # iterates of the current run of gradient-growing steps
+    while it < max_iter and time.monotonic() < deadline:
         it += 1
         h = 2.0 * engine.information(x)
         step = _solve_step(h, g)
@@ -578,20 +625,35 @@ def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 300, tol: float =
         found = _line_search(engine, x, f, g, step)
         if found is None:
             break
+        x_old = x
         x, f, g = found
-        gmax = float(np.max(np.abs(g)))
+        gmax_old, gmax = gmax, float(np.max(np.abs(g)))
         if gmax < tol:
             return x, f, True, it
+        if gmax > gmax_old:
+            runaway.append(x_old)
+            if len(runaway) >= _RUNAWAY_STEPS and _is_singular(h):  # eigenvalues only when suspect
+                raise _Diverged(x, runaway[-_RUNAWAY_STEPS], it)
+        else:
+            runaway.clear()
         if gmax < 1e-4 and it >= 2 and not tried_qn:
             tried_qn = True
             h_inv = _inverse(h)
             if h_inv is not None:
-                x, f, g, n_qn = _quasi_newton(engine, x, f, g, h_inv, tol)
+                x, f, g, n_qn = _quasi_newton(engine, x, f, g, h_inv, tol, deadline=deadline)
                 it += n_qn
-                if float(np.max(np.abs(g))) < tol:
+                gmax = float(np.max(np.abs(g)))
+                if gmax < tol:
                     return x, f, True, it
+    if time.monotonic() >= deadline:
+        return x, f, bool(np.max(np.abs(g)) < 1e-6), it
+
+    def stop_at_deadline(_):
+        if time.monotonic() >= deadline:
+            raise StopIteration
+
     res = optimize.minimize(lambda z: engine.objective(z), x, jac=True, method="BFGS",
-                            options={"gtol": tol, "maxiter": 5000})
+                            options={"gtol": tol, "maxiter": 5000}, callback=stop_at_deadline)
     fz, gz = engine.objective(res.x)
     if math.isfinite(fz) and fz <= f:
         x, f, g = res.x, fz, gz
@@ -605,10 +667,12 @@ def _inverse(h: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def _quasi_newton(engine: _Engine, x, f, g, h_inv, tol, max_iter: int = 500):
-    """BFGS with O(n²) inverse-Hessian updates; returns the best point found."""
+def _quasi_newton(engine: _Engine, x, f, g, h_inv, tol, max_iter: int = 500, deadline: float = math.inf):
+    """BFGS with O(n²) inverse-Hessian updates; returns the best point found (by ``deadline``)."""
     h_inv = h_inv.copy()
     for k in range(1, max_iter + 1):
+        if time.monotonic() >= deadline:
+            return x, f, g, k - 1
         d = -h_inv @ g
         found = _line_search(engine, x, f, g, d)
         if found is None:
@@ -907,13 +971,17 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     ------
     AnalysisError
         Unknown items, too few cases in a group, singular covariance matrix, a model that
-        is not identified or has negative degrees of freedom.
+        is not identified or has negative degrees of freedom, and estimates that run off to
+        infinity (:class:`NonConvergenceError`: no finite ML solution, typically groups small
+        for the model; lavaan does not converge there either): detected after a few scoring
+        steps, and the message names the parameters, groups and group sizes involved.
 
     Warns
     -----
     CFAWarning
-        Not converged, negative residual or factor variances (Heywood case), a factor
-        covariance matrix that is not positive definite.
+        Not converged (also when the optimisation hits its time limit :data:`MAX_SECONDS`),
+        negative residual or factor variances (Heywood case), a factor covariance matrix that
+        is not positive definite.
 
     Notes
     -----
@@ -973,10 +1041,20 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
             f"({spec.n_groups * moments}); het is niet geïdentificeerd."
         )
     x0 = _start_values(spec, samples, std_lv)
-    x, f_min, converged, iterations = _optimise(engine, x0)
+    try:
+        x, f_min, converged, iterations = _optimise(engine, x0)
+    except _Diverged as div:
+        raise NonConvergenceError(_divergence_message(spec, div.x, div.x - div.x_start, labels, counts,
+                                                      iterations=div.iterations, trend=True)) from None
 
     messages = []
     info = engine.information(x)
+    if not converged:
+        vals, vecs = np.linalg.eigh(info)
+        if vals[0] <= _SINGULAR * max(vals[-1], 1e-300):
+            # stopped (iteration or time limit) on the way to infinity: no estimates to report
+            raise NonConvergenceError(_divergence_message(spec, x, vecs[:, 0], labels, counts,
+                                                          iterations=iterations, trend=False))
     info_inv = _check_identified(engine, x, info)
     vcov = info_inv / n
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
@@ -1035,12 +1113,67 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
 def _check_identified(engine: _Engine, x: np.ndarray, info: np.ndarray | None = None) -> np.ndarray:
     info = engine.information(x) if info is None else info
     vals = np.linalg.eigvalsh(info)
-    if vals[0] <= 1e-10 * max(vals[-1], 1e-300):
+    if vals[0] <= _SINGULAR * max(vals[-1], 1e-300):
         raise AnalysisError(
             "Het model is niet geïdentificeerd (de informatiematrix is singulier): controleer of elke "
             "factor een vaste lading of variantie heeft en of er genoeg items per factor zijn."
         )
     return np.linalg.inv(info)
+
+
+def _parameter_nl(spec: _Spec, i: int) -> str:
+    """Dutch name of parameter-table row ``i`` ("de lading van BIND3 op BIND")."""
+    k, r, c = spec.kind[i], spec.row[i], spec.col[i]
+    ov, lv = spec.observed, spec.latent
+    if k == _LAMBDA:
+        return f"de lading van {ov[r]} op {lv[c]}"
+    if k == _THETA:
+        return f"de residuele variantie van {ov[r]}" if r == c else f"de residuele covariantie van {ov[c]} en {ov[r]}"
+    if k == _PSI:
+        return f"de variantie van factor {lv[r]}" if r == c else f"de covariantie van factoren {lv[c]} en {lv[r]}"
+    if k == _NU:
+        return f"het intercept van {ov[r]}"
+    return f"het gemiddelde van factor {lv[r]}"
+
+
+def _divergence_message(spec: _Spec, x: np.ndarray, direction: np.ndarray, labels, counts, *,
+                        iterations: int, trend: bool) -> str:
+    """Dutch explanation of a fit whose estimates run off to infinity.
+
+    ``direction`` is the runaway direction in parameter space (the change over the last steps,
+    with ``trend=True``, or the null vector of the information matrix, whose sign means nothing);
+    the parameters with the largest components are named with their current values and group,
+    and the groups involved with their size. lavaan does not converge on such data either
+    (it stops after thousands of iterations with "the optimizer warns that a solution has NOT
+    been found" and gives no fit measures).
+    """
+    size = np.abs(direction)
+    top = [int(i) for i in np.argsort(-size, kind="stable")[:4] if size[i] >= 0.2 * size.max()]
+    multi = spec.n_groups > 1
+    parts, involved = [], []
+    for i in top:
+        rows = np.flatnonzero(spec.xidx == i)
+        groups = sorted({int(gr) for gr in spec.group[rows]})
+        involved += [gr for gr in groups if gr not in involved]
+        moving = (", stijgend" if direction[i] > 0 else ", dalend") if trend else ""
+        where = ""
+        if multi:
+            where = f" in groep '{labels[groups[0]]}'" if len(groups) == 1 else " (gelijk over de groepen)"
+        parts.append(f"{_parameter_nl(spec, rows[0])}{where} ({_nl(float(x[i]))}{moving})")
+    free = [len(np.unique(spec.xidx[(spec.group == g) & (spec.xidx >= 0)])) for g in range(spec.n_groups)]
+    if not multi:
+        cause = (f"zijn er te weinig waarnemingen voor het model ({int(counts[0])} waarnemingen voor "
+                 f"{spec.p} items en {free[0]} vrije parameters)")
+    else:
+        sizes = ", ".join(f"'{labels[g]}' n = {int(counts[g])}" for g in sorted(involved))
+        cause = (f"{'is de groep' if len(involved) == 1 else 'zijn de groepen'} te klein voor het model "
+                 f"({sizes}; {spec.p} items en {max(free)} vrije parameters per groep)")
+    return (
+        f"Het model convergeert niet: na {iterations} iteraties lopen de schattingen weg: {'; '.join(parts)}. "
+        "Er is geen eindige ML-oplossing (het model is in deze data empirisch niet geïdentificeerd). "
+        f"Meestal {cause} of meet een factor er vrijwel niets; gebruik grotere groepen, minder items "
+        "of een model per schaal."
+    )
 
 
 def _heywood_messages(engine: _Engine, x: np.ndarray, labels) -> list[str]:
@@ -1091,6 +1224,13 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
         the previous level, ``delta_chi2, delta_df, p_delta`` (χ² difference test),
         ``delta_cfi, delta_rmsea`` and a Dutch ``conclusie``. The first row has no deltas.
 
+    Raises
+    ------
+    AnalysisError
+        As :func:`cfa`. A :class:`NonConvergenceError` (estimates running off to infinity, e.g.
+        groups too small for the model; detected within seconds) names the level; one is also
+        raised when a level does not converge otherwise (lavaan gives no fit measures then).
+
     Notes
     -----
     :math:`\\Delta\\chi^2 = \\chi^2_{restricted} - \\chi^2_{free}` on
@@ -1121,8 +1261,19 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     rows = []
     prev = None
     for level in levels:
-        res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False)
+        try:
+            res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False)
+        except NonConvergenceError as exc:
+            msg = str(exc)
+            raise NonConvergenceError(f"Meetinvariantie over '{group}', {_LEVEL_NL[level]} model: "
+                                f"{msg[:1].lower()}{msg[1:]}") from None
         f = res.fit
+        if not f["converged"]:
+            raise NonConvergenceError(
+                f"Meetinvariantie over '{group}': het {_LEVEL_NL[level]} model is niet geconvergeerd "
+                f"(gestopt na {f['iterations']} iteraties); fitmaten en verschiltoetsen zijn dan niet "
+                "betrouwbaar, dus de invariantie kan niet worden beoordeeld."
+            )
         row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea", "srmr")}
         if prev is None:
             row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)

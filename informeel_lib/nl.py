@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
+import re
 from numbers import Number
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
            "oktober", "november", "december")
 LEEG = "–"  # shown for a missing value (en dash), never "nan"
+MIN = "\u2212"  # minus sign (U+2212) for negative numbers: typographically right, and the same as the sentences
 
 
 def _is_missing(x) -> bool:
@@ -47,7 +49,10 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
     Examples
     --------
     >>> getal(3.8, 1), getal(12345.678), getal(0.82, leading_zero=False), getal(-0.2, sign=True)
-    ('3,8', '12.345,68', ',82', '-0,20')
+    ('3,8', '12.345,68', ',82', '\u22120,20')
+
+    Negative numbers get the minus sign U+2212 (``−``), not the ASCII hyphen, everywhere: in
+    sentences, tables and figure axes.
 
     R equivalent: ``format(x, decimal.mark = ",", big.mark = ".", nsmall = 2)``.
     """
@@ -55,7 +60,7 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
         return LEEG
     value = float(x)
     if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
+        return "∞" if value > 0 else MIN + "∞"
     text = f"{abs(value):,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
     if round(abs(value), decimals) == 0:
         negative = False
@@ -64,8 +69,8 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
     if not leading_zero and text.startswith("0,"):
         text = text[1:]
     if negative:
-        return "-" + text
-    return ("+" + text) if sign else text
+        return MIN + text
+    return ("+" + text) if sign and round(abs(value), decimals) != 0 else text
 
 
 def geheel(n) -> str:
@@ -144,6 +149,14 @@ def _cell(value, decimals: int, leading_zero: bool, is_p: bool = False) -> str:
     return str(value)
 
 
+_NUMERIC_TEXT = re.compile(r"[\d.,%*<>≤≥+\-\u2212\[\];() \u00a0–]+")
+
+
+def _numeric_text(text: str) -> bool:
+    """Pre-formatted numbers (``'< 5'``, ``'12 (34%)'``, ``'+0,12*'``, ``'[0,1; 0,3]'``) are aligned as numbers."""
+    return bool(_NUMERIC_TEXT.fullmatch(text)) and any(ch.isdigit() for ch in text)
+
+
 def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note: str | None = None,
                decimals: int | dict = 2, no_leading_zero=(), p_columns=("p",), index: bool = False,
                css_class: str = "apa") -> str:
@@ -176,22 +189,27 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
     Notes
     -----
     APA 7 tables: number in bold, title in italics, horizontal rules only, no vertical rules.
-    Column headers are kept as given (callers pass Dutch headers).
+    Column headers are kept as given (callers pass Dutch headers). Numeric cells (also
+    pre-formatted ones such as ``'< 5'`` or ``'+0,12*'``) get ``class="num"``: right-aligned and,
+    through :data:`TABLE_CSS`, never wrapped (``< ,001`` stays on one line).
     """
     if index:
         df = df.reset_index()
     no_lz, p_set = set(no_leading_zero), set(p_columns)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = []
+    rows, numeric_cols = [], [len(df) > 0] * len(df.columns)
     for rec in df.itertuples(index=False, name=None):
         cells = []
         for col, value in zip(df.columns, rec):
             d = decimals.get(col, 2) if isinstance(decimals, dict) else decimals
             numeric = isinstance(value, (Number, np.number)) and not isinstance(value, (bool, np.bool_))
-            cls = ' class="num"' if numeric else ""
             text = _cell(value, d, col not in no_lz, col in p_set)
+            is_num = numeric or (isinstance(value, str) and _numeric_text(text))
+            cls = ' class="num"' if is_num else ""
+            numeric_cols[len(cells)] &= is_num or text == LEEG
             cells.append(f"<td{cls}>{html.escape(text).replace(' ', '&nbsp;') if text.startswith('[') else html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    num_th = ' class="num"'
+    head = "".join(f"<th{num_th if num else ''}>{html.escape(str(c))}</th>" for c, num in zip(df.columns, numeric_cols))
     label = f"<strong>Tabel {number}</strong><br>" if number is not None else ""
     caption = f"<caption>{label}<em>{html.escape(title)}</em></caption>"
     foot = f'<p class="apa-note"><em>Noot.</em> {html.escape(note)}</p>' if note else ""
@@ -203,8 +221,9 @@ TABLE_CSS = """
 table.apa { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
 table.apa caption { text-align: left; caption-side: top; padding-bottom: .4em; }
 table.apa thead th { border-top: 2px solid #222; border-bottom: 1px solid #222; padding: .3em .8em; text-align: left; }
+table.apa thead th.num { text-align: right; }
 table.apa tbody tr:last-child td { border-bottom: 2px solid #222; }
 table.apa td { padding: .25em .8em; border: none; }
-table.apa td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.apa td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 p.apa-note { font-size: .9em; margin-top: -.5em; }
 """

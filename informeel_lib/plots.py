@@ -27,7 +27,12 @@ HIGHLIGHT, OTHER = "#0571b0", "#9e9e9e"
 
 
 def _comma_axis(ax, axis: str = "x", decimals: int = 1) -> None:
-    """Dutch decimal comma on an axis' tick labels."""
+    """Dutch number format on an axis' tick labels: decimal comma and the minus sign U+2212.
+
+    The labels come from :func:`informeel_lib.nl.getal`, so an axis reads ``−0,2`` exactly like the
+    tables and sentences of a report (matplotlib's own ``axes.unicode_minus`` only applies to
+    its default formatters, which would also print a decimal point).
+    """
     fmt = matplotlib.ticker.FuncFormatter(lambda v, _pos: getal(v, decimals))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
@@ -80,7 +85,12 @@ def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels
     values = list(range(lo, hi + 1))
     mid = (lo + hi) / 2
     colours = LIKERT_COLOURS if len(values) == 5 else matplotlib.colormaps["RdBu"](np.linspace(0.1, 0.9, len(values)))
-    fig = Figure(figsize=(8, 0.45 * len(dist) + 1.6))
+    names = [(labels or {}).get(c, c) for c in dist.index]
+    ticks = [f"{nm} (n = {n})" for nm, n in zip(names, dist["n"])]
+    lines = max(t.count("\n") + 1 for t in ticks)
+    longest = max(len(part) for t in ticks for part in t.split("\n"))
+    # room for long (wrapped) item labels: wider and taller figures instead of a squeezed plot
+    fig = Figure(figsize=(min(12.0, 5.5 + 0.075 * longest), (0.3 + 0.17 * lines) * len(dist) + 1.6))
     ax = fig.subplots()
     y = np.arange(len(dist))[::-1]
     neg = np.zeros(len(dist))
@@ -96,8 +106,7 @@ def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels
         ax.barh(y, width, left=left, color=colour, edgecolor="white", height=0.7, label=name)
         left = left + width
     ax.axvline(0, color="#333", lw=0.8)
-    names = [(labels or {}).get(c, c) for c in dist.index]
-    ax.set_yticks(y, [f"{nm} (n = {n})" for nm, n in zip(names, dist["n"])])
+    ax.set_yticks(y, ticks)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{getal(abs(v) * 100, 0)}%"))
     ax.set_xlim(-1, 1)
     ax.set_xlabel("aandeel antwoorden (links oneens, rechts eens)")
@@ -137,6 +146,63 @@ def group_means(table: pd.DataFrame, *, group: str, mean: str = "gemiddelde", ci
     if title:
         ax.set_title(title)
     fig.tight_layout()
+    return fig
+
+
+def comparison_means(table: pd.DataFrame, *, groups, item: str = "schaal", group: str = "groep",
+                     mean: str = "gemiddelde", lower: str = "ci_laag", upper: str = "ci_hoog",
+                     title: str | None = None, xlim=(1, 5)) -> Figure:
+    """Benchmark dot plot: per scale two (or more) groups side by side, each with its confidence interval.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long format, one row per scale and group (already suppressed): columns ``item`` (scale
+        name), ``group``, ``mean``, ``lower`` and ``upper`` (interval bounds).
+    groups : sequence of str
+        The groups in legend order, e.g. ``("ZINN", "rest van het netwerk")``; the first is drawn
+        in the accent colour (filled circle), the others in grey (open square, diamond).
+    xlim : tuple
+        Range of the scale (1-5).
+
+    Notes
+    -----
+    Each scale gets one row on the y axis; the groups are offset slightly above and below it so
+    that their intervals do not overlap visually. The legend names the groups. R equivalent:
+    ``ggplot(d, aes(mean, scale, colour = group)) + geom_pointrange(aes(xmin = lo, xmax = hi),
+    position = position_dodge(.5))``.
+    """
+    if table.empty:
+        raise AnalysisError("Er zijn geen schalen om te tonen (alle groepen zijn te klein).")
+    groups = list(groups)
+    order = list(dict.fromkeys(table[item]))
+    fig = Figure(figsize=(7.5, 0.45 * len(order) + 1.6))
+    ax = fig.subplots()
+    base = {name: y for name, y in zip(order, np.arange(len(order))[::-1])}
+    step = 0.36 / max(1, len(groups) - 1) if len(groups) > 1 else 0.0
+    styles = [dict(marker="o", color=HIGHLIGHT, mfc=HIGHLIGHT), dict(marker="s", color="#616161", mfc="white"),
+              dict(marker="D", color="#9e9e9e", mfc="white")]
+    for i, name in enumerate(groups):
+        sub = table[table[group] == name]
+        if sub.empty:
+            continue
+        offset = 0.18 - i * step if len(groups) > 1 else 0.0
+        y = np.array([base[s] for s in sub[item]]) + offset
+        st = styles[i % len(styles)]
+        ax.hlines(y, sub[lower].to_numpy(float), sub[upper].to_numpy(float), color=st["color"], lw=1.4)
+        ax.plot(sub[mean].to_numpy(float), y, ls="none", marker=st["marker"], ms=7, color=st["color"],
+                mfc=st["mfc"], mew=1.5, label=str(name), zorder=3)
+    ax.set_yticks(list(base.values()), [str(k) for k in base])
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_xlim(*xlim)
+    _comma_axis(ax, "x", 1)
+    ax.grid(axis="x", color="#eee")
+    ax.set_xlabel("gemiddelde score (1 = helemaal mee oneens, 5 = helemaal mee eens) met 95%-BI", fontsize=9)
+    if title:
+        ax.set_title(title)
+    height = 0.45 * len(order) + 1.6
+    fig.legend(loc="lower center", ncols=len(groups), frameon=False)
+    fig.tight_layout(rect=(0, 0.3 / height, 1, 1))
     return fig
 
 

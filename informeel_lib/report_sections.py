@@ -32,7 +32,7 @@ import pandas as pd
 
 from .codebook import load_codebook
 from .errors import AnalysisError, InformeelError, InputError
-from .nl import geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
+from .nl import LEEG, geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
 from .privacy import MIN_GROUP, scrub_text, suppress_small_groups
 
 REST = "rest van het netwerk"
@@ -41,6 +41,22 @@ FORMS = ("zelfgestuurd", "incidenteel", "tacit")
 SHARED_PARTS = ("invariantie_organisaties", "invariantie_rondes", "cfa", "invloed")  # slowest first
 OUTCOME = "IWL"
 PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
+CORE_SCALES = (OUTCOME, "REFL", "EXPR", "LEID", "ZICHT")
+"""The scales of the research question: informal learning and the four influence factors."""
+CORE_SCOPE = ("getoetst voor de vijf schalen van de onderzoeksvraag, informeel leergedrag en de vier "
+              "invloedsfactoren, omdat er per organisatie te weinig respondenten zijn voor het hele model")
+
+
+def core_model(model: dict) -> dict:
+    """The measurement model restricted to :data:`CORE_SCALES` (for invariance across organisations).
+
+    Organisations have 50-120 respondents, about as many as the 47 items of the full model: a
+    multi-group fit of the full model then has (nearly) singular group covariance matrices and
+    often no finite ML solution. The five scales of the research question (24 items) can be
+    compared reliably.
+    """
+    core = {k: v for k, v in model.items() if k in CORE_SCALES}
+    return core or model
 _PSEUDONYM = re.compile(r"\bp-[0-9a-f]{12}\b")
 
 
@@ -73,6 +89,12 @@ class ReportContext:
     organisatie : str or None
         The organisation of an organisation report; None for the network report.
     min_groep : int
+
+    Notes
+    -----
+    :meth:`table_number` hands out consecutive APA table numbers, so every report numbers its
+    own tables 1..k whichever sections apply (an organisation report has other tables than the
+    network report).
     """
 
     ronde: str
@@ -81,6 +103,12 @@ class ReportContext:
     vorige_ronde: str | None
     organisatie: str | None
     min_groep: int = MIN_GROUP
+    _tables: list = field(default_factory=lambda: [0], repr=False, compare=False)
+
+    def table_number(self) -> int:
+        """The next table number of this report (tables are numbered 1, 2, ... in the order shown)."""
+        self._tables[0] += 1
+        return self._tables[0]
 
     @property
     def codebook(self):
@@ -186,7 +214,7 @@ def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN
 
     Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
     ``"invariantie_rondes"`` (this round and the previous one), ``"invariantie_organisaties"``
-    (organisations large enough for a group-wise fit), ``"invloed"`` (ICC per scale and the
+    (organisations large enough for a group-wise fit; the :func:`core_model`), ``"invloed"`` (ICC per scale and the
     multilevel influence model). Results are plain dicts/DataFrames/result objects, so they
     pickle. ``None`` means "not applicable" (e.g. no previous round).
     """
@@ -205,7 +233,7 @@ def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN
         both = pd.concat([_read_round(data_dir, prev), data], ignore_index=True)
         return _invariance_result(both, model, "round", min_group)
     if part == "invariantie_organisaties":
-        return _invariance_result(data, model, "organisation", min_group)
+        return _invariance_result(data, core_model(model), "organisation", min_group)
     if part == "invloed":
         from .multilevel import icc, influence_model
 
@@ -368,12 +396,12 @@ def response(ctx: ReportContext) -> Section:
     if ctx.vorige is not None:
         sentence += f" In de vorige ronde ({ctx.vorige_ronde}) waren dat er {geheel(len(ctx.vorige))}."
     parts.append(_p(sentence))
-    parts.append(html_table(tab, title="Respondenten per organisatie", number=1,
+    parts.append(html_table(tab, title="Respondenten per organisatie", number=ctx.table_number(),
                             note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep) or None))
     roles = ctx.focus.groupby("role").size().rename("n").reset_index()
     roles_shown, roles_hidden = shown_groups(roles, min_groep=ctx.min_groep)
     roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
-    parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=2,
+    parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=ctx.table_number(),
                             note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_groep) or None))
     return Section(title, "".join(parts))
 
@@ -415,13 +443,13 @@ def reliability_section(ctx: ReportContext) -> Section:
     text += (f" Onder ,70 in {ctx.focus_name}: {opsomming(low)}." if low else
              f" Alle schalen zijn voldoende betrouwbaar in {ctx.focus_name}.")
     return Section(title, _h2(title) + _p(text) + html_table(
-        tab, title="Betrouwbaarheid per schaal", number=3, no_leading_zero=alpha_cols,
+        tab, title="Betrouwbaarheid per schaal", number=ctx.table_number(), no_leading_zero=alpha_cols,
         note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."))
 
 
 def scale_scores(ctx: ReportContext) -> Section:
     """Schaalscores: the focus group against the rest (or per organisation), teams and roles."""
-    from .plots import group_means, img_html
+    from .plots import comparison_means, group_means, img_html
 
     title = "Schaalscores"
     parts = [_h2(title)]
@@ -440,16 +468,16 @@ def scale_scores(ctx: ReportContext) -> Section:
                          "95%-BI": f"[{getal(b.ci_low, 2)}; {getal(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
         tab = pd.DataFrame(rows)
         parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
-        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}", number=4,
+        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}", number=ctx.table_number(),
                                 no_leading_zero=["p"], decimals={"p": 3},
                                 note="Scores van 1 (helemaal mee oneens) tot 5 (helemaal mee eens); omgekeerd "
                                      "geformuleerde items zijn omgescoord. Verschil = organisatie min rest, met "
                                      "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
-        plot_tab = pd.DataFrame({"groep": [scale_name(s) for s in scales],
-                                 "gemiddelde": [_mean_sd(ctx.focus[s])[0] for s in scales]})
-        fig = group_means(plot_tab, group="groep", title=f"Gemiddelde scores in {ctx.organisatie}")
-        parts.append(img_html(fig, alt=f"Stippendiagram van de gemiddelde score per schaal in {ctx.organisatie}: "
-                              + "; ".join(f"{r.groep} {getal(r.gemiddelde, 1)}" for r in plot_tab.itertuples())))
+        plot_tab = benchmark_table(ctx)
+        if len(plot_tab):
+            fig = comparison_means(plot_tab, groups=(ctx.organisatie, REST),
+                                   title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}")
+            parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisatie)))
     else:
         per_org = group_stats(ctx.data, "organisation", scales)
         shown, hidden = shown_groups(per_org, min_groep=ctx.min_groep)
@@ -458,7 +486,7 @@ def scale_scores(ctx: ReportContext) -> Section:
             f"<li>{html.escape(scale_name(s))}: netwerk {getal(net[s], 1)} (van {getal(shown[s].min(), 1)} tot "
             f"{getal(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
         tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
-        parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=4,
+        parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
                                 note=(_codes_note(scales) + " "
                                       + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)).strip()))
         from .describe import describe_by
@@ -476,15 +504,114 @@ def scale_scores(ctx: ReportContext) -> Section:
         teams = group_stats(ctx.focus, "team", scales)
         t_shown, t_hidden = shown_groups(teams, min_groep=ctx.min_groep)
         parts.append(html_table(t_shown.rename(columns={"team": "Team"}), title=f"Gemiddelde score per team in "
-                                f"{ctx.organisatie}", number=5,
+                                f"{ctx.organisatie}", number=ctx.table_number(),
                                 note=(_codes_note(scales) + " " + _note_hidden(t_hidden, ("team", "teams"),
                                                                                ctx.min_groep)).strip()))
     roles = group_stats(ctx.focus, "role", scales)
     r_shown, r_hidden = shown_groups(roles, min_groep=ctx.min_groep)
     parts.append(html_table(r_shown.rename(columns={"role": "Rol"}), title=f"Gemiddelde score per rol "
-                            f"({ctx.focus_name})", number=6,
+                            f"({ctx.focus_name})", number=ctx.table_number(),
                             note=(_codes_note(scales) + " " + _note_hidden(r_hidden, ("rol", "rollen"),
                                                                            ctx.min_groep)).strip()))
+    return Section(title, "".join(parts))
+
+
+def benchmark_table(ctx: ReportContext) -> pd.DataFrame:
+    """Mean and 95%-CI per scale for the organisation and for the rest of the network (long format).
+
+    Scales on which either group has fewer than ``min_groep`` answers are left out entirely.
+    Columns: ``schaal`` (name), ``groep`` (organisation or :data:`REST`), ``n``, ``gemiddelde``,
+    ``ci_laag``, ``ci_hoog``.
+    """
+    from .describe import describe_by
+
+    if ctx.organisatie is None:
+        raise AnalysisError("Een vergelijking met de rest van het netwerk kan alleen in een organisatierapport.")
+    groep = np.where(ctx.data["organisation"] == ctx.organisatie, ctx.organisatie, REST)
+    desc = describe_by(ctx.data[ctx.scales].assign(_groep=groep), "_groep", columns=ctx.scales, min_n=ctx.min_groep)
+    rows = []
+    for s in ctx.scales:
+        sub = desc[desc["variable"] == s].set_index("_groep")
+        if set(sub.index) != {ctx.organisatie, REST} or sub["suppressed"].astype(bool).any():
+            continue
+        for g in (ctx.organisatie, REST):
+            r = sub.loc[g]
+            rows.append({"schaal": scale_name(s), "groep": g, "n": int(r["n"]), "gemiddelde": float(r["mean"]),
+                         "ci_laag": float(r["ci_low"]), "ci_hoog": float(r["ci_high"])})
+    return pd.DataFrame(rows, columns=["schaal", "groep", "n", "gemiddelde", "ci_laag", "ci_hoog"])
+
+
+def benchmark_alt(table: pd.DataFrame, organisation: str) -> str:
+    """Alt text of the benchmark figure: every scale with both means and intervals, in Dutch."""
+    parts = []
+    for name, sub in table.groupby("schaal", sort=False):
+        vals = {r.groep: r for r in sub.itertuples()}
+        parts.append(f"{name}: " + ", ".join(
+            f"{g} {getal(vals[g].gemiddelde, 1)} (95%-BI {getal(vals[g].ci_laag, 1)} tot {getal(vals[g].ci_hoog, 1)})"
+            for g in (organisation, REST) if g in vals))
+    return (f"Stippendiagram per schaal: de gemiddelde score van {organisation} en van de {REST} naast elkaar, elk "
+            "met een 95%-betrouwbaarheidsinterval. " + "; ".join(parts) + ".")
+
+
+LIKERT_SCALES = ("REFL", "EXPR", "LEID", "ZICHT", OUTCOME)
+"""Scales whose items are shown as diverging stacked bars: the four influence factors and the outcome."""
+
+
+def item_label(item, *, width: int = 42, max_lines: int = 2) -> str:
+    """Y-axis label of an item: code, '(omgekeerd)' for reversed items, and its text wrapped (shortened with …)."""
+    import textwrap
+
+    label = f"{item.code}{' (omgekeerd)' if item.reverse else ''}: {item.text}"
+    return "\n".join(textwrap.wrap(label, width=width, max_lines=max_lines, placeholder=" …"))
+
+
+def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: int = 5) -> str:
+    """Alt text of a Likert figure: per item the shares (dis)agreeing and neutral, in Dutch."""
+    mid = (lo + hi) / 2
+    disagree = [v for v in range(lo, hi + 1) if v < mid]
+    agree = [v for v in range(lo, hi + 1) if v > mid]
+    neutral = [v for v in range(lo, hi + 1) if v == mid]
+    parts = []
+    for code, row in dist.iterrows():
+        text = (f"{code}: {procent(row[agree].sum())} (helemaal) mee eens, "
+                + (f"{procent(row[neutral].sum())} neutraal, " if neutral else "")
+                + f"{procent(row[disagree].sum())} (helemaal) mee oneens")
+        parts.append(text)
+    return (f"Gestapeld staafdiagram van de antwoorden op de items van {scale} ({where}), gecentreerd op "
+            f"neutraal: links oneens, rechts eens. " + "; ".join(parts) + ".")
+
+
+def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
+    """Antwoorden per item: diverging stacked bars (Likert) per scale for the focus group.
+
+    Each item's answers from *helemaal mee oneens* to *helemaal mee eens*, centred on *neutraal*
+    (:func:`~informeel_lib.plots.likert_bars`); items with fewer than ``min_groep`` answers are
+    not drawn. Reversed items are shown as answered (before reverse scoring).
+    """
+    from .plots import likert_bars, likert_distribution, img_html
+
+    title = "Antwoorden per item"
+    parts = [_h2(title)]
+    if len(ctx.focus) < ctx.min_groep:
+        return Section(title, "".join(parts) + _p("Te weinig respondenten om de antwoorden per item te tonen."))
+    cb = ctx.codebook
+    lo, hi = cb.scale_min, cb.scale_max
+    parts.append(_p(f"Hoe antwoordden medewerkers in {ctx.focus_name} op de afzonderlijke items van de vier "
+                    "invloedsfactoren en van informeel leergedrag? Per item staat links het aandeel dat het (helemaal) "
+                    "oneens is, rechts het aandeel dat het (helemaal) eens is; neutraal ligt over het midden. Bij "
+                    "items met '(omgekeerd)' betekent eens een lagere score op de schaal."))
+    for code in scales:
+        if code not in ctx.scales:
+            continue
+        sc = cb.scales[code]
+        items = ctx.focus[sc.item_codes]
+        dist = likert_distribution(items, scale_range=(lo, hi), min_group=ctx.min_groep)
+        if dist.empty:
+            continue
+        fig = likert_bars(items, labels={it.code: item_label(it) for it in sc.items},
+                          value_labels=cb.canonical_labels, scale_range=(lo, hi), min_group=ctx.min_groep,
+                          title=f"{sc.name} ({ctx.focus_name})")
+        parts.append(img_html(fig, alt=likert_alt(dist, scale=sc.name, where=ctx.focus_name, lo=lo, hi=hi)))
     return Section(title, "".join(parts))
 
 
@@ -524,11 +651,96 @@ def change_section(ctx: ReportContext) -> Section:
     tab = pd.DataFrame(rows)
     text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
                                    f"({ctx.vorige_ronde}).")
-    return Section(title, _h2(title) + _p(text) + html_table(
-        tab, title=f"Gemiddelde scores in ronde {ctx.vorige_ronde} en {ctx.ronde} ({ctx.focus_name})", number=7,
-        no_leading_zero=["p"], decimals={"p": 3},
+    html_out = _h2(title) + _p(text) + html_table(
+        tab, title=f"Gemiddelde scores in ronde {ctx.vorige_ronde} en {ctx.ronde} ({ctx.focus_name})",
+        number=ctx.table_number(), no_leading_zero=["p"], decimals={"p": 3},
         note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
-             "medewerkers in beide rondes meededen, anders Welch; d = Cohens d."))
+             "medewerkers in beide rondes meededen, anders Welch; d = Cohens d.")
+    if ctx.organisatie is None:
+        html_out += change_by_organisation_html(ctx)
+    return Section(title, html_out)
+
+
+CHANGE_SCALES = CORE_SCALES
+"""The outcome and the four influence factors of the research question (per-organisation change)."""
+
+
+def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple[pd.DataFrame, dict, int]:
+    """Change since the previous round per organisation (and the whole network), per scale.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per organisation with at least ``min_groep`` respondents in BOTH rounds, then a
+        row ``netwerk``: ``Organisatie``, ``n (<previous>)``, ``n (<round>)`` and per scale code the
+        difference (new minus previous) as Dutch text with sign, ``*`` when p < ,05, and an en
+        dash where :func:`~informeel_lib.compare.compare_rounds` suppressed the scale.
+    significant : dict
+        Scale code -> list of (organisation, compare_rounds row) with p < ,05 (shown organisations only).
+    hidden : int
+        Number of organisations left out (fewer than ``min_groep`` respondents in a round).
+    """
+    from .compare import compare_rounds
+
+    if ctx.vorige is None:
+        raise AnalysisError("Er is geen vorige ronde om mee te vergelijken.")
+    scales = [s for s in scales if s in ctx.scales]
+    prev, cur = ctx.vorige_ronde, ctx.ronde
+    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
+    n_prev = ctx.vorige.groupby("organisation").size()
+    n_cur = ctx.data.groupby("organisation").size()
+    orgs = sorted(set(n_prev.index) | set(n_cur.index))
+    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_groep and n_cur.get(o, 0) >= ctx.min_groep]
+    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_n=ctx.min_groep)
+               .set_index("organisation") for s in scales}
+    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_n=ctx.min_groep).iloc[0] for s in scales}
+
+    def cell(r) -> str:
+        if bool(r["suppressed"]) or pd.isna(r["diff"]):
+            return LEEG
+        return getal(r["diff"], 2, sign=True) + ("*" if r["p"] < 0.05 else "")
+
+    rows, significant = [], {s: [] for s in scales}
+    for o in shown:
+        row = {"Organisatie": o, f"n ({prev})": int(n_prev[o]), f"n ({cur})": int(n_cur[o])}
+        for s in scales:
+            r = per_org[s].loc[o]
+            row[s] = cell(r)
+            if not bool(r["suppressed"]) and r["p"] < 0.05:
+                significant[s].append((o, r))
+        rows.append(row)
+    rows.append({"Organisatie": NETWERK, f"n ({prev})": len(ctx.vorige), f"n ({cur})": len(ctx.data),
+                 **{s: cell(network[s]) for s in scales}})
+    return pd.DataFrame(rows), significant, len(orgs) - len(shown)
+
+
+def change_sentences(significant: dict, *, vorige_ronde: str) -> list[str]:
+    """Dutch sentences naming the organisations whose score changed significantly, per scale."""
+    out, quiet = [], []
+    for s, hits in significant.items():
+        if not hits:
+            quiet.append(scale_name(s))
+            continue
+        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {getal(r['mean_from'], 1)} → "
+                 f"{getal(r['mean_to'], 1)}, {p_waarde(r['p'])})" for o, r in hits]
+        out.append(f"{scale_name(s)} veranderde sinds {vorige_ronde} duidelijk in {opsomming(parts)}.")
+    if quiet:
+        out.append(f"Op {opsomming(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
+    return out
+
+
+def change_by_organisation_html(ctx: ReportContext) -> str:
+    """Network report: the per-organisation change table with its Dutch sentences."""
+    tab, significant, hidden = change_by_organisation(ctx)
+    sentences = change_sentences(significant, vorige_ronde=ctx.vorige_ronde)
+    scales = [c for c in tab.columns if c in ctx.scales]
+    note = (f"Verschil = gemiddelde in {ctx.ronde} min gemiddelde in {ctx.vorige_ronde}; * p < ,05 (toets als in de "
+            f"vorige tabel); {LEEG} = te weinig antwoorden. " + _codes_note(scales) + " Bij zoveel vergelijkingen "
+            "kan een enkel verschil toeval zijn. " + _note_hidden(hidden, ("organisatie", "organisaties"),
+                                                                  ctx.min_groep)).strip()
+    return ("<h3>Verandering per organisatie</h3>" + _p(" ".join(sentences)) + html_table(
+        tab, title=f"Verandering per organisatie sinds ronde {ctx.vorige_ronde}", number=ctx.table_number(),
+        note=note))
 
 
 def _fit_row(label: str, fit: dict) -> dict:
@@ -555,16 +767,20 @@ def fit_sentence(fit: dict) -> str:
 LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt"}
 
 
-def _invariance_html(inv, what: str, number: int) -> str:
+def _invariance_html(inv, what: str, number, *, scope: str = "") -> str:
+    """Sentence and table of an invariance result; ``number`` is a table number or a callable giving one
+    (called only when a table is actually shown)."""
     if inv is None:
         return _p(f"Meetinvariantie tussen {what}: niet getoetst (te weinig groepen van voldoende omvang).")
     if isinstance(inv, dict):
         return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv['fout']}")
+    scope = f", {scope}" if scope else ""
     tab = inv.copy()
     tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
     tab.index.name = "Model"
     conclusions = [str(c) for c in tab["conclusie"].iloc[1:]] if "conclusie" in tab.columns else []
     configural_cfi = float(tab["cfi"].iloc[0]) if "cfi" in tab.columns else float("nan")
+    configural_rmsea = float(tab["rmsea"].iloc[0]) if "rmsea" in tab.columns else float("nan")
     cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea") if c in tab.columns]
     tab = tab[cols].reset_index().rename(columns={
         "chi2": "χ²", "df": "df", "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "delta_cfi": "ΔCFI",
@@ -572,17 +788,22 @@ def _invariance_html(inv, what: str, number: int) -> str:
     if "df" in tab.columns:
         tab["df"] = [None if pd.isna(v) else int(v) for v in tab["df"]]
     verdict = ""
-    if configural_cfi < 0.90:
-        verdict = (f" Het basismodel (configureel) past al niet goed (CFI = {getal(configural_cfi, 3, leading_zero=False)}):"
+    fit0 = (f"CFI = {getal(configural_cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {getal(configural_rmsea, 3, leading_zero=False)}")
+    if configural_cfi < 0.90 and not configural_rmsea <= 0.08:
+        verdict = (f" Het basismodel (configureel) past al niet goed ({fit0}):"
                    f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
                    f"{what} daarom met voorzichtigheid.")
-    elif conclusions and all("niet" not in c and "twijfel" not in c for c in conclusions):
-        verdict = f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
-    elif conclusions:
-        verdict = (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ -,010 of ΔRMSEA ≥ ,015 bij "
-                   "een stap): vergelijk gemiddelden met voorzichtigheid.")
-    return _p(f"Meetinvariantie tussen {what}.{verdict}") + html_table(
-        tab, title=f"Meetinvariantie tussen {what}", number=number,
+    else:
+        if configural_cfi < 0.90:
+            verdict = f" Het basismodel (configureel) past matig ({fit0})."
+        if conclusions and all("niet" not in c and "twijfel" not in c for c in conclusions):
+            verdict += f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
+        elif conclusions:
+            verdict += (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ −,010 of ΔRMSEA ≥ ,015 bij "
+                        "een stap): vergelijk gemiddelden met voorzichtigheid.")
+    return _p(f"Meetinvariantie tussen {what}{scope}.{verdict}") + html_table(
+        tab, title=f"Meetinvariantie tussen {what}", number=number() if callable(number) else number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
         no_leading_zero=[c for c in tab.columns if c in ("CFI", "TLI", "RMSEA", "SRMR", "ΔCFI", "ΔRMSEA")],
         note="Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
@@ -598,9 +819,13 @@ def factor_section(ctx: ReportContext, shared: dict) -> Section:
     if "fout" in cfa_res:
         parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res['fout']}"))
     elif "fit" in cfa_res:
-        parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"]))
-    parts.append(_invariance_html(shared.get("invariantie_rondes"), "rondes", 9))
-    parts.append(_invariance_html(shared.get("invariantie_organisaties"), "organisaties", 10))
+        parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"], number=ctx.table_number()))
+    if ctx.vorige is None:
+        parts.append(_p("Meetinvariantie tussen rondes: niet getoetst (dit is de eerste ronde)."))
+    else:
+        parts.append(_invariance_html(shared.get("invariantie_rondes"), "rondes", ctx.table_number))
+    parts.append(_invariance_html(shared.get("invariantie_organisaties"), "organisaties", ctx.table_number,
+                                  scope=CORE_SCOPE))
     return Section(title, "".join(parts))
 
 
@@ -616,7 +841,7 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
     iccs = res.get("icc") or {}
     if iccs:
         tab = pd.DataFrame({"Schaal": [scale_name(s) for s in iccs], "ICC(1) team": list(iccs.values())})
-        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=11, decimals=2,
+        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
                                 no_leading_zero=["ICC(1) team"],
                                 note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties)."))
     model = res.get("model")
@@ -630,7 +855,7 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
             sym = "β" if getattr(model, "standardized", False) else "b"
             shown = coefs.rename(columns={"b": sym, "ci_laag": "95%-BI laag", "ci_hoog": "95%-BI hoog"})
             parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {geheel(model.n)}, "
-                                    f"{geheel(model.n_teams)} teams)", number=12, decimals={"p": 3},
+                                    f"{geheel(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
                                     no_leading_zero=["p"]))
             fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_laag", upper="ci_hoog",
                                    title="Effecten op informeel leergedrag")
@@ -656,35 +881,137 @@ def model_table(model) -> pd.DataFrame:
     return out
 
 
+FORM_NONE = "geen vorm"
+"""Column for answers that the coding scheme assigns to none of the three forms."""
+
+
+def _answer_groups(ctx: ReportContext) -> list[tuple[str, pd.DataFrame]]:
+    """Network report: each organisation, then the whole network; organisation report: it and the rest."""
+    if ctx.organisatie:
+        return [(ctx.organisatie, ctx.focus), (REST, ctx.rest)]
+    orgs = sorted(ctx.data["organisation"].dropna().unique())
+    return [(o, ctx.data[ctx.data["organisation"] == o]) for o in orgs] + [(NETWERK, ctx.data)]
+
+
+def _answers(df: pd.DataFrame, column: str) -> pd.Series:
+    texts = df[column].dropna() if column in df.columns else pd.Series(dtype=object)
+    return texts[texts.astype(str).str.strip() != ""]
+
+
+def coded_counts(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> tuple[pd.DataFrame, int]:
+    """Coded open answers per group: n answers and, per form, the count with its share.
+
+    Parameters
+    ----------
+    groups : list of (label, DataFrame)
+        The groups in display order (e.g. every organisation, then the network).
+
+    Returns
+    -------
+    table : DataFrame
+        ``Groep``, ``n`` (non-empty answers), one column per form and :data:`FORM_NONE`, each
+        ``"count (share%)"``; a count below ``min_groep`` is shown as ``"< min_groep"``.
+    hidden : int
+        Groups left out because they gave fewer than ``min_groep`` answers.
+    """
+    from .textcoding import code_open_answers
+
+    rows, hidden = [], 0
+    for label, df in groups:
+        texts = _answers(df, column)
+        if len(texts) < min_groep:
+            hidden += 1
+            continue
+        coded = code_open_answers(texts)
+        row = {"Groep": label, "n": int(len(texts))}
+        known = np.zeros(len(texts), bool)
+        for form in FORMS:
+            mask = _form_mask(coded, form).to_numpy()
+            known |= mask
+            row[form] = _count_share(int(mask.sum()), len(texts), min_groep)
+        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_groep)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Groep", "n", *FORMS, FORM_NONE]), hidden
+
+
+def _count_share(count: int, n: int, min_groep: int) -> str:
+    return f"{geheel(count)} ({procent(count / n)})" if count >= min_groep else f"< {min_groep}"
+
+
+WEAK_WORDS = frozenset({
+    "gebeurt", "gemaakt", "komt", "staat", "via", "vind", "vindt", "hoor", "werkt", "denk", "denken", "verder",
+    "tijdens", "mag", "sinds", "gezegd", "voorbij", "gegaan", "meestal", "sprake", "ter", "mee", "merkt", "weinig",
+    "prima", "hoog", "beetje", "volgens", "breng", "gaat", "doet", "wel", "echt", "zeker", "vaak", "soms", "nieuwe",
+})
+"""Frequent but contentless words (verbs, adverbs) left out of the report's word table, on top of the
+stop words of :mod:`informeel_lib.textcoding` (which this list does not replace)."""
+
+
+def frequent_terms_table(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_THEMA",
+                         n_terms: int = 5) -> tuple[pd.DataFrame, int]:
+    """The most frequent meaningful words per group (:func:`~informeel_lib.textcoding.frequent_terms`).
+
+    Returns
+    -------
+    table : DataFrame
+        ``Groep``, ``n`` (non-empty answers) and ``Meest genoemde woorden``: ``"word (share%)"``,
+        the share of the group's answers that use the word (each word in at least two answers).
+    hidden : int
+        Groups suppressed by ``frequent_terms`` (fewer than ``min_groep`` answers).
+    """
+    from .textcoding import frequent_terms
+
+    rows, hidden = [], 0
+    for label, df in groups:
+        texts = _answers(df, column)
+        terms = frequent_terms(texts, by=None, n=n_terms + len(WEAK_WORDS), min_group=min_groep)
+        if terms.empty or bool(terms["suppressed"].astype(bool).any()):
+            hidden += 1
+            continue
+        terms = terms[~terms["term"].str.lower().isin(WEAK_WORDS)].head(n_terms)
+        words = "; ".join(f"{t} ({procent(sh)})" for t, sh in zip(terms["term"], terms["share"]))
+        n_group = int(frequent_terms(texts, by=None, n=1, min_group=min_groep, min_count=1)["n_group"].iloc[0]) \
+            if terms.empty else int(terms["n_group"].iloc[0])
+        rows.append({"Groep": label, "n": n_group, "Meest genoemde woorden": words or LEEG})
+    return pd.DataFrame(rows, columns=["Groep", "n", "Meest genoemde woorden"]), hidden
+
+
 def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> Section:
-    """Open antwoorden: coded counts per form of informal learning, and a few scrubbed example quotes."""
+    """Open antwoorden: coded counts per form and group, frequent words, and a few scrubbed example quotes.
+
+    Network report: every organisation and the network total; organisation report: the
+    organisation and the rest of the network. Groups with fewer than ``min_groep`` answers are
+    left out; quotes pass :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
+    """
     from .textcoding import code_open_answers
 
     title = "Open antwoorden"
+    cb = ctx.codebook
     parts = [_h2(title), _p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
                             "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
                             "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers.")]
-    groups = [(ctx.focus_name if ctx.organisatie else "netwerk", ctx.focus)]
-    if ctx.organisatie:
-        groups.append((REST, ctx.rest))
-    rows = []
-    coded_focus = None
-    for label, df in groups:
-        texts = df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None)
-        coded = code_open_answers(texts)
-        if coded_focus is None:
-            coded_focus = (df, coded)
-        row = {"Groep": label, "n": int(texts.notna().sum())}
-        for form in FORMS:
-            count = int(_form_mask(coded, form).sum())
-            row[form] = count if count >= ctx.min_groep else f"< {ctx.min_groep}"
-        rows.append(row)
-    tab = pd.DataFrame(rows)
-    tab, hidden = shown_groups(tab, min_groep=ctx.min_groep)
-    parts.append(html_table(tab, title="Voorbeelden van informeel leren per vorm (aantal antwoorden)", number=13,
-                            note="n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of blijft onbekend."))
-    df, coded = coded_focus
+    groups = _answer_groups(ctx)
+    what = ("organisatie", "organisaties") if ctx.organisatie is None else ("groep", "groepen")
+    tab, hidden = coded_counts(groups, min_groep=ctx.min_groep)
+    question = cb.open_questions.get("OPEN_VOORBEELD", "")
+    parts.append(html_table(
+        tab, title="Voorbeelden van informeel leren per vorm: aantal antwoorden (aandeel)", number=ctx.table_number(),
+        note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. Aantallen onder "
+              f"{ctx.min_groep} staan als '< {ctx.min_groep}'. " + _note_hidden(hidden, what, ctx.min_groep)
+              + f" Vraag: \u201c{question}\u201d").strip()))
+    terms, t_hidden = frequent_terms_table(groups, min_groep=ctx.min_groep)
+    if len(terms):
+        question = cb.open_questions.get("OPEN_THEMA", "")
+        parts.append(_p("Welke woorden gebruiken medewerkers als ze vertellen hoe informeel leren een thema is in "
+                        "hun organisatie?") + html_table(
+            terms, title="Meest genoemde woorden bij de vraag over informeel leren als thema",
+            number=ctx.table_number(),
+            note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
+                  "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
+                  + _note_hidden(t_hidden, what, ctx.min_groep) + f" Vraag: \u201c{question}\u201d").strip()))
+    df = ctx.focus
     if len(df) >= ctx.min_groep:
+        coded = code_open_answers(df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None))
         quotes = []
         for form in FORMS:
             mask = _form_mask(coded, form).to_numpy()
@@ -699,7 +1026,7 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
                 if picked >= examples_per_form:
                     break
         if quotes:
-            parts.append("<h3>Enkele voorbeelden</h3>" + "".join(quotes))
+            parts.append(f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>" + "".join(quotes))
     return Section(title, "".join(parts))
 
 
@@ -719,7 +1046,7 @@ def _form_mask(coded, form: str) -> pd.Series:
 
 def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
     """Every section of the report, in order."""
-    return [response(ctx), reliability_section(ctx), scale_scores(ctx), change_section(ctx),
+    return [response(ctx), reliability_section(ctx), scale_scores(ctx), item_distributions(ctx), change_section(ctx),
             factor_section(ctx, shared), influence_section(ctx, shared), open_answers_section(ctx)]
 
 
@@ -810,10 +1137,13 @@ def invariance_html(data: pd.DataFrame, model, group: str, *, min_groep: int = M
     """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
 
     ``cached`` takes a result computed earlier (e.g. from the report cache) instead of refitting.
+    Across organisations the :func:`core_model` is tested, as in the reports.
     """
     what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
+    if group == "organisation":
+        model = core_model(model)
     result = cached if cached is not None else _invariance_result(data, model, group, min_groep)
-    return _invariance_html(result, what, number)
+    return _invariance_html(result, what, number, scope=CORE_SCOPE if group == "organisation" else "")
 
 
 def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT", "VEIL")) -> str:
@@ -836,7 +1166,7 @@ def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
               "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
-        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_groep} respondenten)", number=1,
+        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_groep} respondenten)", number=ctx.table_number(),
         no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
 
 

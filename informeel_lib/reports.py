@@ -184,6 +184,27 @@ def _run_code(km, code: str, timeout: float = 300) -> None:
         kc.stop_channels()
 
 
+def new_kernel_manager(kernel_name: str = KERNEL_NAME):
+    """A KernelManager for our own report kernels, with an encrypted (or local-socket) transport.
+
+    ipykernel warns ("Kernel is running over TCP without encryption") on every start over plain
+    TCP, which filled the output of ``make demo``. Instead of hiding that warning (or the kernel's
+    log), the transport is made safe: CurveZMQ keys provisioned by the manager when pyzmq supports
+    them and the kernelspec declares it (``transport_encryption="auto"``, jupyter_client >= 8.10),
+    otherwise Unix-domain sockets (``transport="ipc"``, POSIX). Real kernel errors still reach stderr.
+    """
+    import os
+
+    import zmq
+    from jupyter_client import KernelManager
+
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        return KernelManager(kernel_name=kernel_name, transport_encryption="auto")
+    if os.name == "posix":
+        return KernelManager(kernel_name=kernel_name, transport="ipc")
+    return KernelManager(kernel_name=kernel_name)
+
+
 def warm_kernel(kernel_name: str = KERNEL_NAME):
     """This process's warm kernel: started (and heavy modules imported) once, namespace reset per use.
 
@@ -195,12 +216,11 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
     if km is not None and km.is_alive():
         _run_code(km, "get_ipython().run_line_magic('reset', '-f')")
         return km
-    from jupyter_client import KernelManager
     from jupyter_client.kernelspec import NoSuchKernel
     from multiprocessing.util import Finalize
 
     try:
-        km = KernelManager(kernel_name=kernel_name)
+        km = new_kernel_manager(kernel_name)
         km.start_kernel(cwd=str(NOTEBOOK_DIR if NOTEBOOK_DIR.exists() else Path.cwd()))
     except NoSuchKernel as exc:
         raise InformeelError(f"Jupyter-kernel '{kernel_name}' is niet geïnstalleerd; draai "
@@ -265,14 +285,18 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
     from .html_export import export_html
 
     start = time.perf_counter()
+    own_km = None
     try:
-        extra = {"km": warm_kernel(job.kernel_name)} if reuse_kernel else {}
+        if reuse_kernel:
+            km = warm_kernel(job.kernel_name)
+        else:  # a fresh kernel for this notebook only (papermill starts it), shut down below
+            km = own_km = new_kernel_manager(job.kernel_name)
         with tempfile.TemporaryDirectory(prefix="informeel-") as tmp:
             executed = Path(tmp) / f"{job.naam}.ipynb"
             nb = pm.execute_notebook(job.notebook, str(executed), parameters=dict(job.parameters),
                                      kernel_name=job.kernel_name, progress_bar=False, log_output=False,
                                      request_save_on_cell_execute=False, cwd=str(Path(job.notebook).parent),
-                                     **extra)
+                                     km=km)
         export_html(nb, job.html_path, title=job.titel)
         return ReportResult(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
@@ -284,6 +308,12 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
                 except Exception:  # noqa: BLE001
                     pass
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
+    finally:
+        if own_km is not None and own_km.has_kernel:
+            try:
+                own_km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001
+                pass
 
 
 def compute_shared_part(part: str, ronde: str, data_dir: str, min_group: int):
@@ -312,6 +342,11 @@ def _data_key(data_dir, ronde: str, min_group: int) -> str:
             h.update(path.name.encode())
             h.update(path.read_bytes())
     h.update(f"{min_group}|{__version__}".encode())
+    # the analysis code too: a fixed estimator (e.g. cfa.py) must not be hidden behind an old cache
+    lib = Path(__file__).resolve().parent
+    for path in sorted(lib.glob("*.py")) + sorted((lib / "data").glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 

@@ -150,7 +150,10 @@ def factormodel():
                       "fit = gedeeld[\"cfa\"][\"fit\"] if \"fit\" in gedeeld.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
                       "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
-                          "ronde; organisaties: alleen organisaties met meer respondenten dan items."),
+                          "ronde, met het hele codeboekmodel. Organisaties: de vijf schalen van de onderzoeksvraag "
+                          "(informeel leergedrag en de vier invloedsfactoren), want per organisatie zijn er ongeveer "
+                          "evenveel respondenten als items in het hele model; alleen organisaties met meer "
+                          "respondenten dan items doen mee."),
         new_code_cell("vorige = rs.previous_round(data_map, ronde)\n"
                       "twee_rondes = data[data[\"round\"].isin([vorige, ronde])]\n"
                       "display(HTML(rs.invariance_html(twee_rondes, model, \"round\", min_groep=min_groep, "
@@ -191,6 +194,7 @@ def rapport():
         new_code_cell("display(HTML(rs.response(ctx).html))"),
         new_code_cell("display(HTML(rs.reliability_section(ctx).html))"),
         new_code_cell("display(HTML(rs.scale_scores(ctx).html))"),
+        new_code_cell("display(HTML(rs.item_distributions(ctx).html))"),
         new_code_cell("display(HTML(rs.change_section(ctx).html))"),
         new_code_cell("display(HTML(rs.factor_section(ctx, gedeeld).html))"),
         new_code_cell("display(HTML(rs.influence_section(ctx, gedeeld).html))"),

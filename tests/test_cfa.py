@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 
 import json
+import time
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 
 import informeel_lib as il
-from informeel_lib.cfa import CFAWarning, cfa
+from informeel_lib.cfa import CFAWarning, NonConvergenceError, cfa
 from informeel_lib.cfa_syntax import parse_model
 from informeel_lib.errors import AnalysisError, InformeelError
 
@@ -385,3 +386,58 @@ def test_starts_for_strongly_correlated_factors():
     assert res.fit["converged"]
     corr = res.factor_correlations.to_numpy()
     assert corr[np.triu_indices(m, 1)].mean() == pytest.approx(0.95, abs=0.03)
+
+
+# ----------------------------------------------------------------------------- no finite solution
+# Bug report: invariance across organisations in synthetic round 2021-11 ran ~4 minutes and then
+# failed with "niet geïdentificeerd". In groups of ~50 the estimates run off to infinity (lavaan
+# does not converge either); tests/data/synth_cfa_divergent.csv holds two of those groups.
+DIVERGENT = REF["divergent"]
+
+
+@pytest.fixture(scope="module")
+def divergent():
+    return pd.read_csv(HERE / "data" / "synth_cfa_divergent.csv")
+
+
+def test_estimates_running_off_fail_fast_with_a_dutch_reason(divergent):
+    zhg = divergent[divergent["organisation"] == "Zonnehuisgroep Noord"]
+    assert DIVERGENT["zhg_converged"] is False  # lavaan finds no solution either
+    start = time.perf_counter()
+    with pytest.raises(NonConvergenceError) as info:
+        cfa(zhg, DIVERGENT["model"])
+    assert time.perf_counter() - start < 5
+    msg = str(info.value)
+    assert isinstance(info.value, AnalysisError)
+    assert msg.startswith("Het model convergeert niet") and "geen eindige ML-oplossing" in msg
+    assert "de lading van BIND3 op BIND" in msg and "stijgend" in msg
+    assert "51 waarnemingen voor 8 items en 17 vrije parameters" in msg
+
+
+def test_converged_heywood_case_in_a_small_group_matches_lavaan(divergent):
+    """The same model in the other group converges (negative residual variance of BIND1)."""
+    zinn = divergent[divergent["organisation"] == "ZINN"]
+    with pytest.warns(CFAWarning, match="Heywood-geval\\) bij BIND1"):
+        res = cfa(zinn, DIVERGENT["model"])
+    assert_fit_matches(res, DIVERGENT["zinn"])
+    assert_parameters_match(res, DIVERGENT["zinn"], tol=1e-3)
+
+
+def test_optimiser_stops_at_its_time_limit(hs, monkeypatch):
+    cfa_module = importlib.import_module("informeel_lib.cfa")
+    monkeypatch.setattr(cfa_module, "MAX_SECONDS", 0.0)
+    with pytest.warns(CFAWarning, match="niet geconvergeerd"):
+        res = cfa(hs, HS_MODEL, modification_indices=False)
+    assert res.fit["converged"] is False and res.fit["iterations"] == 0
+
+
+def test_stopping_on_the_way_to_infinity_is_an_error(divergent, monkeypatch):
+    """Without the runaway check the time limit stops the fit; singular information -> error."""
+    cfa_module = importlib.import_module("informeel_lib.cfa")
+    monkeypatch.setattr(cfa_module, "MAX_SECONDS", 1.0)
+    monkeypatch.setattr(cfa_module, "_RUNAWAY_STEPS", 10**9)
+    zhg = divergent[divergent["organisation"] == "Zonnehuisgroep Noord"]
+    start = time.perf_counter()
+    with pytest.raises(NonConvergenceError, match="lopen de schattingen weg.*BIND"):
+        cfa(zhg, DIVERGENT["model"])
+    assert time.perf_counter() - start < 5

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ import pandas as pd
 import pytest
 
 import informeel_lib as il
-from informeel_lib.cfa import _conclusion
+from informeel_lib.cfa import CFAWarning, NonConvergenceError, _conclusion
 from informeel_lib.errors import AnalysisError
 
 HERE = Path(__file__).resolve().parent
@@ -115,3 +117,36 @@ def test_bad_levels(hs):
         il.invariance(hs, HS_MODEL, "school", levels=("scalar", "metric"))
     with pytest.raises(AnalysisError, match="Groeperingsvariabele"):
         il.invariance(hs, HS_MODEL, "schoolnaam")
+
+
+def test_group_too_small_for_the_model_fails_fast():
+    """Regression (round 2021-11 across organisations): ~4 minutes, then a misleading error.
+
+    In Zonnehuisgroep Noord (n = 51) the model has no finite ML solution; lavaan does not
+    converge for the configural and metric models either.
+    """
+    ref = REF["divergent"]
+    assert ref["configural_converged"] is False and ref["metric_converged"] is False
+    data = pd.read_csv(HERE / "data" / "synth_cfa_divergent.csv")
+    start = time.perf_counter()
+    with pytest.raises(NonConvergenceError) as info:
+        il.invariance(data, ref["model"], "organisation")
+    assert time.perf_counter() - start < 5
+    msg = str(info.value)
+    assert msg.startswith("Meetinvariantie over 'organisation', configurale model: het model convergeert niet")
+    assert "in groep 'Zonnehuisgroep Noord'" in msg and "'Zonnehuisgroep Noord' n = 51" in msg
+    assert isinstance(info.value, AnalysisError)
+
+
+def test_a_level_that_does_not_converge_gives_no_table(hs, monkeypatch):
+    cfa_module = importlib.import_module("informeel_lib.cfa")
+    real = cfa_module._optimise
+
+    def stuck(engine, x0, **kw):
+        x, f, _, it = real(engine, x0, **kw)
+        return x, f, False, it
+
+    monkeypatch.setattr(cfa_module, "_optimise", stuck)
+    with pytest.warns(CFAWarning, match="niet geconvergeerd"):
+        with pytest.raises(NonConvergenceError, match="configurale model is niet geconvergeerd"):
+            il.invariance(hs, HS_MODEL, "school")

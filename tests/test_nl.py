@@ -15,8 +15,9 @@ from informeel_lib import nl
     (3.849, 2, "3,85"),
     (12345.678, 2, "12.345,68"),
     (1234567, 0, "1.234.567"),
-    (-0.2, 2, "-0,20"),
-    (-0.001, 2, "0,00"),  # no "-0,00"
+    (-0.2, 2, "\u22120,20"),  # the minus sign U+2212, not an ASCII hyphen
+    (-1234.5, 1, "\u22121.234,5"),
+    (-0.001, 2, "0,00"),  # no "−0,00"
     (0, 1, "0,0"),
 ])
 def test_getal_uses_decimal_comma_and_thousands_point(value, decimals, expected):
@@ -28,9 +29,12 @@ def test_getal_missing_apa_and_sign():
     assert nl.getal(float("nan")) == nl.LEEG
     assert nl.getal(pd.NA) == nl.LEEG
     assert nl.getal(0.823, 2, leading_zero=False) == ",82"
-    assert nl.getal(-0.823, 2, leading_zero=False) == "-,82"
+    assert nl.getal(-0.823, 2, leading_zero=False) == "\u2212,82"
     assert nl.getal(0.2, 2, sign=True) == "+0,20"
-    assert nl.getal(-0.2, 2, sign=True) == "-0,20"
+    assert nl.getal(-0.2, 2, sign=True) == "\u22120,20"
+    assert nl.getal(0.001, 2, sign=True) == "0,00"  # no sign on a rounded zero
+    assert nl.getal(float("-inf")) == "\u2212∞"
+    assert all("-" not in nl.getal(v, d) for v in (-3.5, -0.04, -1e6) for d in (0, 1, 3))
 
 
 def test_whole_numbers_percent_p_values():
@@ -70,11 +74,27 @@ def test_html_table_formats_escapes_and_labels():
     assert _cells(out) == ["&lt;b&gt;Team &amp; co&lt;/b&gt;", "12", "3,5", ",81", "&lt; ,001", "ja",
                            "B", "1.500", nl.LEEG, ",70", ",040", "nee"]
     assert '<p class="apa-note"><em>Noot.</em> Let op: x &lt; y</p>' in out
-    assert out.count('class="num"') == 8  # numeric cells right-aligned; text and booleans not
+    assert out.count('<td class="num"') == 8  # numeric cells right-aligned; text and booleans not
+    assert out.count('<th class="num"') == 4  # and so are the headers of the numeric columns
 
 
 def test_html_table_without_number_or_note_and_with_index():
     df = pd.DataFrame({"x": [1.0]}, index=pd.Index(["rij"], name="naam"))
     out = nl.html_table(df, title="t", index=True)
     assert "Tabel" not in out and "Noot" not in out
-    assert "<th>naam</th><th>x</th>" in out and _cells(out) == ["rij", "1,00"]
+    assert '<th>naam</th><th class="num">x</th>' in out and _cells(out) == ["rij", "1,00"]
+
+
+def test_html_table_negative_numbers_use_the_minus_sign_and_numeric_cells_do_not_wrap():
+    df = pd.DataFrame({"Schaal": ["a-b", "c"], "Verschil": [-0.13, 0.2], "p": [0.0004, 0.2],
+                       "Δ": ["\u22120,15*", nl.LEEG], "n": ["< 5", "12 (34%)"]})
+    out = nl.html_table(df, title="t")
+    cells = _cells(out)
+    assert cells[:2] == ["a-b", "\u22120,13"]  # text keeps its hyphen; the number gets U+2212
+    assert not re.search(r"-\d|-,\d", "".join(cells[1:]))
+    # numbers, p-values and pre-formatted numbers ("< 5", "12 (34%)", "−0,15*") are numeric cells ...
+    assert re.findall(r'<td class="num">([^<]*)</td>', out) == [
+        "\u22120,13", "&lt; ,001", "\u22120,15*", "&lt; 5", "0,20", ",200", "12 (34%)"]
+    # ... right-aligned under a right-aligned header, and never wrapped ("< ,001" stays on one line)
+    assert '<th>Schaal</th><th class="num">Verschil</th>' in out
+    assert re.search(r"td\.num \{[^}]*white-space: nowrap", nl.TABLE_CSS)

@@ -98,3 +98,40 @@ def test_img_html_embeds_png_with_escaped_alt_text():
     assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError):
         plots.img_html(fig, alt="  ")
+
+
+def _benchmark_table():
+    rows = []
+    for scale, (m1, m2) in {"Reflectie": (3.8, 3.6), "Leiding": (3.1, 3.4)}.items():
+        rows.append({"schaal": scale, "groep": "ZINN", "gemiddelde": m1, "ci_laag": m1 - 0.2, "ci_hoog": m1 + 0.2})
+        rows.append({"schaal": scale, "groep": "rest van het netwerk", "gemiddelde": m2, "ci_laag": m2 - 0.1,
+                     "ci_hoog": m2 + 0.1})
+    return pd.DataFrame(rows)
+
+
+def test_comparison_means_draws_both_groups_per_scale_with_intervals_and_a_legend():
+    fig = plots.comparison_means(_benchmark_table(), groups=("ZINN", "rest van het netwerk"))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Reflectie", "Leiding"]  # first scale on top
+    markers = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(markers["ZINN"].get_xdata(), [3.8, 3.1])
+    np.testing.assert_allclose(markers["rest van het netwerk"].get_xdata(), [3.6, 3.4])
+    # side by side: the organisation just above the scale's row, the rest just below
+    z_y, r_y = markers["ZINN"].get_ydata(), markers["rest van het netwerk"].get_ydata()
+    assert np.all(z_y > r_y) and np.all(np.abs(z_y - r_y) < 0.5)
+    segments = [seg for coll in ax.collections for seg in coll.get_segments()]
+    spans = sorted((round(s[0][0], 6), round(s[1][0], 6)) for s in segments)
+    assert spans == sorted([(3.6, 4.0), (2.9, 3.3), (3.5, 3.7), (3.3, 3.5)])  # one 95%-CI per group and scale
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["ZINN", "rest van het netwerk"]
+    with pytest.raises(AnalysisError):
+        plots.comparison_means(_benchmark_table().iloc[:0], groups=("ZINN", "rest van het netwerk"))
+
+
+def test_negative_tick_labels_use_the_minus_sign():
+    coefs = pd.DataFrame({"term": ["a", "b"], "b": [0.3, -0.25], "ci_laag": [0.1, -0.45], "ci_hoog": [0.5, -0.05]})
+    fig = plots.coefficient_plot(coefs)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert any(t.startswith("\u2212") for t in ticks)  # e.g. "−0,20"
+    assert not any("-" in t or "." in t for t in ticks)

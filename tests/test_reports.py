@@ -290,6 +290,169 @@ def test_a_failing_report_does_not_stop_the_others(rendered_round, tmp_path, cap
     assert "treant.html" not in (tmp_path / "out" / ROUND / "index.html").read_text(encoding="utf-8")
 
 
+def _section(text: str, heading: str) -> str:
+    """The HTML of one report section: from its <h2> to the next <h2>."""
+    return text.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+
+
+def _alts(text: str) -> list[str]:
+    return [html.unescape(a) for a in re.findall(r'<img alt="([^"]*)"', text)]
+
+
+def _nl(x: float, decimals: int = 1, sign: bool = False) -> str:
+    """Independent Dutch formatting for the expectations: decimal comma, U+2212 minus."""
+    text = f"{abs(x):.{decimals}f}".replace(".", ",")
+    if float(text.replace(",", ".")) == 0:
+        return text
+    return ("\u2212" if x < 0 else ("+" if sign else "")) + text
+
+
+def _scored_rounds(rendered_round):
+    from informeel_lib.scoring import score_scales
+
+    out = {}
+    for r in (PREVIOUS, ROUND):
+        data = pd.read_parquet(rendered_round.data / f"{r}.parquet")
+        out[r] = pd.concat([data[["organisation", "round"]], score_scales(data)], axis=1), data
+    return out
+
+
+def test_organisation_scale_scores_figure_benchmarks_against_the_rest(rendered_round):
+    from scipy import stats
+
+    from informeel_lib.codebook import load_codebook
+
+    scores, _ = _scored_rounds(rendered_round)[ROUND]
+    org, rest = scores[scores["organisation"] == "ZINN"], scores[scores["organisation"] != "ZINN"]
+    alts = _alts(_section(rendered_round.html("zinn.html"), "Schaalscores"))
+    bench = [a for a in alts if "rest van het netwerk" in a]
+    assert len(bench) == 1, alts
+    alt = bench[0]
+
+    def mean_ci(x):
+        x = x.dropna()
+        half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / len(x) ** 0.5
+        return f"{_nl(x.mean())} (95%-BI {_nl(x.mean() - half)} tot {_nl(x.mean() + half)})"
+
+    for code, scale in load_codebook().scales.items():  # both groups, with their intervals, for every scale
+        assert f"{scale.name}: ZINN {mean_ci(org[code])}, rest van het netwerk {mean_ci(rest[code])}" in alt
+    # the network report keeps its per-organisation dot plot
+    net = _alts(_section(rendered_round.html("netwerk.html"), "Schaalscores"))
+    assert len(net) == 1 and "per organisatie" in net[0] and "rest van het netwerk" not in net[0]
+
+
+def test_network_change_per_organisation_table_and_sentences(rendered_round):
+    from informeel_lib.report_sections import scale_name
+
+    rounds = _scored_rounds(rendered_round)
+    (prev, _), (cur, _) = rounds[PREVIOUS], rounds[ROUND]
+    section = _section(rendered_round.html("netwerk.html"), "Verandering sinds de vorige ronde")
+    scales = ["IWL", "REFL", "EXPR", "LEID", "ZICHT"]
+    (headers, rows), = [t for t in tables(section) if t[0][:1] == ["Organisatie"]]
+    assert headers == ["Organisatie", f"n ({PREVIOUS})", f"n ({ROUND})", *scales]
+    n_prev, n_cur = prev.groupby("organisation").size(), cur.groupby("organisation").size()
+    expected_orgs = sorted(o for o in n_cur.index if n_prev.get(o, 0) >= MIN_GROUP and n_cur[o] >= MIN_GROUP)
+    assert [r[0] for r in rows] == expected_orgs + ["netwerk"]
+    starred = []
+    for row in rows:
+        o = row[0]
+        a, b = (prev, cur) if o == "netwerk" else (prev[prev["organisation"] == o], cur[cur["organisation"] == o])
+        assert (_int(row[1]), _int(row[2])) == (len(a), len(b))
+        for code, cell in zip(scales, row[3:]):
+            assert cell.rstrip("*") == _nl(b[code].mean() - a[code].mean(), 2, sign=True), (o, code, cell)
+            if cell.endswith("*"):
+                starred.append((o, code))
+    assert starred  # the synthetic network has a significant change somewhere
+    text = html.unescape(section.split("<h3>Verandering per organisatie</h3>", 1)[1].split("<table", 1)[0])
+    for o, code in starred:  # every significant change is named in a Dutch sentence
+        sentence = re.search(rf"{scale_name(code)} veranderde sinds {PREVIOUS} duidelijk in ([^.]*\.[^.]*)", text)
+        assert sentence and o in sentence.group(1), (o, code, text)
+    quiet = [scale_name(c) for c in scales if c not in {c for _, c in starred}]
+    assert re.search("Op .*" + re.escape(quiet[-1]) + " veranderde geen enkele organisatie duidelijk", text)
+    assert "Verandering per organisatie" not in rendered_round.html("zinn.html")  # own change only
+
+
+def test_open_answers_per_organisation_with_shares_and_frequent_words(rendered_round):
+    from informeel_lib.report_sections import WEAK_WORDS
+    from informeel_lib.textcoding import stopwords
+
+    _, data = _scored_rounds(rendered_round)[ROUND]
+    answered = data[data["OPEN_VOORBEELD"].fillna("").str.strip() != ""]
+    per_org = answered.groupby("organisation").size()
+    forms = ["zelfgestuurd", "incidenteel", "tacit", "geen vorm"]
+    for name, groups in (("netwerk.html", {**per_org.to_dict(), "netwerk": len(answered)}),
+                         ("zinn.html", {"ZINN": per_org["ZINN"], "rest van het netwerk": len(answered) - per_org["ZINN"]})):
+        section = _section(rendered_round.html(name), "Open antwoorden")
+        (headers, rows), = [t for t in tables(section) if t[0][:2] == ["Groep", "n"] and "tacit" in t[0]]
+        assert headers == ["Groep", "n", *forms]
+        assert {r[0]: _int(r[1]) for r in rows} == {g: n for g, n in groups.items() if n >= MIN_GROUP}
+        for row in rows:
+            n, counts = _int(row[1]), []
+            for cell in row[2:]:
+                m = re.fullmatch(r"(\d+) \((\d+)%\)", cell)
+                assert m or cell == f"< {MIN_GROUP}", cell
+                if m:
+                    assert int(m.group(2)) == round(100 * int(m.group(1)) / n)  # share of the group's answers
+                    counts.append(int(m.group(1)))
+            if len(counts) == len(forms):
+                assert sum(counts) == n  # every answer: one form or none
+        (headers, rows), = [t for t in tables(section) if t[0] == ["Groep", "n", "Meest genoemde woorden"]]
+        assert [r[0] for r in rows] == [r0 for r0 in groups if groups[r0] >= MIN_GROUP]
+        for row in rows:
+            words = re.findall(r"([^;()]+?) \((\d+)%\)", row[2])
+            assert 1 <= len(words) <= 5, row
+            assert not {w.strip() for w, _ in words} & (WEAK_WORDS | stopwords())
+    net = tables(_section(rendered_round.html("netwerk.html"), "Open antwoorden"))[0][1]
+    assert net[-1][0] == "netwerk" and len(net) > 3  # per organisation, then the total
+
+
+def test_item_distributions_are_diverging_bars_with_alt_text(rendered_round):
+    from informeel_lib.codebook import load_codebook
+
+    cb = load_codebook()
+    _, data = _scored_rounds(rendered_round)[ROUND]
+    for name, sub in (("netwerk.html", data), ("zinn.html", data[data["organisation"] == "ZINN"])):
+        section = _section(rendered_round.html(name), "Antwoorden per item")
+        alts = _alts(section)
+        assert len(alts) == 5 and len(re.findall(r'src="data:image/png;base64,', section)) == 5
+        for code, alt in zip(["REFL", "EXPR", "LEID", "ZICHT", "IWL"], alts):
+            assert alt.startswith(f"Gestapeld staafdiagram van de antwoorden op de items van {cb.scales[code].name}")
+            for item in cb.scales[code].item_codes:
+                x = sub[item].dropna()
+                agree, neutral, disagree = ((x >= 4).mean(), (x == 3).mean(), (x <= 2).mean())
+                assert (f"{item}: {round(100 * agree)}% (helemaal) mee eens, {round(100 * neutral)}% neutraal, "
+                        f"{round(100 * disagree)}% (helemaal) mee oneens") in alt, (name, item)
+
+
+def test_numbers_use_the_minus_sign_and_numeric_cells_do_not_wrap(rendered_round):
+    minus_cells = 0
+    for name, text in rendered_round.all_html().items():
+        assert re.search(r"td\.num \{[^}]*white-space: nowrap", text), name
+        # "< ,001" (and every other number) sits in a numeric, non-wrapping cell
+        assert not re.search(r'<td(?! class="num")[^>]*>&lt; ,001', text), name
+        for headers, rows in tables(text):
+            for row in rows:
+                for cell in row:
+                    assert not re.search(r"(^|[\s\[(;/])-[\d,]", cell), (name, cell)  # no ASCII hyphen as minus
+                    minus_cells += "\u2212" in cell
+        body = re.sub(r"<[^>]+>", " ", text.split("<main>", 1)[-1])
+        assert not re.search(r"(^|[\s\[(;/])-\d", html.unescape(body)), name
+    assert minus_cells > 20
+
+
+def test_tables_are_numbered_consecutively_in_every_report(rendered_round):
+    for name, text in rendered_round.all_html().items():
+        numbers = [int(n) for n in re.findall(r"<strong>Tabel (\d+)</strong>", text)]
+        assert numbers == list(range(1, len(numbers) + 1)), (name, numbers)
+
+
+def test_invariance_across_organisations_is_tested(rendered_round):
+    text = _section(rendered_round.html("netwerk.html"), "Factorstructuur")
+    assert "<em>Meetinvariantie tussen organisaties</em>" in text, text[-600:]
+    assert "getoetst voor de vijf schalen van de onderzoeksvraag" in text  # the core model, said in words
+    assert "kon niet worden getoetst" not in text and "afgebroken" not in text
+
+
 # --- units ------------------------------------------------------------------------------------
 
 def test_slugify():
@@ -371,3 +534,80 @@ def test_slow_fits_are_abandoned_after_the_timeout():
     assert "langer dan 1 seconde" in result["fout"]
     assert time.perf_counter() - start < 15
     assert call_with_timeout(divmod, 7, 2, timeout=60) == (3, 1)
+
+
+def test_change_per_organisation_hides_organisations_too_small_in_a_round(rendered_round, tmp_path):
+    from informeel_lib.report_sections import change_by_organisation, change_by_organisation_html, load_context
+
+    prev = pd.read_parquet(rendered_round.data / f"{PREVIOUS}.parquet")
+    small = pd.concat([prev[prev["organisation"] != "Treant"], prev[prev["organisation"] == "Treant"].head(4)])
+    small.to_parquet(tmp_path / f"{PREVIOUS}.parquet")
+    pd.read_parquet(rendered_round.data / f"{ROUND}.parquet").to_parquet(tmp_path / f"{ROUND}.parquet")
+    ctx = load_context(ROUND, data_map=tmp_path)
+    tab, significant, hidden = change_by_organisation(ctx)
+    assert hidden == 1 and "Treant" not in set(tab["Organisatie"]) and tab["Organisatie"].iloc[-1] == "netwerk"
+    assert all(o != "Treant" for hits in significant.values() for o, _ in hits)
+    out = change_by_organisation_html(ctx)
+    assert "Treant" not in out and "1 organisatie met minder dan 5 respondenten is niet getoond" in out
+
+
+def test_open_answer_tables_leave_out_small_groups():
+    from informeel_lib.report_sections import coded_counts, frequent_terms_table
+
+    texts = ["Ik heb zelf een e-learning gedaan over wondzorg en dementie."] * 6 + \
+        ["Ik zag toevallig hoe een collega de tillift gebruikte bij wondzorg."] * 4
+    big = pd.DataFrame({"OPEN_VOORBEELD": texts, "OPEN_THEMA": texts})
+    tiny = pd.DataFrame({"OPEN_VOORBEELD": texts[:3] + [None, "  "], "OPEN_THEMA": texts[:3] + [None, ""]})
+    tab, hidden = coded_counts([("groot", big), ("klein", tiny)], min_groep=5)
+    assert hidden == 1 and list(tab["Groep"]) == ["groot"] and tab["n"].tolist() == [10]
+    assert tab.loc[0, "zelfgestuurd"] == "6 (60%)" and tab.loc[0, "incidenteel"] == "< 5"
+    terms, t_hidden = frequent_terms_table([("groot", big), ("klein", tiny)], min_groep=5)
+    assert t_hidden == 1 and list(terms["Groep"]) == ["groot"]
+    assert "wondzorg (100%)" in terms.loc[0, "Meest genoemde woorden"]
+
+
+def test_own_kernels_run_without_the_unencrypted_tcp_warning(tmp_path):
+    from jupyter_client import KernelManager
+
+    def run(km, log):
+        with open(log, "w") as fh:
+            km.start_kernel(stderr=fh)
+            try:
+                kc = km.blocking_client()
+                kc.start_channels()
+                kc.wait_for_ready(timeout=60)
+                assert kc.execute_interactive("1 + 1", timeout=60)["content"]["status"] == "ok"
+                kc.stop_channels()
+            finally:
+                km.shutdown_kernel(now=True)
+        return log.read_text()
+
+    km = reports.new_kernel_manager(reports.KERNEL_NAME)
+    assert km.transport == "ipc" or km.transport_encryption == "auto"
+    ours = run(km, tmp_path / "ours.log")
+    assert "without encryption" not in ours
+    plain = run(KernelManager(kernel_name=reports.KERNEL_NAME), tmp_path / "plain.log")
+    assert "without encryption" in plain  # the check above would notice the warning
+
+
+def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict():
+    from informeel_lib.codebook import load_codebook
+    from informeel_lib.report_sections import CORE_SCALES, _invariance_html, core_model
+
+    model = load_codebook().model_dict()
+    core = core_model(model)
+    assert set(core) == set(CORE_SCALES) and core["IWL"] == model["IWL"]
+    assert sum(map(len, core.values())) < 30 < sum(map(len, model.values()))  # fewer items than an organisation has people
+
+    def table(cfi0, rmsea0, conclusion):
+        return pd.DataFrame({"chi2": [100.0, 110.0], "df": [50, 60], "cfi": [cfi0, cfi0 - 0.002],
+                             "rmsea": [rmsea0, rmsea0], "delta_cfi": [float("nan"), -0.002],
+                             "conclusie": ["basis", conclusion]}, index=["configural", "metric"])
+
+    text = html.unescape(_invariance_html(table(0.887, 0.062, "metrisch: invariant"), "organisaties", 3))
+    assert "past matig (CFI = ,887, RMSEA = ,062)" in text and "gemiddelden mogen vergeleken worden" in text
+    assert "<strong>Tabel 3</strong>" in text and "−,002" in text
+    text = html.unescape(_invariance_html(table(0.39, 0.13, "metrisch: invariant"), "organisaties", 3))
+    assert "past al niet goed" in text and "mogen vergeleken" not in text
+    text = html.unescape(_invariance_html(table(0.95, 0.03, "metrisch: niet invariant"), "rondes", lambda: 9))
+    assert "vergelijk gemiddelden met voorzichtigheid" in text and "<strong>Tabel 9</strong>" in text

@@ -16,6 +16,7 @@ suppressPackageStartupMessages({
 out_json <- file.path("tests", "r", "lavaan_reference.json")
 hs_csv <- file.path("tests", "data", "HolzingerSwineford1939.csv")
 synth_csv <- file.path("tests", "data", "synth_cfa.csv")
+divergent_csv <- file.path("tests", "data", "synth_cfa_divergent.csv")
 
 HS <- lavaan::HolzingerSwineford1939
 # school is a factor in R; the CSV keeps the labels, lavaan orders groups by first appearance
@@ -126,6 +127,28 @@ if (file.exists(synth_csv)) {
   ref$synth$org_metric <- export_fit(o_metric, n_mi = 5L)
   ref$synth$org_scalar <- export_fit(o_scalar, n_mi = 5L)
   ref$synth$org_lrt <- export_lrt(o_conf, o_metric, o_scalar)
+}
+
+# Groups too small for the model (bug report: invariance across organisations in round
+# 2021-11): LEID + BIND has no finite ML solution in Zonnehuisgroep Noord (n = 51), so lavaan
+# does not converge there, nor in the multi-group models containing that group; in ZINN it
+# converges (with a negative residual variance).
+if (file.exists(divergent_csv)) {
+  DV <- read.csv(divergent_csv, stringsAsFactors = FALSE)
+  dv_model <- "LEID =~ LEID1 + LEID2 + LEID3 + LEID4 + LEID5\nBIND =~ BIND1 + BIND2 + BIND3"
+  quiet <- function(expr) suppressWarnings(expr)
+  converged <- function(fit) lavInspect(fit, "converged")
+  zhg <- DV[DV$organisation == "Zonnehuisgroep Noord", ]
+  zinn <- DV[DV$organisation == "ZINN", ]
+  ref$divergent <- list(
+    model = dv_model,
+    n = as.list(table(DV$organisation)),
+    zhg_converged = converged(quiet(cfa(dv_model, data = zhg))),
+    configural_converged = converged(quiet(cfa(dv_model, data = DV, group = "organisation"))),
+    metric_converged = converged(quiet(cfa(dv_model, data = DV, group = "organisation",
+                                           group.equal = "loadings"))),
+    zinn = export_fit(quiet(cfa(dv_model, data = zinn)), n_mi = 5L)
+  )
 }
 
 writeLines(toJSON(ref, digits = 10, auto_unbox = TRUE, na = "null", null = "null",
