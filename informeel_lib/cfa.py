@@ -704,12 +704,16 @@ class CFAResult:
         ``chi2, df, p, cfi, tli, rmsea, rmsea_ci`` (90%, tuple), ``rmsea_p`` (test of close
         fit), ``srmr, aic, bic, logl, n, npar, n_groups, baseline_chi2, baseline_df,
         converged, iterations`` — the values of ``lavaan::fitMeasures``.
-    loadings : pandas.DataFrame
+    loadings : pandas.DataFrame (property)
+        Standardised loadings (lavaan's ``std.all``) as an items x factors matrix, like
+        :func:`~informeel_lib.factors.efa`'s; 0 where an item does not load on a factor.
+        Multi-group: rows indexed by ``(group, item)``. ``res.loadings.loc["x1", "visual"]``.
+    loading_table : pandas.DataFrame
         One row per loading, indexed by ``(factor, item)`` (multi-group:
         ``(group, factor, item)``), columns ``estimate, se, z, p`` (unstandardised),
-        ``std_all`` (standardised, lavaan's ``std.all``) and ``free`` (False for the fixed
-        marker loading). Look one up with
-        ``res.loadings.loc[("visual", "x1"), "std_all"]`` or ``res.loading("x1")``.
+        ``std_all`` (standardised) and ``free`` (False for the fixed marker loading).
+        Look one up with ``res.loading_table.loc[("visual", "x1"), "std_all"]`` or
+        ``res.loading("x1")``.
     parameters : pandas.DataFrame
         Every parameter (``lhs, op, rhs, group, label, free, est, se, z, p, std_all``), as
         ``lavaan::parameterEstimates(fit, standardized = TRUE)``; fixed parameters have
@@ -732,7 +736,7 @@ class CFAResult:
 
     model: str
     fit: dict
-    loadings: pd.DataFrame
+    loading_table: pd.DataFrame
     parameters: pd.DataFrame
     factor_correlations: pd.DataFrame
     modification_indices: pd.DataFrame
@@ -744,10 +748,23 @@ class CFAResult:
     std_lv: bool = False
     warnings: tuple = field(default=())
 
+    @property
+    def loadings(self) -> pd.DataFrame:
+        """Standardised loadings (``std.all``), items x factors (multi-group: rows ``(group, item)``)."""
+        table = self.loading_table["std_all"]
+        rows = ["group", "item"] if "group" in table.index.names else ["item"]
+        wide = table.unstack("factor", fill_value=0.0)
+        factors = list(dict.fromkeys(table.index.get_level_values("factor")))
+        items = list(dict.fromkeys(table.index.get_level_values("item")))
+        if rows == ["item"]:
+            return wide.reindex(index=items, columns=factors, fill_value=0.0).rename_axis(columns="factor")
+        order = pd.MultiIndex.from_product([list(self.groups), items], names=rows)
+        return wide.reorder_levels(rows).reindex(index=order, columns=factors, fill_value=0.0)
+
     def loading(self, item: str, factor: str | None = None, group: str | None = None) -> float:
         """Standardised loading (``std.all``) of ``item`` on ``factor`` (default: its only factor)
         in ``group`` (default: the first group)."""
-        lo = self.loadings.reset_index()
+        lo = self.loading_table.reset_index()
         sel = lo["item"] == item
         if factor is not None:
             sel &= lo["factor"] == factor
@@ -779,8 +796,8 @@ class CFAResult:
         lo, hi = f["rmsea_ci"]
         groups = "" if len(self.groups) == 1 else f", {len(self.groups)} groepen"
         eq = f", gelijk: {', '.join(self.equal)}" if self.equal else ""
-        n_factors = len(self.loadings.index.get_level_values("factor").unique())
-        n_items = len(self.loadings.index.get_level_values("item").unique())
+        n_factors = len(self.loading_table.index.get_level_values("factor").unique())
+        n_items = len(self.loading_table.index.get_level_values("item").unique())
         lines = [
             f"CFAResult(ML, N = {f['n']}{groups}{eq}; {n_factors} factoren, {n_items} items, "
             f"{f['npar']} parameters{'' if f['converged'] else '; NIET GECONVERGEERD'})",
@@ -1006,7 +1023,7 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     >>> res = cfa(hs, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
     >>> round(res.fit["chi2"], 3), res.fit["df"]      # doctest: +SKIP
     (85.306, 24)
-    >>> res.loadings.loc[("visual", "x1"), "std_all"]  # doctest: +SKIP
+    >>> res.loadings.loc["x1", "visual"]  # doctest: +SKIP
 
     R: ``lavaan::cfa(model, data = hs)``; multi-group
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
@@ -1103,7 +1120,7 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
         mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"])
     syntax = model if isinstance(model, str) else "\n".join(f"{f} =~ {' + '.join(v)}" for f, v in model.items())
     return CFAResult(
-        model=syntax.strip(), fit=fit, loadings=loadings, parameters=params,
+        model=syntax.strip(), fit=fit, loading_table=loadings, parameters=params,
         factor_correlations=factor_corr, modification_indices=mi, implied_cov=implied_cov,
         implied_mean=implied_mean, groups=tuple(labels), n_obs=dict(zip(labels, counts.tolist())),
         equal=equal, std_lv=std_lv, warnings=tuple(messages),

@@ -152,20 +152,33 @@ def test_hs_headline_values(hs_fits):
         (0.931, 0.896, 0.092, 0.065)
 
 
+def test_loadings_matrix_is_items_by_factors_like_efa(hs_fits):
+    res = hs_fits["single"]
+    m = res.loadings
+    assert list(m.index) == [f"x{i}" for i in range(1, 10)] and list(m.columns) == ["visual", "textual", "speed"]
+    for (factor, item), value in res.loading_table["std_all"].items():
+        assert m.loc[item, factor] == value
+    assert (m != 0).sum().sum() == 9 and m.loc["x1", "speed"] == 0.0
+    assert m.loc["x1", "visual"] == pytest.approx(0.7725, abs=1e-3)   # lavaan std.all
+    mg = hs_fits["metric"].loadings
+    assert mg.index.names == ["group", "item"] and len(mg) == 18
+    assert mg.loc[("Grant-White", "x2"), "visual"] == hs_fits["metric"].loading("x2", group="Grant-White")
+
+
 def test_loadings_lookup(hs_fits):
     res = hs_fits["single"]
-    assert res.loadings.loc[("visual", "x1"), "std_all"] == pytest.approx(0.7725, abs=1e-3)
-    assert res.loading("x1") == res.loadings.loc[("visual", "x1"), "std_all"]
-    assert res.loading("x9", "speed") == pytest.approx(res.loadings.loc[("speed", "x9"), "std_all"])
-    assert list(res.loadings.columns[:5]) == ["estimate", "se", "z", "p", "std_all"]
+    assert res.loading_table.loc[("visual", "x1"), "std_all"] == pytest.approx(0.7725, abs=1e-3)
+    assert res.loading("x1") == res.loading_table.loc[("visual", "x1"), "std_all"]
+    assert res.loading("x9", "speed") == pytest.approx(res.loading_table.loc[("speed", "x9"), "std_all"])
+    assert list(res.loading_table.columns[:5]) == ["estimate", "se", "z", "p", "std_all"]
     # marker loading fixed at 1, not free
-    assert res.loadings.loc[("visual", "x1"), "estimate"] == 1.0 and not res.loadings.loc[("visual", "x1"), "free"]
+    assert res.loading_table.loc[("visual", "x1"), "estimate"] == 1.0 and not res.loading_table.loc[("visual", "x1"), "free"]
     mg = hs_fits["metric"]
-    assert mg.loadings.index.names == ["group", "factor", "item"]
-    assert mg.loading("x2", group="Grant-White") == mg.loadings.loc[("Grant-White", "visual", "x2"), "std_all"]
+    assert mg.loading_table.index.names == ["group", "factor", "item"]
+    assert mg.loading("x2", group="Grant-White") == mg.loading_table.loc[("Grant-White", "visual", "x2"), "std_all"]
     # metric: unstandardised loadings equal across groups
-    assert mg.loadings.loc[("Pasteur", "visual", "x2"), "estimate"] == \
-        pytest.approx(mg.loadings.loc[("Grant-White", "visual", "x2"), "estimate"], abs=1e-12)
+    assert mg.loading_table.loc[("Pasteur", "visual", "x2"), "estimate"] == \
+        pytest.approx(mg.loading_table.loc[("Grant-White", "visual", "x2"), "estimate"], abs=1e-12)
     with pytest.raises(AnalysisError, match="x1"):
         res.loading("x1", "speed")
 
@@ -173,7 +186,7 @@ def test_loadings_lookup(hs_fits):
 def test_std_lv_gives_same_fit_and_standardised_solution(hs_fits):
     a, b = hs_fits["single"], hs_fits["std_lv"]
     assert a.fit["chi2"] == pytest.approx(b.fit["chi2"], rel=1e-8)
-    np.testing.assert_allclose(a.loadings["std_all"], b.loadings["std_all"], atol=1e-6)
+    np.testing.assert_allclose(a.loading_table["std_all"], b.loading_table["std_all"], atol=1e-6)
     psi = b.parameters[(b.parameters["op"] == "~~") & (b.parameters["lhs"] == b.parameters["rhs"])
                        & b.parameters["lhs"].isin(["visual", "textual", "speed"])]
     assert (psi["est"] == 1.0).all() and not psi["free"].any()
@@ -211,7 +224,7 @@ def test_dict_model_and_syntax_variants_are_equivalent(hs):
                     "speed =~ 1*x7 + x8 + x9", modification_indices=False)
     for other in (as_dict, messy):
         assert other.fit["chi2"] == pytest.approx(base.fit["chi2"], rel=1e-9)
-        np.testing.assert_allclose(other.loadings["std_all"], base.loadings["std_all"], atol=1e-8)
+        np.testing.assert_allclose(other.loading_table["std_all"], base.loading_table["std_all"], atol=1e-8)
 
 
 def test_parser_modifiers():
@@ -233,9 +246,9 @@ def test_fixed_and_freed_marker(hs):
     for other in (scaled, freed):
         assert other.fit["chi2"] == pytest.approx(base.fit["chi2"], rel=1e-8)
         assert other.fit["df"] == 24
-        np.testing.assert_allclose(other.loadings["std_all"], base.loadings["std_all"], atol=1e-6)
-    assert scaled.loadings.loc[("visual", "x2"), "estimate"] == pytest.approx(
-        2 * base.loadings.loc[("visual", "x2"), "estimate"], rel=1e-6)
+        np.testing.assert_allclose(other.loading_table["std_all"], base.loading_table["std_all"], atol=1e-6)
+    assert scaled.loading_table.loc[("visual", "x2"), "estimate"] == pytest.approx(
+        2 * base.loading_table.loc[("visual", "x2"), "estimate"], rel=1e-6)
 
 
 def test_listwise_deletion(hs):
@@ -354,7 +367,7 @@ def test_known_population_is_recovered_without_warnings():
         warnings.simplefilter("error", CFAWarning)
         res = cfa(data, "f =~ a + b + c + d", std_lv=True)
     assert res.fit["chi2"] == pytest.approx(0.0, abs=1e-8) and res.fit["cfi"] == 1.0 and res.fit["rmsea"] == 0.0
-    np.testing.assert_allclose(res.loadings["std_all"], lam, atol=1e-6)
+    np.testing.assert_allclose(res.loading_table["std_all"], lam, atol=1e-6)
 
 
 def test_non_convergence_warns(hs, monkeypatch):
