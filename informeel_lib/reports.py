@@ -184,25 +184,48 @@ def _run_code(km, code: str, timeout: float = 300) -> None:
         kc.stop_channels()
 
 
-def new_kernel_manager(kernel_name: str = KERNEL_NAME):
-    """A KernelManager for our own report kernels, with an encrypted (or local-socket) transport.
+def local_kernel_manager_class(asynchronous: bool = False):
+    """The KernelManager class for our own report kernels: local Unix sockets instead of TCP ports.
 
-    ipykernel warns ("Kernel is running over TCP without encryption") on every start over plain
-    TCP, which filled the output of ``make demo``. Instead of hiding that warning (or the kernel's
-    log), the transport is made safe: CurveZMQ keys provisioned by the manager when pyzmq supports
-    them and the kernelspec declares it (``transport_encryption="auto"``, jupyter_client >= 8.10),
-    otherwise Unix-domain sockets (``transport="ipc"``, POSIX). Real kernel errors still reach stderr.
+    Why not jupyter_client's default (TCP on 127.0.0.1 without encryption):
+
+    * ipykernel warns "Kernel is running over TCP without encryption" on every start, which filled
+      the output of ``make demo``; the warning is right, so the transport is changed rather than
+      the warning hidden (real kernel errors still reach stderr);
+    * with several processes starting kernels at once (report workers, papermill runs in tests)
+      two kernels can pick the same free TCP port, and a client then waits forever for messages
+      that went to the other kernel. Unix-domain sockets (``transport="ipc"``) are files named
+      after each kernel's own connection file: no shared port space.
+
+    On systems without Unix sockets (Windows) the manager provisions CurveZMQ keys instead
+    (``transport_encryption="auto"``, jupyter_client >= 8.10), if pyzmq supports them.
+
+    Parameters
+    ----------
+    asynchronous : bool
+        Subclass ``AsyncKernelManager`` (for nbclient/papermill's ``kernel_manager_class``)
+        instead of the blocking ``KernelManager``.
     """
     import os
 
     import zmq
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager, KernelManager
+    from traitlets import CaselessStrEnum
 
-    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
-        return KernelManager(kernel_name=kernel_name, transport_encryption="auto")
+    base = AsyncKernelManager if asynchronous else KernelManager
     if os.name == "posix":
-        return KernelManager(kernel_name=kernel_name, transport="ipc")
-    return KernelManager(kernel_name=kernel_name)
+        attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)}
+    elif "transport_encryption" in base.class_trait_names() and zmq.has("curve"):
+        attrs = {"transport_encryption": CaselessStrEnum(["disabled", "auto", "required"], default_value="auto",
+                                                          config=True)}
+    else:
+        attrs = {}
+    return type(f"Local{base.__name__}", (base,), attrs)
+
+
+def new_kernel_manager(kernel_name: str = KERNEL_NAME):
+    """A (blocking) KernelManager of :func:`local_kernel_manager_class` for ``kernel_name``, not yet started."""
+    return local_kernel_manager_class()(kernel_name=kernel_name)
 
 
 def warm_kernel(kernel_name: str = KERNEL_NAME):
@@ -285,18 +308,16 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
     from .html_export import export_html
 
     start = time.perf_counter()
-    own_km = None
     try:
-        if reuse_kernel:
-            km = warm_kernel(job.kernel_name)
-        else:  # a fresh kernel for this notebook only (papermill starts it), shut down below
-            km = own_km = new_kernel_manager(job.kernel_name)
+        # the warm kernel of this worker, or a fresh kernel that papermill starts and stops
+        extra = ({"km": warm_kernel(job.kernel_name)} if reuse_kernel
+                 else {"kernel_manager_class": local_kernel_manager_class(asynchronous=True)})
         with tempfile.TemporaryDirectory(prefix="informeel-") as tmp:
             executed = Path(tmp) / f"{job.naam}.ipynb"
             nb = pm.execute_notebook(job.notebook, str(executed), parameters=dict(job.parameters),
                                      kernel_name=job.kernel_name, progress_bar=False, log_output=False,
                                      request_save_on_cell_execute=False, cwd=str(Path(job.notebook).parent),
-                                     km=km)
+                                     **extra)
         export_html(nb, job.html_path, title=job.titel)
         return ReportResult(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
@@ -308,12 +329,6 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
                 except Exception:  # noqa: BLE001
                     pass
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
-    finally:
-        if own_km is not None and own_km.has_kernel:
-            try:
-                own_km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001
-                pass
 
 
 def compute_shared_part(part: str, ronde: str, data_dir: str, min_group: int):

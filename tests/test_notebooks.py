@@ -9,7 +9,7 @@ import papermill as pm
 import pytest
 
 from informeel_lib.html_export import notebook_to_html
-from informeel_lib.reports import KERNEL_NAME, shared_cache_path
+from informeel_lib.reports import KERNEL_NAME, local_kernel_manager_class, shared_cache_path
 from test_reports import ROUND, rendered_round  # noqa: F401  (shared session fixture)
 
 pytestmark = pytest.mark.slow
@@ -56,9 +56,13 @@ def test_notebooks_match_their_generator(tmp_path):
 
 
 def _run(name, tmp_path, **params):
+    """Execute with papermill as the batch does: a local-socket kernel (no TCP port shared by accident
+    with a kernel of the other test worker, which once left a run waiting forever), and a cell
+    timeout so a stuck kernel fails the test instead of hanging the suite."""
     out = tmp_path / name
     return pm.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=params, kernel_name=KERNEL_NAME,
-                               cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
+                               cwd=str(NOTEBOOKS), progress_bar=False, log_output=False, execution_timeout=240,
+                               kernel_manager_class=local_kernel_manager_class(asynchronous=True))
 
 
 def _text(book) -> str:
