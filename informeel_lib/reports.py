@@ -210,17 +210,33 @@ def local_kernel_manager_class(asynchronous: bool = False):
 
     import zmq
     from jupyter_client import AsyncKernelManager, KernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import CaselessStrEnum, default
 
     base = AsyncKernelManager if asynchronous else KernelManager
     if os.name == "posix":
-        attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)}
+        attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True),
+                 "_ip_default": default("ip")(_unique_ipc_path)}
     elif "transport_encryption" in base.class_trait_names() and zmq.has("curve"):
         attrs = {"transport_encryption": CaselessStrEnum(["disabled", "auto", "required"], default_value="auto",
                                                           config=True)}
     else:
         attrs = {}
     return type(f"Local{base.__name__}", (base,), attrs)
+
+
+def _unique_ipc_path(km) -> str:
+    """Socket path prefix of one kernel (jupyter_client's default, ``kernel-ipc`` in the working
+    directory, is the same for every kernel started there: the second one fails to bind)."""
+    import os
+    import uuid
+
+    if km.transport != "ipc":
+        from jupyter_client.localinterfaces import localhost
+
+        return localhost()
+    if km.connection_file:
+        return os.path.splitext(km.connection_file)[0] + "-ipc"
+    return os.path.join(tempfile.gettempdir(), f"informeel-kernel-{uuid.uuid4().hex}-ipc")
 
 
 def new_kernel_manager(kernel_name: str = KERNEL_NAME):

@@ -566,28 +566,39 @@ def test_open_answer_tables_leave_out_small_groups():
     assert "wondzorg (100%)" in terms.loc[0, "Meest genoemde woorden"]
 
 
-def test_own_kernels_run_without_the_unencrypted_tcp_warning(tmp_path):
+def test_own_kernels_run_side_by_side_without_the_unencrypted_tcp_warning(tmp_path, monkeypatch):
     from jupyter_client import KernelManager
 
-    def run(km, log):
-        with open(log, "w") as fh:
-            km.start_kernel(stderr=fh)
-            try:
-                kc = km.blocking_client()
-                kc.start_channels()
-                kc.wait_for_ready(timeout=60)
-                assert kc.execute_interactive("1 + 1", timeout=60)["content"]["status"] == "ok"
-                kc.stop_channels()
-            finally:
-                km.shutdown_kernel(now=True)
-        return log.read_text()
+    monkeypatch.chdir(tmp_path)  # jupyter_client's default IPC path would be ./kernel-ipc-N, the same for both
 
-    km = reports.new_kernel_manager(reports.KERNEL_NAME)
-    assert km.transport == "ipc" or km.transport_encryption == "auto"
-    ours = run(km, tmp_path / "ours.log")
-    assert "without encryption" not in ours
-    plain = run(KernelManager(kernel_name=reports.KERNEL_NAME), tmp_path / "plain.log")
-    assert "without encryption" in plain  # the check above would notice the warning
+    def start(km, log):
+        fh = open(log, "w")
+        km.start_kernel(stderr=fh)
+        return fh
+
+    def check_and_stop(km, fh):
+        try:
+            kc = km.blocking_client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=60)
+            assert kc.execute_interactive("1 + 1", timeout=60)["content"]["status"] == "ok"
+            kc.stop_channels()
+        finally:
+            km.shutdown_kernel(now=True)
+            fh.close()
+
+    ours = [reports.new_kernel_manager(reports.KERNEL_NAME) for _ in range(2)]
+    assert all(km.transport == "ipc" or km.transport_encryption == "auto" for km in ours)
+    assert ours[0].ip != ours[1].ip  # two kernels at once never share a socket (or port)
+    handles = [start(km, tmp_path / f"ours{i}.log") for i, km in enumerate(ours)]  # both up at the same time
+    for km, fh in zip(ours, handles):
+        check_and_stop(km, fh)
+    for i in range(2):
+        assert "without encryption" not in (tmp_path / f"ours{i}.log").read_text()
+    assert not list(tmp_path.iterdir())[2:]  # only the two logs: no socket files left in the working directory
+    plain = KernelManager(kernel_name=reports.KERNEL_NAME)
+    check_and_stop(plain, start(plain, tmp_path / "plain.log"))
+    assert "without encryption" in (tmp_path / "plain.log").read_text()  # the check above would notice it
 
 
 def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict():
