@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cfa import NonConvergenceError
 from .codebook import load_codebook
 from .errors import AnalysisError, InformeelError, InputError
 from .nl import LEEG, geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
@@ -195,6 +196,10 @@ def _all_rounds(data_map, ronde: str) -> pd.DataFrame:
     return pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True)
 
 
+NOT_CONVERGED = ("het model kon in deze data niet worden geschat: in de kleinste groepen zijn te weinig "
+                 "volledige antwoorden voor zoveel vragen (de details staan in notebook 03_factormodel)")
+
+
 def _safe(fn, *args, **kwargs):
     """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash.
 
@@ -205,6 +210,9 @@ def _safe(fn, *args, **kwargs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return fn(*args, **kwargs)
+    except NonConvergenceError:
+        # the technical details (runaway parameters) belong in notebook 03, not in a shared report
+        return {"fout": NOT_CONVERGED}
     except InformeelError as exc:
         return {"fout": str(exc)}
 

@@ -622,3 +622,14 @@ def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict(
     assert "past al niet goed" in text and "mogen vergeleken" not in text
     text = html.unescape(_invariance_html(table(0.95, 0.03, "metrisch: niet invariant"), "rondes", lambda: 9))
     assert "vergelijk gemiddelden met voorzichtigheid" in text and "<strong>Tabel 9</strong>" in text
+
+
+def test_non_converging_model_gets_a_reader_sentence_not_parameter_details():
+    from informeel_lib.cfa import NonConvergenceError
+    from informeel_lib.report_sections import NOT_CONVERGED, _safe
+
+    def diverging():
+        raise NonConvergenceError("ladingen lopen weg: BIND3 (Zonnehuisgroep Noord) 412,7 en stijgend")
+
+    assert _safe(diverging) == {"fout": NOT_CONVERGED}
+    assert "BIND3" not in NOT_CONVERGED
