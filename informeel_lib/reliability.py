@@ -8,8 +8,6 @@ respondent who answered both (``cov(x, use = "pairwise")``).
 
 from __future__ import annotations
 
-import warnings
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +16,7 @@ from scipy import special, stats
 
 from .codebook import load_codebook
 from .errors import AnalysisError
+from .scoring import observed_range
 from .factors import (check_rows, check_spread, item_array, one_factor_minres, pairwise_cov, pairwise_moments,
                       single_blas_thread)
 
@@ -99,14 +98,7 @@ def _resolve_range(x, columns, reverse, scale_range):
     cb = load_codebook()
     if all(c in cb.item_codes for c in columns):
         return cb.scale_range
-    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
-    warnings.warn(
-        f"Geen scale_range gegeven: voor het omkeren van {', '.join(reverse)} is de antwoordschaal afgeleid "
-        f"uit de data ({lo:g}-{hi:g}), zoals psych::alpha doet. Geef scale_range=(min, max) als niet "
-        "iedereen beide uitersten van de schaal heeft gebruikt.",
-        UserWarning, stacklevel=3,
-    )
-    return lo, hi
+    return observed_range(x, reverse, like="alpha", stacklevel=5)  # the warning points at the caller
 
 
 # Largest squared mean / variance for which covariances are taken from the raw cross products.

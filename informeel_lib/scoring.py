@@ -119,19 +119,28 @@ def _scale_spec(codebook, reverse, scale_range):
     )
 
 
-def _range_from_data(data: pd.DataFrame, items, reverse) -> tuple[float, float]:
-    """Min and max over all items, as ``psych::scoreItems`` uses when no range is given (with a warning)."""
-    values = np.concatenate([_numeric_column(data, c) for c in items]) if items else np.array([np.nan])
+def observed_range(values: np.ndarray, reverse, *, like: str, stacklevel: int = 4) -> tuple[float, float]:
+    """Min and max of ``values``: the response scale psych assumes when none is given.
+
+    Used to reverse items when no ``scale_range`` is known, as ``psych::<like>`` does; it is only
+    right when someone used both ends of the scale, so it warns (in Dutch).
+    """
     if np.isnan(values).all():
         raise AnalysisError("Om items om te keren is de antwoordschaal nodig, maar de items bevatten geen antwoorden.")
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     warnings.warn(
         f"Geen scale_range gegeven: voor het omkeren van {', '.join(sorted(reverse))} is de antwoordschaal afgeleid "
-        f"uit de data ({lo:g}-{hi:g}), zoals psych::scoreItems doet. Geef scale_range=(min, max) als niet "
+        f"uit de data ({lo:g}-{hi:g}), zoals psych::{like} doet. Geef scale_range=(min, max) als niet "
         "iedereen beide uitersten van de schaal heeft gebruikt.",
-        UserWarning, stacklevel=3,
+        UserWarning, stacklevel=stacklevel,
     )
     return lo, hi
+
+
+def _range_from_data(data: pd.DataFrame, items, reverse) -> tuple[float, float]:
+    """Min and max over all items, as ``psych::scoreItems`` uses when no range is given."""
+    values = np.concatenate([_numeric_column(data, c) for c in items]) if items else np.array([np.nan])
+    return observed_range(values, reverse, like="scoreItems")
 
 
 def _required(min_items, k: int, scale) -> float:
