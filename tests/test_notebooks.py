@@ -91,13 +91,49 @@ def test_02_vragenlijstanalyse_static_and_interactive(rendered_round, tmp_path):
     text = _text(book)
     assert "Respondenten per organisatie en ronde" in text and "Betrouwbaarheid per schaal" in text
     assert "Gemiddelde score per team in Treant" in text and "data:image/png" in text
-    # in JupyterLab (interactief=True) the widget cells create widgets; a shared export never shows them
-    book = _run("02_vragenlijstanalyse.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
-                interactief=True)
-    mimes = {m for c in book.cells for o in c.get("outputs", []) for m in o.get("data", {})}
-    assert "application/vnd.jupyter.widget-view+json" in mimes
+    # a shared export never shows widgets, even if a notebook ran interactively
+    widget = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "interactive(children=(Dropdown(...),))"})
+    book.cells[-1].outputs.append(widget)
     html = notebook_to_html(book, title="proef")
-    assert "widget" not in html and "<script" not in html
+    assert "widget" not in html and "<script" not in html and "Dropdown" not in html
+
+
+def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch):  # noqa: F811
+    """The interactive cells (interactief=True, as in JupyterLab) run without a kernel: ipywidgets builds
+    the organisation/round/scale controls and calls the library callback for every choice.
+
+    (Executing them through papermill/nbclient once left the kernel idle and the client waiting
+    forever, so the interactive path is exercised here in-process; the static path runs above.)"""
+    import ipywidgets as ipw
+
+    from informeel_lib import report_sections as rs
+    from informeel_lib import widgets as w
+
+    book = nbformat.read(str(NOTEBOOKS / "02_vragenlijstanalyse.ipynb"), as_version=4)
+    cells = [c.source for c in book.cells if c.cell_type == "code" and "if interactief:" in c.source]
+    assert len(cells) >= 1
+    built, shown = [], []
+    real_interact = ipw.interact
+
+    def recording_interact(*args, **kwargs):
+        fn = real_interact(*args, **kwargs)
+        built.append(fn.widget)
+        return fn
+
+    monkeypatch.setattr(ipw, "interact", recording_interact)
+    monkeypatch.setattr(w, "show", shown.append)
+    data = rs.load_all_rounds(str(rendered_round.data))
+    for source in cells:
+        exec(source, {"interactief": True, "data": data, "w": w, "min_groep": 5})  # noqa: S102
+    assert len(built) == len(cells) and len(shown) == len(cells)
+    controls = {c.description for c in built[0].children if isinstance(c, ipw.Dropdown)}
+    assert controls == {"organisatie", "ronde", "schaal"}
+    before = len(shown)
+    organisation = next(c for c in built[0].children if getattr(c, "description", "") == "organisatie")
+    organisation.value = organisation.options[-1]     # a new choice redraws through the callback
+    assert len(shown) == before + 1 and shown[-1] is not None
 
 
 def test_03_factormodel_reuses_the_report_cache(rendered_round, tmp_path):  # noqa: F811
