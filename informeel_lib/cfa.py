@@ -292,13 +292,7 @@ class _Engine:
             sel = spec.kind[idx] == kind
             if not sel.any():
                 continue
-            r, c, v = spec.row[idx][sel], spec.col[idx][sel], vals[sel]
-            if kind in (_NU, _ALPHA):
-                mats[kind][r] = v
-            else:
-                mats[kind][r, c] = v
-                if kind in (_THETA, _PSI):
-                    mats[kind][c, r] = v
+            _set(mats, kind, spec.row[idx][sel], spec.col[idx][sel], vals[sel])
         return mats
 
     def implied(self, x, g):

@@ -235,30 +235,20 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     out["respondent"] = resp
 
     # organisation, role, sector
-    orgs = df["organisation"] if "organisation" in df else pd.Series([None] * n)
-    resolved = []
-    for value, row in zip(orgs, rows):
-        if value is None:
-            resolved.append(None)
-            continue
-        canon = cb.resolve_organisation(value)
-        if canon is None:
-            _unknown_category("organisatie", value, cb.organisations, file=name, row=row, column="organisation",
-                              heading=_raw_heading(export, "organisation"))
-        resolved.append(canon)
-    out["organisation"] = resolved
+    def resolve_all(column, what, resolve, categories):
+        """Canonical codes of a required category column; an unknown value is an InputError."""
+        resolved = []
+        for value, row in zip(df[column] if column in df else [None] * n, rows):
+            canon = None if value is None else resolve(value)
+            if value is not None and canon is None:
+                _unknown_category(what, value, categories, file=name, row=row, column=column,
+                                  heading=_raw_heading(export, column))
+            resolved.append(canon)
+        return resolved
+
+    out["organisation"] = resolve_all("organisation", "organisatie", cb.resolve_organisation, cb.organisations)
     out["team"] = df["team"] if "team" in df else None
-    roles = []
-    for value, row in zip(df["role"] if "role" in df else [None] * n, rows):
-        if value is None:
-            roles.append(None)
-            continue
-        canon = cb.resolve_role(value)
-        if canon is None:
-            _unknown_category("functie/rol", value, cb.roles, file=name, row=row, column="role",
-                              heading=_raw_heading(export, "role"))
-        roles.append(canon)
-    out["role"] = roles
+    out["role"] = resolve_all("role", "functie/rol", cb.resolve_role, cb.roles)
     sectors = []
     for value, row, r in zip(df["sector"] if "sector" in df else [None] * n, rows, resp):
         canon = None if value is None else cb.resolve_sector(value)

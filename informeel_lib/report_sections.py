@@ -508,19 +508,15 @@ def scale_scores(ctx: ReportContext) -> Section:
         parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key)} per organisatie: " + "; ".join(
             f"{o} {getal(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
     # teams (organisation report) and roles, suppressed
+    def per_group_table(column, header, names, table_title):
+        shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_groep=ctx.min_groep)
+        return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
+                          note=(_codes_note(scales) + " " + _note_hidden(hidden, names, ctx.min_groep)).strip())
+
     if ctx.organisatie:
-        teams = group_stats(ctx.focus, "team", scales)
-        t_shown, t_hidden = shown_groups(teams, min_groep=ctx.min_groep)
-        parts.append(html_table(t_shown.rename(columns={"team": "Team"}), title=f"Gemiddelde score per team in "
-                                f"{ctx.organisatie}", number=ctx.table_number(),
-                                note=(_codes_note(scales) + " " + _note_hidden(t_hidden, ("team", "teams"),
-                                                                               ctx.min_groep)).strip()))
-    roles = group_stats(ctx.focus, "role", scales)
-    r_shown, r_hidden = shown_groups(roles, min_groep=ctx.min_groep)
-    parts.append(html_table(r_shown.rename(columns={"role": "Rol"}), title=f"Gemiddelde score per rol "
-                            f"({ctx.focus_name})", number=ctx.table_number(),
-                            note=(_codes_note(scales) + " " + _note_hidden(r_hidden, ("rol", "rollen"),
-                                                                           ctx.min_groep)).strip()))
+        parts.append(per_group_table("team", "Team", ("team", "teams"),
+                                     f"Gemiddelde score per team in {ctx.organisatie}"))
+    parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
     return Section(title, "".join(parts))
 
 
