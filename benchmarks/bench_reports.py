@@ -35,7 +35,7 @@ NOTEBOOK = ROOT / "notebooks" / "rapport.ipynb"
 
 def prepare(work: Path, seed: int, ronde: str) -> Path:
     """Synthesise the network and clean the round and the one before it; return the data folder."""
-    from informeel_lib.cleaning import clean_files
+    from informeel_lib.io.cleaning import clean_files
     from informeel_lib.synth import write_network
 
     truth = write_network(work / "raw", seed=seed)
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
         data = prepare(work, args.seed, args.round)
-        from informeel_lib.reports import organisation_counts
+        from informeel_lib.report.batch import organisation_counts
 
         orgs = [o for o, n in organisation_counts(data, args.round).items() if n >= 5]
         ours = run_informeel(data, work / "reports", args.round, args.jobs)

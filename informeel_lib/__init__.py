@@ -11,8 +11,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> module (one module per topic, data flows one way:
-# codebook -> intake -> cleaning -> scoring/analysis -> plots/reports)
+# public name -> module. Subpackages follow the data flow: io (intake, cleaning) -> analysis -> report;
+# errors, nl, codebook and privacy are the foundation every stage may use. See docs/architecture.md.
 _EXPORTS = {
     # foundation
     "load_codebook": "codebook",
@@ -22,47 +22,41 @@ _EXPORTS = {
     "InputError": "errors",
     "CodebookError": "errors",
     "AnalysisError": "errors",
-    "read_export": "intake",
-    "clean": "cleaning",
-    "clean_files": "cleaning",
-    "CleaningResult": "cleaning",
-    "load_round": "cleaning",
+    "read_export": "io.intake",
+    "clean": "io.cleaning",
+    "clean_files": "io.cleaning",
+    "CleaningResult": "io.cleaning",
+    "load_round": "io.cleaning",
     "generate_network": "synth",
     "write_network": "synth",
     # psychometrics
-    "score_scales": "scoring",
-    "reverse_key": "scoring",
-    "reliability": "reliability",
-    "kmo": "factors",
-    "bartlett": "factors",
-    "parallel_analysis": "factors",
-    "efa": "factors",
-    "cfa": "cfa",
-    "invariance": "cfa",
-    "describe_by": "describe",
+    "score_scales": "analysis.scoring",
+    "reverse_key": "analysis.scoring",
+    "reliability": "analysis.reliability",
+    "kmo": "analysis.factors",
+    "bartlett": "analysis.factors",
+    "parallel_analysis": "analysis.factors",
+    "efa": "analysis.factors",
+    "cfa": "analysis.cfa.estimate",
+    "invariance": "analysis.cfa.invariance",
+    "describe_by": "analysis.describe",
     # research question
-    "icc": "multilevel",
-    "team_agreement": "multilevel",
-    "influence_model": "multilevel",
-    "compare_rounds": "compare",
-    "benchmark": "compare",
-    "code_open_answers": "textcoding",
-    "frequent_terms": "textcoding",
+    "icc": "analysis.multilevel",
+    "team_agreement": "analysis.multilevel",
+    "influence_model": "analysis.multilevel",
+    "compare_rounds": "analysis.compare",
+    "benchmark": "analysis.compare",
+    "code_open_answers": "analysis.textcoding",
+    "frequent_terms": "analysis.textcoding",
     "scrub_text": "privacy",
     "suppress_small_groups": "privacy",
     # notebooks and reports
-    "render_round": "reports",
-    "run_demo": "reports",
-    "notebook_to_html": "html_export",
+    "render_round": "report.batch",
+    "run_demo": "report.batch",
+    "notebook_to_html": "report.html",
 }
 
 __all__ = sorted(_EXPORTS)
-
-# Functions named like their module are bound eagerly: importing a submodule sets it as a package
-# attribute, which would otherwise shadow the function (il.reliability would become the module).
-from .cfa import cfa  # noqa: E402
-from .reliability import reliability  # noqa: E402
-
 
 def __getattr__(name: str):
     module = _EXPORTS.get(name)

@@ -29,7 +29,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_clean(args) -> int:
-    from .cleaning import clean_files
+    from .io.cleaning import clean_files
 
     result = clean_files(args.paths, round=args.round, out=args.out, straightliners=args.straightliners,
                          speeders=args.speeders, strict=args.streng)
@@ -41,7 +41,7 @@ def _cmd_clean(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .reports import render_round
+    from .report.batch import render_round
 
     ok = render_round(args.round, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
                       min_group=args.min_group)
@@ -49,7 +49,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .reports import run_demo
+    from .report.batch import run_demo
 
     return 0 if run_demo(args.workdir, jobs=args.jobs, seed=args.seed) else 1
 

@@ -13,6 +13,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
+# the report notebook is package data, so an installed package can render reports
+OUT = {"rapport.ipynb": HERE.parent / "informeel_lib" / "report" / "rapport.ipynb"}
 KERNEL = {"name": "informeel", "display_name": "informeel (Python 3)", "language": "python"}
 
 
@@ -31,7 +33,8 @@ def params(extra: str = "") -> nbformat.NotebookNode:
 SETUP = ("import pandas as pd\n"
          "from IPython.display import HTML, display\n"
          "import informeel_lib as il\n"
-         "from informeel_lib import nl, plots, report_sections as rs, widgets as w\n"
+         "from informeel_lib import nl\n"
+         "from informeel_lib.report import context as rc, figures as plots, sections as rs, widgets as w\n"
          "cb = il.load_codebook()\n"
          "data = rs.load_all_rounds(data_map)\n"
          "huidig = data[data[\"round\"] == ronde]\n"
@@ -105,7 +108,7 @@ def vragenlijstanalyse():
                           "van de schalen en de schaalscores per organisatie, team en rol, en de verandering sinds de "
                           "vorige ronde. Groepen met minder dan `min_groep` respondenten worden nergens getoond."),
         params(),
-        new_code_cell(SETUP + "\nctx = rs.load_context(ronde, data_map=data_map, organisatie=organisatie, "
+        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_map=data_map, organisatie=organisatie, "
                       "min_groep=min_groep)"),
         new_markdown_cell("## Respons per organisatie en ronde"),
         new_code_cell("display(HTML(nl.html_table(rs.response_by_round(data, min_groep=min_groep), "
@@ -146,7 +149,7 @@ def factormodel():
                       "display(fa.loadings.round(2).style.background_gradient(cmap=\"RdBu\", vmin=-1, vmax=1))"),
         new_markdown_cell("## Toetsende factoranalyse (CFA) van het codeboekmodel"),
         new_code_cell("model = cb.model_dict()\n"
-                      "gedeeld = rs.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
+                      "gedeeld = rc.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
                       "fit = gedeeld[\"cfa\"][\"fit\"] if \"fit\" in gedeeld.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
                       "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
@@ -154,7 +157,7 @@ def factormodel():
                           "(informeel leergedrag en de vier invloedsfactoren), want per organisatie zijn er ongeveer "
                           "evenveel respondenten als items in het hele model; alleen organisaties met meer "
                           "respondenten dan items doen mee."),
-        new_code_cell("vorige = rs.previous_round(data_map, ronde)\n"
+        new_code_cell("vorige = rc.previous_round(data_map, ronde)\n"
                       "twee_rondes = data[data[\"round\"].isin([vorige, ronde])]\n"
                       "display(HTML(rs.invariance_html(twee_rondes, model, \"round\", min_groep=min_groep, "
                       "cached=gedeeld.get(\"invariantie_rondes\"))))\n"
@@ -170,14 +173,14 @@ def invloedsfactoren():
                           "elkaar lijken (ICC en overeenstemming binnen teams) en schatten we daarna een "
                           "multilevelmodel."),
         params(),
-        new_code_cell(SETUP + "\nctx = rs.load_context(ronde, data_map=data_map, organisatie=None, "
+        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_map=data_map, organisatie=None, "
                       "min_groep=min_groep)"),
         new_markdown_cell("## Overeenstemming binnen teams"),
         new_code_cell("display(HTML(rs.agreement_html(ctx)))"),
         new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe effecten staan in "
                           "een figuur met 95%-betrouwbaarheidsintervallen. Binnen-effecten gaan over verschillen "
                           "tussen collega's in hetzelfde team, tussen-effecten over verschillen tussen teams."),
-        new_code_cell("gedeeld = {\"invloed\": rs.compute_shared_part(\"invloed\", ronde, data_dir=data_map, "
+        new_code_cell("gedeeld = {\"invloed\": rc.compute_shared_part(\"invloed\", ronde, data_dir=data_map, "
                       "min_group=min_groep)}\n"
                       "display(HTML(rs.influence_section(ctx, gedeeld).html))"),
     ])
@@ -187,9 +190,9 @@ def rapport():
     return nb([
         params("gedeeld_pad = None               # cache met de netwerkbrede modellen (de batch vult dit in)\n"),
         new_code_cell("from IPython.display import HTML, display\n"
-                      "from informeel_lib import report_sections as rs\n"
-                      "ctx = rs.load_context(ronde, data_map=data_map, organisatie=organisatie, min_groep=min_groep)\n"
-                      "gedeeld = rs.load_shared(gedeeld_pad, ctx, data_map=data_map)\n"
+                      "from informeel_lib.report import context as rc, sections as rs\n"
+                      "ctx = rc.load_context(ronde, data_map=data_map, organisatie=organisatie, min_groep=min_groep)\n"
+                      "gedeeld = rc.load_shared(gedeeld_pad, ctx, data_map=data_map)\n"
                       "display(HTML(rs.title_block(ctx)))"),
         new_code_cell("display(HTML(rs.response(ctx).html))"),
         new_code_cell("display(HTML(rs.reliability_section(ctx).html))"),
@@ -212,15 +215,18 @@ NOTEBOOKS = {
 }
 
 
-def main() -> None:
+def main(out_dir: Path | None = None) -> None:
+    """Write every notebook to its place (or all of them into ``out_dir``, for the generator test)."""
     for name, build in NOTEBOOKS.items():
         book = build()
         for i, cell in enumerate(book.cells):
             cell["id"] = f"{Path(name).stem[:12]}-{i:02d}".replace("_", "-")
         nbformat.validate(book)
-        nbformat.write(book, str(HERE / name))
+        nbformat.write(book, str(out_dir / name if out_dir else OUT.get(name, HERE / name)))
         print(f"geschreven: {name}")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -1,0 +1,321 @@
+"""Confirmatory factor analysis (ML) and measurement invariance, matching lavaan 0.6 defaults.
+
+``cfa`` fits a measurement model written in lavaan syntax (or a ``{factor: [items]}`` dict)
+by maximum likelihood, single-group or multi-group with equality constraints; ``invariance``
+fits the configural / metric / scalar (/ strict) sequence and tests the differences.
+
+What is matched to ``lavaan::cfa()`` (0.6-14) and checked against R in the tests:
+
+* identification by marker variable (first loading fixed to 1) or ``std_lv=True`` (factor
+  variances 1; with equal loadings the variances are free in all groups but the first);
+* all factor covariances free; residual variances free;
+* ML with the biased sample covariance matrix (divided by N) and
+  :math:`\\chi^2 = N \\cdot F_{ML}` (lavaan's "normal" likelihood);
+* multi-group models get a mean structure: intercepts free, factor means 0; with equal
+  intercepts the factor means are free in all groups but the first; groups are ordered by
+  first appearance in the data, as in lavaan;
+* standard errors from the expected information matrix; standardised solution ``std.all``;
+* fit indices as ``lavaan::fitMeasures`` (see :mod:`informeel_lib.analysis.cfa.fit`);
+* modification indices as ``lavaan::modindices`` (expected information) for loadings,
+  residual covariances and factor covariances that are not free in the model.
+
+Missing values: listwise deletion over the model's items (lavaan's default
+``missing = "listwise"``); FIML is not implemented.
+
+Where lavaan does not converge, neither does this: a model whose estimates run off to infinity
+(typically groups of ~50 cases for a 47-item model) raises :class:`NonConvergenceError` within
+a few scoring steps, naming the parameters, groups and group sizes involved, and no fit runs
+longer than :data:`MAX_SECONDS` (it is then reported as not converged).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from threadpoolctl import threadpool_limits
+
+from ...errors import AnalysisError
+from .engine import _Engine, _prepare_data, _start_values
+from .fit import _fit_measures, _modification_indices, _standardise
+from .optimiser import _Diverged, _optimise
+from .result import CFAResult, _nl
+from .specification import (
+    _LAMBDA,
+    _NU,
+    _PSI,
+    _SINGULAR,
+    _THETA,
+    EQUAL_OPTIONS,
+    CFAWarning,
+    NonConvergenceError,
+    _build_spec,
+    _Spec,
+    _variables,
+)
+from .syntax import parse_model
+
+__all__ = ["cfa"]
+
+
+def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: bool = False,
+        estimator: str = "ML", missing: str = "listwise", modification_indices: bool = True) -> CFAResult:
+    """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent; the model's items as numeric columns.
+    model : str or dict
+        lavaan syntax (``"visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6"``; also
+        ``x7 ~~ x8``, ``#`` comments, ``;``, fixed values ``1*x1``, free ``NA*x1`` and equality
+        labels ``a*x2``) or a dict ``{factor: [items]}``.
+    group : str, optional
+        Column with the groups for a multi-group model (adds a mean structure).
+    equal : sequence of str
+        lavaan's ``group.equal``: ``"loadings"``, ``"intercepts"``, ``"residuals"``,
+        ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``, ``"means"``.
+    std_lv : bool
+        Identify by fixing factor variances to 1 instead of the first loading.
+    estimator : {"ML"}
+        Only maximum likelihood is available.
+    missing : {"listwise"}
+        Rows with a missing value on any model item are dropped (lavaan's default).
+    modification_indices : bool
+        Compute modification indices (cheap; switch off in loops).
+
+    Returns
+    -------
+    CFAResult
+
+    Raises
+    ------
+    AnalysisError
+        Unknown items, too few cases in a group, singular covariance matrix, a model that
+        is not identified or has negative degrees of freedom, and estimates that run off to
+        infinity (:class:`NonConvergenceError`: no finite ML solution, typically groups small
+        for the model; lavaan does not converge there either): detected after a few scoring
+        steps, and the message names the parameters, groups and group sizes involved.
+
+    Warns
+    -----
+    CFAWarning
+        Not converged (also when the optimisation hits its time limit :data:`MAX_SECONDS`),
+        negative residual or factor variances (Heywood case), a factor covariance matrix that
+        is not positive definite.
+
+    Notes
+    -----
+    The ML discrepancy per group is
+
+    .. math:: F_g = \\log|\\Sigma| + \\mathrm{tr}(S\\Sigma^{-1}) - \\log|S| - p
+              + (\\bar y - \\mu)'\\Sigma^{-1}(\\bar y - \\mu)
+
+    with :math:`\\Sigma = \\Lambda\\Psi\\Lambda' + \\Theta`, :math:`\\mu = \\nu + \\Lambda\\alpha`
+    and S divided by :math:`N_g`; the model minimises :math:`F = \\sum_g (N_g/N) F_g` by Fisher
+    scoring and reports :math:`\\chi^2 = N F`. Standard errors are the square roots of the
+    diagonal of :math:`(N\\,\\mathcal{I})^{-1}` with :math:`\\mathcal{I}` the expected unit
+    information :math:`\\sum_g (N_g/N)\\,\\Delta_g' W_g \\Delta_g`.
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+    Journal of Statistical Software, 48(2), 1–36.
+
+    Examples
+    --------
+    >>> res = cfa(hs, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9")
+    >>> round(res.fit["chi2"], 3), res.fit["df"]      # doctest: +SKIP
+    (85.306, 24)
+    >>> res.loadings.loc["x1", "visual"]  # doctest: +SKIP
+
+    R: ``lavaan::cfa(model, data = hs)``; multi-group
+    ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost time
+        return _cfa(df, model, group=group, equal=equal, std_lv=std_lv, estimator=estimator, missing=missing,
+                    modification_indices=modification_indices)
+
+
+def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_indices) -> CFAResult:
+    if str(estimator).upper() != "ML":
+        raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; alleen 'ML'.")
+    equal = (equal,) if isinstance(equal, str) else tuple(equal)
+    unknown = [e for e in equal if e not in EQUAL_OPTIONS]
+    if unknown:
+        raise AnalysisError(
+            f"Onbekende gelijkheidsrestrictie(s): {', '.join(unknown)}; kies uit {', '.join(EQUAL_OPTIONS)}."
+        )
+    terms = parse_model(model)
+    observed, _ = _variables(terms)
+    samples, counts, labels = _prepare_data(df, observed, group, missing)
+    if group is None and equal:
+        raise AnalysisError("Gelijkheidsrestricties (equal=...) vragen om een groeperingsvariabele (group=...).")
+    spec = _build_spec(terms, len(samples), std_lv=std_lv, equal=equal)
+    n = int(counts.sum())
+    weights = counts / n
+    engine = _Engine(spec, samples, weights)
+    moments = spec.p * (spec.p + 1) // 2 + (spec.p if spec.meanstructure else 0)
+    if spec.n_groups * moments - spec.n_free < 0:
+        raise AnalysisError(
+            f"Het model heeft meer vrije parameters ({spec.n_free}) dan informatie in de data "
+            f"({spec.n_groups * moments}); het is niet geïdentificeerd."
+        )
+    x0 = _start_values(spec, samples, std_lv)
+    try:
+        x, f_min, converged, iterations = _optimise(engine, x0)
+    except _Diverged as div:
+        raise NonConvergenceError(_divergence_message(spec, div.x, div.x - div.x_start, labels, counts,
+                                                      iterations=div.iterations, trend=True)) from None
+
+    messages = []
+    info = engine.information(x)
+    if not converged:
+        vals, vecs = np.linalg.eigh(info)
+        if vals[0] <= _SINGULAR * max(vals[-1], 1e-300):
+            # stopped (iteration or time limit) on the way to infinity: no estimates to report
+            raise NonConvergenceError(_divergence_message(spec, x, vecs[:, 0], labels, counts,
+                                                          iterations=iterations, trend=False))
+    info_inv = _check_identified(engine, x, info)
+    vcov = info_inv / n
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    if not converged:
+        messages.append("het model is niet geconvergeerd; de schattingen zijn onbetrouwbaar.")
+    messages += _heywood_messages(engine, x, labels)
+    for msg in messages:
+        warnings.warn(msg[0].upper() + msg[1:], CFAWarning, stacklevel=4)
+
+    est = np.where(spec.xidx >= 0, x[np.maximum(spec.xidx, 0)], spec.value)
+    se = np.where(spec.xidx >= 0, se_free[np.maximum(spec.xidx, 0)], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(spec.xidx >= 0, est / se, np.nan)
+    pval = np.where(spec.xidx >= 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    std_all = _standardise(spec, est, engine, x)
+    names = [spec.names(i) for i in range(len(est))]
+    params = pd.DataFrame({
+        "lhs": [a for a, _, _ in names], "op": [b for _, b, _ in names], "rhs": [c for _, _, c in names],
+        "group": [labels[g] for g in spec.group], "label": spec.label, "free": spec.xidx >= 0,
+        "est": est, "se": se, "z": z, "p": pval, "std_all": std_all,
+    })
+    fit = _fit_measures(engine, f_min, counts, spec.n_free, converged, iterations, x)
+    multi = spec.n_groups > 1
+    lo = params[params["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item", "est": "estimate"})
+    index = ["group", "factor", "item"] if multi else ["factor", "item"]
+    loadings = lo.set_index(index)[["estimate", "se", "z", "p", "std_all", "free"]]
+    corr_frames = {}
+    implied_cov, implied_mean = {}, {}
+    for g, lab in enumerate(labels):
+        lam, theta, psi, nu, alpha = engine.matrices(x, g)
+        sigma, mu = engine.implied(x, g)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(np.diag(psi))
+            corr_frames[lab] = pd.DataFrame(psi / np.outer(sd, sd), index=spec.latent, columns=spec.latent)
+        implied_cov[lab] = pd.DataFrame(sigma, index=spec.observed, columns=spec.observed)
+        implied_mean[lab] = pd.Series(mu if spec.meanstructure else samples[g][1], index=spec.observed)
+    if multi:
+        factor_corr = pd.concat(corr_frames, names=["group", "factor"])
+    else:
+        factor_corr = corr_frames[labels[0]].rename_axis(index="factor")
+    if modification_indices:
+        mi = _modification_indices(engine, x, info_inv, n, labels)
+        if not multi:
+            mi = mi.drop(columns="group")
+    else:
+        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"])
+    syntax = model if isinstance(model, str) else "\n".join(f"{f} =~ {' + '.join(v)}" for f, v in model.items())
+    return CFAResult(
+        model=syntax.strip(), fit=fit, loading_table=loadings, parameters=params,
+        factor_correlations=factor_corr, modification_indices=mi, implied_cov=implied_cov,
+        implied_mean=implied_mean, groups=tuple(labels), n_obs=dict(zip(labels, counts.tolist())),
+        equal=equal, std_lv=std_lv, warnings=tuple(messages),
+    )
+
+
+def _check_identified(engine: _Engine, x: np.ndarray, info: np.ndarray | None = None) -> np.ndarray:
+    info = engine.information(x) if info is None else info
+    vals = np.linalg.eigvalsh(info)
+    if vals[0] <= _SINGULAR * max(vals[-1], 1e-300):
+        raise AnalysisError(
+            "Het model is niet geïdentificeerd (de informatiematrix is singulier): controleer of elke "
+            "factor een vaste lading of variantie heeft en of er genoeg items per factor zijn."
+        )
+    return np.linalg.inv(info)
+
+
+def _parameter_nl(spec: _Spec, i: int) -> str:
+    """Dutch name of parameter-table row ``i`` ("de lading van BIND3 op BIND")."""
+    k, r, c = spec.kind[i], spec.row[i], spec.col[i]
+    ov, lv = spec.observed, spec.latent
+    if k == _LAMBDA:
+        return f"de lading van {ov[r]} op {lv[c]}"
+    if k == _THETA:
+        return f"de residuele variantie van {ov[r]}" if r == c else f"de residuele covariantie van {ov[c]} en {ov[r]}"
+    if k == _PSI:
+        return f"de variantie van factor {lv[r]}" if r == c else f"de covariantie van factoren {lv[c]} en {lv[r]}"
+    if k == _NU:
+        return f"het intercept van {ov[r]}"
+    return f"het gemiddelde van factor {lv[r]}"
+
+
+def _divergence_message(spec: _Spec, x: np.ndarray, direction: np.ndarray, labels, counts, *,
+                        iterations: int, trend: bool) -> str:
+    """Dutch explanation of a fit whose estimates run off to infinity.
+
+    ``direction`` is the runaway direction in parameter space (the change over the last steps,
+    with ``trend=True``, or the null vector of the information matrix, whose sign means nothing);
+    the parameters with the largest components are named with their current values and group,
+    and the groups involved with their size. lavaan does not converge on such data either
+    (it stops after thousands of iterations with "the optimizer warns that a solution has NOT
+    been found" and gives no fit measures).
+    """
+    size = np.abs(direction)
+    top = [int(i) for i in np.argsort(-size, kind="stable")[:4] if size[i] >= 0.2 * size.max()]
+    multi = spec.n_groups > 1
+    parts, involved = [], []
+    for i in top:
+        rows = np.flatnonzero(spec.xidx == i)
+        groups = sorted({int(gr) for gr in spec.group[rows]})
+        involved += [gr for gr in groups if gr not in involved]
+        moving = (", stijgend" if direction[i] > 0 else ", dalend") if trend else ""
+        where = ""
+        if multi:
+            where = f" in groep '{labels[groups[0]]}'" if len(groups) == 1 else " (gelijk over de groepen)"
+        parts.append(f"{_parameter_nl(spec, rows[0])}{where} ({_nl(float(x[i]))}{moving})")
+    free = [len(np.unique(spec.xidx[(spec.group == g) & (spec.xidx >= 0)])) for g in range(spec.n_groups)]
+    if not multi:
+        cause = (f"zijn er te weinig waarnemingen voor het model ({int(counts[0])} waarnemingen voor "
+                 f"{spec.p} items en {free[0]} vrije parameters)")
+    else:
+        sizes = ", ".join(f"'{labels[g]}' n = {int(counts[g])}" for g in sorted(involved))
+        cause = (f"{'is de groep' if len(involved) == 1 else 'zijn de groepen'} te klein voor het model "
+                 f"({sizes}; {spec.p} items en {max(free)} vrije parameters per groep)")
+    return (
+        f"Het model convergeert niet: na {iterations} iteraties lopen de schattingen weg: {'; '.join(parts)}. "
+        "Er is geen eindige ML-oplossing (het model is in deze data empirisch niet geïdentificeerd). "
+        f"Meestal {cause} of meet een factor er vrijwel niets; gebruik grotere groepen, minder items "
+        "of een model per schaal."
+    )
+
+
+def _heywood_messages(engine: _Engine, x: np.ndarray, labels) -> list[str]:
+    spec = engine.spec
+    out = []
+    for g, lab in enumerate(labels):
+        lam, theta, psi, nu, alpha = engine.matrices(x, g)
+        where = f" (groep '{lab}')" if spec.n_groups > 1 else ""
+        neg = [spec.observed[i] for i in np.flatnonzero(np.diag(theta) < 0)]
+        if neg:
+            out.append(f"negatieve residuele variantie (Heywood-geval) bij {', '.join(neg)}{where}.")
+        negf = [spec.latent[j] for j in np.flatnonzero(np.diag(psi) <= 0)]
+        if negf:
+            out.append(f"niet-positieve factorvariantie bij {', '.join(negf)}{where}.")
+        elif np.linalg.eigvalsh(psi)[0] <= 0:
+            out.append(f"de factorcovariantiematrix is niet positief-definiet (correlatie ≥ 1?){where}.")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# measurement invariance
+# --------------------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""Measurement invariance: configural, metric, scalar (strict) models fitted in sequence and compared."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ...errors import AnalysisError
+from .estimate import cfa
+from .result import _nl
+from .specification import _LEVEL_NL, LEVELS, NonConvergenceError
+
+
+def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "metric", "scalar"),
+               std_lv: bool = False, delta_cfi: float = -0.010, delta_rmsea: float = 0.015) -> pd.DataFrame:
+    """Measurement invariance across groups: configural, metric, scalar (and strict) models.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data with the items and the ``group`` column.
+    model : str or dict
+        Measurement model, as in :func:`cfa`.
+    group : str
+        Column defining the groups (e.g. ``"organisation"`` or ``"round"``).
+    levels : sequence of str
+        Subset of ``"configural"`` (no equality), ``"metric"`` (loadings), ``"scalar"``
+        (+ intercepts, factor means free in all groups but the first) and ``"strict"``
+        (+ residual variances), from least to most restricted.
+    std_lv : bool
+        Identification by factor variances, as in :func:`cfa`.
+    delta_cfi, delta_rmsea : float
+        Cut-offs for non-invariance (Chen, 2007): ΔCFI ≤ −0.010, ΔRMSEA ≥ 0.015.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by level: ``chi2, df, p, cfi, tli, rmsea, srmr`` per model and, relative to
+        the previous level, ``delta_chi2, delta_df, p_delta`` (χ² difference test),
+        ``delta_cfi, delta_rmsea`` and a Dutch ``conclusie``. The first row has no deltas.
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`cfa`. A :class:`NonConvergenceError` (estimates running off to infinity, e.g.
+        groups too small for the model; detected within seconds) names the level; one is also
+        raised when a level does not converge otherwise (lavaan gives no fit measures then).
+
+    Notes
+    -----
+    :math:`\\Delta\\chi^2 = \\chi^2_{restricted} - \\chi^2_{free}` on
+    :math:`\\Delta df` degrees of freedom (``lavaan::lavTestLRT``, standard ML test). A level
+    is judged "niet aanvaardbaar" when ΔCFI ≤ −0.010, "twijfelachtig" when only
+    ΔRMSEA ≥ 0.015, and "aanvaardbaar" otherwise; the χ² test is reported but, being
+    sensitive to sample size, not used for the conclusion.
+
+    References
+    ----------
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+    invariance. Structural Equation Modeling, 14(3), 464–504.
+
+    Examples
+    --------
+    >>> invariance(hs, model, "school")          # doctest: +SKIP
+
+    R: ``lavTestLRT(cfa(model, data, group = "school"),
+    cfa(model, data, group = "school", group.equal = "loadings"), ...)``.
+    """
+    levels = (levels,) if isinstance(levels, str) else tuple(levels)
+    unknown = [lv for lv in levels if lv not in LEVELS]
+    if unknown or not levels:
+        raise AnalysisError(f"Onbekend invariantieniveau: {', '.join(unknown) or '(geen)'}; kies uit {', '.join(LEVELS)}.")
+    order = list(LEVELS)
+    if [order.index(lv) for lv in levels] != sorted(order.index(lv) for lv in levels):
+        raise AnalysisError("Geef de invariantieniveaus van minst naar meest beperkt (configural, metric, scalar, strict).")
+    rows = []
+    prev = None
+    for level in levels:
+        try:
+            res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False)
+        except NonConvergenceError as exc:
+            msg = str(exc)
+            raise NonConvergenceError(f"Meetinvariantie over '{group}', {_LEVEL_NL[level]} model: "
+                                f"{msg[:1].lower()}{msg[1:]}") from None
+        f = res.fit
+        if not f["converged"]:
+            raise NonConvergenceError(
+                f"Meetinvariantie over '{group}': het {_LEVEL_NL[level]} model is niet geconvergeerd "
+                f"(gestopt na {f['iterations']} iteraties); fitmaten en verschiltoetsen zijn dan niet "
+                "betrouwbaar, dus de invariantie kan niet worden beoordeeld."
+            )
+        row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea", "srmr")}
+        if prev is None:
+            row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+            row["conclusie"] = (f"{_LEVEL_NL[level]} model: vergelijkingsbasis "
+                                f"(CFI = {_nl(f['cfi'])}, RMSEA = {_nl(f['rmsea'])})")
+        else:
+            dchi = f["chi2"] - prev["chi2"]
+            ddf = f["df"] - prev["df"]
+            row.update(
+                delta_chi2=dchi, delta_df=ddf,
+                p_delta=float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan,
+                delta_cfi=f["cfi"] - prev["cfi"], delta_rmsea=f["rmsea"] - prev["rmsea"],
+            )
+            row["conclusie"] = _conclusion(level, row["delta_cfi"], row["delta_rmsea"], delta_cfi, delta_rmsea)
+        rows.append(row)
+        prev = f
+    out = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
+    out["df"] = out["df"].astype(int)
+    out["delta_df"] = out["delta_df"].astype("Int64")
+    return out
+
+
+def _conclusion(level: str, d_cfi: float, d_rmsea: float, cut_cfi: float, cut_rmsea: float) -> str:
+    name = f"{_LEVEL_NL[level]} invariantie"
+    cfi_txt = f"ΔCFI = {_nl(d_cfi)}"
+    rmsea_txt = f"ΔRMSEA = {_nl(d_rmsea)}"
+    bad_cfi = d_cfi <= cut_cfi + 1e-12
+    bad_rmsea = d_rmsea >= cut_rmsea - 1e-12
+    if bad_cfi:
+        extra = f"; {rmsea_txt} ≥ {_nl(cut_rmsea)}" if bad_rmsea else ""
+        return f"{name} niet aanvaardbaar ({cfi_txt} ≤ {_nl(cut_cfi)}{extra})"
+    if bad_rmsea:
+        return f"{name} twijfelachtig ({cfi_txt} > {_nl(cut_cfi)}, maar {rmsea_txt} ≥ {_nl(cut_rmsea)})"
+    return f"{name} aanvaardbaar ({cfi_txt} > {_nl(cut_cfi)}, {rmsea_txt} < {_nl(cut_rmsea)})"

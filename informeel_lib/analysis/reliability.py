@@ -1,0 +1,331 @@
+"""Reliability of a scale: Cronbach's alpha (raw and standardised, Feldt and bootstrap CI),
+McDonald's omega total and an item analysis, with the numbers of R's ``psych::alpha`` and
+``psych::omega``.
+
+Missing values are handled pairwise, as psych does: the covariance of two items uses every
+respondent who answered both (``cov(x, use = "pairwise")``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from ..codebook import load_codebook
+from ..errors import AnalysisError
+from .factors import one_factor_minres
+from .moments import check_rows, check_spread, item_array, pairwise_cov, pairwise_moments, single_blas_thread
+from .scoring import observed_range
+
+
+@dataclass(frozen=True)
+class ReliabilityResult:
+    """Reliability of one scale (see :func:`reliability`)."""
+
+    alpha: float
+    std_alpha: float
+    alpha_ci: tuple[float, float]
+    omega_total: float
+    average_r: float
+    n: int
+    n_items: int
+    items: pd.DataFrame
+    ci: float = 0.95
+    bootstrap_ci: tuple[float, float] | None = None
+    reverse: tuple[str, ...] = ()
+
+    def __repr__(self):
+        lo, hi = self.alpha_ci
+        boot = "" if self.bootstrap_ci is None else f", bootstrap_ci=({self.bootstrap_ci[0]:.3f}, {self.bootstrap_ci[1]:.3f})"
+        return (f"ReliabilityResult(alpha={self.alpha:.3f} [{self.ci:.0%} CI {lo:.3f}, {hi:.3f}], "
+                f"std_alpha={self.std_alpha:.3f}, omega_total={self.omega_total:.3f}, average_r={self.average_r:.3f}, "
+                f"n={self.n}, items={self.n_items}{boot})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row summary: alpha, its CI, std_alpha, omega_total, average_r, n, n_items."""
+        row = {"alpha": self.alpha, "ci_low": self.alpha_ci[0], "ci_high": self.alpha_ci[1],
+               "std_alpha": self.std_alpha, "omega_total": self.omega_total, "average_r": self.average_r,
+               "n": self.n, "n_items": self.n_items}
+        if self.bootstrap_ci is not None:
+            row["boot_low"], row["boot_high"] = self.bootstrap_ci
+        return pd.DataFrame([row])
+
+
+def _alpha_from_cov(c: np.ndarray) -> float:
+    k = c.shape[0]
+    return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
+
+
+def _std_alpha(r: np.ndarray) -> tuple[float, float]:
+    k = r.shape[0]
+    s = r.sum()
+    return float((1 - k / s) * k / (k - 1)), float((s - k) / (k * (k - 1)))
+
+
+def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, float]:
+    """Feldt's confidence interval for alpha, as ``psych::alpha.ci`` / pingouin.
+
+    Notes
+    -----
+    :math:`1 - (1-\\alpha) F_{1-p/2}(n-1, (n-1)(k-1))` to :math:`1 - (1-\\alpha) F_{p/2}(\\cdot)`
+    with :math:`p = 1 - ci`.
+
+    References
+    ----------
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. *Applied Psychological Measurement*, 11, 93-103.
+    """
+    p = 1 - ci
+    d1, d2 = n - 1, (n - 1) * (k - 1)
+    if d1 > 0 and d2 > 0 and 0 < p < 1:      # the quantiles directly (scipy's f.ppf is this plus checks)
+        return (float(1 - (1 - alpha) * special.fdtri(d1, d2, 1 - p / 2)),
+                float(1 - (1 - alpha) * special.fdtri(d1, d2, p / 2)))
+    return (float(1 - (1 - alpha) * stats.f.ppf(1 - p / 2, d1, d2)),
+            float(1 - (1 - alpha) * stats.f.ppf(p / 2, d1, d2)))
+
+
+def _resolve_range(x, columns, reverse, scale_range):
+    """The response scale used to reverse items: explicit, else the codebook's, else the data's.
+
+    The last fallback is what ``psych::alpha`` does (``max + min`` of all items); it is only right
+    when some respondent used both ends of the scale, so we say so in a warning.
+    """
+    if scale_range is not None or not reverse:
+        return scale_range
+    cb = load_codebook()
+    if all(c in cb.item_codes for c in columns):
+        return cb.scale_range
+    return observed_range(x, reverse, like="alpha", stacklevel=5)  # the warning points at the caller
+
+
+# Largest squared mean / variance for which covariances are taken from the raw cross products.
+_MAX_MEAN2_OVER_VAR = 100.0
+
+
+def _complete_moments(x: np.ndarray):
+    """Means and covariance matrix of complete data whose items all vary, in two passes (means
+    and one cross product, no centred copy); None when a value is missing, an item is constant
+    (or nearly) or the mean is large relative to the spread, so that the general path with its
+    checks and centred sums is used.
+
+    Notes
+    -----
+    :math:`C = (X X^T - n \\bar x \\bar x^T) / (n - 1)`. The rounding error of a covariance, relative
+    to :math:`s_i s_j`, is at most about :math:`(1 + \\bar x_i^2/s_i^2)` times that of centred sums,
+    so this is used only when :math:`\\bar x_i^2 \\le 100 s_i^2` for every item (Likert items
+    are far inside; for integer answers the cross products are exact). A constant item never
+    passes (its computed variance is rounding noise, at most about :math:`n \\epsilon \\bar x^2`, far
+    below :math:`\\bar x^2 / 100` for any n that fits in memory), nor does a missing value (the
+    mean is NaN), so the checks of ``check_spread`` cannot fail here.
+    """
+    k, n = x.shape
+    if n < 2:
+        return None
+    means = x.mean(axis=1)
+    if not np.isfinite(means).all():
+        return None
+    c = x @ x.T
+    c -= n * np.outer(means, means)
+    c /= n - 1
+    var = np.diag(c)
+    if not (np.isfinite(c).all() and (var > 0).all() and (means**2 <= _MAX_MEAN2_OVER_VAR * var).all()):
+        return None
+    return means, c
+
+
+def _omega_total(r: np.ndarray) -> float:
+    load = one_factor_minres(r)
+    key = np.where(load < 0, -1.0, 1.0)      # psych::omega flips negatively loading items itself
+    vt = (r * np.outer(key, key)).sum()
+    return float((vt - (1 - load**2).sum()) / vt)
+
+
+@single_blas_thread
+def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, bootstrap: int = 0, seed: int = 0,
+                use: str = "pairwise") -> ReliabilityResult:
+    """Cronbach's alpha, omega total and item analysis of one scale, as ``psych::alpha`` and ``psych::omega``.
+
+    Parameters
+    ----------
+    items : DataFrame
+        The scale's items (respondents x items), raw answers, NaN = missing.
+    reverse : list of str, optional
+        Items to reverse-key (:math:`x' = \\min + \\max - x`) before the analysis.
+    scale_range : (min, max), optional
+        Response scale for reversing. Default: the codebook's when all items are codebook
+        items; otherwise the smallest and largest value in the data, as ``psych::alpha`` does
+        (with a warning: give it explicitly when not every answer option was used).
+    ci : float
+        Level of the Feldt (and bootstrap) confidence interval.
+    bootstrap : int
+        Number of bootstrap resamples of respondents for a percentile CI (0 = none).
+    seed : int
+        Seed for the bootstrap.
+    use : {"pairwise", "complete"}
+        Pairwise-complete covariances (default, as psych) or listwise deletion first.
+
+    Returns
+    -------
+    ReliabilityResult
+        ``alpha`` (psych's raw_alpha), ``std_alpha``, ``alpha_ci`` (Feldt), ``bootstrap_ci``,
+        ``omega_total``, ``average_r``, ``n``, ``n_items`` and ``items``: per item ``n``
+        (answers), ``mean`` and ``sd`` (after reverse keying, as psych), ``r_drop``
+        (correlation with the sum of the other items) and ``alpha_if_dropped``.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than two items; an item constant or never answered (named); values outside the
+        scale range of a reversed item; reversing without a known scale range.
+
+    Notes
+    -----
+    With C the pairwise covariance matrix of the (reversed) items and k items:
+    :math:`\\alpha = \\frac{k}{k-1}(1 - \\mathrm{tr}\\,C / \\sum C)`; std_alpha the same on
+    :math:`R = \\mathrm{cov2cor}(C)`; average_r the mean off-diagonal of R;
+    r_drop :math:`= (\\sum_j C_{ij} - C_{ii}) / \\sqrt{C_{ii} \\sum C_{-i,-i}}`.
+    ``n`` is the number of respondents who answered at least one item; psych uses all rows
+    (the same for data without empty rows) for the Feldt CI.
+    Omega total follows ``psych::omega(x, nfactors = 1)``: a one-factor minres solution of
+    the pairwise correlation matrix, items with negative loadings flipped, and
+    :math:`\\omega_t = (V_t - \\sum u^2_i)/V_t` with :math:`V_t` the sum of the flipped
+    correlation matrix (so reverse keying does not change omega). For two items
+    ``alpha_if_dropped`` is NaN (alpha of one item is undefined).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16, 297-334. McDonald, R. P. (1999). *Test theory: A unified treatment*.
+
+    Examples
+    --------
+    R: ``psych::alpha(items, keys = c("A1"))`` and
+    ``psych::omega(items, nfactors = 1)$omega.tot``.
+
+    >>> res = reliability(df[["A1", "A2", "A3"]], reverse=["A1"], scale_range=(1, 6))  # doctest: +SKIP
+    >>> res.alpha, res.items.r_drop  # doctest: +SKIP
+    """
+    if not 0 < ci < 1:
+        raise AnalysisError(f"ci moet tussen 0 en 1 liggen, bijvoorbeeld 0.95, niet {ci!r}.")
+    if use not in ("pairwise", "complete"):
+        raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
+    what = "de betrouwbaarheidsanalyse"
+    # One float array, items x respondents, for all passes below (may be a view of ``items``).
+    x, columns = item_array(items, what=what)
+    moments = _complete_moments(x)               # (means, covariances), or None: use the general path
+    missing = False if moments is not None else check_spread(x, columns, what=what)
+    check_rows(x, 3, what=what)
+    reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
+    unknown = [r for r in reverse if r not in columns]
+    if unknown:
+        raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
+    rng = _resolve_range(x, columns, reverse, scale_range)
+    if reverse:
+        lo, hi = (float(v) for v in rng)
+        for name in reverse:
+            col = x[columns.index(name)]
+            bad = (col < lo) | (col > hi)        # NaN compares False
+            if bad.any():
+                raise AnalysisError(
+                    f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
+                    "omkeren kan dan niet. Controleer de data of scale_range."
+                )
+        if moments is None or bootstrap:
+            x = x.copy()                         # never change the caller's data
+            for name in reverse:
+                col = x[columns.index(name)]
+                np.subtract(lo + hi, col, out=col)
+        if moments is not None:                  # x' = lo + hi - x: mean lo + hi - mean, covariances change sign
+            item_mean, c = moments
+            flip = np.ones(len(columns))
+            for name in reverse:
+                j = columns.index(name)
+                item_mean[j] = lo + hi - item_mean[j]
+                flip[j] = -flip[j]
+            c *= np.outer(flip, flip)
+    miss = None
+    if missing:
+        miss = np.isnan(x)
+        empty = miss.all(axis=0)
+        if empty.any():
+            x, miss = x[:, ~empty], miss[:, ~empty]
+        if use == "complete":
+            keep = ~miss.any(axis=0)
+            x, miss = x[:, keep], miss[:, keep]
+            if x.shape[1] >= 3:
+                check_spread(x, columns, what=what)
+        if not miss.any():
+            miss = None
+    k, n = x.shape
+    if n < 3:
+        raise AnalysisError(f"Voor de betrouwbaarheidsanalyse zijn minstens 3 respondenten nodig; er zijn er {n}.")
+    if moments is not None:
+        item_mean, c = moments
+        item_n = np.full(k, n)
+    elif miss is None:
+        item_mean = x.mean(axis=1)
+        xc = x - item_mean[:, None]
+        c = xc @ xc.T / (n - 1)
+        del xc
+        item_n = np.full(k, n)
+    else:
+        c, r_pw, counts, item_mean = pairwise_moments(x, miss)
+        item_n = np.diag(counts).astype(np.int64)
+    if np.isnan(c).any():
+        i, j = np.argwhere(np.isnan(c))[0]
+        raise AnalysisError(
+            f"De items '{columns[i]}' en '{columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
+            "de betrouwbaarheid kan niet berekend worden."
+        )
+    diag = np.diag(c).copy()
+    sd = np.sqrt(diag)
+    r = c / np.outer(sd, sd)
+    if miss is None:
+        r_pw = r.copy()
+        np.fill_diagonal(r_pw, 1.0)              # as cor(): an exact unit diagonal
+    total = c.sum()
+    trace = diag.sum()
+    alpha = float((1 - trace / total) * k / (k - 1))
+    std_alpha, av_r = _std_alpha(r)
+
+    col_sums = c.sum(axis=0)
+    v_drop = total - 2 * col_sums + diag           # sum of C without row and column i
+    r_drop = (col_sums - diag) / np.sqrt(diag * v_drop)
+    if k > 2:
+        alpha_drop = (1 - (trace - diag) / v_drop) * (k - 1) / (k - 2)
+    else:
+        alpha_drop = np.full(k, np.nan)
+    table = pd.DataFrame({
+        "n": item_n,
+        "mean": item_mean,
+        "sd": sd,
+        "r_drop": r_drop,
+        "alpha_if_dropped": alpha_drop,
+        "reversed": [name in reverse for name in columns],
+    }, index=pd.Index(columns, name="item"))
+
+    boot = None
+    if bootstrap:
+        boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci)
+    return ReliabilityResult(
+        alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw),
+        average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),
+    )
+
+
+def _bootstrap_ci(x: np.ndarray, b: int, seed: int, ci: float) -> tuple[float, float]:
+    """Percentile bootstrap CI of raw alpha (respondents resampled with replacement)."""
+    if b < 10:
+        raise AnalysisError("Een bootstrap-interval heeft minstens 10 herhalingen nodig (bootstrap >= 10).")
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    alphas = np.empty(b)
+    for i in range(b):
+        c, _ = pairwise_cov(x[rng.integers(0, n, n)])
+        alphas[i] = _alpha_from_cov(c) if not np.isnan(c).any() else np.nan
+    p = 1 - ci
+    lo, hi = np.nanquantile(alphas, [p / 2, 1 - p / 2])
+    return float(lo), float(hi)

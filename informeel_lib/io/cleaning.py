@@ -1,0 +1,595 @@
+"""Cleaning: from raw exports of one round to ``data/processed/<round>.parquet`` plus a cleaning log.
+
+:func:`clean_files` reads every export (files or folders) with
+:func:`~informeel_lib.io.intake.read_export`, and then, per row:
+
+* resolves organisation, role and sector aliases to canonical codes (an unknown organisation or
+  role is an error with the nearest known name; an unknown sector becomes missing, logged);
+* keeps raw answers (no reverse keying), sets out-of-range values and unknown labels to missing
+  and logs each one (``strict=True``: an error instead);
+* replaces the personal code (or, without one, tool + source respondent id) by a salted
+  pseudonym, and scrubs e-mail addresses and phone numbers in open answers;
+* drops duplicate submissions (keeps the last), rows without any answer, and flags or drops
+  straight-liners and speeders.
+
+Every dropped row, changed value and flag is a row in the log, and per file
+rows in = rows kept + rows dropped (checked in code).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook, load_codebook, normalise_text
+from ..errors import InputError
+from .intake import Export, export_from_frame, read_export
+from .pseudonyms import get_salt, pseudonym, respondent_key
+from .readers import SUPPORTED_EXTENSIONS
+
+LOG_COLUMNS = ["round", "source_file", "source_row", "respondent", "action", "column", "old_value", "new_value",
+               "reason_code", "reason"]
+RULES = ("markeer", "verwijder")
+
+REASONS = {
+    "dubbel": "dubbele inzending van dezelfde respondent; de laatste inzending is bewaard",
+    "geen_antwoorden": "geen enkele vragenlijstvraag beantwoord",
+    "organisatie_ontbreekt": "organisatie niet ingevuld",
+    "te_snel": "te snel ingevuld",
+    "rechte_lijn": "rechte-lijn-invuller (overal hetzelfde antwoord, ook bij omgekeerde vragen)",
+    "buiten_bereik": "waarde buiten het antwoordbereik, opgeslagen als ontbrekend",
+    "onbekend_label": "onbekend antwoordlabel, opgeslagen als ontbrekend",
+    "ongeldige_waarde": "ongeldige waarde, opgeslagen als ontbrekend",
+    "onbekende_sector": "onbekende sector, opgeslagen als ontbrekend",
+    "email_verwijderd": "e-mailadres in open antwoord vervangen door [e-mail]",
+    "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
+}
+# Dutch warning per kind of changed value, printed by the CLI
+WARNINGS = {
+    "buiten_bereik": "{n} waarde(n) buiten het antwoordbereik zijn als ontbrekend opgeslagen",
+    "onbekend_label": "{n} onbekend(e) antwoordlabel(s) zijn als ontbrekend opgeslagen",
+    "ongeldige_waarde": "{n} ongeldige achtergrondwaarde(n) zijn als ontbrekend opgeslagen",
+    "onbekende_sector": "{n} onbekende sector(en) zijn als ontbrekend opgeslagen",
+}
+
+EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)31[\s\-]?(?:\(0\)[\s\-]?)?|\(?0)[1-9]\)?(?:[\s\-]?\d){7,8}(?!\d)"
+    r"|(?<![\w+])\+\d{1,3}[\s\-]?\d(?:[\s\-]?\d){6,12}(?!\d)"
+)
+
+
+@dataclass(frozen=True, repr=False)
+class CleaningResult:
+    """Outcome of cleaning one round.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Kept rows with the columns of docs/data-contract.md.
+    log : DataFrame
+        One row per dropped row, changed value or flag (columns ``LOG_COLUMNS``).
+    n_in, n_kept : int
+    n_dropped_by_reason : dict
+        reason_code -> number of dropped rows.
+    issues : tuple of Issue
+        Value-level problems found at intake (all set to missing).
+    files : DataFrame
+        Per file: tool, rows in, kept, dropped (the invariant in = kept + dropped holds).
+    """
+
+    round: str
+    data: pd.DataFrame
+    log: pd.DataFrame
+    n_in: int
+    n_kept: int
+    n_dropped_by_reason: dict
+    issues: tuple = ()
+    files: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n_changed_by_reason(self) -> dict:
+        changed = self.log[self.log["action"] == "gewijzigd"]
+        return {k: int(v) for k, v in changed["reason_code"].value_counts().sort_index().items()}
+
+    @property
+    def n_flagged_by_reason(self) -> dict:
+        flagged = self.log[self.log["action"] == "gemarkeerd"]
+        return {k: int(v) for k, v in flagged["reason_code"].value_counts().sort_index().items()}
+
+    def warnings(self) -> list[str]:
+        """One Dutch warning line per kind of value set to missing."""
+        return [f"Waarschuwing: {WARNINGS[k].format(n=n)} (zie het opschoonlogboek)."
+                for k, n in self.n_changed_by_reason.items() if k in WARNINGS]
+
+    def summary(self) -> str:
+        """Dutch multi-line summary: rows in/kept, dropped by reason, changed values, flags."""
+        dropped = sum(self.n_dropped_by_reason.values())
+        lines = [f"Ronde {self.round}: {len(self.files)} bestand(en), {self.n_in} rijen ingelezen, "
+                 f"{self.n_kept} bewaard, {dropped} verwijderd."]
+        for title, counts in (("Verwijderde rijen", self.n_dropped_by_reason),
+                              ("Gewijzigde waarden", self.n_changed_by_reason),
+                              ("Gemarkeerde rijen", self.n_flagged_by_reason)):
+            if counts:
+                lines.append(f"{title}:")
+                lines += [f"  - {REASONS.get(k, k)}: {n}" for k, n in counts.items()]
+            else:
+                lines.append(f"{title}: geen")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per file: tool, rows in, kept, dropped."""
+        return self.files.copy()
+
+    def __repr__(self) -> str:
+        return (f"CleaningResult(round={self.round!r}, n_in={self.n_in}, n_kept={self.n_kept}, "
+                f"dropped={self.n_dropped_by_reason}, changed={self.n_changed_by_reason}, "
+                f"flagged={self.n_flagged_by_reason})")
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _nearest(value, categories) -> str | None:
+    index = {}
+    for cat in categories:
+        for alias in (cat.code, cat.label, *cat.aliases):
+            index.setdefault(normalise_text(alias), cat.code)
+    close = difflib.get_close_matches(normalise_text(value), list(index), n=1, cutoff=0.5)
+    return index[close[0]] if close else None
+
+
+def _heading_note(raw_heading: str, canon: str) -> str:
+    """' (kop "...")' when the raw heading differs from the canonical column name."""
+    return "" if raw_heading in (None, canon) else f" (kop '{raw_heading}')"
+
+
+def _raw_heading(export: Export, canon: str):
+    return next((h for h, c in export.column_map.items() if c == canon), None)
+
+
+def _unknown_category(kind: str, value, categories, *, file, row, column, heading=None):
+    suggestion = _nearest(value, categories)
+    hint = f" Bedoelt u '{suggestion}'?" if suggestion else ""
+    known = ", ".join(c.code for c in categories)
+    key = {"organisatie": "organisations", "functie/rol": "roles"}[kind]
+    raise InputError(f"onbekende {kind} '{value}'{_heading_note(heading, column)}.{hint} Bekende waarden: {known}. "
+                     f"Is het dezelfde, voeg deze schrijfwijze dan als alias toe aan het codeboek ({key} → aliases).",
+                     file=file, column=column, row=row)
+
+
+def scrub_contacts(text):
+    """Replace e-mail addresses and phone numbers; returns (text, n_emails, n_phones)."""
+    if text is None:
+        return None, 0, 0
+    text, n_mail = EMAIL.subn("[e-mail]", text)
+    text, n_phone = PHONE.subn("[telefoonnummer]", text)
+    return text, n_mail, n_phone
+
+
+def _log(entries, rnd, file, row, respondent, action, column, old, new, code, reason=None):
+    entries.append({
+        "round": rnd, "source_file": file, "source_row": int(row), "respondent": respondent, "action": action,
+        "column": column, "old_value": old, "new_value": new, "reason_code": code,
+        "reason": reason or REASONS.get(code, code),
+    })
+
+
+def _collect_paths(paths) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    out = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise InputError("dit pad bestaat niet.", file=str(p))
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith((".", "~$"))
+                           and f.suffix.lower() in SUPPORTED_EXTENSIONS)
+            if not found:
+                raise InputError("deze map bevat geen exportbestanden (" + ", ".join(SUPPORTED_EXTENSIONS) + ").",
+                                 file=str(p))
+            out += found
+        else:
+            out.append(p)
+    if not out:
+        raise InputError("geen bestanden opgegeven.")
+    return out
+
+
+def _strict_error(issues):
+    first = issues[0]
+    more = ""
+    if len(issues) > 1:
+        shown = "; ".join(f"kolom {i.column}, rij {i.row}: '{i.value}'" for i in issues[1:6])
+        more = f" En nog {len(issues) - 1} andere: {shown}{' …' if len(issues) > 6 else ''}."
+    raise InputError(f"waarde '{first.value}'{_heading_note(first.raw_column, first.column)} is ongeldig: "
+                     f"{first.reason}{more} (strikte modus: corrigeer de export of draai zonder --streng om deze "
+                     "waarden als ontbrekend op te slaan.)", file=first.file, column=first.column, row=first.row)
+
+
+# --- per-file cleaning -------------------------------------------------------------------
+
+def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: list, order_offset: int) -> pd.DataFrame:
+    """Resolve categories, pseudonymise, scrub one export; returns a frame with bookkeeping columns."""
+    df = export.data.copy()
+    name = export.source_file
+    rows = list(export.source_rows)
+    n = len(df)
+    out = pd.DataFrame(index=range(n))
+    out["source_file"] = name
+    out["source_row"] = np.asarray(rows, dtype="int64")
+    out["_order"] = np.arange(order_offset, order_offset + n)
+    out["_tool"] = export.tool
+
+    # pseudonyms (the raw personal code never leaves this function)
+    codes = df["personal_code"] if "personal_code" in df else pd.Series([None] * n)
+    ids = df["respondent_id"] if "respondent_id" in df else pd.Series([None] * n)
+    resp = []
+    for code, sid, row in zip(codes, ids, rows):
+        source = f"{rnd}:{name}:{sid if sid is not None else f'rij{row}'}"
+        resp.append(pseudonym(respondent_key(code, tool=export.tool, source_id=source), salt))
+    out["respondent"] = resp
+
+    # organisation, role, sector
+    def resolve_all(column, what, resolve, categories):
+        """Canonical codes of a required category column; an unknown value is an InputError."""
+        resolved = []
+        for value, row in zip(df[column] if column in df else [None] * n, rows):
+            canon = None if value is None else resolve(value)
+            if value is not None and canon is None:
+                _unknown_category(what, value, categories, file=name, row=row, column=column,
+                                  heading=_raw_heading(export, column))
+            resolved.append(canon)
+        return resolved
+
+    out["organisation"] = resolve_all("organisation", "organisatie", cb.resolve_organisation, cb.organisations)
+    out["team"] = df["team"] if "team" in df else None
+    out["role"] = resolve_all("role", "functie/rol", cb.resolve_role, cb.roles)
+    sectors = []
+    for value, row, r in zip(df["sector"] if "sector" in df else [None] * n, rows, resp):
+        canon = None if value is None else cb.resolve_sector(value)
+        if value is not None and canon is None:
+            _log(log, rnd, name, row, r, "gewijzigd", "sector", str(value), None, "onbekende_sector")
+        sectors.append(canon)
+    out["sector"] = sectors
+    for col in ("team_size", "tenure", "contract_hours", "duration_s"):
+        out[col] = df[col].to_numpy(dtype=float) if col in df else np.nan
+    out["submitted"] = df["submitted"].to_numpy() if "submitted" in df else pd.NaT
+    out["submitted"] = pd.to_datetime(out["submitted"])
+
+    for item in cb.item_codes:
+        out[item] = df[item].to_numpy(dtype=float) if item in df else np.nan
+    present_items = [c for c in cb.item_codes if c in df]
+    out["_n_available"] = len(present_items)
+
+    # value issues from intake: one log line each
+    resp_by_row = dict(zip(rows, resp))
+    for issue in export.issues:
+        old = scrub_contacts(issue.value)[0]  # a contact detail typed into an item cell never reaches the log
+        _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
+             issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
+
+    # open answers: scrub contact details; log the reason, never the old value
+    for col in cb.open_questions:
+        texts = []
+        for value, row, r in zip(df[col] if col in df else [None] * n, rows, resp):
+            text, n_mail, n_phone = scrub_contacts(value)
+            if n_mail:
+                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "email_verwijderd")
+            if n_phone:
+                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "telefoon_verwijderd")
+            texts.append(text)
+        out[col] = pd.Series(texts, dtype=object)
+    return out
+
+
+def _drop(frame, mask, code, reason_fn, log, rnd, dropped):
+    for _, r in frame[mask].iterrows():
+        _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "verwijderd", None, None, None, code,
+             reason_fn(r))
+        dropped.append((r["source_file"], code))
+    return frame[~mask]
+
+
+def _duplicate_mask(frame: pd.DataFrame) -> pd.Series:
+    """True for every submission of a respondent that is not the last one (by time, else file order)."""
+    keep = pd.Series(True, index=frame.index)
+    for _, group in frame.groupby("respondent", sort=False):
+        if len(group) < 2:
+            continue
+        if group["submitted"].notna().all():
+            last = group.sort_values(["submitted", "_order"]).index[-1]
+        else:
+            last = group.sort_values("_order").index[-1]
+        keep[group.index] = False
+        keep[last] = True
+    return ~keep
+
+
+def speeder_threshold(durations, *, min_seconds: float = 60.0, fraction: float = 1 / 3) -> float:
+    """Speeder limit: ``max(min_seconds, fraction * median duration)`` (median over known durations)."""
+    d = pd.Series(durations, dtype=float).dropna()
+    median = float(d.median()) if len(d) else 0.0
+    return max(float(min_seconds), fraction * median)
+
+
+def straightliner_mask(frame: pd.DataFrame, cb: Codebook, *, min_answered: float = 0.8) -> pd.Series:
+    """Rows that answered >= ``min_answered`` of the available items and gave the same raw answer to every
+    answered item of the scales that contain reversed items (so agreeing with opposite statements)."""
+    items = [c for c in cb.item_codes if c in frame]
+    answered = frame[items].notna().sum(axis=1)
+    available = frame["_n_available"].where(frame["_n_available"] > 0, len(items)) if "_n_available" in frame \
+        else len(items)
+    mixed = [c for code, sc in cb.scales.items() if sc.reverse_items for c in sc.item_codes if c in frame]
+    if not mixed:
+        return pd.Series(False, index=frame.index)
+    block = frame[mixed]
+    same = (block.nunique(axis=1, dropna=True) == 1) & (block.notna().sum(axis=1) >= 2)
+    return (answered >= min_answered * available) & same
+
+
+def _assemble(frame: pd.DataFrame, cb: Codebook, rnd: str) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["respondent"] = frame["respondent"].astype(object)
+    out["round"] = rnd
+    for col in ("organisation", "team", "role", "sector"):
+        out[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    out["team_size"] = pd.array(frame["team_size"].round(), dtype="Int64")
+    out["tenure"] = frame["tenure"].astype(float)
+    out["contract_hours"] = frame["contract_hours"].astype(float)
+    out["duration_s"] = frame["duration_s"].astype(float)
+    out["submitted"] = pd.to_datetime(frame["submitted"])
+    for item in cb.item_codes:
+        out[item] = frame[item].astype("float64")
+    for col in cb.open_questions:
+        out[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    out["flag_straightliner"] = frame["flag_straightliner"].astype(bool)
+    out["flag_speeder"] = frame["flag_speeder"].astype(bool)
+    out["source_file"] = frame["source_file"].astype(object)
+    out["source_row"] = frame["source_row"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+# --- public API ----------------------------------------------------------------------------
+
+def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="verwijder", strict=False, salt=None,
+          speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
+    """Clean the exports of one round that are already in memory.
+
+    Parameters
+    ----------
+    exports : list of Export or DataFrame
+        Results of :func:`~informeel_lib.io.intake.read_export`, or raw DataFrames (run through the
+        intake as a CSV export named ``dataframe<i>``).
+    round : str
+        Round name, e.g. ``"2022-05"``.
+    straightliners, speeders : {"markeer", "verwijder"}
+        Flag (``flag_*`` column) or drop. Defaults, as on the command line: straight-liners are
+        flagged (their answers may be honest), speeders are dropped (their answers are not read).
+    strict : bool
+        Out-of-range values and unknown labels raise InputError instead of becoming missing.
+    salt : str, optional
+        Pseudonymisation salt; else ``$INFORMEEL_SALT``, else ``.informeel_salt``.
+    speeder_min_seconds, speeder_fraction : float
+        A speeder took less than ``max(speeder_min_seconds, speeder_fraction * median duration)``.
+
+    Returns
+    -------
+    CleaningResult
+
+    Notes
+    -----
+    Order of the rules: rows without any answer or without organisation are dropped; then
+    duplicate pseudonyms (keep the last by submission time, else by file order); then speeders
+    (median over the remaining rows); then straight-liners.
+    Straight-liner: answered >= 80% of the items and all answers identical within the scales
+    that contain reversed items.
+
+    Examples
+    --------
+    >>> result = clean([read_export("zinn.csv")], round="2022-05")   # doctest: +SKIP
+    >>> print(result.summary())                                       # doctest: +SKIP
+
+    There is no single R equivalent; ``careless::longstring`` covers straight-lining and
+    ``dplyr::distinct`` the duplicate rule.
+    """
+    for name, rule in (("straightliners", straightliners), ("speeders", speeders)):
+        if rule not in RULES:
+            raise InputError(f"'{name}' moet 'markeer' of 'verwijder' zijn, niet '{rule}'.")
+    rnd = str(round)
+    if not rnd.strip():
+        raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb)
+               for i, e in enumerate(exports)]
+    if not exports:
+        raise InputError("geen exports om op te schonen.")
+    names = [e.source_file for e in exports]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError("twee exports hebben dezelfde bestandsnaam; geef ze unieke namen.", file=dup)
+    issues = tuple(i for e in exports for i in e.issues)
+    if strict and issues:
+        _strict_error(issues)
+    salt = get_salt(salt)
+
+    log: list = []
+    frames, offset = [], 0
+    for export in exports:
+        frames.append(_prepare_file(export, rnd=rnd, cb=cb, salt=salt, log=log, order_offset=offset))
+        offset += len(export.data)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    dropped: list = []
+
+    items = [c for c in cb.item_codes if c in frame]
+    frame = _drop(frame, frame[items].notna().sum(axis=1) == 0, "geen_antwoorden",
+                  lambda r: REASONS["geen_antwoorden"], log, rnd, dropped)
+    frame = _drop(frame, frame["organisation"].isna(), "organisatie_ontbreekt",
+                  lambda r: REASONS["organisatie_ontbreekt"], log, rnd, dropped)
+
+    dup = _duplicate_mask(frame)
+    last = {resp: r for resp, r in frame[~dup].set_index("respondent")[["source_file", "source_row"]].iterrows()}
+    frame = _drop(frame, dup, "dubbel",
+                  lambda r: f"{REASONS['dubbel']} (bewaard: bestand '{last[r['respondent']]['source_file']}', "
+                            f"rij {last[r['respondent']]['source_row']})", log, rnd, dropped)
+
+    limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
+    fast = frame["duration_s"].notna() & (frame["duration_s"] < limit)
+    reason_fast = lambda r: f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"  # noqa: E731
+    if speeders == "verwijder":
+        frame = _drop(frame, fast, "te_snel", reason_fast, log, rnd, dropped)
+        fast = fast[frame.index]
+    else:
+        for _, r in frame[fast].iterrows():
+            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_speeder", None,
+                 True, "te_snel", reason_fast(r))
+    frame = frame.assign(flag_speeder=fast & (speeders == "markeer"))
+
+    straight = straightliner_mask(frame, cb)
+    if straightliners == "verwijder":
+        frame = _drop(frame, straight, "rechte_lijn", lambda r: REASONS["rechte_lijn"], log, rnd, dropped)
+        straight = straight[frame.index]
+    else:
+        for _, r in frame[straight].iterrows():
+            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_straightliner",
+                 None, True, "rechte_lijn")
+    frame = frame.assign(flag_straightliner=straight & (straightliners == "markeer"))
+
+    data = _assemble(frame, cb, rnd)
+    log_df = pd.DataFrame(log, columns=LOG_COLUMNS)
+    if len(log_df):
+        log_df = log_df.sort_values(["source_file", "source_row"], kind="stable", key=_file_order_key(names))
+        log_df = log_df.reset_index(drop=True)
+    log_df["source_row"] = log_df["source_row"].astype("int64")
+    files = _account(exports, data, dropped)
+    by_reason: dict = {}
+    for _, code in dropped:
+        by_reason[code] = by_reason.get(code, 0) + 1
+    return CleaningResult(round=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
+                          n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files)
+
+
+def _file_order_key(names):
+    order = {n: i for i, n in enumerate(names)}
+
+    def key(col):
+        return col.map(order) if col.name == "source_file" else col
+    return key
+
+
+def _account(exports, data, dropped) -> pd.DataFrame:
+    """Per-file accounting; raises if rows in != rows kept + rows dropped."""
+    rows = []
+    kept = data["source_file"].value_counts().to_dict()
+    for e in exports:
+        n_in = len(e.data)
+        n_kept = int(kept.get(e.source_file, 0))
+        n_dropped = sum(1 for f, _ in dropped if f == e.source_file)
+        if n_in != n_kept + n_dropped:
+            raise RuntimeError(f"Interne fout in de opschoning: bestand '{e.source_file}' heeft {n_in} rijen in, "
+                               f"maar {n_kept} bewaard + {n_dropped} verwijderd. Meld dit bij het onderzoeksteam.")
+        rows.append({"source_file": e.source_file, "tool": e.tool, "n_in": n_in, "n_kept": n_kept,
+                     "n_dropped": n_dropped, "identifier_columns_dropped": len(e.dropped_identifier_columns),
+                     "unmapped_columns": len(e.unmapped_columns), "values_set_missing": len(e.issues)})
+    return pd.DataFrame(rows, columns=["source_file", "tool", "n_in", "n_kept", "n_dropped",
+                                       "identifier_columns_dropped", "unmapped_columns", "values_set_missing"])
+
+
+def clean_files(paths, *, round, out=None, codebook=None, straightliners="markeer", speeders="verwijder",
+                strict=False, salt=None, speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
+    """Read and clean the exports of one round; write ``out/<round>.parquet`` and ``out/<round>_log.csv``.
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        Export files (``.csv``, ``.xlsx``, ``.sav``) and/or folders (all such files in them).
+    round : str
+        Round name, e.g. ``"2022-05"``.
+    out : path, optional
+        Folder for the processed data and the log (created if needed); nothing written if None.
+    codebook, straightliners, speeders, strict, salt, speeder_min_seconds, speeder_fraction
+        See :func:`clean`.
+
+    Returns
+    -------
+    CleaningResult
+
+    Raises
+    ------
+    InputError
+        A path that does not exist, an unreadable file, missing columns, an unknown
+        organisation or role, or (strict) an invalid value; the message names file, column, row.
+
+    Examples
+    --------
+    >>> res = clean_files(["data/raw/2022-05"], round="2022-05", out="data/processed")  # doctest: +SKIP
+    >>> print(res.summary())                                                            # doctest: +SKIP
+    """
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    exports = [read_export(p, codebook=cb) for p in _collect_paths(paths)]
+    result = clean(exports, round=round, codebook=cb, straightliners=straightliners, speeders=speeders,
+                   strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
+                   speeder_fraction=speeder_fraction)
+    if out is not None:
+        write_round(result, out)
+    return result
+
+
+def _safe_round_name(rnd: str) -> str:
+    if not re.fullmatch(r"[\w.\-]+", rnd):
+        raise InputError(f"rondenaam '{rnd}' mag alleen letters, cijfers, '-', '_' en '.' bevatten.")
+    return rnd
+
+
+def write_round(result: CleaningResult, out) -> tuple[Path, Path]:
+    """Write ``<round>.parquet`` and ``<round>_log.csv`` into folder ``out``."""
+    out = Path(out)
+    name = _safe_round_name(result.round)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"de uitvoermap kan niet aangemaakt worden ({exc.strerror}).", file=str(out)) from exc
+    parquet, log = out / f"{name}.parquet", out / f"{name}_log.csv"
+    result.data.to_parquet(parquet, index=False)
+    result.log.to_csv(log, index=False, encoding="utf-8")
+    return parquet, log
+
+
+def load_round(path_or_dir, round=None) -> pd.DataFrame:
+    """Read a processed round back.
+
+    Parameters
+    ----------
+    path_or_dir : path
+        A ``.parquet`` file, or the folder holding ``<round>.parquet``.
+    round : str, optional
+        Needed when ``path_or_dir`` is a folder.
+
+    Returns
+    -------
+    DataFrame with the columns of docs/data-contract.md.
+    """
+    path = Path(path_or_dir)
+    if path.is_dir():
+        if round is None:
+            raise InputError("geef de ronde op om uit een map te laden.", file=str(path))
+        path = path / f"{_safe_round_name(str(round))}.parquet"
+    if not path.exists():
+        raise InputError("de opgeschoonde ronde bestaat niet; draai eerst 'informeel clean'.", file=str(path))
+    try:
+        data = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several error types
+        raise InputError("dit is geen leesbaar parquet-bestand.", file=str(path)) from exc
+    required = ["respondent", "round", "organisation", "team", "role"]
+    missing = [c for c in required if c not in data.columns]
+    if missing:
+        raise InputError("dit is geen opgeschoonde ronde; kolommen ontbreken: " + ", ".join(missing) + ".",
+                         file=str(path))
+    if round is not None and len(data) and not (data["round"].astype(str) == str(round)).all():
+        raise InputError(f"het bestand bevat niet (alleen) ronde '{round}'.", file=str(path))
+    return data

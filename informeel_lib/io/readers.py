@@ -1,0 +1,264 @@
+"""Reading raw survey exports (CSV, XLSX, SAV) into raw tables: encoding, delimiter, header rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from numbers import Number
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import normalise_text
+from ..errors import InputError
+
+TOOLS = ("limesurvey", "qualtrics", "forms", "spss", "csv")
+CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+SPSS_EXTENSIONS = (".sav", ".zsav")
+SUPPORTED_EXTENSIONS = CSV_EXTENSIONS + EXCEL_EXTENSIONS + SPSS_EXTENSIONS
+
+
+_IMPORT_ID = re.compile(r'^\s*\{\s*"?importid"?\s*:', re.I)
+
+
+def _squash(text) -> str:
+    return re.sub(r"[\s\-'/]+", "", normalise_text(text))
+
+
+# --- raw tables ---------------------------------------------------------------
+
+@dataclass
+class _RawTable:
+    headings: list          # raw heading per column
+    texts: list             # extra recognition texts per column (Qualtrics row 2, SPSS labels)
+    rows: list              # list of lists of values
+    row_numbers: list       # spreadsheet row per data row
+    tool_hint: str | None = None
+    value_labels: dict = field(default_factory=dict)   # column index -> {code: label} (SPSS)
+
+
+def _is_blank(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if not raw.strip(b" \t\r\n\x00"):
+        raise InputError("het bestand is leeg.", file=name)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4000].count(b"\x00") > 0:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(b"\x00") > 20:
+            raise InputError("het bestand is in UTF-16 (Unicode) gecodeerd. Sla het op als CSV in UTF-8 "
+                             "(in Excel: 'CSV UTF-8 (door komma's gescheiden)').", file=name)
+        raise InputError("dit is geen tekstbestand (binaire inhoud). Lever een CSV-, XLSX- of SAV-export aan.",
+                         file=name)
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError("dit is een Excel/zip-bestand met de extensie .csv. Geef het de extensie .xlsx.", file=name)
+    if raw.startswith(b"$FL2") or raw.startswith(b"$FL3"):
+        raise InputError("dit is een SPSS-bestand met de extensie .csv. Geef het de extensie .sav.", file=name)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise InputError("de tekencodering wordt niet herkend (geen UTF-8 en geen Windows-1252). "
+                             "Sla het bestand op als CSV in UTF-8.", file=name) from exc
+    controls = sum(1 for ch in text[:4000] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > 10:
+        raise InputError("dit is geen tekstbestand (binaire inhoud). Lever een CSV-, XLSX- of SAV-export aan.",
+                         file=name)
+    return text
+
+
+def _split_records(text: str, delimiter: str, limit=None) -> list:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    out = []
+    for rec in reader:
+        out.append(rec)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _delimiter_score(text: str, delimiter: str):
+    try:
+        records = [r for r in _split_records(text, delimiter, limit=30) if any(c.strip() for c in r)]
+    except csv.Error:
+        return 0, 0.0
+    if not records:
+        return 0, 0.0
+    n = len(records[0])
+    data = records[1:-1] if len(records) > 2 else records[1:]
+    consistent = 1.0 if not data else sum(len(r) == n for r in data) / len(data)
+    return n, consistent
+
+
+def _detect_delimiter(text: str, name: str) -> str:
+    sample = text[:50000]
+    scores = {d: _delimiter_score(sample, d) for d in (",", ";", "\t")}
+    best_n = max(n for n, _ in scores.values())
+    try:
+        first_lines = "\n".join(sample.splitlines()[:20])
+        sniffed = csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
+    except csv.Error:
+        sniffed = None
+    # sanity check on the sniffer: the header must split into many columns, consistently
+    if sniffed in scores:
+        n, consistent = scores[sniffed]
+        if n >= 3 and consistent >= 0.8 and n >= 0.5 * best_n:
+            return sniffed
+    ranked = sorted(scores.items(), key=lambda kv: (kv[1][0] >= 2, kv[1][1] >= 0.8, kv[1][0]), reverse=True)
+    delimiter, (n, _) = ranked[0]
+    if n < 2:
+        raise InputError("alle gegevens staan in één kolom: het scheidingsteken is niet herkend "
+                         "(verwacht komma, puntkomma of tab).", file=name)
+    return delimiter
+
+
+def _qualtrics_header_rows(records: list) -> bool:
+    """True when the second and third rows are Qualtrics' question-text and ImportId rows."""
+    if len(records) < 3:
+        return False
+    third = [c for c in records[2] if not _is_blank(c)]
+    return bool(third) and sum(bool(_IMPORT_ID.match(str(c))) for c in third) >= 0.5 * len(third)
+
+
+def _table_from_records(records: list, first_row_number: int, name: str, *, ragged_ok=False) -> _RawTable:
+    """Header + data records -> raw table; Qualtrics' extra header rows are used as texts."""
+    numbered = [(first_row_number + i, r) for i, r in enumerate(records)]
+    numbered = [(n, r) for n, r in numbered if any(not _is_blank(c) for c in r)]
+    if not numbered:
+        raise InputError("het bestand is leeg.", file=name)
+    header_row, header = numbered[0]
+    header = ["" if _is_blank(h) else str(h).strip() for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise InputError("de eerste rij bevat geen kolomkoppen.", file=name)
+    ncol = len(header)
+    texts = [[] for _ in range(ncol)]
+    body = numbered[1:]
+    tool_hint = None
+    if _qualtrics_header_rows([header] + [r for _, r in body[:2]]):
+        qtexts = body[0][1]
+        texts = [[str(qtexts[i])] if i < len(qtexts) and not _is_blank(qtexts[i]) else [] for i in range(ncol)]
+        body = body[2:]
+        tool_hint = "qualtrics"
+    rows, numbers = [], []
+    for number, rec in body:
+        rec = list(rec)
+        if len(rec) > ncol:
+            extra = rec[ncol:]
+            if any(not _is_blank(c) for c in extra) and not ragged_ok:
+                raise InputError(f"deze rij heeft {len(rec)} velden, maar de kopregel heeft er {ncol}. Staat er een "
+                                 "scheidingsteken in een antwoord zonder aanhalingstekens?", file=name, row=number)
+            rec = rec[:ncol]
+        rec += [None] * (ncol - len(rec))
+        rows.append(rec)
+        numbers.append(number)
+    return _RawTable(header, texts, rows, numbers, tool_hint)
+
+
+def _read_csv(path: Path) -> _RawTable:
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"het bestand kan niet gelezen worden ({exc.strerror}).", file=name) from exc
+    text = _decode(raw, name)
+    delimiter = _detect_delimiter(text, name)
+    try:
+        records = _split_records(text, delimiter)
+    except csv.Error as exc:
+        raise InputError(f"het CSV-bestand is beschadigd ({exc}).", file=name) from exc
+    return _table_from_records(records, 1, name)
+
+
+def _read_excel(path: Path) -> _RawTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = path.name
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError("dit is geen geldig Excel-bestand (.xlsx); het is beschadigd of van een ander type.",
+                         file=name) from exc
+    try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            records = [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
+            if any(any(not _is_blank(c) for c in r) for r in records):
+                return _table_from_records(records, 1, name, ragged_ok=True)
+    finally:
+        book.close()
+    raise InputError("het bestand is leeg (geen enkel werkblad bevat gegevens).", file=name)
+
+
+def _read_spss(path: Path) -> _RawTable:
+    import pyreadstat
+
+    name = path.name
+    try:
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    except Exception as exc:  # noqa: BLE001 - pyreadstat raises several types for a bad file
+        raise InputError("dit is geen leesbaar SPSS-bestand (.sav).", file=name) from exc
+    if df.shape[1] == 0:
+        raise InputError("het bestand is leeg.", file=name)
+    headings = [str(c) for c in df.columns]
+    labels = meta.column_names_to_labels or {}
+    texts = [[str(labels[c])] if labels.get(c) else [] for c in df.columns]
+    value_labels = {}
+    for i, c in enumerate(df.columns):
+        vl = (meta.variable_value_labels or {}).get(c)
+        if vl:
+            value_labels[i] = {(_label_key(k)): str(v) for k, v in vl.items()}
+    rows = df.astype(object).where(df.notna(), None).values.tolist()
+    # SPSS has one header line (the variable names) in its data view export; row = case number + 1
+    numbers = list(range(2, len(rows) + 2))
+    return _RawTable(headings, texts, rows, numbers, "spss", value_labels)
+
+
+def _label_key(value):
+    if isinstance(value, Number) and not isinstance(value, bool) and float(value).is_integer():
+        return float(value)
+    return value if isinstance(value, str) else float(value)
+
+
+def _read_table(path: Path) -> _RawTable:
+    ext = path.suffix.lower()
+    if ext in CSV_EXTENSIONS:
+        return _read_csv(path)
+    if ext in EXCEL_EXTENSIONS:
+        return _read_excel(path)
+    if ext in SPSS_EXTENSIONS:
+        return _read_spss(path)
+    raise InputError(f"bestandstype '{ext or '(geen extensie)'}' wordt niet ondersteund; gebruik "
+                     + ", ".join(SUPPORTED_EXTENSIONS) + ".", file=path.name)
+
+
+
+def _detect_tool(table: _RawTable, path: Path) -> str:
+    if table.tool_hint:
+        return table.tool_hint
+    names = {_squash(h) for h in table.headings}
+    if names & {"responseid", "ipaddress", "recipientemail", "durationinseconds", "distributionchannel"}:
+        return "qualtrics"
+    if names & {"submitdate", "startlanguage", "lastpage", "datestamp"}:
+        return "limesurvey"
+    if names & {"completiontime", "tijdvanvoltooien"} or {"id", "starttime"} <= names or {"id", "begintijd"} <= names:
+        return "forms"
+    return "csv"
+
+

@@ -1,0 +1,605 @@
+"""Batch rendering of the per-round HTML reports (papermill + nbconvert) and the index pages.
+
+For one round, :func:`render_round` renders the report notebook (``informeel_lib/report/rapport.ipynb``)
+once for the whole network and once per organisation, as listed in ``data/reports.yaml``, and
+writes ``reports/<round>/netwerk.html``, ``reports/<round>/<organisatie-slug>.html``,
+``reports/<round>/index.html`` and the top-level ``reports/index.html``.
+
+How it is fast (see ``benchmarks/bench_reports.py``):
+
+* Every report runs in a worker *process* (``concurrent.futures.ProcessPoolExecutor`` by default;
+  ``executor=`` takes any :class:`concurrent.futures.Executor`, e.g. a dask.distributed
+  ``client.get_executor()``; dask is not a dependency). Each worker keeps one warm Jupyter kernel
+  in which the heavy modules are imported once; papermill executes every notebook in that kernel
+  (its namespace is reset in between) and nbconvert's Python API exports the HTML in-process.
+* The network-wide models (CFA, invariance, multilevel model) are the same in the network report
+  and in every organisation report, so they are computed once per round (in parallel parts) and
+  cached to a file that the notebooks read.
+
+A failing report does not stop the others; failures are listed at the end (in Dutch) and the
+return value says whether everything succeeded.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as _dt
+import hashlib
+import html
+import json
+import multiprocessing
+import pickle
+import re
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..errors import InformeelError, InputError
+from ..nl import datum, geheel, ronde_naam
+
+KERNEL_NAME = "informeel"
+#: the report notebook ships inside the package (package data), so an installed package renders reports
+REPORT_NOTEBOOK_DIR = Path(__file__).resolve().parent
+_WARMUP = ("import pandas, numpy, scipy, matplotlib, yaml\n"
+           "import informeel_lib, informeel_lib.report.context, informeel_lib.report.sections, informeel_lib.report.figures\n"
+           "from IPython.display import HTML, display\n")
+
+
+# --- configuration and planning ----------------------------------------------------------------
+
+def load_config(path=None) -> dict:
+    """The reports configuration (``informeel_lib/data/reports.yaml`` by default)."""
+    if path is None:
+        text = resources.files("informeel_lib").joinpath("data", "reports.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    cfg = yaml.safe_load(text)
+    for key in ("notebook", "rapporten"):
+        if key not in cfg:
+            raise InformeelError(f"Rapportconfiguratie: sleutel '{key}' ontbreekt.")
+    return cfg
+
+
+def slugify(name: str) -> str:
+    """File-name form of an organisation name: ``'Zonnehuisgroep Noord' -> 'zonnehuisgroep-noord'``."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "organisatie"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One notebook run: which notebook, with which papermill parameters, to which HTML file."""
+
+    ronde: str
+    naam: str
+    titel: str
+    organisatie: str | None
+    notebook: str
+    html_path: str
+    parameters: dict = field(default_factory=dict, hash=False)
+    n: int = 0
+    kernel_name: str = KERNEL_NAME
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Outcome of one :class:`ReportJob` (``error`` is a Dutch message when ``ok`` is False)."""
+
+    job: ReportJob
+    ok: bool
+    seconds: float
+    error: str = ""
+
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else f"MISLUKT: {self.error}"
+        return f"ReportResult({self.job.naam!r}, {self.seconds:.1f} s, {state})"
+
+
+def round_path(data_dir, ronde: str) -> Path:
+    """``<data_dir>/<ronde>.parquet``; InputError (Dutch) if it does not exist."""
+    path = Path(data_dir) / f"{ronde}.parquet"
+    if not path.exists():
+        raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt; draai eerst 'informeel clean'.",
+                         file=str(path))
+    return path
+
+
+def organisation_counts(data_dir, ronde: str) -> dict[str, int]:
+    """Number of respondents per organisation in a processed round."""
+    import pandas as pd
+
+    orgs = pd.read_parquet(round_path(data_dir, ronde), columns=["organisation"])["organisation"]
+    return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
+
+
+def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: int = 5, config=None,
+               shared_path=None) -> tuple[list[ReportJob], list[str]]:
+    """The report jobs for one round, and the organisations skipped because they are too small.
+
+    Returns
+    -------
+    jobs : list of ReportJob
+    skipped : list of str
+        Dutch notes on organisations with fewer than ``min_group`` respondents (no report).
+    """
+    cfg = config or load_config()
+    counts = organisation_counts(data_dir, ronde)
+    if organisation is not None:
+        from ..codebook import load_codebook
+
+        canonical = load_codebook().resolve_organisation(organisation) or organisation
+        if canonical not in counts:
+            raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {ronde} "
+                             f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, ronde)))
+        organisation = canonical
+    notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
+    out = Path(out_dir) / ronde
+    base = {"ronde": ronde, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
+            "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None}
+    fmt = {"ronde_naam": ronde_naam(ronde), "ronde": ronde}
+    jobs, skipped = [], []
+    for spec in cfg["rapporten"]:
+        if spec.get("per") == "organisatie":
+            for org, n in counts.items():
+                if organisation is not None and org != organisation:
+                    continue
+                if n < min_group:
+                    skipped.append(f"{org}: minder dan {min_group} respondenten, geen eigen rapport")
+                    continue
+                names = dict(fmt, organisatie=org, slug=slugify(org))
+                params = {k: (v.format(**names) if isinstance(v, str) else v)
+                          for k, v in (spec.get("parameters") or {}).items()}
+                naam = spec["naam"].format(**names)
+                jobs.append(ReportJob(ronde, naam, spec["titel"].format(**names), org, notebook,
+                                      str(out / f"{naam}.html"), {**base, **params}, n))
+        elif organisation is None:
+            naam = spec["naam"].format(**fmt)
+            params = dict(spec.get("parameters") or {})
+            jobs.append(ReportJob(ronde, naam, spec["titel"].format(**fmt), params.get("organisatie"), notebook,
+                                  str(out / f"{naam}.html"), {**base, **params}, sum(counts.values())))
+    return jobs, skipped
+
+
+# --- worker side --------------------------------------------------------------------------------
+
+_KERNELS: dict = {}
+
+
+def _run_code(km, code: str, timeout: float = 300) -> None:
+    kc = km.blocking_client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(code, timeout=timeout, store_history=False, output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    finally:
+        kc.stop_channels()
+
+
+def local_kernel_manager_class(asynchronous: bool = False):
+    """The KernelManager class for our own report kernels: local Unix sockets instead of TCP ports.
+
+    Why not jupyter_client's default (TCP on 127.0.0.1 without encryption):
+
+    * ipykernel warns "Kernel is running over TCP without encryption" on every start, which filled
+      the output of ``make demo``; the warning is right, so the transport is changed rather than
+      the warning hidden (real kernel errors still reach stderr);
+    * with several processes starting kernels at once (report workers, papermill runs in tests)
+      two kernels can pick the same free TCP port, and a client then waits forever for messages
+      that went to the other kernel. Unix-domain sockets (``transport="ipc"``) are files named
+      after each kernel's own connection file: no shared port space.
+
+    On systems without Unix sockets (Windows) the manager provisions CurveZMQ keys instead
+    (``transport_encryption="auto"``, jupyter_client >= 8.10), if pyzmq supports them.
+
+    Parameters
+    ----------
+    asynchronous : bool
+        Subclass ``AsyncKernelManager`` (for nbclient/papermill's ``kernel_manager_class``)
+        instead of the blocking ``KernelManager``.
+    """
+    import os
+
+    import zmq
+    from jupyter_client import AsyncKernelManager, KernelManager
+    from traitlets import CaselessStrEnum, default
+
+    base = AsyncKernelManager if asynchronous else KernelManager
+    if os.name == "posix":
+        attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True),
+                 "_ip_default": default("ip")(_unique_ipc_path)}
+    elif "transport_encryption" in base.class_trait_names() and zmq.has("curve"):
+        attrs = {"transport_encryption": CaselessStrEnum(["disabled", "auto", "required"], default_value="auto",
+                                                          config=True)}
+    else:
+        attrs = {}
+    return type(f"Local{base.__name__}", (base,), attrs)
+
+
+def _unique_ipc_path(km) -> str:
+    """Socket path prefix of one kernel (jupyter_client's default, ``kernel-ipc`` in the working
+    directory, is the same for every kernel started there: the second one fails to bind)."""
+    import os
+    import uuid
+
+    if km.transport != "ipc":
+        from jupyter_client.localinterfaces import localhost
+
+        return localhost()
+    if km.connection_file:
+        return os.path.splitext(km.connection_file)[0] + "-ipc"
+    return os.path.join(tempfile.gettempdir(), f"informeel-kernel-{uuid.uuid4().hex}-ipc")
+
+
+def new_kernel_manager(kernel_name: str = KERNEL_NAME):
+    """A (blocking) KernelManager of :func:`local_kernel_manager_class` for ``kernel_name``, not yet started."""
+    return local_kernel_manager_class()(kernel_name=kernel_name)
+
+
+def warm_kernel(kernel_name: str = KERNEL_NAME):
+    """This process's warm kernel: started (and heavy modules imported) once, namespace reset per use.
+
+    The kernel is shut down when the worker process exits (a multiprocessing finaliser, which,
+    unlike ``atexit``, also runs in pool workers).
+    """
+    key = (kernel_name, threading.get_ident())  # one kernel per worker thread, should an executor use threads
+    km = _KERNELS.get(key)
+    if km is not None and km.is_alive():
+        _run_code(km, "get_ipython().run_line_magic('reset', '-f')")
+        return km
+    from multiprocessing.util import Finalize
+
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    try:
+        km = new_kernel_manager(kernel_name)
+        km.start_kernel(cwd=str(Path.cwd()))
+    except NoSuchKernel as exc:
+        raise InformeelError(f"Jupyter-kernel '{kernel_name}' is niet geïnstalleerd; draai "
+                             f"'python -m ipykernel install --sys-prefix --name {kernel_name}' (of 'make venv').") from exc
+    Finalize(km, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
+    _KERNELS[key] = km
+    _run_code(km, _WARMUP)
+    return km
+
+
+def limit_threads(jobs: int) -> None:
+    """Give each of ``jobs`` worker processes its share of the cores for BLAS/OpenMP (no oversubscription).
+
+    Must run before numpy is imported in the process; the worker's kernel inherits the setting.
+    """
+    import os
+
+    share = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, share)
+
+
+def init_worker(kernel_name: str = KERNEL_NAME, jobs: int = 1) -> None:
+    """Pool initializer: limit threads, import papermill/nbconvert and start the warm kernel once per worker."""
+    limit_threads(jobs)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+    try:
+        warm_kernel(kernel_name)
+    except Exception:  # noqa: BLE001 - the job itself reports the error in Dutch
+        pass
+
+
+def _error_message(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "PapermillExecutionError":
+        return (f"fout in cel {exc.exec_count} van het rapportnotebook: {exc.ename}: {exc.evalue}")
+    if isinstance(exc, InformeelError):
+        return str(exc)
+    return f"{name}: {exc}"
+
+
+def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult:
+    """Run one report notebook with papermill and export it to offline HTML (runs in a worker).
+
+    Parameters
+    ----------
+    job : ReportJob
+    reuse_kernel : bool
+        Execute in this process's warm kernel (default) instead of starting a new kernel.
+
+    Returns
+    -------
+    ReportResult
+        Never raises: any error is returned as a Dutch message.
+    """
+    import papermill as pm
+
+    from .html import export_html
+
+    start = time.perf_counter()
+    try:
+        # the warm kernel of this worker, or a fresh kernel that papermill starts and stops
+        extra = ({"km": warm_kernel(job.kernel_name)} if reuse_kernel
+                 else {"kernel_manager_class": local_kernel_manager_class(asynchronous=True)})
+        with tempfile.TemporaryDirectory(prefix="informeel-") as tmp:
+            executed = Path(tmp) / f"{job.naam}.ipynb"
+            nb = pm.execute_notebook(job.notebook, str(executed), parameters=dict(job.parameters),
+                                     kernel_name=job.kernel_name, progress_bar=False, log_output=False,
+                                     request_save_on_cell_execute=False, cwd=str(Path(job.notebook).parent),
+                                     **extra)
+        export_html(nb, job.html_path, title=job.titel)
+        return ReportResult(job, True, time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
+        if reuse_kernel:  # start afresh next time: the kernel may be broken
+            km = _KERNELS.pop((job.kernel_name, threading.get_ident()), None)
+            if km is not None:
+                try:
+                    km.shutdown_kernel(now=True)
+                except Exception:  # noqa: BLE001
+                    pass
+        return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
+
+
+def compute_shared_part(part: str, ronde: str, data_dir: str, min_group: int):
+    """Compute one part of the network-wide results (runs in a worker); returns (part, result, error)."""
+    from . import context as report_context
+
+    try:
+        return part, report_context.compute_shared_part(part, ronde, data_dir=data_dir, min_group=min_group), ""
+    except Exception as exc:  # noqa: BLE001
+        return part, None, f"{type(exc).__name__}: {exc}"
+
+
+# --- the runner ---------------------------------------------------------------------------------
+
+def shared_cache_path(data_dir, ronde: str) -> Path:
+    """Where the round's shared results are cached: ``<data_dir>/<ronde>_gedeeld.pkl``."""
+    return Path(data_dir) / f"{ronde}_gedeeld.pkl"
+
+
+def _data_key(data_dir, ronde: str, min_group: int) -> str:
+    from .. import __version__
+
+    h = hashlib.sha256()
+    for path in sorted(Path(data_dir).glob("*.parquet")):
+        if path.stem <= ronde:  # this round and the ones before (change since last round)
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    h.update(f"{min_group}|{__version__}".encode())
+    # the analysis code too: a fixed estimator (e.g. cfa.py) must not be hidden behind an old cache
+    lib = Path(__file__).resolve().parents[1]
+    for path in sorted(lib.rglob("*.py")) + sorted((lib / "data").glob("*.yaml")):
+        h.update(str(path.relative_to(lib)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _ensure_shared(ronde, data_dir, min_group, submit, wait_all) -> tuple[Path, list[str]]:
+    """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists."""
+    from .context import SHARED_PARTS
+
+    path = shared_cache_path(data_dir, ronde)
+    key = _data_key(data_dir, ronde, min_group)
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)
+            if cached.get("_key") == key:
+                return path, []
+        except Exception:  # noqa: BLE001 - a broken cache is recomputed
+            pass
+    futures = [submit(compute_shared_part, part, ronde, str(data_dir), min_group) for part in SHARED_PARTS]
+    shared, errors = {"_key": key}, []
+    for part, result, error in wait_all(futures):
+        shared[part] = result
+        if error:
+            errors.append(f"netwerkmodellen ({part}): {error}")
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(shared, fh)
+    tmp.replace(path)
+    return path, errors
+
+
+def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPoolExecutor:
+    """The default executor: ``jobs`` spawned worker processes, each with a warm kernel."""
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    return cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
+                                  initializer=init_worker if reuse_kernel else limit_threads,
+                                  initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
+
+
+def render_round(round: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
+                 min_group: int = 5, executor: cf.Executor | None = None, reuse_kernel: bool = True,
+                 progress: bool = True, config=None) -> bool:
+    """Render every report of one round to offline HTML, plus the index pages.
+
+    Parameters
+    ----------
+    round : str
+        Round code, e.g. ``"2022-05"``; reads ``<data_dir>/<round>.parquet``.
+    data_dir, out_dir : path
+        Processed data; output folder (``<out_dir>/<round>/*.html`` and ``<out_dir>/index.html``).
+    organisation : str, optional
+        Render only this organisation's report (any known spelling).
+    jobs : int
+        Worker processes (ignored when ``executor`` is given).
+    min_group : int
+        Groups smaller than this are suppressed in every table and figure.
+    executor : concurrent.futures.Executor, optional
+        Where to run the notebooks, e.g. ``distributed.Client(...).get_executor()``. The caller
+        owns it (it is not shut down here). Default: a ``ProcessPoolExecutor`` with ``jobs``
+        workers, each with one warm kernel.
+    reuse_kernel : bool
+        Keep one warm kernel per worker (default) rather than a new kernel per notebook.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    config : dict or path, optional
+        Reports configuration (default ``informeel_lib/data/reports.yaml``).
+
+    Returns
+    -------
+    bool
+        True when every report was written; failures are printed (Dutch) on stderr.
+
+    Notes
+    -----
+    Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2]``.
+    """
+    from tqdm import tqdm
+
+    ronde = str(round)
+    # absolute: the report kernels run with the notebook folder as working directory
+    data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
+    round_path(data_dir, ronde)
+    cfg = config if isinstance(config, dict) else load_config(config)
+    plan, skipped = plan_round(ronde, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
+                               min_group=min_group, shared_path=shared_cache_path(data_dir, ronde), config=cfg)
+    own = executor is None
+    if own:
+        executor = make_executor(jobs, reuse_kernel=reuse_kernel)
+    started = time.perf_counter()
+    try:
+        def wait_all(futures):
+            return [f.result() for f in futures]
+
+        _, shared_errors = _ensure_shared(ronde, data_dir, min_group, executor.submit, wait_all)
+        results: list[ReportResult] = []
+        futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
+        bar = tqdm(total=len(futures), desc=f"Rapporten {ronde}", unit="rapport", file=sys.stderr,
+                   disable=not progress, leave=False)
+        for fut in cf.as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a worker process that died
+                res = ReportResult(futures[fut], False, 0.0, _error_message(exc))
+            results.append(res)
+            bar.update(1)
+        bar.close()
+    finally:
+        if own:
+            executor.shutdown(wait=True)
+    write_round_index(out_dir, ronde, results, skipped=skipped)
+    write_top_index(out_dir)
+    failed = [r for r in results if not r.ok]
+    elapsed = time.perf_counter() - started
+    print(f"Ronde {ronde}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
+          f"{elapsed:.0f} s -> {out_dir / ronde / 'index.html'}", file=sys.stderr)
+    for note in shared_errors:
+        print(f"Waarschuwing: {note}", file=sys.stderr)
+    if failed:
+        print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
+        for r in sorted(failed, key=lambda r: r.job.naam):
+            print(f"  - {r.job.titel} ({r.job.naam}.html): {r.error}", file=sys.stderr)
+    return not failed and not shared_errors
+
+
+# --- index pages --------------------------------------------------------------------------------
+
+def _manifest_path(out_dir, ronde) -> Path:
+    return Path(out_dir) / ronde / "rapporten.json"
+
+
+def write_round_index(out_dir, ronde: str, results: list[ReportResult], *, skipped=()) -> Path:
+    """Write ``<out_dir>/<ronde>/index.html`` listing every report of the round with its n and date.
+
+    Results of earlier runs (e.g. ``--org`` for a single organisation) are kept via a small
+    manifest ``rapporten.json`` next to the reports.
+    """
+    from .html import page
+
+    manifest_path = _manifest_path(out_dir, ronde)
+    entries = {}
+    if manifest_path.exists():
+        entries = {e["naam"]: e for e in json.loads(manifest_path.read_text(encoding="utf-8"))["rapporten"]}
+    today = _dt.date.today().isoformat()
+    for r in results:
+        if r.ok:
+            entries[r.job.naam] = {"naam": r.job.naam, "titel": r.job.titel, "organisatie": r.job.organisatie,
+                                   "bestand": Path(r.job.html_path).name, "n": r.job.n, "datum": today}
+        else:
+            entries.pop(r.job.naam, None)
+    ordered = sorted(entries.values(), key=lambda e: (e["organisatie"] is not None, e["organisatie"] or ""))
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps({"ronde": ronde, "rapporten": ordered, "overgeslagen": list(skipped)},
+                                        ensure_ascii=False, indent=1), encoding="utf-8")
+    rows = "".join(
+        f'<tr><td><a href="{html.escape(e["bestand"])}">{html.escape(e["titel"])}</a></td>'
+        f'<td class="num">{geheel(e["n"])}</td><td>{html.escape(datum(e["datum"]))}</td></tr>'
+        for e in ordered)
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
+    body = (f"<h1>Informeel leren in de zorg: rapporten {html.escape(ronde_naam(ronde))}</h1>"
+            f"<p>Ronde {html.escape(ronde)}. Elk rapport toont alleen groepscijfers; groepen met te weinig "
+            f"respondenten zijn weggelaten.</p>"
+            f'<table class="apa"><caption><em>Rapporten van deze ronde</em></caption><thead><tr><th>Rapport</th>'
+            f"<th>n</th><th>Gemaakt op</th></tr></thead><tbody>{rows}</tbody></table>"
+            + (f"<p>Zonder eigen rapport:</p><ul>{notes}</ul>" if notes else "")
+            + '<p><a href="../index.html">Alle rondes</a></p>')
+    path = Path(out_dir) / ronde / "index.html"
+    path.write_text(page(body, title=f"Rapporten {ronde_naam(ronde)}"), encoding="utf-8")
+    return path
+
+
+def write_top_index(out_dir) -> Path:
+    """Write ``<out_dir>/index.html`` linking the index page of every rendered round."""
+    from .html import page
+
+    out_dir = Path(out_dir)
+    items = []
+    for manifest in sorted(out_dir.glob("*/rapporten.json"), reverse=True):
+        info = json.loads(manifest.read_text(encoding="utf-8"))
+        ronde = info["ronde"]
+        reports = "".join(f'<li><a href="{html.escape(ronde)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
+                          f"</a> (n = {geheel(e['n'])}, {html.escape(datum(e['datum']))})</li>"
+                          for e in info["rapporten"])
+        items.append(f'<h2><a href="{html.escape(ronde)}/index.html">Ronde {html.escape(ronde_naam(ronde))}</a></h2>'
+                     f"<ul>{reports}</ul>")
+    body = ("<h1>Informeel leren in de zorg</h1><p>Rapporten van het leernetwerk, per meetronde. "
+            "De rapporten werken zonder internetverbinding.</p>" + ("".join(items) or "<p>Nog geen rapporten.</p>"))
+    path = out_dir / "index.html"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(page(body, title="Informeel leren in de zorg: rapporten"), encoding="utf-8")
+    return path
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021) -> bool:
+    """Synthesise the network, clean every round and render all reports (``informeel demo``).
+
+    Creates ``data/raw/<round>/``, ``data/processed/`` and ``reports/`` under ``workdir`` (works
+    from a fresh clone) and prints the path of ``reports/index.html``.
+
+    Returns
+    -------
+    bool
+        True when every report of every round was written.
+    """
+    from ..io.cleaning import clean_files
+    from ..synth import write_network
+
+    workdir = Path(workdir)
+    raw, processed, out = workdir / "data" / "raw", workdir / "data" / "processed", workdir / "reports"
+    for d in (raw, processed, out):
+        d.mkdir(parents=True, exist_ok=True)
+    print(f"Synthetisch netwerk maken (seed {seed}) in {raw} ...", file=sys.stderr)
+    truth = write_network(raw, seed=seed)
+    rounds = list(truth["rounds"])
+    for ronde in rounds:
+        result = clean_files([raw / ronde], round=ronde, out=processed)
+        summary = getattr(result, "summary", None)
+        print(summary() if callable(summary) else f"Ronde {ronde} opgeschoond.", file=sys.stderr)
+    ok = True
+    with make_executor(jobs) as executor:  # one pool (and one warm kernel per worker) for all rounds
+        for ronde in rounds:
+            ok = render_round(ronde, data_dir=processed, out_dir=out, jobs=jobs, executor=executor) and ok
+    index = (out / "index.html").resolve()
+    print(f"Klaar. Open {index}" if ok else f"Klaar, maar niet alle rapporten zijn gelukt. Overzicht: {index}")
+    return ok

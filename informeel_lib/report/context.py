@@ -1,0 +1,321 @@
+"""The sections of the per-round report: each a small function from data to Dutch HTML.
+
+The report notebook (``notebooks/rapport.ipynb``) is a list of calls into this module, so every
+number in a report is computed by code that the tests reach. Each section function takes a
+:class:`ReportContext` (one round, optionally one organisation that is compared with the rest of
+the network) and returns a :class:`Section` whose ``html`` holds a heading, Dutch sentences,
+APA-style tables and figures with alt text.
+
+Privacy rules applied here, in every table and figure:
+
+* groups (organisations, teams, roles) with fewer than ``min_group`` respondents are not shown;
+  a note says how many were left out, and suppressed team names never appear;
+* open answers are shown only after :func:`informeel_lib.privacy.scrub_text` and ``html.escape``;
+* only aggregates: no respondent rows, pseudonyms or personal codes.
+
+The network-wide models (CFA, invariance, multilevel model) are identical in the network report
+and in every organisation report; :func:`compute_shared_part` computes them and the batch runner
+caches them once per round (``gedeeld_pad``), see :mod:`informeel_lib.report.batch`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.cfa.specification import NonConvergenceError
+from ..codebook import load_codebook
+from ..errors import AnalysisError, InformeelError, InputError
+from ..nl import meervoud
+from ..privacy import MIN_GROUP
+
+REST = "rest van het netwerk"
+NETWERK = "netwerk"
+FORMS = ("zelfgestuurd", "incidenteel", "tacit")
+SHARED_PARTS = ("invariantie_organisaties", "invariantie_rondes", "cfa", "invloed")  # slowest first
+OUTCOME = "IWL"
+PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
+CORE_SCALES = (OUTCOME, "REFL", "EXPR", "LEID", "ZICHT")
+"""The scales of the research question: informal learning and the four influence factors."""
+CORE_SCOPE = ("getoetst voor de vijf schalen van de onderzoeksvraag, informeel leergedrag en de vier "
+              "invloedsfactoren, omdat er per organisatie te weinig respondenten zijn voor het hele model")
+
+
+def core_model(model: dict) -> dict:
+    """The measurement model restricted to :data:`CORE_SCALES` (for invariance across organisations).
+
+    Organisations have 50-120 respondents, about as many as the 47 items of the full model: a
+    multi-group fit of the full model then has (nearly) singular group covariance matrices and
+    often no finite ML solution. The five scales of the research question (24 items) can be
+    compared reliably.
+    """
+    core = {k: v for k, v in model.items() if k in CORE_SCALES}
+    return core or model
+_PSEUDONYM = re.compile(r"\bp-[0-9a-f]{12}\b")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: a title and its HTML (heading included)."""
+
+    title: str
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Section({self.title!r}, {len(self.html)} tekens HTML)"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The data one report needs: the round (scored), the previous round, and the focus.
+
+    Attributes
+    ----------
+    ronde : str
+    data : DataFrame
+        Processed round with one extra float column per scale (scale mean).
+    vorige : DataFrame or None
+        The previous processed round (scored), if there is one in ``data_map``.
+    vorige_ronde : str or None
+    organisatie : str or None
+        The organisation of an organisation report; None for the network report.
+    min_groep : int
+
+    Notes
+    -----
+    :meth:`table_number` hands out consecutive APA table numbers, so every report numbers its
+    own tables 1..k whichever sections apply (an organisation report has other tables than the
+    network report).
+    """
+
+    ronde: str
+    data: pd.DataFrame = field(repr=False)
+    vorige: pd.DataFrame | None = field(repr=False)
+    vorige_ronde: str | None
+    organisatie: str | None
+    min_groep: int = MIN_GROUP
+    _tables: list = field(default_factory=lambda: [0], repr=False, compare=False)
+
+    def table_number(self) -> int:
+        """The next table number of this report (tables are numbered 1, 2, ... in the order shown)."""
+        self._tables[0] += 1
+        return self._tables[0]
+
+    @property
+    def codebook(self):
+        return load_codebook()
+
+    @property
+    def scales(self) -> list[str]:
+        return [s for s in self.codebook.scales if s in self.data.columns]
+
+    @property
+    def focus(self) -> pd.DataFrame:
+        """The organisation's rows (organisation report) or all rows (network report)."""
+        if self.organisatie is None:
+            return self.data
+        return self.data[self.data["organisation"] == self.organisatie]
+
+    @property
+    def rest(self) -> pd.DataFrame | None:
+        """The rest of the network (organisation report only)."""
+        if self.organisatie is None:
+            return None
+        return self.data[self.data["organisation"] != self.organisatie]
+
+    @property
+    def focus_name(self) -> str:
+        return self.organisatie or "het netwerk"
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"ronde": [self.ronde], "organisatie": [self.organisatie], "n": [len(self.focus)],
+                             "vorige_ronde": [self.vorige_ronde], "min_groep": [self.min_groep]})
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def _read_round(data_map, ronde: str) -> pd.DataFrame:
+    path = Path(data_map) / f"{ronde}.parquet"
+    if not path.exists():
+        raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt.", file=str(path))
+    return pd.read_parquet(path)
+
+
+def _scored(df: pd.DataFrame) -> pd.DataFrame:
+    from ..analysis.scoring import score_scales
+
+    scores = score_scales(df)
+    return pd.concat([df.drop(columns=[c for c in scores.columns if c in df.columns]), scores], axis=1)
+
+
+def previous_round(data_map, ronde: str) -> str | None:
+    """The latest round in ``data_map`` before ``ronde`` (rounds sort as ``YYYY-MM``)."""
+    earlier = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem < ronde)
+    return earlier[-1] if earlier else None
+
+
+def load_context(ronde: str, *, data_map, organisatie=None, min_groep: int = MIN_GROUP) -> ReportContext:
+    """Read and score a processed round (and the previous one) for a report.
+
+    Raises
+    ------
+    InputError
+        If the round is missing or the organisation does not occur in it.
+    AnalysisError
+        If the organisation has fewer than ``min_groep`` respondents (no report of its own).
+    """
+    data = _scored(_read_round(data_map, ronde))
+    if organisatie is not None:
+        canonical = load_codebook().resolve_organisation(organisatie) or organisatie
+        if canonical not in set(data["organisation"]):
+            raise InputError(f"organisatie '{organisatie}' komt niet voor in ronde {ronde}.")
+        n = int((data["organisation"] == canonical).sum())
+        if n < min_groep:
+            raise AnalysisError(f"{canonical} heeft in ronde {ronde} maar {n} respondenten (minder dan {min_groep}); "
+                                "voor deze organisatie wordt geen eigen rapport gemaakt.")
+        organisatie = canonical
+    prev = previous_round(data_map, ronde)
+    vorige = _scored(_read_round(data_map, prev)) if prev else None
+    return ReportContext(ronde, data, vorige, prev, organisatie, int(min_groep))
+
+
+# --- shared (network-wide) results ---------------------------------------------------------------
+
+def _all_rounds(data_map, ronde: str) -> pd.DataFrame:
+    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem <= ronde)
+    return pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True)
+
+
+NOT_CONVERGED = ("het model kon in deze data niet worden geschat: in de kleinste groepen zijn te weinig "
+                 "volledige antwoorden voor zoveel vragen (de details staan in notebook 03_factormodel)")
+
+
+def _safe(fn, *args, **kwargs):
+    """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash.
+
+    Estimation warnings (e.g. Heywood cases in a small group) are not printed: the reports state
+    their verdicts in words, and the exploration notebooks show the full results.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except NonConvergenceError:
+        # the technical details (runaway parameters) belong in notebook 03, not in a shared report
+        return {"fout": NOT_CONVERGED}
+    except InformeelError as exc:
+        return {"fout": str(exc)}
+
+
+def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
+    """Compute one part of the network-wide results for a round.
+
+    Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
+    ``"invariantie_rondes"`` (this round and the previous one), ``"invariantie_organisaties"``
+    (organisations large enough for a group-wise fit; the :func:`core_model`), ``"invloed"`` (ICC per scale and the
+    multilevel influence model). Results are plain dicts/DataFrames/result objects, so they
+    pickle. ``None`` means "not applicable" (e.g. no previous round).
+    """
+    cb = load_codebook()
+    data = _read_round(data_dir, ronde)
+    model = cb.model_dict()
+    if part == "cfa":
+        from ..analysis.cfa.estimate import cfa
+
+        res = _safe(cfa, data[cb.item_codes], model)
+        return res if isinstance(res, dict) else {"fit": dict(res.fit), "n": len(data)}
+    if part == "invariantie_rondes":
+        prev = previous_round(data_dir, ronde)
+        if prev is None:
+            return None
+        both = pd.concat([_read_round(data_dir, prev), data], ignore_index=True)
+        return _invariance_result(both, model, "round", min_group)
+    if part == "invariantie_organisaties":
+        return _invariance_result(data, core_model(model), "organisation", min_group)
+    if part == "invloed":
+        from ..analysis.multilevel import icc, influence_model
+
+        scored = _scored(data)
+        iccs = {}
+        for s in cb.scales:
+            try:
+                iccs[s] = icc(scored, s, ["organisation", "team"])
+            except InformeelError:
+                iccs[s] = float("nan")
+        model_res = _safe(influence_model, scored, OUTCOME, list(PREDICTORS))
+        return {"icc": iccs, "model": model_res}
+    raise ValueError(f"unknown shared part {part!r}")
+
+
+INVARIANCE_TIMEOUT = 60.0
+"""Seconds a multi-group invariance fit may take before it is abandoned (typically 1-5 s here)."""
+
+
+def _child_call(conn, fn, args, kwargs) -> None:
+    try:
+        conn.send(("ok", _safe(fn, *args, **kwargs)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        conn.send(("fout", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def call_with_timeout(fn, *args, timeout: float, **kwargs):
+    """Run ``_safe(fn, ...)`` in a child process; ``{'fout': ...}`` (Dutch) if it takes longer than ``timeout``.
+
+    Used for fits that can fail to converge slowly (multi-group CFA in small groups): one such
+    fit must not hold up a whole batch of reports.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_call, args=(child, fn, args, kwargs), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(timeout):
+            status, value = parent.recv()
+            return value if status == "ok" else {"fout": value}
+        limit = meervoud(int(timeout), "seconde", "seconden")
+        return {"fout": f"de schatting duurde langer dan {limit} en is afgebroken (waarschijnlijk convergeert het "
+                        "model niet in deze kleine groepen)"}
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(5)
+        parent.close()
+
+
+def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: int, *,
+                       timeout: float | None = None):
+    """Invariance across the groups of ``group`` that are large enough; None if fewer than two."""
+    from ..analysis.cfa.invariance import invariance
+
+    items = [i for its in model.values() for i in its]
+    counts = data.dropna(subset=items)[group].value_counts()
+    big = counts[counts >= max(min_group, len(items) + 1)].index
+    if len(big) < 2:
+        return None
+    sub = data[data[group].isin(big)][items + [group]]
+    return call_with_timeout(invariance, sub, model, group,
+                             timeout=INVARIANCE_TIMEOUT if timeout is None else timeout)
+
+
+def load_shared(gedeeld_pad, ctx: ReportContext, *, data_map=None) -> dict:
+    """The network-wide results: from the batch runner's cache, or computed here (no cache)."""
+    if gedeeld_pad:
+        with open(gedeeld_pad, "rb") as fh:
+            return pickle.load(fh)
+    data_map = data_map or "."
+    return {p: compute_shared_part(p, ctx.ronde, data_dir=data_map, min_group=ctx.min_groep) for p in SHARED_PARTS}
+
+

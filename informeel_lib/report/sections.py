@@ -1,0 +1,894 @@
+"""The sections of the report notebook: each takes the report context and returns Dutch HTML."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import load_codebook
+from ..errors import AnalysisError, InformeelError, InputError
+from ..nl import LEEG, geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
+from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
+from .context import (
+    _PSEUDONYM,
+    CORE_SCALES,
+    CORE_SCOPE,
+    FORMS,
+    NETWERK,
+    OUTCOME,
+    REST,
+    ReportContext,
+    Section,
+    _invariance_result,
+    _read_round,
+    _scored,
+    core_model,
+)
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def scale_name(code: str) -> str:
+    return load_codebook().scales[code].name
+
+
+def _h2(title: str) -> str:
+    return f"<h2>{html.escape(title)}</h2>"
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _note_hidden(n_hidden: int, what: str, min_groep: int) -> str:
+    if not n_hidden:
+        return ""
+    return (f"{meervoud(n_hidden, what[0], what[1])} met minder dan {min_groep} respondenten "
+            f"{'is' if n_hidden == 1 else 'zijn'} niet getoond.")
+
+
+def shown_groups(table: pd.DataFrame, *, min_groep: int, n_col: str = "n") -> tuple[pd.DataFrame, int]:
+    """Drop the groups that :func:`~informeel_lib.privacy.suppress_small_groups` suppresses.
+
+    Returns the shown rows (without the helper columns) and the number of hidden groups.
+    """
+    marked = suppress_small_groups(table, n_col=n_col, min_n=min_groep)
+    keep = ~marked["suppressed"].to_numpy()
+    shown = table[keep].reset_index(drop=True)
+    return shown, int((~keep).sum())
+
+
+def group_stats(df: pd.DataFrame, by, scales) -> pd.DataFrame:
+    """n, and mean per scale, per group (``by`` a column name or list of names)."""
+    by = [by] if isinstance(by, str) else list(by)
+    g = df.groupby(by, dropna=True, observed=True)
+    out = g.size().rename("n").to_frame()
+    out = out.join(g[list(scales)].mean())
+    return out.reset_index()
+
+
+def _mean_sd(series: pd.Series) -> tuple[float, float, int]:
+    s = pd.to_numeric(series, errors="coerce").dropna()
+    return (float(s.mean()) if len(s) else float("nan"), float(s.std(ddof=1)) if len(s) > 1 else float("nan"),
+            int(len(s)))
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+def title_block(ctx: ReportContext) -> str:
+    """The report's heading and a one-paragraph introduction (Dutch)."""
+    who = ctx.organisatie or "het leernetwerk"
+    title = (f"{ctx.organisatie} en het netwerk" if ctx.organisatie else "Netwerkrapport") + \
+        f" — ronde {ronde_naam(ctx.ronde)}"
+    intro = (f"Dit rapport beschrijft de vragenlijst over informeel leren in de zorg voor {who} "
+             f"(ronde {ctx.ronde}, {meervoud(len(ctx.focus), 'respondent', 'respondenten')}). ")
+    if ctx.organisatie:
+        intro += "Elke uitkomst wordt vergeleken met de rest van het netwerk (de andere organisaties samen). "
+    intro += (f"Het rapport bevat alleen groepscijfers; groepen met minder dan {ctx.min_groep} respondenten "
+              "worden niet getoond.")
+    return f"<h1>{html.escape(title)}</h1>{_p(intro)}"
+
+
+def response(ctx: ReportContext) -> Section:
+    """Respons: respondents per organisation (and role), with suppression."""
+    title = "Respons"
+    d = ctx.data
+    counts = d.groupby("organisation").size().rename("n").reset_index()
+    counts["aandeel"] = counts["n"] / len(d)
+    teams = d.groupby(["organisation", "team"]).size()
+    counts["teams"] = [int((teams.loc[o] >= ctx.min_groep).sum()) for o in counts["organisation"]]
+    shown, hidden = shown_groups(counts, min_groep=ctx.min_groep)
+    tab = shown.rename(columns={"organisation": "Organisatie", "aandeel": "Aandeel", "teams": "Teams (n ≥ "
+                                f"{ctx.min_groep})"})
+    tab["Aandeel"] = [procent(x) for x in tab["Aandeel"]]
+    parts = [_h2(title)]
+    sentence = (f"In ronde {ctx.ronde} vulden {meervoud(len(d), 'medewerker', 'medewerkers')} uit "
+                f"{meervoud(d['organisation'].nunique(), 'organisatie', 'organisaties')} de vragenlijst in.")
+    if ctx.organisatie:
+        sentence += f" Uit {ctx.organisatie} deden {geheel(len(ctx.focus))} medewerkers mee."
+    if ctx.vorige is not None:
+        sentence += f" In de vorige ronde ({ctx.vorige_ronde}) waren dat er {geheel(len(ctx.vorige))}."
+    parts.append(_p(sentence))
+    parts.append(html_table(tab, title="Respondenten per organisatie", number=ctx.table_number(),
+                            note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep) or None))
+    roles = ctx.focus.groupby("role").size().rename("n").reset_index()
+    roles_shown, roles_hidden = shown_groups(roles, min_groep=ctx.min_groep)
+    roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
+    parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=ctx.table_number(),
+                            note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_groep) or None))
+    return Section(title, "".join(parts))
+
+
+def reliability_section(ctx: ReportContext) -> Section:
+    """Betrouwbaarheid: Cronbach's alpha (95%-CI) and omega per scale, in the focus group and network."""
+    from ..analysis.reliability import reliability
+
+    title = "Betrouwbaarheid"
+    cb = ctx.codebook
+    rows, low = [], []
+    for code in ctx.scales:
+        sc = cb.scales[code]
+        row = {"Schaal": sc.name, "Items": len(sc.items)}
+        groups = [(ctx.focus_name if ctx.organisatie else "netwerk", ctx.focus)]
+        if ctx.organisatie:
+            groups.append(("netwerk", ctx.data))
+        for label, df in groups:
+            try:
+                r = reliability(df[sc.item_codes], reverse=sc.reverse_items)
+                row[f"n ({label})"] = int(r.n)
+                row[f"α ({label})"] = float(r.alpha)
+                if label == groups[0][0]:
+                    row["95%-BI"] = f"[{getal(r.alpha_ci[0], 2, leading_zero=False)}; {getal(r.alpha_ci[1], 2, leading_zero=False)}]"
+                    row["ω"] = float(r.omega_total)
+            except InformeelError:
+                row[f"n ({label})"] = int(df[sc.item_codes].dropna(how="all").shape[0])
+                row[f"α ({label})"] = float("nan")
+        rows.append(row)
+        a = row.get(f"α ({groups[0][0]})")
+        if a is not None and not np.isnan(a) and a < 0.7:
+            low.append(sc.name)
+    tab = pd.DataFrame(rows)
+    if ctx.focus.shape[0] < ctx.min_groep:
+        return Section(title, _h2(title) + _p("Te weinig respondenten om de betrouwbaarheid te tonen."))
+    alpha_cols = [c for c in tab.columns if c.startswith("α") or c == "ω"]
+    text = ("Cronbachs alfa (α) en omega (ω) geven aan hoe goed de items van een schaal samen één begrip meten; "
+            "vanaf ,70 noemen we dat voldoende.")
+    text += (f" Onder ,70 in {ctx.focus_name}: {opsomming(low)}." if low else
+             f" Alle schalen zijn voldoende betrouwbaar in {ctx.focus_name}.")
+    return Section(title, _h2(title) + _p(text) + html_table(
+        tab, title="Betrouwbaarheid per schaal", number=ctx.table_number(), no_leading_zero=alpha_cols,
+        note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."))
+
+
+def scale_scores(ctx: ReportContext) -> Section:
+    """Schaalscores: the focus group against the rest (or per organisation), teams and roles."""
+    from .figures import comparison_means, group_means, img_html
+
+    title = "Schaalscores"
+    parts = [_h2(title)]
+    scales = ctx.scales
+    if ctx.organisatie:
+        from ..analysis.compare import benchmark
+
+        rows, sentences = [], []
+        for s in scales:
+            b = benchmark(ctx.data, s, ctx.organisatie, min_n=ctx.min_groep)
+            sentences.append(b.sentence())
+            if b.suppressed:
+                continue
+            rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
+                         f"M ({REST})": b.mean_rest, "Verschil": b.diff,
+                         "95%-BI": f"[{getal(b.ci_low, 2)}; {getal(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
+        tab = pd.DataFrame(rows)
+        parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
+        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}", number=ctx.table_number(),
+                                no_leading_zero=["p"], decimals={"p": 3},
+                                note="Scores van 1 (helemaal mee oneens) tot 5 (helemaal mee eens); omgekeerd "
+                                     "geformuleerde items zijn omgescoord. Verschil = organisatie min rest, met "
+                                     "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
+        plot_tab = benchmark_table(ctx)
+        if len(plot_tab):
+            fig = comparison_means(plot_tab, groups=(ctx.organisatie, REST),
+                                   title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}")
+            parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisatie)))
+    else:
+        per_org = group_stats(ctx.data, "organisation", scales)
+        shown, hidden = shown_groups(per_org, min_groep=ctx.min_groep)
+        net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
+        parts.append("<ul>" + "".join(
+            f"<li>{html.escape(scale_name(s))}: netwerk {getal(net[s], 1)} (van {getal(shown[s].min(), 1)} tot "
+            f"{getal(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
+        tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
+        parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
+                                note=(_codes_note(scales) + " "
+                                      + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)).strip()))
+        from ..analysis.describe import describe_by
+
+        key = "IWL" if "IWL" in scales else scales[0]
+        desc = describe_by(ctx.data, "organisation", value=key, min_n=ctx.min_groep)
+        desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
+        desc["halve_bi"] = (desc["ci_high"] - desc["ci_low"]) / 2
+        fig = group_means(desc.rename(columns={"mean": "gemiddelde"}), group="organisation", ci="halve_bi",
+                          title=f"{scale_name(key)} per organisatie (met 95%-BI)")
+        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key)} per organisatie: " + "; ".join(
+            f"{o} {getal(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
+    # teams (organisation report) and roles, suppressed
+    def per_group_table(column, header, names, table_title):
+        shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_groep=ctx.min_groep)
+        return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
+                          note=(_codes_note(scales) + " " + _note_hidden(hidden, names, ctx.min_groep)).strip())
+
+    if ctx.organisatie:
+        parts.append(per_group_table("team", "Team", ("team", "teams"),
+                                     f"Gemiddelde score per team in {ctx.organisatie}"))
+    parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
+    return Section(title, "".join(parts))
+
+
+def benchmark_table(ctx: ReportContext) -> pd.DataFrame:
+    """Mean and 95%-CI per scale for the organisation and for the rest of the network (long format).
+
+    Scales on which either group has fewer than ``min_groep`` answers are left out entirely.
+    Columns: ``schaal`` (name), ``groep`` (organisation or :data:`REST`), ``n``, ``gemiddelde``,
+    ``ci_laag``, ``ci_hoog``.
+    """
+    from ..analysis.describe import describe_by
+
+    if ctx.organisatie is None:
+        raise AnalysisError("Een vergelijking met de rest van het netwerk kan alleen in een organisatierapport.")
+    groep = np.where(ctx.data["organisation"] == ctx.organisatie, ctx.organisatie, REST)
+    desc = describe_by(ctx.data[ctx.scales].assign(_groep=groep), "_groep", columns=ctx.scales, min_n=ctx.min_groep)
+    rows = []
+    for s in ctx.scales:
+        sub = desc[desc["variable"] == s].set_index("_groep")
+        if set(sub.index) != {ctx.organisatie, REST} or sub["suppressed"].astype(bool).any():
+            continue
+        for g in (ctx.organisatie, REST):
+            r = sub.loc[g]
+            rows.append({"schaal": scale_name(s), "groep": g, "n": int(r["n"]), "gemiddelde": float(r["mean"]),
+                         "ci_laag": float(r["ci_low"]), "ci_hoog": float(r["ci_high"])})
+    return pd.DataFrame(rows, columns=["schaal", "groep", "n", "gemiddelde", "ci_laag", "ci_hoog"])
+
+
+def benchmark_alt(table: pd.DataFrame, organisation: str) -> str:
+    """Alt text of the benchmark figure: every scale with both means and intervals, in Dutch."""
+    parts = []
+    for name, sub in table.groupby("schaal", sort=False):
+        vals = {r.groep: r for r in sub.itertuples()}
+        parts.append(f"{name}: " + ", ".join(
+            f"{g} {getal(vals[g].gemiddelde, 1)} (95%-BI {getal(vals[g].ci_laag, 1)} tot {getal(vals[g].ci_hoog, 1)})"
+            for g in (organisation, REST) if g in vals))
+    return (f"Stippendiagram per schaal: de gemiddelde score van {organisation} en van de {REST} naast elkaar, elk "
+            "met een 95%-betrouwbaarheidsinterval. " + "; ".join(parts) + ".")
+
+
+LIKERT_SCALES = ("REFL", "EXPR", "LEID", "ZICHT", OUTCOME)
+"""Scales whose items are shown as diverging stacked bars: the four influence factors and the outcome."""
+
+
+def item_label(item, *, width: int = 42, max_lines: int = 2) -> str:
+    """Y-axis label of an item: code, '(omgekeerd)' for reversed items, and its text wrapped (shortened with …)."""
+    import textwrap
+
+    label = f"{item.code}{' (omgekeerd)' if item.reverse else ''}: {item.text}"
+    return "\n".join(textwrap.wrap(label, width=width, max_lines=max_lines, placeholder=" …"))
+
+
+def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: int = 5) -> str:
+    """Alt text of a Likert figure: per item the shares (dis)agreeing and neutral, in Dutch."""
+    mid = (lo + hi) / 2
+    disagree = [v for v in range(lo, hi + 1) if v < mid]
+    agree = [v for v in range(lo, hi + 1) if v > mid]
+    neutral = [v for v in range(lo, hi + 1) if v == mid]
+    parts = []
+    for code, row in dist.iterrows():
+        text = (f"{code}: {procent(row[agree].sum())} (helemaal) mee eens, "
+                + (f"{procent(row[neutral].sum())} neutraal, " if neutral else "")
+                + f"{procent(row[disagree].sum())} (helemaal) mee oneens")
+        parts.append(text)
+    return (f"Gestapeld staafdiagram van de antwoorden op de items van {scale} ({where}), gecentreerd op "
+            f"neutraal: links oneens, rechts eens. " + "; ".join(parts) + ".")
+
+
+def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
+    """Antwoorden per item: diverging stacked bars (Likert) per scale for the focus group.
+
+    Each item's answers from *helemaal mee oneens* to *helemaal mee eens*, centred on *neutraal*
+    (:func:`~informeel_lib.report.figures.likert_bars`); items with fewer than ``min_groep`` answers are
+    not drawn. Reversed items are shown as answered (before reverse scoring).
+    """
+    from .figures import img_html, likert_bars, likert_distribution
+
+    title = "Antwoorden per item"
+    parts = [_h2(title)]
+    if len(ctx.focus) < ctx.min_groep:
+        return Section(title, "".join(parts) + _p("Te weinig respondenten om de antwoorden per item te tonen."))
+    cb = ctx.codebook
+    lo, hi = cb.scale_min, cb.scale_max
+    parts.append(_p(f"Hoe antwoordden medewerkers in {ctx.focus_name} op de afzonderlijke items van de vier "
+                    "invloedsfactoren en van informeel leergedrag? Per item staat links het aandeel dat het (helemaal) "
+                    "oneens is, rechts het aandeel dat het (helemaal) eens is; neutraal ligt over het midden. Bij "
+                    "items met '(omgekeerd)' betekent eens een lagere score op de schaal."))
+    for code in scales:
+        if code not in ctx.scales:
+            continue
+        sc = cb.scales[code]
+        items = ctx.focus[sc.item_codes]
+        dist = likert_distribution(items, scale_range=(lo, hi), min_group=ctx.min_groep)
+        if dist.empty:
+            continue
+        fig = likert_bars(items, labels={it.code: item_label(it) for it in sc.items},
+                          value_labels=cb.canonical_labels, scale_range=(lo, hi), min_group=ctx.min_groep,
+                          title=f"{sc.name} ({ctx.focus_name})")
+        parts.append(img_html(fig, alt=likert_alt(dist, scale=sc.name, where=ctx.focus_name, lo=lo, hi=hi)))
+    return Section(title, "".join(parts))
+
+
+def _codes_note(scales) -> str:
+    return "Kolommen zijn de schaalcodes: " + "; ".join(f"{s} = {scale_name(s)}" for s in scales) + "."
+
+
+def change_section(ctx: ReportContext) -> Section:
+    """Verandering sinds de vorige ronde: mean per scale, previous vs this round (focus group)."""
+    title = "Verandering sinds de vorige ronde"
+    if ctx.vorige is None:
+        return Section(title, _h2(title) + _p("Dit is de eerste ronde: er is nog geen eerdere meting om mee te "
+                                              "vergelijken."))
+    prev = ctx.vorige if ctx.organisatie is None else ctx.vorige[ctx.vorige["organisation"] == ctx.organisatie]
+    if len(prev) < ctx.min_groep or len(ctx.focus) < ctx.min_groep:
+        return Section(title, _h2(title) + _p(f"In een van beide rondes deden minder dan {ctx.min_groep} "
+                                              "medewerkers mee; de verandering wordt daarom niet getoond."))
+    from ..analysis.compare import compare_rounds
+
+    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
+    rows, sentences = [], []
+    for s in ctx.scales:
+        res = compare_rounds(both, s, by=None if ctx.organisatie is None else "organisation",
+                             rounds=[ctx.vorige_ronde, ctx.ronde], min_n=ctx.min_groep)
+        if ctx.organisatie is not None:
+            res = res[res["organisation"] == ctx.organisatie]
+        if res.empty or bool(res["suppressed"].iloc[0]):
+            continue
+        r = res.iloc[0]
+        rows.append({"Schaal": scale_name(s), f"n ({ctx.vorige_ronde})": int(r["n_from"]),
+                     f"M ({ctx.vorige_ronde})": r["mean_from"], f"n ({ctx.ronde})": int(r["n_to"]),
+                     f"M ({ctx.ronde})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
+        if r["p"] < 0.05:
+            richting = "hoger" if r["diff"] > 0 else "lager"
+            sentences.append(f"{scale_name(s)} is in {ctx.focus_name} {richting} dan in de vorige ronde "
+                             f"({getal(r['mean_from'], 1)} → {getal(r['mean_to'], 1)}, {p_waarde(r['p'])}).")
+    tab = pd.DataFrame(rows)
+    text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
+                                   f"({ctx.vorige_ronde}).")
+    html_out = _h2(title) + _p(text) + html_table(
+        tab, title=f"Gemiddelde scores in ronde {ctx.vorige_ronde} en {ctx.ronde} ({ctx.focus_name})",
+        number=ctx.table_number(), no_leading_zero=["p"], decimals={"p": 3},
+        note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
+             "medewerkers in beide rondes meededen, anders Welch; d = Cohens d.")
+    if ctx.organisatie is None:
+        html_out += change_by_organisation_html(ctx)
+    return Section(title, html_out)
+
+
+CHANGE_SCALES = CORE_SCALES
+"""The outcome and the four influence factors of the research question (per-organisation change)."""
+
+
+def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple[pd.DataFrame, dict, int]:
+    """Change since the previous round per organisation (and the whole network), per scale.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per organisation with at least ``min_groep`` respondents in BOTH rounds, then a
+        row ``netwerk``: ``Organisatie``, ``n (<previous>)``, ``n (<round>)`` and per scale code the
+        difference (new minus previous) as Dutch text with sign, ``*`` when p < ,05, and an en
+        dash where :func:`~informeel_lib.analysis.compare.compare_rounds` suppressed the scale.
+    significant : dict
+        Scale code -> list of (organisation, compare_rounds row) with p < ,05 (shown organisations only).
+    hidden : int
+        Number of organisations left out (fewer than ``min_groep`` respondents in a round).
+    """
+    from ..analysis.compare import compare_rounds
+
+    if ctx.vorige is None:
+        raise AnalysisError("Er is geen vorige ronde om mee te vergelijken.")
+    scales = [s for s in scales if s in ctx.scales]
+    prev, cur = ctx.vorige_ronde, ctx.ronde
+    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
+    n_prev = ctx.vorige.groupby("organisation").size()
+    n_cur = ctx.data.groupby("organisation").size()
+    orgs = sorted(set(n_prev.index) | set(n_cur.index))
+    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_groep and n_cur.get(o, 0) >= ctx.min_groep]
+    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_n=ctx.min_groep)
+               .set_index("organisation") for s in scales}
+    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_n=ctx.min_groep).iloc[0] for s in scales}
+
+    def cell(r) -> str:
+        if bool(r["suppressed"]) or pd.isna(r["diff"]):
+            return LEEG
+        return getal(r["diff"], 2, sign=True) + ("*" if r["p"] < 0.05 else "")
+
+    rows, significant = [], {s: [] for s in scales}
+    for o in shown:
+        row = {"Organisatie": o, f"n ({prev})": int(n_prev[o]), f"n ({cur})": int(n_cur[o])}
+        for s in scales:
+            r = per_org[s].loc[o]
+            row[s] = cell(r)
+            if not bool(r["suppressed"]) and r["p"] < 0.05:
+                significant[s].append((o, r))
+        rows.append(row)
+    rows.append({"Organisatie": NETWERK, f"n ({prev})": len(ctx.vorige), f"n ({cur})": len(ctx.data),
+                 **{s: cell(network[s]) for s in scales}})
+    return pd.DataFrame(rows), significant, len(orgs) - len(shown)
+
+
+def change_sentences(significant: dict, *, vorige_ronde: str) -> list[str]:
+    """Dutch sentences naming the organisations whose score changed significantly, per scale."""
+    out, quiet = [], []
+    for s, hits in significant.items():
+        if not hits:
+            quiet.append(scale_name(s))
+            continue
+        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {getal(r['mean_from'], 1)} → "
+                 f"{getal(r['mean_to'], 1)}, {p_waarde(r['p'])})" for o, r in hits]
+        out.append(f"{scale_name(s)} veranderde sinds {vorige_ronde} duidelijk in {opsomming(parts)}.")
+    if quiet:
+        out.append(f"Op {opsomming(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
+    return out
+
+
+def change_by_organisation_html(ctx: ReportContext) -> str:
+    """Network report: the per-organisation change table with its Dutch sentences."""
+    tab, significant, hidden = change_by_organisation(ctx)
+    sentences = change_sentences(significant, vorige_ronde=ctx.vorige_ronde)
+    scales = [c for c in tab.columns if c in ctx.scales]
+    note = (f"Verschil = gemiddelde in {ctx.ronde} min gemiddelde in {ctx.vorige_ronde}; * p < ,05 (toets als in de "
+            f"vorige tabel); {LEEG} = te weinig antwoorden. " + _codes_note(scales) + " Bij zoveel vergelijkingen "
+            "kan een enkel verschil toeval zijn. " + _note_hidden(hidden, ("organisatie", "organisaties"),
+                                                                  ctx.min_groep)).strip()
+    return ("<h3>Verandering per organisatie</h3>" + _p(" ".join(sentences)) + html_table(
+        tab, title=f"Verandering per organisatie sinds ronde {ctx.vorige_ronde}", number=ctx.table_number(),
+        note=note))
+
+
+def _fit_row(label: str, fit: dict) -> dict:
+    lo, hi = (fit.get("rmsea_ci") or (float("nan"), float("nan")))
+    return {"Model": label, "χ²": fit.get("chi2"), "df": int(fit["df"]) if fit.get("df") is not None else None,
+            "CFI": fit.get("cfi"), "TLI": fit.get("tli"), "RMSEA": fit.get("rmsea"),
+            "90%-BI RMSEA": f"[{getal(lo, 3, leading_zero=False)}; {getal(hi, 3, leading_zero=False)}]",
+            "SRMR": fit.get("srmr")}
+
+
+def fit_sentence(fit: dict) -> str:
+    """Plain-Dutch verdict on CFA fit (Hu & Bentler, 1999 cut-offs)."""
+    cfi, rmsea = fit.get("cfi", float("nan")), fit.get("rmsea", float("nan"))
+    if cfi >= 0.95 and rmsea <= 0.06:
+        oordeel = "goed"
+    elif cfi >= 0.90 and rmsea <= 0.08:
+        oordeel = "acceptabel"
+    else:
+        oordeel = "onvoldoende"
+    return (f"Het meetmodel van het codeboek past {oordeel} bij de data (CFI = {getal(cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {getal(rmsea, 3, leading_zero=False)}).")
+
+
+LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt"}
+
+
+def _invariance_html(inv, what: str, number, *, scope: str = "") -> str:
+    """Sentence and table of an invariance result; ``number`` is a table number or a callable giving one
+    (called only when a table is actually shown)."""
+    if inv is None:
+        return _p(f"Meetinvariantie tussen {what}: niet getoetst (te weinig groepen van voldoende omvang).")
+    if isinstance(inv, dict):
+        return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv['fout']}")
+    scope = f", {scope}" if scope else ""
+    tab = inv.copy()
+    tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
+    tab.index.name = "Model"
+    conclusions = [str(c) for c in tab["conclusie"].iloc[1:]] if "conclusie" in tab.columns else []
+    configural_cfi = float(tab["cfi"].iloc[0]) if "cfi" in tab.columns else float("nan")
+    configural_rmsea = float(tab["rmsea"].iloc[0]) if "rmsea" in tab.columns else float("nan")
+    cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea") if c in tab.columns]
+    tab = tab[cols].reset_index().rename(columns={
+        "chi2": "χ²", "df": "df", "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "delta_cfi": "ΔCFI",
+        "delta_rmsea": "ΔRMSEA"})
+    if "df" in tab.columns:
+        tab["df"] = [None if pd.isna(v) else int(v) for v in tab["df"]]
+    verdict = ""
+    fit0 = (f"CFI = {getal(configural_cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {getal(configural_rmsea, 3, leading_zero=False)}")
+    if configural_cfi < 0.90 and not configural_rmsea <= 0.08:
+        verdict = (f" Het basismodel (configureel) past al niet goed ({fit0}):"
+                   f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
+                   f"{what} daarom met voorzichtigheid.")
+    else:
+        if configural_cfi < 0.90:
+            verdict = f" Het basismodel (configureel) past matig ({fit0})."
+        if conclusions and all("niet" not in c and "twijfel" not in c for c in conclusions):
+            verdict += f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
+        elif conclusions:
+            verdict += (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ −,010 of ΔRMSEA ≥ ,015 bij "
+                        "een stap): vergelijk gemiddelden met voorzichtigheid.")
+    return _p(f"Meetinvariantie tussen {what}{scope}.{verdict}") + html_table(
+        tab, title=f"Meetinvariantie tussen {what}", number=number() if callable(number) else number,
+        decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
+        no_leading_zero=[c for c in tab.columns if c in ("CFI", "TLI", "RMSEA", "SRMR", "ΔCFI", "ΔRMSEA")],
+        note="Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
+             "(Chen, 2007).")
+
+
+def factor_section(ctx: ReportContext, shared: dict) -> Section:
+    """Factorstructuur: CFA fit of the codebook model and measurement invariance (network-wide)."""
+    title = "Factorstructuur"
+    parts = [_h2(title), _p("Past de indeling van de items in schalen (het codeboek) bij de antwoorden? "
+                            "Dit wordt voor het hele netwerk getoetst met een confirmatieve factoranalyse.")]
+    cfa_res = shared.get("cfa") or {}
+    if "fout" in cfa_res:
+        parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res['fout']}"))
+    elif "fit" in cfa_res:
+        parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"], number=ctx.table_number()))
+    if ctx.vorige is None:
+        parts.append(_p("Meetinvariantie tussen rondes: niet getoetst (dit is de eerste ronde)."))
+    else:
+        parts.append(_invariance_html(shared.get("invariantie_rondes"), "rondes", ctx.table_number))
+    parts.append(_invariance_html(shared.get("invariantie_organisaties"), "organisaties", ctx.table_number,
+                                  scope=CORE_SCOPE))
+    return Section(title, "".join(parts))
+
+
+def influence_section(ctx: ReportContext, shared: dict) -> Section:
+    """Invloedsfactoren: ICC per scale and the multilevel model of informal learning, in plain Dutch."""
+    from .figures import coefficient_plot, img_html
+
+    title = "Invloedsfactoren"
+    res = shared.get("invloed") or {}
+    parts = [_h2(title), _p("Welke factoren gaan samen met informeel leergedrag in een team? Het model houdt "
+                            "rekening met het feit dat medewerkers in teams en organisaties werken (multilevelmodel, "
+                            "geschat over het hele netwerk).")]
+    iccs = res.get("icc") or {}
+    if iccs:
+        tab = pd.DataFrame({"Schaal": [scale_name(s) for s in iccs], "ICC(1) team": list(iccs.values())})
+        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
+                                no_leading_zero=["ICC(1) team"],
+                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties)."))
+    model = res.get("model")
+    if isinstance(model, dict) and "fout" in model:
+        parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model['fout']}"))
+    elif model is not None:
+        for sentence in _model_sentences(model):
+            parts.append(_p(sentence))
+        coefs = model_table(model)
+        if len(coefs):
+            sym = "β" if getattr(model, "standardized", False) else "b"
+            shown = coefs.rename(columns={"b": sym, "ci_laag": "95%-BI laag", "ci_hoog": "95%-BI hoog"})
+            parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {geheel(model.n)}, "
+                                    f"{geheel(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
+                                    no_leading_zero=["p"]))
+            fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_laag", upper="ci_hoog",
+                                   title="Effecten op informeel leergedrag")
+            parts.append(img_html(fig, alt="Effectendiagram: " + "; ".join(
+                f"{t} {getal(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
+    return Section(title, "".join(parts))
+
+
+def _model_sentences(model) -> list[str]:
+    text = model.summary_nl() if hasattr(model, "summary_nl") else ""
+    return [text] if text else []
+
+
+def model_table(model) -> pd.DataFrame:
+    """Coefficients of an influence model (no intercept, no covariates) with Dutch labels."""
+    frame = model.to_frame()
+    if "kind" in frame.columns:
+        frame = frame[frame["kind"].isin(["predictor", "between", "within"])]
+    frame = frame[[str(i).lower() not in ("intercept", "const") for i in frame.index]]
+    out = pd.DataFrame({"Factor": frame["label"].astype(str).to_numpy(), "b": frame["estimate"].to_numpy(float),
+                        "ci_laag": frame["ci_low"].to_numpy(float), "ci_hoog": frame["ci_high"].to_numpy(float),
+                        "p": frame["p"].to_numpy(float)})
+    return out
+
+
+FORM_NONE = "geen vorm"
+"""Column for answers that the coding scheme assigns to none of the three forms."""
+
+
+def _answer_groups(ctx: ReportContext) -> list[tuple[str, pd.DataFrame]]:
+    """Network report: each organisation, then the whole network; organisation report: it and the rest."""
+    if ctx.organisatie:
+        return [(ctx.organisatie, ctx.focus), (REST, ctx.rest)]
+    orgs = sorted(ctx.data["organisation"].dropna().unique())
+    return [(o, ctx.data[ctx.data["organisation"] == o]) for o in orgs] + [(NETWERK, ctx.data)]
+
+
+def _answers(df: pd.DataFrame, column: str) -> pd.Series:
+    texts = df[column].dropna() if column in df.columns else pd.Series(dtype=object)
+    return texts[texts.astype(str).str.strip() != ""]
+
+
+def coded_counts(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> tuple[pd.DataFrame, int]:
+    """Coded open answers per group: n answers and, per form, the count with its share.
+
+    Parameters
+    ----------
+    groups : list of (label, DataFrame)
+        The groups in display order (e.g. every organisation, then the network).
+
+    Returns
+    -------
+    table : DataFrame
+        ``Groep``, ``n`` (non-empty answers), one column per form and :data:`FORM_NONE`, each
+        ``"count (share%)"``; a count below ``min_groep`` is shown as ``"< min_groep"``.
+    hidden : int
+        Groups left out because they gave fewer than ``min_groep`` answers.
+    """
+    from ..analysis.textcoding import code_open_answers
+
+    rows, hidden = [], 0
+    for label, df in groups:
+        texts = _answers(df, column)
+        if len(texts) < min_groep:
+            hidden += 1
+            continue
+        coded = code_open_answers(texts)
+        row = {"Groep": label, "n": int(len(texts))}
+        known = np.zeros(len(texts), bool)
+        for form in FORMS:
+            mask = _form_mask(coded, form).to_numpy()
+            known |= mask
+            row[form] = _count_share(int(mask.sum()), len(texts), min_groep)
+        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_groep)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Groep", "n", *FORMS, FORM_NONE]), hidden
+
+
+def _count_share(count: int, n: int, min_groep: int) -> str:
+    return f"{geheel(count)} ({procent(count / n)})" if count >= min_groep else f"< {min_groep}"
+
+
+WEAK_WORDS = frozenset({
+    "gebeurt", "gemaakt", "komt", "staat", "via", "vind", "vindt", "hoor", "werkt", "denk", "denken", "verder",
+    "tijdens", "mag", "sinds", "gezegd", "voorbij", "gegaan", "meestal", "sprake", "ter", "mee", "merkt", "weinig",
+    "prima", "hoog", "beetje", "volgens", "breng", "gaat", "doet", "wel", "echt", "zeker", "vaak", "soms", "nieuwe",
+})
+"""Frequent but contentless words (verbs, adverbs) left out of the report's word table, on top of the
+stop words of :mod:`informeel_lib.analysis.textcoding` (which this list does not replace)."""
+
+
+def frequent_terms_table(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_THEMA",
+                         n_terms: int = 5) -> tuple[pd.DataFrame, int]:
+    """The most frequent meaningful words per group (:func:`~informeel_lib.analysis.textcoding.frequent_terms`).
+
+    Returns
+    -------
+    table : DataFrame
+        ``Groep``, ``n`` (non-empty answers) and ``Meest genoemde woorden``: ``"word (share%)"``,
+        the share of the group's answers that use the word (each word in at least two answers).
+    hidden : int
+        Groups suppressed by ``frequent_terms`` (fewer than ``min_groep`` answers).
+    """
+    from ..analysis.textcoding import frequent_terms
+
+    rows, hidden = [], 0
+    for label, df in groups:
+        texts = _answers(df, column)
+        terms = frequent_terms(texts, by=None, n=n_terms + len(WEAK_WORDS), min_group=min_groep)
+        if terms.empty or bool(terms["suppressed"].astype(bool).any()):
+            hidden += 1
+            continue
+        terms = terms[~terms["term"].str.lower().isin(WEAK_WORDS)].head(n_terms)
+        words = "; ".join(f"{t} ({procent(sh)})" for t, sh in zip(terms["term"], terms["share"]))
+        n_group = int(frequent_terms(texts, by=None, n=1, min_group=min_groep, min_count=1)["n_group"].iloc[0]) \
+            if terms.empty else int(terms["n_group"].iloc[0])
+        rows.append({"Groep": label, "n": n_group, "Meest genoemde woorden": words or LEEG})
+    return pd.DataFrame(rows, columns=["Groep", "n", "Meest genoemde woorden"]), hidden
+
+
+def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> Section:
+    """Open antwoorden: coded counts per form and group, frequent words, and a few scrubbed example quotes.
+
+    Network report: every organisation and the network total; organisation report: the
+    organisation and the rest of the network. Groups with fewer than ``min_groep`` answers are
+    left out; quotes pass :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
+    """
+    from ..analysis.textcoding import code_open_answers
+
+    title = "Open antwoorden"
+    cb = ctx.codebook
+    parts = [_h2(title), _p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
+                            "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
+                            "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers.")]
+    groups = _answer_groups(ctx)
+    what = ("organisatie", "organisaties") if ctx.organisatie is None else ("groep", "groepen")
+    tab, hidden = coded_counts(groups, min_groep=ctx.min_groep)
+    question = cb.open_questions.get("OPEN_VOORBEELD", "")
+    parts.append(html_table(
+        tab, title="Voorbeelden van informeel leren per vorm: aantal antwoorden (aandeel)", number=ctx.table_number(),
+        note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. Aantallen onder "
+              f"{ctx.min_groep} staan als '< {ctx.min_groep}'. " + _note_hidden(hidden, what, ctx.min_groep)
+              + f" Vraag: \u201c{question}\u201d").strip()))
+    terms, t_hidden = frequent_terms_table(groups, min_groep=ctx.min_groep)
+    if len(terms):
+        question = cb.open_questions.get("OPEN_THEMA", "")
+        parts.append(_p("Welke woorden gebruiken medewerkers als ze vertellen hoe informeel leren een thema is in "
+                        "hun organisatie?") + html_table(
+            terms, title="Meest genoemde woorden bij de vraag over informeel leren als thema",
+            number=ctx.table_number(),
+            note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
+                  "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
+                  + _note_hidden(t_hidden, what, ctx.min_groep) + f" Vraag: \u201c{question}\u201d").strip()))
+    df = ctx.focus
+    if len(df) >= ctx.min_groep:
+        coded = code_open_answers(df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None))
+        quotes = []
+        for form in FORMS:
+            mask = _form_mask(coded, form).to_numpy()
+            picked = 0
+            for text in df["OPEN_VOORBEELD"].to_numpy()[mask]:
+                clean = scrub_text(text)
+                if len(clean) < 15 or _PSEUDONYM.search(clean):
+                    continue
+                quotes.append(f'<blockquote class="citaat">{html.escape(clean)} <em>({html.escape(form)})'
+                              f"</em></blockquote>")
+                picked += 1
+                if picked >= examples_per_form:
+                    break
+        if quotes:
+            parts.append(f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>" + "".join(quotes))
+    return Section(title, "".join(parts))
+
+
+def _form_mask(coded, form: str) -> pd.Series:
+    """Boolean mask 'answer coded as form' from whatever shape code_open_answers returns."""
+    frame = coded.to_frame() if hasattr(coded, "to_frame") and not isinstance(coded, pd.DataFrame) else coded
+    if isinstance(frame, pd.DataFrame):
+        if form in frame.columns:
+            return frame[form].fillna(False).astype(bool)
+        for col in ("form", "vorm", "code"):
+            if col in frame.columns:
+                return frame[col].astype(str).str.contains(form, na=False)
+    if isinstance(frame, pd.Series):
+        return frame.astype(str).str.contains(form, na=False)
+    raise AnalysisError("De codering van de open antwoorden heeft een onbekende vorm.")
+
+
+def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
+    """Every section of the report, in order."""
+    return [response(ctx), reliability_section(ctx), scale_scores(ctx), item_distributions(ctx), change_section(ctx),
+            factor_section(ctx, shared), influence_section(ctx, shared), open_answers_section(ctx)]
+
+
+# --- helpers for the exploration notebooks -------------------------------------------------------
+
+CONCEPTS = {
+    "REFL": "werkplekleren: leren van ervaringen", "EXPR": "lerende organisatie: ruimte voor nieuwe werkwijzen",
+    "LEID": "lerende organisatie: leiderschap", "ZICHT": "lerende organisatie: kennis delen",
+    "VEIL": "leerklimaat", "FOUT": "leerklimaat (belemmerend)", "AUTO": "werkplekleren: type werk",
+    "COMP": "werkplekleren: complexiteit van het werk", "IWL": "informeel leren (zelfgestuurd en incidenteel)",
+    "DUUR": "uitkomst: duurzame inzetbaarheid", "BIND": "uitkomst: binding aan de organisatie",
+}
+
+
+def load_all_rounds(data_map) -> pd.DataFrame:
+    """Every processed round in ``data_map``, concatenated and scored."""
+    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet"))
+    if not rounds:
+        raise InputError("er staan nog geen opgeschoonde rondes in deze map; draai eerst 'make demo' of "
+                         "'informeel clean'.", file=str(data_map))
+    return _scored(pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True))
+
+
+def concept_table(codebook=None) -> pd.DataFrame:
+    """Each scale with its concept, the influence factor of the research question, and its source."""
+    cb = codebook or load_codebook()
+    return pd.DataFrame([{"Code": s.code, "Schaal": s.name, "Begrip": CONCEPTS.get(s.code, ""),
+                          "Invloedsfactor": s.influence_factor or ("uitkomst" if s.role == "outcome" else ""),
+                          "Items": len(s.items), "Gebaseerd op": s.modelled_on} for s in cb.scales.values()])
+
+
+def open_answer_counts(data: pd.DataFrame, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> pd.DataFrame:
+    """Coded open answers per round and organisation: n answers and count per form (small counts masked)."""
+    from ..analysis.textcoding import code_open_answers
+
+    rows = []
+    for (ronde, org), df in data.groupby(["round", "organisation"], sort=True):
+        texts = df[column].dropna()
+        if len(texts) < min_groep:
+            continue
+        coded = code_open_answers(texts)
+        row = {"Ronde": ronde, "Organisatie": org, "n": int(len(texts))}
+        for form in FORMS:
+            count = int((coded["code"] == form).sum())
+            row[form] = count if count >= min_groep else f"< {min_groep}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Ronde", "Organisatie", "n", *FORMS])
+
+
+def response_by_round(data: pd.DataFrame, *, min_groep: int = MIN_GROUP) -> pd.DataFrame:
+    """Respondents per organisation (rows) and round (columns); cells under ``min_groep`` masked."""
+    tab = data.groupby(["organisation", "round"]).size().unstack("round").fillna(0).astype(int)
+    out = tab.astype(object).where(tab >= min_groep, f"< {min_groep}")
+    out.loc["netwerk"] = tab.sum()
+    out.index.name = "Organisatie"
+    return out.reset_index()
+
+
+def scree_figure(pa):
+    """Scree plot of a :func:`~informeel_lib.analysis.factors.parallel_analysis` result."""
+    from .figures import scree_plot
+
+    ev = pa.eigenvalues
+    return scree_plot(ev["factor_observed"], ev["factor_simulated"], n_factors=pa.n_factors,
+                      title="Parallelle analyse (factoren)")
+
+
+def show_figure(fig, *, alt: str) -> None:
+    """Show a figure in a notebook as an embedded PNG with alt text (works in HTML exports too)."""
+    from IPython.display import HTML, display
+
+    from .figures import img_html
+
+    display(HTML(img_html(fig, alt=alt)))
+
+
+def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
+    """Dutch verdict plus APA table of CFA fit indices."""
+    tab = pd.DataFrame([_fit_row("codeboekmodel", fit)])
+    return _p(fit_sentence(fit)) + html_table(
+        tab, title=f"Fit van het meetmodel (n = {geheel(n)})", number=number,
+        decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3}, no_leading_zero=["CFI", "TLI", "RMSEA", "SRMR"],
+        note="Vuistregels (Hu & Bentler, 1999): CFI ≥ ,95 en RMSEA ≤ ,06 goed; CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
+
+
+def invariance_html(data: pd.DataFrame, model, group: str, *, min_groep: int = MIN_GROUP, number: int = 9,
+                    cached=None) -> str:
+    """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
+
+    ``cached`` takes a result computed earlier (e.g. from the report cache) instead of refitting.
+    Across organisations the :func:`core_model` is tested, as in the reports.
+    """
+    what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
+    if group == "organisation":
+        model = core_model(model)
+    result = cached if cached is not None else _invariance_result(data, model, group, min_groep)
+    return _invariance_html(result, what, number, scope=CORE_SCOPE if group == "organisation" else "")
+
+
+def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT", "VEIL")) -> str:
+    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per climate scale (teams with n >= min_groep)."""
+    from ..analysis.multilevel import team_agreement
+
+    sizes = ctx.data.groupby(["organisation", "team"]).size()
+    big = sizes[sizes >= ctx.min_groep].index
+    sub = ctx.data.set_index(["organisation", "team"]).loc[big].reset_index()
+    rows = []
+    for s in scales:
+        try:
+            r = team_agreement(sub, s)
+        except InformeelError as exc:
+            rows.append({"Schaal": scale_name(s), "Teams": None, "mediaan rwg(j)": None, "ICC(1)": None,
+                         "ICC(2)": None, "Opmerking": str(exc)})
+            continue
+        rows.append({"Schaal": scale_name(s), "Teams": int(r.n_teams), "mediaan rwg(j)": r.median_rwg,
+                     "ICC(1)": r.icc1, "ICC(2)": r.icc2, "Opmerking": ""})
+    tab = pd.DataFrame(rows)
+    return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
+              "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
+        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_groep} respondenten)", number=ctx.table_number(),
+        no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
+
+
+def colophon(ctx: ReportContext) -> str:
+    """Closing note: how the report was made (Dutch)."""
+    import datetime as _dt
+
+    from .. import __version__
+    from ..nl import datum
+
+    return (f'<hr><p class="klein">Gemaakt op {html.escape(datum(_dt.date.today()))} met informeel_lib '
+            f"{html.escape(__version__)} (Practoraat Leven Lang Ontwikkelen, Noorderpoort). Alle cijfers zijn "
+            f"groepscijfers; groepen met minder dan {ctx.min_groep} respondenten worden niet getoond. Open antwoorden "
+            "zijn ontdaan van namen, e-mailadressen en telefoonnummers.</p>")

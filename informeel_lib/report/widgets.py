@@ -1,0 +1,118 @@
+"""Callbacks behind the ipywidgets controls of the exploration notebooks, as plain functions.
+
+In JupyterLab a notebook cell wires dropdowns (organisation, round, scale) to these functions
+with ``ipywidgets.interactive``; the functions themselves take the data and the selected
+values and return a table and/or a figure, so they are tested without a browser. Groups with
+fewer than ``min_group`` respondents are never shown (same rule as the reports).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..codebook import load_codebook
+from ..errors import AnalysisError
+from ..privacy import MIN_GROUP
+
+ALL = "(alle)"
+"""Dropdown value meaning 'no filter'."""
+
+
+def options(data: pd.DataFrame) -> dict[str, list[str]]:
+    """Dropdown choices: organisations, rounds and scale codes present in ``data``."""
+    cb = load_codebook()
+    return {
+        "organisatie": [ALL] + sorted(data["organisation"].dropna().unique().tolist()),
+        "ronde": sorted(data["round"].dropna().unique().tolist()) if "round" in data.columns else [],
+        "schaal": [s for s in cb.scales if all(i in data.columns for i in cb.scales[s].item_codes)],
+    }
+
+
+def _select(data: pd.DataFrame, organisation, round) -> pd.DataFrame:
+    out = data
+    if round not in (None, ALL) and "round" in out.columns:
+        out = out[out["round"] == round]
+    if organisation not in (None, ALL):
+        out = out[out["organisation"] == organisation]
+    return out
+
+
+def _check_scale(scale: str):
+    cb = load_codebook()
+    if scale not in cb.scales:
+        raise AnalysisError(f"Onbekende schaal '{scale}'; kies uit {', '.join(cb.scales)}.")
+    return cb.scales[scale]
+
+
+def scale_table(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+                min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Mean score of ``scale`` per organisation (no organisation chosen) or per team (one chosen).
+
+    Returns
+    -------
+    DataFrame
+        Columns: group (``organisatie`` or ``team``), ``n``, ``gemiddelde``, ``sd``, ``ci_laag``,
+        ``ci_hoog``; only groups with at least ``min_group`` answers.
+    """
+    from ..analysis.describe import describe_by
+    from ..analysis.scoring import score_scales
+
+    _check_scale(scale)
+    sub = _select(data, organisation, round)
+    if sub.empty:
+        raise AnalysisError("Er zijn geen antwoorden voor deze keuze.")
+    scores = sub[[c for c in sub.columns if c not in (scale,)]].copy()
+    scores[scale] = score_scales(sub, scales=[scale])[scale]
+    by = "team" if organisation not in (None, ALL) else "organisation"
+    desc = describe_by(scores, by, value=scale, min_n=min_group)
+    desc = desc[~desc["suppressed"].astype(bool)]
+    desc = desc[pd.to_numeric(desc["n"], errors="coerce") >= min_group]
+    label = "team" if by == "team" else "organisatie"
+    return (desc.rename(columns={by: label, "mean": "gemiddelde", "ci_low": "ci_laag", "ci_high": "ci_hoog"})
+            [[label, "n", "gemiddelde", "sd", "ci_laag", "ci_hoog"]].reset_index(drop=True))
+
+
+def scale_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+               min_group: int = MIN_GROUP):
+    """Table and dot plot for the chosen organisation/round/scale (callback of the scale widget).
+
+    Returns
+    -------
+    (DataFrame, matplotlib.figure.Figure)
+    """
+    from .figures import group_means
+
+    table = scale_table(data, organisation=organisation, round=round, scale=scale, min_group=min_group)
+    group = table.columns[0]
+    plot = table.assign(halve_bi=(table["ci_hoog"] - table["ci_laag"]) / 2)
+    where = organisation if organisation not in (None, ALL) else "het netwerk"
+    fig = group_means(plot, group=group, ci="halve_bi",
+                      title=f"{load_codebook().scales[scale].name}: {where}" + (f", ronde {round}" if round else ""))
+    return table, fig
+
+
+def likert_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+                min_group: int = MIN_GROUP):
+    """Diverging stacked bars of the items of ``scale`` for the chosen organisation/round.
+
+    Raises AnalysisError when the selection has fewer than ``min_group`` respondents.
+    """
+    from .figures import likert_bars
+
+    sc = _check_scale(scale)
+    sub = _select(data, organisation, round)
+    if len(sub) < min_group:
+        raise AnalysisError(f"Minder dan {min_group} respondenten in deze keuze: niet getoond.")
+    cb = load_codebook()
+    labels = {it.code: f"{it.code}{' (omgekeerd)' if it.reverse else ''}" for it in sc.items}
+    return likert_bars(sub[sc.item_codes], labels=labels, value_labels=cb.canonical_labels, min_group=min_group,
+                       title=sc.name)
+
+
+def show(result) -> None:
+    """Display a callback's result in a notebook (a thin helper for the widget cells)."""
+    from IPython.display import display
+
+    items = result if isinstance(result, tuple) else (result,)
+    for item in items:
+        display(item)

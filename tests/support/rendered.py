@@ -1,0 +1,113 @@
+"""A synthetic network with two cleaned rounds and one rendered round of reports, plus HTML table parsing."""
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from informeel_lib.report import batch as reports
+
+ROUND, PREVIOUS, SEED, MIN_GROUP = "2022-05", "2021-11", 2021, 5
+
+
+@dataclass(frozen=True)
+class Rendered:
+    root: Path
+    data: Path
+    reports: Path
+    ronde: str
+    ok: bool
+    truth: dict
+    expected_files: tuple
+
+    def html(self, name: str) -> str:
+        return (self.reports / self.ronde / name).read_text(encoding="utf-8")
+
+    def all_html(self) -> dict:
+        files = sorted((self.reports / self.ronde).glob("*.html")) + [self.reports / "index.html"]
+        return {p.name if p.parent.name == self.ronde else f"top/{p.name}": p.read_text(encoding="utf-8")
+                for p in files}
+
+
+def _build(base: Path) -> None:
+    from informeel_lib.io.cleaning import clean_files
+    from informeel_lib.synth import write_network
+
+    # Run from inside the project folder with relative paths, as `informeel report` is used
+    # (this also keeps the pseudonym salt file out of the checkout).
+    cwd = os.getcwd()
+    os.chdir(base)
+    try:
+        write_network("raw", seed=SEED)
+        for r in (PREVIOUS, ROUND):
+            clean_files([Path("raw") / r], round=r, out="processed")
+        ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False)
+    finally:
+        os.chdir(cwd)
+    (base / "done.json").write_text(json.dumps({"ok": ok}))
+
+
+class _Tables(HTMLParser):
+    """Collect every <table> as (headers, rows of cell texts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._row, self._in = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell, self._in = [], tag
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(("".join(self._cell).strip(), self._in))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            headers, rows = self.tables[-1]
+            if all(kind == "th" for _, kind in self._row):
+                headers.extend(text for text, _ in self._row)
+            else:
+                rows.append([text for text, _ in self._row])
+            self._row = None
+
+
+def tables(text: str):
+    parser = _Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+def cell_int(text: str):
+    text = text.replace(".", "").replace("\xa0", "")
+    return int(text) if text.isdigit() else None
+
+
+# --- the rendered round ----------------------------------------------------------------------------
+
+
+def build_rendered_round(tmp_path_factory):
+    """The synthetic network, two cleaned rounds and the rendered reports of ROUND (built once per run)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by all workers of this run
+    base = root / "informeel-rapporten"
+    with open(root / "informeel-rapporten.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / "done.json").exists():
+            base.mkdir(exist_ok=True)
+            _build(base)
+    ok = json.loads((base / "done.json").read_text())["ok"]
+    truth = json.loads((base / "raw" / "truth.json").read_text(encoding="utf-8"))
+    counts = reports.organisation_counts(base / "processed", ROUND)
+    files = ("index.html", "netwerk.html", *(f"{reports.slugify(o)}.html" for o, n in counts.items() if n >= MIN_GROUP))
+    return Rendered(base, base / "processed", base / "reports", ROUND, ok, truth, files)

@@ -1,0 +1,291 @@
+"""Cleaning: aliases, pseudonyms, identifiers, duplicates, speeders, straight-liners, the log invariant."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from informeel_lib.errors import InputError
+from informeel_lib.io.cleaning import LOG_COLUMNS, clean, clean_files, load_round, scrub_contacts
+from informeel_lib.io.intake import read_export
+from informeel_lib.io.pseudonyms import SALT_FILE, get_salt, pseudonym
+from tests.support.exports import ITEMS, _write_csv, forms_xlsx, limesurvey_csv, make_people, qualtrics_csv
+
+SALT = "test-salt"
+CONTRACT = ["respondent", "round", "organisation", "team", "role", "sector", "team_size", "tenure",
+            "contract_hours", "duration_s", "submitted", *ITEMS, "OPEN_THEMA", "OPEN_VOORBEELD",
+            "flag_straightliner", "flag_speeder", "source_file", "source_row"]
+
+
+def _run(paths, **kw):
+    kw.setdefault("salt", SALT)
+    return clean_files(paths, round="2022-05", **kw)
+
+
+def test_three_formats_one_round_written_and_loaded(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    a, b, c = make_people(4, seed=1, org="zinn zorg"), make_people(3, seed=2, org="ZHG Noord"), make_people(2, seed=3,
+                                                                                                          org="Treant")
+    limesurvey_csv(raw / "zinn.csv", a)
+    forms_xlsx(raw / "zhg.xlsx", b)
+    qualtrics_csv(raw / "treant.csv", c)
+    (raw / "LEESMIJ.md").write_text("geen export")  # ignored in a folder
+    res = _run([raw], out=tmp_path / "out")
+    assert res.n_in == res.n_kept == 9
+    assert list(res.data.columns) == CONTRACT
+    assert res.data["organisation"].value_counts().to_dict() == {"ZINN": 4, "Zonnehuisgroep Noord": 3, "Treant": 2}
+    assert set(res.data["role"]) == {"leidinggevende", "zorgmedewerker"}
+    loaded = load_round(tmp_path / "out", "2022-05")
+    assert list(loaded.columns) == CONTRACT and len(loaded) == 9
+    assert str(loaded["team_size"].dtype) == "Int64" and loaded["source_row"].dtype == np.int64
+    assert pd.api.types.is_datetime64_any_dtype(loaded["submitted"])
+    for item in ITEMS:
+        assert loaded[item].dtype == np.float64
+    # every kept value equals the known answer
+    zinn = loaded[loaded["source_file"] == "zinn.csv"].sort_values("source_row")
+    np.testing.assert_array_equal(zinn[ITEMS].to_numpy(), [[p["answers"][i] for i in ITEMS] for p in a])
+    assert (tmp_path / "out" / "2022-05_log.csv").exists()
+    files = res.to_frame()
+    assert (files["n_in"] == files["n_kept"] + files["n_dropped"]).all()
+
+
+def test_unknown_organisation_names_file_row_and_suggestion(tmp_path):
+    people = make_people(3)
+    people[1]["organisation"] = "Zonehuisgroep Nord"
+    with pytest.raises(InputError) as exc:
+        _run(limesurvey_csv(tmp_path / "org.csv", people))
+    msg = str(exc.value)
+    assert "org.csv" in msg and "rij 3" in msg and "Zonehuisgroep Nord" in msg
+    assert "Bedoelt u 'Zonnehuisgroep Noord'" in msg and "alias" in msg
+
+
+def test_unknown_role_error_unknown_sector_missing_and_logged(tmp_path):
+    people = make_people(2)
+    people[0]["role"] = "prakijkopleider"
+    with pytest.raises(InputError, match=r"rij 2.*Bedoelt u 'praktijkopleider'"):
+        _run(limesurvey_csv(tmp_path / "r.csv", people))
+    people[0]["role"] = "praktijk opleider"
+    people[1]["sector"] = "ruimtevaart"
+    res = _run(limesurvey_csv(tmp_path / "r.csv", people))
+    assert res.data["role"].tolist() == ["praktijkopleider", "zorgmedewerker"]
+    assert res.data["sector"].tolist() == ["wijkverpleging", None]
+    (line,) = res.log[res.log["reason_code"] == "onbekende_sector"].itertuples()
+    assert (line.source_row, line.old_value, line.action) == (3, "ruimtevaart", "gewijzigd")
+
+
+def _with_bad_values(tmp_path):
+    people = make_people(3)
+    path = limesurvey_csv(tmp_path / "v.csv", people, answers="number")
+    lines = path.read_bytes().decode("cp1252").split("\r\n")
+    cells = lines[2].split(";")
+    cells[16], cells[20] = '"6"', '"vaak"'  # REFL1 out of range, REFL5 unknown label, both row 3
+    lines[2] = ";".join(cells)
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    return path
+
+
+def test_out_of_range_and_unknown_labels_logged_or_strict(tmp_path):
+    path = _with_bad_values(tmp_path)
+    res = _run(path)
+    changed = res.log[res.log["action"] == "gewijzigd"].set_index("column")
+    assert changed.loc["REFL1", "old_value"] == "6" and changed.loc["REFL1", "source_row"] == 3
+    assert changed.loc["REFL5", "reason_code"] == "onbekend_label"
+    assert res.n_changed_by_reason == {"buiten_bereik": 1, "onbekend_label": 1}
+    assert np.isnan(res.data.loc[res.data["source_row"] == 3, "REFL1"]).all()
+    assert len(res.warnings()) == 2 and all(w.startswith("Waarschuwing") for w in res.warnings())
+    with pytest.raises(InputError) as exc:
+        _run(path, strict=True)
+    msg = str(exc.value)
+    assert "v.csv" in msg and "REFL1" in msg and "rij 3" in msg and "'6'" in msg and "REFL5" in msg
+
+
+def test_pseudonyms_stable_across_rounds_and_salt_dependent(tmp_path):
+    people = make_people(3)
+    r1 = clean_files(limesurvey_csv(tmp_path / "a.csv", people), round="2021-11", salt=SALT)
+    for p in people:  # same code, other formatting, next round
+        p["code"] = " " + p["code"].lower()[:2] + "-" + p["code"][2:] + " "
+    r2 = clean_files(forms_xlsx(tmp_path / "b.xlsx", people), round="2022-05", salt=SALT)
+    assert r1.data["respondent"].tolist() == r2.data["respondent"].tolist()
+    assert all(re.fullmatch(r"p-[0-9a-f]{12}", r) for r in r1.data["respondent"])
+    r3 = clean_files(tmp_path / "a.csv", round="2021-11", salt="other-salt")
+    assert not set(r3.data["respondent"]) & set(r1.data["respondent"])
+    assert r1.data["respondent"][0] == pseudonym("code:ab0000", SALT)  # HMAC of the normalised code "AB0000"
+    assert r1.data["respondent"].nunique() == 3
+
+
+def test_without_personal_code_pseudonym_from_source_id(tmp_path):
+    rows = [["id", "organisatie", "team", "rol"] + ITEMS]
+    rows += [[str(i), "ZINN", "A", "manager"] + [str(1 + (i + k) % 5) for k in range(len(ITEMS))] for i in range(3)]
+    res = _run(_write_csv(tmp_path / "n.csv", rows))
+    assert res.data["respondent"].nunique() == 3
+    res2 = _run(_write_csv(tmp_path / "n2.csv", rows))
+    assert not set(res.data["respondent"]) & set(res2.data["respondent"])  # other export, other people
+
+
+def test_salt_file_created_once_with_notice(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("INFORMEEL_SALT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    first = get_salt()
+    assert (tmp_path / SALT_FILE).read_text().strip() == first and len(first) == 64
+    assert "salt" in capsys.readouterr().err
+    assert get_salt() == first
+    monkeypatch.setenv("INFORMEEL_SALT", "uit-omgeving")
+    assert get_salt() == "uit-omgeving"
+
+
+def test_identifiers_absent_from_parquet_and_log(tmp_path):
+    people = make_people(3)
+    people[0]["open"] = "Mail me: j.jansen@example.nl of bel 06-12345678."
+    people[1]["open"] = "Mijn nummer is +31 6 1234 5678"
+    forms_xlsx(tmp_path / "f.xlsx", people)
+    limesurvey_csv(tmp_path / "l.csv", make_people(2, seed=5))
+    out = tmp_path / "out"
+    res = _run([tmp_path / "f.xlsx", tmp_path / "l.csv"], out=out)
+    parquet = (out / "2022-05.parquet").read_bytes()
+    log = (out / "2022-05_log.csv").read_text(encoding="utf-8")
+    secrets = ["example.nl", "Persoon 1", "10.0.0.1", "12345678", "1234 5678", "AB0000", "AB5001"]
+    for secret in secrets:
+        assert secret.encode() not in parquet and secret not in log, secret
+    assert res.data["OPEN_THEMA"][0] == "Mail me: [e-mail] of bel [telefoonnummer]."
+    assert res.data["OPEN_THEMA"][1] == "Mijn nummer is [telefoonnummer]"
+    scrubbed = res.log[res.log["reason_code"].isin(["email_verwijderd", "telefoon_verwijderd"])]
+    assert len(scrubbed) == 3 and scrubbed["old_value"].isna().all()
+    assert "personal_code" not in res.data and "respondent_id" not in res.data
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("bel 050-1234567 of 06 12 345 678", "bel [telefoonnummer] of [telefoonnummer]"),
+    ("in 2022 leerden we 12 dingen", "in 2022 leerden we 12 dingen"),
+    ("(contact: a.b-c@zorg.example.com)", "(contact: [e-mail])"),
+])
+def test_scrub_contacts(text, expected):
+    assert scrub_contacts(text)[0] == expected
+
+
+def test_duplicates_keep_last_submission(tmp_path):
+    people = make_people(4)
+    people[3]["code"] = people[1]["code"]  # same person again ...
+    people[3]["start"] = people[1]["start"] - pd.Timedelta(days=1)  # ... but submitted earlier
+    res = _run(limesurvey_csv(tmp_path / "d.csv", people))
+    assert res.n_dropped_by_reason == {"dubbel": 1}
+    (line,) = res.log[res.log["action"] == "verwijderd"].itertuples()
+    assert line.source_row == 5 and "rij 3" in line.reason  # kept: the later submission in row 3
+    assert sorted(res.data["source_row"]) == [2, 3, 4]
+
+
+def test_duplicates_without_times_keep_file_order(tmp_path):
+    rows = [["code", "organisatie", "team", "rol"] + ITEMS]
+    for i, code in enumerate(["x1", "x2", "X-1"]):
+        rows.append([code, "ZINN", "A", "manager"] + [str(1 + (i + k) % 5) for k in range(len(ITEMS))])
+    res = _run(_write_csv(tmp_path / "d.csv", rows))
+    assert sorted(res.data["source_row"]) == [3, 4]
+    assert res.log.loc[res.log["reason_code"] == "dubbel", "source_row"].tolist() == [2]
+
+
+def _timed(tmp_path, durations):
+    people = make_people(len(durations))
+    for p, d in zip(people, durations):
+        p["duration"] = d
+    return limesurvey_csv(tmp_path / "t.csv", people)
+
+
+@pytest.mark.parametrize("rule", ["markeer", "verwijder"])
+def test_speeders(tmp_path, rule):
+    # median 900 s -> limit max(60, 300) = 300: 250 is a speeder, 310 is not
+    path = _timed(tmp_path, [900, 900, 250, 310, 1000, 900, 880])
+    res = _run(path, speeders=rule)
+    rows = res.log.loc[res.log["reason_code"] == "te_snel", "source_row"].tolist()
+    assert rows == [4]
+    if rule == "verwijder":
+        assert res.n_dropped_by_reason == {"te_snel": 1} and 4 not in set(res.data["source_row"])
+        assert not res.data["flag_speeder"].any()
+    else:
+        assert res.data.set_index("source_row")["flag_speeder"].to_dict()[4]
+        assert res.data["flag_speeder"].sum() == 1 and res.n_kept == 7
+
+
+def test_speeder_floor_of_sixty_seconds(tmp_path):
+    res = _run(_timed(tmp_path, [100, 120, 110, 55]), speeders="markeer")  # median 105 -> limit max(60, 35) = 60
+    assert res.data.set_index("source_row")["flag_speeder"].to_dict() == {2: False, 3: False, 4: False, 5: True}
+
+
+@pytest.mark.parametrize("rule", ["markeer", "verwijder"])
+def test_straightliners(tmp_path, rule):
+    people = make_people(4)
+    people[1]["answers"] = {it: 4 for it in ITEMS}  # straight line
+    people[2]["answers"] = {it: 4 for it in ITEMS}
+    people[2]["answers"]["REFL4"] = 2  # varies on a reversed item: not a straight-liner
+    res = _run(limesurvey_csv(tmp_path / "s.csv", people), straightliners=rule)
+    flagged = res.log.loc[res.log["reason_code"] == "rechte_lijn", "source_row"].tolist()
+    assert flagged == [3]
+    if rule == "verwijder":
+        assert res.n_kept == 3 and res.n_dropped_by_reason == {"rechte_lijn": 1}
+    else:
+        assert res.data.set_index("source_row")["flag_straightliner"].to_dict() == {2: False, 3: True, 4: False,
+                                                                                    5: False}
+
+
+def test_straightliner_needs_eighty_percent_answered(tmp_path):
+    rows = [["organisatie", "team", "rol"] + ITEMS]
+    n = len(ITEMS)
+    rows.append(["ZINN", "A", "manager"] + ["3"] * int(0.85 * n) + [""] * (n - int(0.85 * n)))
+    rows.append(["ZINN", "A", "manager"] + ["3"] * int(0.7 * n) + [""] * (n - int(0.7 * n)))
+    res = _run(_write_csv(tmp_path / "p.csv", rows))
+    assert res.data["flag_straightliner"].tolist() == [True, False]
+
+
+def test_empty_rows_dropped_and_invariant(tmp_path):
+    rows = [["organisatie", "team", "rol"] + ITEMS,
+            ["ZINN", "A", "manager"] + ["3", "4"] * (len(ITEMS) // 2) + ["1"],
+            ["ZINN", "A", "manager"] + [""] * len(ITEMS),
+            ["", "", ""] + ["2"] * len(ITEMS)]
+    res = _run(_write_csv(tmp_path / "e.csv", rows))
+    assert res.n_dropped_by_reason == {"geen_antwoorden": 1, "organisatie_ontbreekt": 1}
+    assert res.n_in == 3 and res.n_kept == 1
+    dropped = res.log[res.log["action"] == "verwijderd"]
+    assert dropped["source_row"].tolist() == [3, 4]
+    files = res.to_frame()
+    assert files.loc[0, ["n_in", "n_kept", "n_dropped"]].tolist() == [3, 1, 2]
+    assert list(res.log.columns) == LOG_COLUMNS
+
+
+def test_invariant_is_checked_in_code(monkeypatch, tmp_path):
+    from informeel_lib.io import cleaning
+
+    people = make_people(3)
+    exp = read_export(limesurvey_csv(tmp_path / "i.csv", people))
+    real = cleaning._drop
+
+    def leaky(frame, mask, code, reason_fn, log, rnd, dropped):
+        out = real(frame, mask, code, reason_fn, log, rnd, dropped)
+        return out.iloc[1:] if code == "dubbel" else out  # loses a row without accounting for it
+
+    monkeypatch.setattr(cleaning, "_drop", leaky)
+    with pytest.raises(RuntimeError, match="i.csv"):
+        clean([exp], round="2022-05", salt=SALT)
+
+
+def test_clean_accepts_raw_dataframes_and_summary_is_dutch():
+    df = pd.DataFrame([["ZINN", "A", "manager"] + [3] * len(ITEMS), ["interzorg", "B", "l&o"] + [6, 7] + [2] * (len(ITEMS) - 2)],
+                      columns=["organisatie", "team", "rol"] + ITEMS)
+    res = clean([df], round="2022-05", salt=SALT)
+    assert res.data["organisation"].tolist() == ["ZINN", "Interzorg"]
+    assert res.data["role"].tolist() == ["leidinggevende", "opleidingsadviseur"]
+    assert res.n_changed_by_reason == {"buiten_bereik": 2}
+    text = res.summary()
+    assert "2 rijen ingelezen" in text and "2 bewaard" in text and "ontbrekend: 2" in text
+    assert "CleaningResult(round='2022-05'" in repr(res)
+
+
+def test_load_round_errors(tmp_path):
+    with pytest.raises(InputError, match="draai eerst"):
+        load_round(tmp_path, "2030-01")
+    with pytest.raises(InputError, match="ronde op"):
+        load_round(tmp_path)
+
+
+def test_default_rules_match_the_command_line(tmp_path):
+    res = _run(_timed(tmp_path, [100, 120, 110, 55]))
+    assert res.n_dropped_by_reason == {"te_snel": 1} and not res.data["flag_speeder"].any()

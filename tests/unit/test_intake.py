@@ -1,0 +1,262 @@
+"""Intake of hand-made exports in every format: LimeSurvey, Qualtrics, Forms, SPSS, plain CSV.
+
+The export builders live in tests/support/exports.py (also used by the cleaning tests).
+"""
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from informeel_lib.errors import InputError
+from informeel_lib.io.intake import read_export
+from informeel_lib.io.values import convert_item
+from tests.support.exports import (
+    CB,
+    ITEMS,
+    _write_csv,
+    assert_matches_people,
+    forms_xlsx,
+    limesurvey_csv,
+    make_people,
+    qualtrics_csv,
+    spss_sav,
+)
+
+# --- formats ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headings", ["code", "text"])
+@pytest.mark.parametrize("answers", ["label", "number"])
+def test_limesurvey_codes_and_full_text_headings(tmp_path, headings, answers):
+    people = make_people(5)
+    exp = read_export(limesurvey_csv(tmp_path / "ls.csv", people, headings=headings, answers=answers))
+    assert exp.tool == "limesurvey"
+    assert_matches_people(exp, people)
+    assert exp.source_rows == [2, 3, 4, 5, 6]
+    assert exp.dropped_identifier_columns == ["ipaddr"]
+    assert "ipaddr" not in exp.data.columns and "personal_code" in exp.data.columns
+    assert exp.data["tenure"].tolist() == [p["tenure"] for p in people]  # "2,5" with decimal comma
+    assert exp.data["OPEN_VOORBEELD"].tolist() == [p["open"] for p in people]
+    assert exp.data["duration_s"].tolist() == [p["duration"] for p in people]  # from startdate/submitdate
+    assert exp.issues == []
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_delimiters_and_encodings(tmp_path, delimiter, encoding):
+    people = make_people(3)
+    people[0]["team"] = "Wondzorg één"  # non-ASCII survives every encoding
+    exp = read_export(limesurvey_csv(tmp_path / "x.csv", people, delimiter=delimiter, encoding=encoding))
+    assert_matches_people(exp, people)
+    assert exp.data["team"][0] == "Wondzorg één"
+
+
+def test_qualtrics_three_header_rows(tmp_path):
+    people = make_people(4)
+    exp = read_export(qualtrics_csv(tmp_path / "q.csv", people))
+    assert exp.tool == "qualtrics"
+    assert_matches_people(exp, people)
+    assert exp.source_rows == [4, 5, 6, 7]  # three header rows counted
+    assert set(exp.dropped_identifier_columns) == {"IPAddress", "RecipientLastName", "RecipientEmail",
+                                                   "LocationLatitude"}
+    assert exp.column_map["Q10_1"] == ITEMS[0] and exp.column_map["Q1"] == "organisation"
+    assert exp.data["duration_s"].tolist() == [p["duration"] for p in people]
+    assert exp.data["respondent_id"].tolist() == [f"R_abc{i:03d}" for i in range(4)]
+
+
+def test_forms_xlsx_drops_name_and_email(tmp_path):
+    people = make_people(4)
+    exp = read_export(forms_xlsx(tmp_path / "f.xlsx", people))
+    assert exp.tool == "forms"
+    assert_matches_people(exp, people)
+    assert sorted(exp.dropped_identifier_columns) == ["Email", "Name"]
+    flat = exp.data.astype(str).to_numpy().ravel().tolist()
+    assert not any("example.nl" in v or "Persoon" in v for v in flat)
+    assert exp.data["duration_s"].tolist() == [p["duration"] for p in people]
+    assert exp.source_rows == [2, 3, 4, 5]
+
+
+def test_spss_value_labels_and_out_of_range(tmp_path):
+    people = make_people(4, org="Zorggroep Meander")
+    people[2]["organisation"] = "Treant"
+    exp = read_export(spss_sav(tmp_path / "m.sav", people, out_of_range=(1, "LEID2", 7)))
+    assert exp.tool == "spss"
+    assert exp.data["organisation"].tolist() == [p["organisation"] for p in people]  # labels applied
+    assert exp.data["role"].tolist() == ["Teamleider", "Verzorgende IG", "Verzorgende IG", "Verzorgende IG"]
+    assert np.isnan(exp.data.loc[1, "LEID2"])
+    (issue,) = exp.issues
+    assert (issue.column, issue.row, issue.value, issue.reason_code) == ("LEID2", 3, "7", "buiten_bereik")
+    people[1]["answers"]["LEID2"] = np.nan
+    expected = np.array([[p["answers"][it] for it in ITEMS] for p in people], dtype=float)
+    np.testing.assert_array_equal(exp.data[ITEMS].to_numpy(), expected)
+
+
+def test_spss_labelled_missing_code(tmp_path):
+    people = make_people(2, org="Treant")
+    exp = read_export(spss_sav(tmp_path / "m.sav", people, out_of_range=(0, "REFL1", 9)))  # 9 = "Weet niet"
+    assert np.isnan(exp.data.loc[0, "REFL1"]) and exp.issues == []
+
+
+def test_plain_csv_by_code_with_alias_spellings(tmp_path):
+    rows = [["Organisatie", "Team", "Rol"] + [it.lower() for it in ITEMS],
+            ["zinn ", "  A  team ", "werkbegeleider"] + ["4"] * len(ITEMS)]
+    exp = read_export(_write_csv(tmp_path / "plain.csv", rows))
+    assert exp.tool == "csv"
+    assert exp.data["team"][0] == "A team"  # white space normalised
+    assert exp.data["organisation"][0] == "zinn"  # resolved later, in cleaning
+
+
+# --- values -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("Helemaal mee eens", 5.0), ("  MEE ONEENS ", 2.0), ("zeer mee oneens", 1.0), ("3", 3.0), (4, 4.0), (2.0, 2.0),
+    ("4 = mee eens", 4.0), ("weet niet", None), ("N.v.t.", None), ("", None), (None, None), (-99, None), ("-9", None), (99, None),
+])
+def test_item_values_known(value, expected):
+    v, problem = convert_item(value, CB)
+    assert problem is None
+    assert (np.isnan(v) if expected is None else v == expected)
+
+
+@pytest.mark.parametrize("value, code", [
+    (6, "buiten_bereik"), ("0", "buiten_bereik"), (9, "buiten_bereik"), ("9", "buiten_bereik"), (3.5, "buiten_bereik"), ("7", "buiten_bereik"),
+    ("soms", "onbekend_label"), ("5 = mee oneens", "onbekend_label"), (True, "onbekend_label"),
+])
+def test_item_values_problems(value, code):
+    v, problem = convert_item(value, CB)
+    assert np.isnan(v) and problem[0] == code
+
+
+def test_issues_name_column_row_value(tmp_path):
+    people = make_people(3)
+    path = limesurvey_csv(tmp_path / "ls.csv", people)
+    text = path.read_bytes().decode("cp1252").splitlines()
+    cells = text[3].split(";")
+    first_item = 16  # 8 meta + 8 background columns
+    cells[first_item] = '"soms"'
+    cells[first_item + 1] = '"12"'
+    text[3] = ";".join(cells)
+    path.write_bytes("\r\n".join(text).encode("cp1252"))
+    exp = read_export(path)
+    got = {(i.column, i.row, i.value, i.reason_code) for i in exp.issues}
+    assert got == {(ITEMS[0], 4, "soms", "onbekend_label"), (ITEMS[1], 4, "12", "buiten_bereik")}
+    assert np.isnan(exp.data.loc[2, ITEMS[0]]) and np.isnan(exp.data.loc[2, ITEMS[1]])
+    assert exp.data.loc[1, ITEMS[0]] == people[1]["answers"][ITEMS[0]]
+
+
+def test_background_numbers_out_of_range_are_issues(tmp_path):
+    rows = [["organisatie", "team", "rol", "teamgrootte", "contracturen"] + ITEMS,
+            ["ZINN", "A", "manager", "500", "32 uur"] + ["3"] * len(ITEMS)]
+    exp = read_export(_write_csv(tmp_path / "b.csv", rows))
+    assert np.isnan(exp.data["team_size"][0]) and exp.data["contract_hours"][0] == 32
+    assert [(i.column, i.reason_code) for i in exp.issues] == [("team_size", "buiten_bereik")]
+
+
+# --- recognition ---------------------------------------------------------------------------
+
+def test_small_typo_in_item_text_is_recognised(tmp_path):
+    people = make_people(2)
+    path = limesurvey_csv(tmp_path / "ls.csv", people, headings="text")
+    text = path.read_bytes().decode("cp1252")
+    original = CB.item("REFL2").text
+    typo = original.replace("lastige", "lastge")
+    assert typo != original
+    path.write_bytes(text.replace(original, typo).encode("cp1252"))
+    exp = read_export(path)
+    assert "REFL2" in exp.data.columns
+    assert_matches_people(exp, people)
+
+
+def test_two_columns_for_one_item_is_an_error(tmp_path):
+    rows = [["organisatie", "team", "rol"] + ITEMS + ["refl1"], ["ZINN", "A", "manager"] + ["3"] * (len(ITEMS) + 1)]
+    with pytest.raises(InputError) as exc:
+        read_export(_write_csv(tmp_path / "d.csv", rows))
+    msg = str(exc.value)
+    assert "d.csv" in msg and "'REFL1'" in msg and "'refl1'" in msg
+
+
+def test_missing_required_columns_all_listed(tmp_path):
+    keep = [it for it in ITEMS if it not in ("REFL4", "VEIL2")]
+    rows = [["team"] + keep, ["A"] + ["3"] * len(keep)]
+    with pytest.raises(InputError) as exc:
+        read_export(_write_csv(tmp_path / "m.csv", rows))
+    msg = str(exc.value)
+    for col in ("organisation", "role", "REFL4", "VEIL2"):
+        assert col in msg
+    assert "m.csv" in msg and "team (" not in msg
+
+
+def test_unmapped_and_other_text_columns(tmp_path):
+    rows = [["organisatie", "team", "Wat is je functie of rol?", "Wat is je functie of rol? [Anders]", "Q_extra"] + ITEMS,
+            ["ZINN", "A", "manager", "", "x"] + ["3"] * len(ITEMS)]
+    exp = read_export(_write_csv(tmp_path / "u.csv", rows))
+    assert exp.column_map["Wat is je functie of rol?"] == "role"
+    assert set(exp.unmapped_columns) == {"Wat is je functie of rol? [Anders]", "Q_extra"}
+    frame = exp.to_frame()
+    assert set(frame["status"]) == {"herkend", "niet herkend"}
+
+
+def test_codebook_background_aliases_are_used(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    from informeel_lib import codebook as codebook_module
+
+    raw = yaml.safe_load((Path(codebook_module.__file__).parent / "data" / "codebook.yaml").read_text("utf-8"))
+    raw["background"]["organisation"]["aliases"] = ["Naam van je werkgever"]
+    raw["scales"]["REFL"]["items"][0]["aliases"] = ["Stilstaan bij het werk"]
+    cb_path = tmp_path / "cb.yaml"
+    cb_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    headings = ["Naam van je werkgever", "team", "rol", "Stilstaan bij het werk"] + ITEMS[1:]
+    rows = [headings, ["Treant", "A", "manager"] + ["2"] * len(ITEMS)]
+    exp = read_export(_write_csv(tmp_path / "a.csv", rows), codebook=cb_path)
+    assert exp.column_map["Naam van je werkgever"] == "organisation"
+    assert exp.column_map["Stilstaan bij het werk"] == "REFL1"
+
+
+def test_abbreviated_question_text_headings(tmp_path):
+    people = make_people(2)
+    rows = [["organisatie", "team", "functie"] + [CB.item(it).text[:40].rstrip() + "..." for it in ITEMS]]
+    rows += [[p["organisation"], p["team"], p["role"]] + [str(p["answers"][it]) for it in ITEMS] for p in people]
+    exp = read_export(_write_csv(tmp_path / "kort.csv", rows))
+    assert set(exp.data.columns) >= set(ITEMS)
+    assert_matches_people(exp, people)
+
+
+def test_qualtrics_layout_in_xlsx(tmp_path):
+    import openpyxl
+
+    people = make_people(3)
+    records = list(csv.reader(io.StringIO(qualtrics_csv(tmp_path / "q.csv", people).read_text("utf-8-sig"))))
+    book = openpyxl.Workbook()
+    for rec in records:
+        book.active.append(rec)
+    book.save(tmp_path / "q.xlsx")
+    exp = read_export(tmp_path / "q.xlsx")
+    assert exp.tool == "qualtrics" and exp.source_rows == [4, 5, 6]
+    assert_matches_people(exp, people)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2022-05-03 10:20:00", "2022-05-03 10:20:00"), ("3-5-2022 10:20", "2022-05-03 10:20:00"),
+    ("5/3/2022 10:20:00 AM", "2022-05-03 10:20:00"), ("1500-01-01", None), ("gisteren", None),
+])
+def test_datetimes(text, expected):
+    from informeel_lib.io.values import _parse_datetime
+
+    got = _parse_datetime(text)
+    assert (pd.isna(got) if expected is None else got == pd.Timestamp(expected))
+
+
+def test_code_and_text_headings_and_numbered_questions(tmp_path):
+    people = make_people(2)
+    bg = CB.background
+    rows = [[f"1. {bg['organisation']['text']}", f"2. {bg['team']['text']}", f"3) {bg['role']['text']}"]
+            + [f"{CB.scale_of(it)}[{it}]. Stelling {k}" for k, it in enumerate(ITEMS)]]
+    rows += [[p["organisation"], p["team"], p["role"]] + [str(p["answers"][it]) for it in ITEMS] for p in people]
+    exp = read_export(_write_csv(tmp_path / "codetekst.csv", rows))
+    assert_matches_people(exp, people)
+    assert exp.column_map[f"1. {bg['organisation']['text']}"] == "organisation"
