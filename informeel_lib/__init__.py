@@ -37,6 +37,8 @@ _EXPORTS = {
     "bartlett": "analysis.factors",
     "parallel_analysis": "analysis.factors",
     "efa": "analysis.factors",
+    "polychoric": "analysis.polychoric",
+    "tetrachoric": "analysis.polychoric",
     "cfa": "analysis.cfa.estimate",
     "invariance": "analysis.cfa.invariance",
     "describe_by": "analysis.describe",
