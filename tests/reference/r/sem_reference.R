@@ -4,7 +4,6 @@
 #     Rscript tests/reference/r/sem_reference.R
 # Needs R 4 with lavaan (0.6-14 was used) and jsonlite. Writes
 #     tests/reference/data/PoliticalDemocracy.csv        (lavaan's data set, exported once)
-#     tests/reference/data/HolzingerSwineford1939_sem.csv (lavaan's data set, exported once)
 #     tests/reference/r/sem_reference.json                (all expected values, digits = 10)
 # and reads tests/reference/data/synth_sem.csv (made by tests/reference/r/make_synth_sem_data.py).
 #
@@ -19,13 +18,11 @@ suppressPackageStartupMessages({
 dir <- file.path("tests", "reference")
 out_json <- file.path(dir, "r", "sem_reference.json")
 pd_csv <- file.path(dir, "data", "PoliticalDemocracy.csv")
-hs_csv <- file.path(dir, "data", "HolzingerSwineford1939_sem.csv")
 synth_csv <- file.path(dir, "data", "synth_sem.csv")
 
 PD <- lavaan::PoliticalDemocracy
 write.csv(PD, pd_csv, row.names = FALSE, na = "")
-HS <- lavaan::HolzingerSwineford1939
-write.csv(HS, hs_csv, row.names = FALSE, na = "")
+HS <- lavaan::HolzingerSwineford1939  # tests read tests/reference/data/HolzingerSwineford1939.csv
 
 export_fit <- function(fit) {
   fm <- fitMeasures(fit, c("npar", "ntotal", "chisq", "df", "pvalue", "cfi", "tli",
@@ -78,6 +75,19 @@ total := p2 + p1*p3
 "
 add("pd_labels", pd_model, "pd")
 add("pd_std_lv", pd_model, "pd", list(std.lv = TRUE))
+# the same equality written as a constraint between two labels
+pd_equality <- "
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ p1*ind60
+dem65 ~ ind60 + p3*dem60
+y1 ~~ r1*y5
+y3 ~~ r2*y7
+r1 == r2
+indirect := p1*p3
+"
+add("pd_equality", pd_equality, "pd")
 
 # 2. Holzinger-Swineford: a mediation between factors with an indirect effect
 hs_mediation <- "
