@@ -40,6 +40,7 @@ _EXPORTS = {
     "polychoric": "analysis.polychoric",
     "tetrachoric": "analysis.polychoric",
     "cfa": "analysis.cfa.estimate",
+    "sem": "analysis.cfa.sem",
     "invariance": "analysis.cfa.invariance",
     "describe_by": "analysis.describe",
     # research question

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-
 import numpy as np
 import pandas as pd
 from scipy import linalg
-
 from ...errors import AnalysisError
-from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _THETA, SINGLE_GROUP, _set, _Spec
+from .specification import SINGLE_GROUP, _ALPHA, _LAMBDA, _NU, _PSI, _Spec, _THETA, _set
 
 
 class _Engine:
@@ -32,31 +30,37 @@ class _Engine:
             sel = np.flatnonzero(spec.group == g)
             free = sel[spec.xidx[sel] >= 0]
             fixed = sel[spec.xidx[sel] < 0]
-            templ = [np.zeros((p, m)), np.zeros((p, p)), np.zeros((m, m)), np.zeros(p), np.zeros(m)]
+            templ = self._templates(p, m)
             for i in fixed:
                 k, r, c = spec.kind[i], spec.row[i], spec.col[i]
                 _set(templ, k, r, c, spec.value[i])
             self.groups.append({"free": free, "templ": templ})
 
     # -- matrices
+    def _templates(self, p: int, m: int) -> list:
+        """Zero matrices Λ, Θ, Ψ, ν, α (a subclass may add more, e.g. a regression matrix)."""
+        return [np.zeros((p, m)), np.zeros((p, p)), np.zeros((m, m)), np.zeros(p), np.zeros(m)]
+
     def matrices(self, x: np.ndarray, g: int):
         spec = self.spec
         info = self.groups[g]
         mats = [t.copy() for t in info["templ"]]
         idx = info["free"]
         vals = x[spec.xidx[idx]]
-        for kind in range(5):
+        for kind in range(len(mats)):
             sel = spec.kind[idx] == kind
             if not sel.any():
                 continue
             _set(mats, kind, spec.row[idx][sel], spec.col[idx][sel], vals[sel])
         return mats
 
+    def moments(self, mats):
+        """Implied covariance matrix and mean vector of the observed variables from the matrices."""
+        lam, theta, psi, nu, alpha = mats
+        return lam @ psi @ lam.T + theta, nu + lam @ alpha
+
     def implied(self, x, g):
-        lam, theta, psi, nu, alpha = self.matrices(x, g)
-        sigma = lam @ psi @ lam.T + theta
-        mu = nu + lam @ alpha
-        return sigma, mu
+        return self.moments(self.matrices(x, g))
 
     # -- derivative vectors for a set of entries (kind, row, col) in group g
     def _ab(self, mats, kind, row, col):
@@ -99,8 +103,7 @@ class _Engine:
         grad = np.zeros(spec.n_free)
         for g, ((s, ybar), w) in enumerate(zip(self.samples, self.weights)):
             mats = self.matrices(x, g)
-            lam, theta, psi, nu, alpha = mats
-            sigma = lam @ psi @ lam.T + theta
+            sigma, mu = self.moments(mats)
             try:
                 chol = linalg.cho_factor(sigma, lower=True)
             except linalg.LinAlgError:
@@ -110,7 +113,7 @@ class _Engine:
             f = logdet + np.sum(s * sinv) - self.logdet_s[g] - spec.p
             scat = s
             if spec.meanstructure:
-                d = ybar - (nu + lam @ alpha)
+                d = ybar - mu
                 sd = sinv @ d
                 f += d @ sd
                 scat = s + np.outer(d, d)
@@ -143,7 +146,7 @@ class _Engine:
         info = np.zeros((spec.n_free, spec.n_free))
         for g, w in enumerate(self.weights):
             mats = self.matrices(x, g)
-            sigma = mats[0] @ mats[2] @ mats[0].T + mats[1]
+            sigma, _ = self.moments(mats)
             sinv = np.linalg.inv(sigma)
             idx = self.groups[g]["free"]
             block = self._info_block(mats, sinv, idx, idx)

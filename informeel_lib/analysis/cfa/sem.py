@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -255,7 +255,7 @@ class _Fitted:
     iterations: int
 
 
-def _fit_structure(structure: StructuralSpec, samples, counts, x0=None, labels=None) -> _Fitted:
+def _fit_structure(structure: StructuralSpec, samples, counts, x0=None) -> _Fitted:
     spec = structure.spec
     engine = StructuralEngine(spec, samples, counts / counts.sum())
     if x0 is None:
@@ -276,7 +276,7 @@ def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SE
     structure = build_structural_spec(list(parsed.terms), samples, std_lv=std_lv, equal=equal,
                                       aliases=parsed.aliases)
     spec = structure.spec
-    _check_counts(structure, len(samples))
+    _check_counts(structure)
     fitted = _fit_structure(structure, samples, counts)
     engine, x = fitted.engine, fitted.x
     n = int(counts.sum())
@@ -332,7 +332,7 @@ class _CfaView:
         return lam, theta, psi, nu, alpha
 
 
-def _check_counts(structure: StructuralSpec, n_groups: int) -> None:
+def _check_counts(structure: StructuralSpec) -> None:
     spec = structure.spec
     if _degrees_of_freedom(structure, spec.n_free) < 0:
         raise AnalysisError(f"Het model heeft meer vrije parameters ({spec.n_free}) dan informatie in de data; "
