@@ -39,6 +39,7 @@ _EXPORTS = {
     "efa": "analysis.factors",
     "polychoric": "analysis.polychoric",
     "tetrachoric": "analysis.polychoric",
+    "omega": "analysis.omega",
     "cfa": "analysis.cfa.estimate",
     "sem": "analysis.cfa.sem",
     "invariance": "analysis.cfa.invariance",

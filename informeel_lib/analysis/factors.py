@@ -18,6 +18,7 @@ from scipy import optimize, stats
 
 from ..errors import AnalysisError
 from .moments import _EPS, _eigh_desc, correlations, item_matrix, single_blas_thread, smc
+from .polychoric import check_cor, correlation_matrix
 from .rotation import ROTATIONS, rotate
 
 METHODS = {"minres": "MR", "ml": "ML", "pa": "PA"}
@@ -312,7 +313,8 @@ def _batched_cor(x):
 
 
 @single_blas_thread
-def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float | None = 0.95) -> ParallelResult:
+def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float | None = 0.95,
+                      cor: str = "pearson") -> ParallelResult:
     """Horn's parallel analysis for factors and components, as ``psych::fa.parallel(df, fa = "both")``.
 
     Parameters
@@ -328,6 +330,9 @@ def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float |
         the default 0.95 is psych's rule (``fa.parallel(quant = .95)``). ``None`` uses the mean
         of the simulated eigenvalues instead (Horn's original rule, 1965). The table always
         has the means.
+    cor : {"pearson", "poly", "tet"}
+        Correlations of the observed data: pairwise Pearson (default), polychoric or
+        tetrachoric (``fa.parallel(cor = "poly")``); see Notes for the simulated data.
 
     Returns
     -------
@@ -354,14 +359,21 @@ def parallel_analysis(df, n_iter: int = 100, seed: int = 0, *, quantile: float |
 
     Examples
     --------
-    R: ``psych::fa.parallel(df, fa = "both", fm = "minres", n.iter = 100)``.
+    R: ``psych::fa.parallel(df, fa = "both", fm = "minres", n.iter = 100)``; with
+    ``cor="poly"`` ``fa.parallel(df, cor = "poly")``: the observed eigenvalues are those of the
+    polychoric matrix; the simulated data stay normal with Pearson correlations, which are
+    what psych's counts compare with (its resampled polychoric matrices are only plotted).
     """
+    check_cor(cor)
     if n_iter < 1:
         raise AnalysisError("Parallelle analyse heeft minstens één simulatie nodig (n_iter >= 1).")
     if quantile is not None and not 0 < quantile < 1:
         raise AnalysisError("Het kwantiel voor parallelle analyse moet tussen 0 en 1 liggen, bijvoorbeeld 0.95.")
     data = item_matrix(df, what="de parallelle analyse")
-    r = correlations(data, what="de parallelle analyse")
+    if cor == "pearson":
+        r = correlations(data, what="de parallelle analyse")
+    else:
+        r = correlation_matrix(data, cor, what="de parallelle analyse")[0].to_numpy()
     n, p = data.shape
     pc_obs = np.linalg.eigvalsh(r)[::-1]
     fa_obs = _factor_values(r, _fit_minres(r, 1)[0])
@@ -433,7 +445,7 @@ class EFAResult:
 
 @single_blas_thread
 def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "oblimin",
-        use: str = "pairwise") -> EFAResult:
+        use: str = "pairwise", cor: str = "pearson") -> EFAResult:
     """Exploratory factor analysis as ``psych::fa(df, nfactors, fm = method, rotate = rotation)``.
 
     Parameters
@@ -449,6 +461,9 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
         None or "none" leaves the solution unrotated.
     use : {"pairwise", "complete"}
         Missing values: pairwise-complete correlations (default, as psych) or listwise deletion.
+    cor : {"pearson", "poly", "tet"}
+        Pearson correlations (default), polychoric (``psych::fa(cor = "poly")``, for ordinal
+        answers) or tetrachoric (``cor = "tet"``, two-category items); see :func:`polychoric`.
 
     Returns
     -------
@@ -497,7 +512,8 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
         raise AnalysisError(f"Onbekende rotatie '{rotation}'; kies uit {', '.join(ROTATIONS)}.")
     if use not in ("pairwise", "complete"):
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
-    r, items, n_obs = _correlation_input(df, use)
+    check_cor(cor)
+    r, items, n_obs = _correlation_input(df, use, cor)
     p = len(items)
     if not isinstance(n_factors, (int, np.integer)) or not 1 <= n_factors < p:
         raise AnalysisError(f"Het aantal factoren moet een geheel getal van 1 tot {p - 1} zijn, niet {n_factors!r}.")
@@ -551,7 +567,7 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
     )
 
 
-def _correlation_input(df, use):
+def _correlation_input(df, use, cor="pearson"):
     """(R, item names, n) from raw data or from a square correlation matrix."""
     if isinstance(df, pd.DataFrame) and df.shape[0] == df.shape[1] and list(df.index) == list(df.columns):
         r = df.to_numpy(dtype=float)
@@ -563,6 +579,8 @@ def _correlation_input(df, use):
         if len(data) < 3:
             raise AnalysisError("Na het weglaten van respondenten met ontbrekende antwoorden blijft (bijna) niemand over.")
         data = item_matrix(data, what="de factoranalyse")
+    if cor != "pearson":
+        return correlation_matrix(data, cor, what="de factoranalyse")[0].to_numpy(), list(data.columns), len(data)
     return correlations(data, what="de factoranalyse"), list(data.columns), len(data)
 
 

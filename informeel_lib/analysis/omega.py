@@ -1,8 +1,6 @@
 """Omega hierarchical: the share of a test's variance due to one general factor, by the
-Schmid-Leiman transformation, with the numbers of R's ``psych::omega`` (psych 2.2.9).
-
-Also the correlation matrix choice shared by the ordinal analyses: Pearson (pairwise),
-polychoric or tetrachoric (``cor="pearson" | "poly" | "tet"``, as psych's ``cor=`` argument).
+Schmid-Leiman transformation, with the numbers of R's ``psych::omega`` (psych 2.2.9), on
+Pearson, polychoric or tetrachoric correlations.
 """
 
 from __future__ import annotations
@@ -14,38 +12,10 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from .factors import efa, one_factor_minres
-from .moments import correlations, item_matrix
+from .polychoric import check_cor, correlation_matrix
 from .rotation import oblimin
-from .polychoric import PolychoricResult, polychoric, tetrachoric
 
-__all__ = ["CORRELATIONS", "correlation_matrix", "OmegaResult", "omega"]
-
-# cor= values and what they are called in Dutch messages
-CORRELATIONS = {"pearson": "Pearson", "poly": "polychorische", "tet": "tetrachorische"}
-
-
-def check_cor(cor: str) -> str:
-    """The cor= option, checked (AnalysisError in Dutch for an unknown value)."""
-    if cor not in CORRELATIONS:
-        raise AnalysisError(f"Onbekende correlatiesoort cor={cor!r}; kies uit {', '.join(map(repr, CORRELATIONS))}.")
-    return cor
-
-
-def correlation_matrix(df, cor: str = "pearson", *, what: str = "de analyse") -> tuple[pd.DataFrame, PolychoricResult | None]:
-    """Items x items correlation matrix of ``df``: pairwise Pearson (``cor(x, use = "pairwise")``),
-    polychoric (``psych::polychoric``) or tetrachoric (``psych::tetrachoric``).
-
-    Returns the matrix and, for the ordinal kinds, the full :class:`PolychoricResult`
-    (thresholds, note on empty cells); None for Pearson.
-    """
-    check_cor(cor)
-    if cor == "pearson":
-        data = item_matrix(df, what=what)
-        r = correlations(data, what=what)
-        return pd.DataFrame(r, index=data.columns, columns=data.columns), None
-    res = polychoric(df) if cor == "poly" else tetrachoric(df)
-    return res.rho, res
-
+__all__ = ["OmegaResult", "omega"]
 
 @dataclass(frozen=True)
 class OmegaResult:

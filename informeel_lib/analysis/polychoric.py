@@ -18,9 +18,10 @@ import pandas as pd
 from scipy import special
 
 from ..errors import AnalysisError
-from .moments import check_spread, item_array
+from .moments import check_spread, correlations, item_array, item_matrix
 
-__all__ = ["PolychoricResult", "polychoric", "tetrachoric", "bivariate_normal_cdf", "smooth_correlation"]
+__all__ = ["PolychoricResult", "polychoric", "tetrachoric", "bivariate_normal_cdf", "smooth_correlation",
+           "CORRELATIONS", "check_cor", "correlation_matrix"]
 
 # psych refuses more than 8 response categories (polychoric(max.cat = 8)).
 MAX_CATEGORIES = 8
@@ -498,5 +499,34 @@ def tetrachoric(df, *, correct: float = 0.5, smooth: bool = True) -> PolychoricR
     rho[n_joint <= 2] = np.nan
     mat, smoothed = _finish(rho, i, j, columns, smooth, "tetrachorisch")
     thresholds = pd.DataFrame(taus, index=columns, columns=["1"])
-    return PolychoricResult(mat, thresholds, int(xt.shape[1]), _pair_n_frame(n_joint, i, j, codes, columns), int(zero.sum()), int(fill.sum()),
-                            float(correct), smoothed, kind="tetrachoric")
+    return PolychoricResult(mat, thresholds, int(xt.shape[1]), _pair_n_frame(n_joint, i, j, codes, columns),
+                            int(zero.sum()), int(fill.sum()), float(correct), smoothed, kind="tetrachoric")
+
+
+# --- the cor= option of the psychometric functions ---------------------------------------
+
+# cor= values and what they are called in Dutch messages
+CORRELATIONS = {"pearson": "Pearson", "poly": "polychorische", "tet": "tetrachorische"}
+
+
+def check_cor(cor: str) -> str:
+    """The cor= option, checked (AnalysisError in Dutch for an unknown value)."""
+    if cor not in CORRELATIONS:
+        raise AnalysisError(f"Onbekende correlatiesoort cor={cor!r}; kies uit {', '.join(map(repr, CORRELATIONS))}.")
+    return cor
+
+
+def correlation_matrix(df, cor: str = "pearson", *, what: str = "de analyse") -> tuple[pd.DataFrame, "PolychoricResult | None"]:
+    """Items x items correlation matrix of ``df``: pairwise Pearson (``cor(x, use = "pairwise")``),
+    polychoric (``psych::polychoric``) or tetrachoric (``psych::tetrachoric``).
+
+    Returns the matrix and, for the ordinal kinds, the full :class:`PolychoricResult`
+    (thresholds, note on empty cells); None for Pearson.
+    """
+    check_cor(cor)
+    if cor == "pearson":
+        data = item_matrix(df, what=what)
+        r = correlations(data, what=what)
+        return pd.DataFrame(r, index=data.columns, columns=data.columns), None
+    res = polychoric(df) if cor == "poly" else tetrachoric(df)
+    return res.rho, res

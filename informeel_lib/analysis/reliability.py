@@ -18,6 +18,7 @@ from ..codebook import load_codebook
 from ..errors import AnalysisError
 from .factors import one_factor_minres
 from .moments import check_rows, check_spread, item_array, pairwise_cov, pairwise_moments, single_blas_thread
+from .polychoric import CORRELATIONS, check_cor, correlation_matrix
 from .scoring import observed_range
 
 
@@ -36,13 +37,15 @@ class ReliabilityResult:
     ci: float = 0.95
     bootstrap_ci: tuple[float, float] | None = None
     reverse: tuple[str, ...] = ()
+    cor: str = "pearson"
 
     def __repr__(self):
         lo, hi = self.alpha_ci
         boot = "" if self.bootstrap_ci is None else f", bootstrap_ci=({self.bootstrap_ci[0]:.3f}, {self.bootstrap_ci[1]:.3f})"
+        kind = "" if self.cor == "pearson" else f", cor={self.cor!r}"
         return (f"ReliabilityResult(alpha={self.alpha:.3f} [{self.ci:.0%} CI {lo:.3f}, {hi:.3f}], "
                 f"std_alpha={self.std_alpha:.3f}, omega_total={self.omega_total:.3f}, average_r={self.average_r:.3f}, "
-                f"n={self.n}, items={self.n_items}{boot})")
+                f"n={self.n}, items={self.n_items}{boot}{kind})")
 
     def to_frame(self) -> pd.DataFrame:
         """One-row summary: alpha, its CI, std_alpha, omega_total, average_r, n, n_items."""
@@ -145,7 +148,7 @@ def _omega_total(r: np.ndarray) -> float:
 
 @single_blas_thread
 def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, bootstrap: int = 0, seed: int = 0,
-                use: str = "pairwise") -> ReliabilityResult:
+                use: str = "pairwise", cor: str = "pearson") -> ReliabilityResult:
     """Cronbach's alpha, omega total and item analysis of one scale, as ``psych::alpha`` and ``psych::omega``.
 
     Parameters
@@ -166,6 +169,11 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         Seed for the bootstrap.
     use : {"pairwise", "complete"}
         Pairwise-complete covariances (default, as psych) or listwise deletion first.
+    cor : {"pearson", "poly", "tet"}
+        ``"poly"`` gives ordinal alpha and omega (Zumbo et al., 2007): alpha, r_drop,
+        alpha_if_dropped and omega computed on the polychoric correlation matrix
+        (``psych::alpha(polychoric(x)$rho)``); ``"tet"`` the same on tetrachoric correlations
+        for two-category items. Item means and sd stay those of the answers.
 
     Returns
     -------
@@ -199,11 +207,14 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
     *Psychometrika*, 16, 297-334. McDonald, R. P. (1999). *Test theory: A unified treatment*.
+    Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha
+    and theta for Likert rating scales. *Journal of Modern Applied Statistical Methods*, 6, 21-29.
 
     Examples
     --------
     R: ``psych::alpha(items, keys = c("A1"))`` and
-    ``psych::omega(items, nfactors = 1)$omega.tot``.
+    ``psych::omega(items, nfactors = 1)$omega.tot``; ordinal:
+    ``psych::alpha(polychoric(items)$rho, keys = c("A1"))``.
 
     >>> res = reliability(df[["A1", "A2", "A3"]], reverse=["A1"], scale_range=(1, 6))  # doctest: +SKIP
     >>> res.alpha, res.items.r_drop  # doctest: +SKIP
@@ -212,9 +223,11 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen, bijvoorbeeld 0.95, niet {ci!r}.")
     if use not in ("pairwise", "complete"):
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
+    check_cor(cor)
     what = "de betrouwbaarheidsanalyse"
     # One float array, items x respondents, for all passes below (may be a view of ``items``).
     x, columns = item_array(items, what=what)
+    answers = x                                  # as given: x is reverse-keyed on a copy below
     moments = _complete_moments(x)               # (means, covariances), or None: use the general path
     missing = False if moments is not None else check_spread(x, columns, what=what)
     check_rows(x, 3, what=what)
@@ -286,6 +299,9 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     if miss is None:
         r_pw = r.copy()
         np.fill_diagonal(r_pw, 1.0)              # as cor(): an exact unit diagonal
+    if cor != "pearson":                         # ordinal alpha: everything below on the latent correlations
+        c = r = r_pw = _ordinal_matrix(answers, columns, reverse, cor, complete=use == "complete")
+        diag = np.ones(k)
     total = c.sum()
     trace = diag.sum()
     alpha = float((1 - trace / total) * k / (k - 1))
@@ -309,22 +325,48 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
 
     boot = None
     if bootstrap:
-        boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci)
+        boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci, cor)
     return ReliabilityResult(
         alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw),
         average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),
+        cor=cor,
     )
 
 
-def _bootstrap_ci(x: np.ndarray, b: int, seed: int, ci: float) -> tuple[float, float]:
-    """Percentile bootstrap CI of raw alpha (respondents resampled with replacement)."""
+def _ordinal_matrix(answers: np.ndarray, columns, reverse, cor: str, *, complete: bool) -> np.ndarray:
+    """Polychoric or tetrachoric matrix of the answers (items x respondents, not reverse-keyed).
+
+    Reversing an ordinal item only changes the sign of its latent correlations, so the matrix
+    of the answers as given gets its signs flipped, exactly as
+    ``psych::alpha(polychoric(x)$rho, keys = ...)`` does (reversing with a scale range wider
+    than the answers would otherwise change which categories psych sees).
+    """
+    frame = pd.DataFrame(answers.T, columns=columns)
+    if complete:
+        frame = frame.dropna()
+    flip = np.array([-1.0 if name in reverse else 1.0 for name in columns])
+    rho, _ = correlation_matrix(frame, cor, what=f"de betrouwbaarheid met {CORRELATIONS[cor]} correlaties")
+    return rho.to_numpy() * np.outer(flip, flip)
+
+
+def _bootstrap_ci(x: np.ndarray, b: int, seed: int, ci: float, cor: str = "pearson") -> tuple[float, float]:
+    """Percentile bootstrap CI of raw alpha (respondents resampled with replacement); for
+    ``cor="poly"``/``"tet"`` of ordinal alpha (slower: a polychoric matrix per resample)."""
     if b < 10:
         raise AnalysisError("Een bootstrap-interval heeft minstens 10 herhalingen nodig (bootstrap >= 10).")
     rng = np.random.default_rng(seed)
     n = len(x)
     alphas = np.empty(b)
     for i in range(b):
-        c, _ = pairwise_cov(x[rng.integers(0, n, n)])
+        sample = x[rng.integers(0, n, n)]
+        if cor == "pearson":
+            c, _ = pairwise_cov(sample)
+        else:
+            try:
+                c, _ = correlation_matrix(pd.DataFrame(sample), cor)
+                c = c.to_numpy()
+            except AnalysisError:                # a resample in which an item is constant
+                c = np.full((1, 1), np.nan)
         alphas[i] = _alpha_from_cov(c) if not np.isnan(c).any() else np.nan
     p = 1 - ci
     lo, hi = np.nanquantile(alphas, [p / 2, 1 - p / 2])
