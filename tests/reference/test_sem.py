@@ -94,6 +94,9 @@ def test_parameters_match_lavaan(name, datasets):
         assert ours["ci_low"] == pytest.approx(r["ci.lower"], abs=1e-3), what
         assert ours["ci_high"] == pytest.approx(r["ci.upper"], abs=1e-3), what
         assert ours["std_all"] == pytest.approx(r["std.all"], abs=1e-3), what
+        assert ours["std_se"] == pytest.approx(r["std.se"], rel=1e-3, abs=1e-6), what
+        assert ours["std_ci_low"] == pytest.approx(r["std.ci.lower"], abs=1e-3), what
+        assert ours["std_ci_high"] == pytest.approx(r["std.ci.upper"], abs=1e-3), what
         if r["se"] > 0:
             assert ours["z"] == pytest.approx(r["z"], rel=2e-3), what
             assert ours["p"] == pytest.approx(r["pvalue"], abs=1e-3), what
@@ -114,7 +117,7 @@ def test_implied_covariances_match_lavaan(name, datasets):
 def test_public_api_and_result_helpers(datasets):
     res = il.sem(datasets["hs"], MODELS["hs_mediation"]["model"])
     assert list(res.parameters.columns) == ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "p",
-                                            "ci_low", "ci_high", "std_all"]
+                                            "ci_low", "ci_high", "std_all", "std_se", "std_ci_low", "std_ci_high"]
     assert res.estimate("indirect", ":=")["est"] == pytest.approx(
         res.estimate("textual", "~", "visual")["est"] * res.estimate("speed", "~", "textual")["est"])
     assert set(res.regressions["lhs"]) == {"textual", "speed"}

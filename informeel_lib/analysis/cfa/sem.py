@@ -31,7 +31,8 @@ from .structural import (_BETA, SEM_EQUAL_OPTIONS, StructuralEngine, StructuralS
 
 __all__ = ["sem", "SEMResult"]
 
-COLUMNS = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "p", "ci_low", "ci_high", "std_all"]
+COLUMNS = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "p", "ci_low", "ci_high", "std_all",
+           "std_se", "std_ci_low", "std_ci_high"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -46,8 +47,9 @@ class SEMResult:
         converged, iterations`` (``lavaan::fitMeasures``).
     parameters : pandas.DataFrame
         One row per parameter: ``lhs, op, rhs, group, label, free, est, se, z, p, ci_low,
-        ci_high, std_all`` — ``lavaan::parameterEstimates`` joined with the ``std.all`` column
-        of ``standardizedSolution``. Operators ``=~`` (loading), ``~`` (regression, ``lhs`` on
+        ci_high, std_all, std_se, std_ci_low, std_ci_high`` — ``lavaan::parameterEstimates``
+        joined with ``standardizedSolution`` (``std.all`` with its delta-method standard error
+        and interval). Operators ``=~`` (loading), ``~`` (regression, ``lhs`` on
         ``rhs``), ``~~`` ((residual) (co)variance), ``~1`` (intercept, multi-group) and ``:=``
         (defined parameter; ``group`` empty). Fixed parameters have ``se`` 0 and no z/p.
     implied_cov, implied_mean : dict
@@ -291,7 +293,7 @@ def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SE
         warnings.warn(msg[0].upper() + msg[1:], CFAWarning, stacklevel=4)
     params = _parameter_table(fitted, vcov, labels, ci)
     label_index = _label_index(spec)
-    defined = _defined_rows(parsed.defined, x, vcov, label_index, params, ci)
+    defined = _defined_rows(parsed.defined, x, vcov, label_index, ci)
     boot_info: dict = {}
     if bootstrap and parsed.defined:
         draws = _bootstrap(df, observed, group, missing, parsed, fitted, std_lv, equal, bootstrap, seed)
@@ -303,6 +305,9 @@ def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SE
             defined["ci_high"] = np.quantile(values, 1 - alpha, axis=0)
         boot_info = {"draws": bootstrap, "used": len(draws), "seed": seed}
     params = pd.concat([params, defined], ignore_index=True) if len(defined) else params
+    standardised = _standardised_solution(fitted, parsed.defined, vcov, ci)
+    for column in standardised:
+        params[column] = standardised[column].to_numpy()
     fit = _sem_fit_measures(fitted, counts)
     implied_cov, implied_mean = {}, {}
     for g, lab in enumerate(labels):
@@ -396,37 +401,40 @@ def _parameter_table(fitted: _Fitted, vcov: np.ndarray, labels, ci: float) -> pd
         "label": spec.label, "free": free, "est": est, "se": se, "z": z,
         "p": np.where(free, 2 * stats.norm.sf(np.abs(z)), np.nan),
         "ci_low": est - crit * se, "ci_high": est + crit * se,
-        "std_all": _standardised(fitted, est),
     })
     return table[structure.visible].reset_index(drop=True)
 
 
-def _standardised(fitted: _Fitted, est: np.ndarray) -> np.ndarray:
-    """lavaan's std.all: variances by the total variances, covariances by the (residual) variances."""
+def _standardised(fitted: _Fitted, x: np.ndarray) -> np.ndarray:
+    """lavaan's std.all of every parameter-table row at the free parameters ``x``: variances by
+    the total variances, covariances by the (residual) variances."""
     spec, engine = fitted.structure.spec, fitted.engine
-    out = np.full(len(est), np.nan)
+    est = np.where(spec.xidx >= 0, x[np.maximum(spec.xidx, 0)], spec.value)
+    scale = np.full(len(est), np.nan)
     for g in range(spec.n_groups):
-        lam, theta, psi, nu, alpha, beta = engine.matrices(fitted.x, g)
-        sigma, _ = engine.implied(fitted.x, g)
-        v, _ = engine.latent_moments(fitted.x, g)
+        mats = engine.matrices(x, g)
+        sigma, _ = engine.moments(mats)
+        v, _ = engine.latent_moments(x, g)
+        rows = np.flatnonzero(spec.group == g)
         with np.errstate(invalid="ignore", divide="ignore"):
-            sd_ov, sd_lv = np.sqrt(np.diag(sigma)), np.sqrt(np.diag(v))
-            sd_th, sd_psi = np.sqrt(np.abs(np.diag(theta))), np.sqrt(np.abs(np.diag(psi)))
-            for i in np.flatnonzero(spec.group == g):
-                k, r, c, value = spec.kind[i], spec.row[i], spec.col[i], est[i]
-                if k == _LAMBDA:
-                    out[i] = value * sd_lv[c] / sd_ov[r]
-                elif k == _BETA:
-                    out[i] = value * sd_lv[c] / sd_lv[r]
-                elif k == _THETA:
-                    out[i] = value / sigma[r, r] if r == c else value / (sd_th[r] * sd_th[c])
-                elif k == _PSI:
-                    out[i] = value / v[r, r] if r == c else value / (sd_psi[r] * sd_psi[c])
-                elif k == _NU:
-                    out[i] = value / sd_ov[r]
-                elif k == _ALPHA:
-                    out[i] = value / sd_lv[r]
-    return out
+            scale[rows] = _std_factor(spec.kind[rows], spec.row[rows], spec.col[rows], sigma, v, mats[1], mats[2])
+    return est * scale
+
+
+def _std_factor(kind, r, c, sigma, v, theta, psi) -> np.ndarray:
+    """Per row the factor that turns an estimate into std.all (rows of one group)."""
+    sd_ov, sd_lv = np.sqrt(np.diag(sigma)), np.sqrt(np.diag(v))
+    sd_th, sd_psi = np.sqrt(np.abs(np.diag(theta))), np.sqrt(np.abs(np.diag(psi)))
+    is_ov_row = np.isin(kind, (_LAMBDA, _THETA, _NU))  # row index points at an observed variable
+    r_ov, c_ov = np.where(is_ov_row, r, 0), np.where(kind == _THETA, c, 0)
+    r_lv, c_lv = np.where(is_ov_row, 0, r), np.where(np.isin(kind, (_LAMBDA, _BETA, _PSI)), c, 0)
+    diag = r == c
+    return np.select(
+        [kind == _LAMBDA, kind == _BETA, (kind == _THETA) & diag, kind == _THETA, (kind == _PSI) & diag,
+         kind == _PSI, kind == _NU, kind == _ALPHA],
+        [sd_lv[c_lv] / sd_ov[r_ov], sd_lv[c_lv] / sd_lv[r_lv], 1 / sd_ov[r_ov] ** 2, 1 / (sd_th[r_ov] * sd_th[c_ov]),
+         1 / sd_lv[r_lv] ** 2, 1 / (sd_psi[r_lv] * sd_psi[c_lv]), 1 / sd_ov[r_ov], 1 / sd_lv[r_lv]],
+        default=np.nan)
 
 
 def _label_index(spec) -> dict:
@@ -438,17 +446,11 @@ def _label_index(spec) -> dict:
     return out
 
 
-def _defined_rows(defined, x, vcov, label_index: dict, params: pd.DataFrame, ci: float) -> pd.DataFrame:
+def _defined_rows(defined, x, vcov, label_index: dict, ci: float) -> pd.DataFrame:
     if not defined:
         return pd.DataFrame(columns=COLUMNS)
     est, jac = defined_jacobian(list(defined), x, label_index)
     se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, vcov, jac), 0, None))
-    std_values = {}
-    for label in label_index:
-        rows = params[params["label"] == label]
-        if len(rows):
-            std_values[label] = rows["std_all"].iloc[0]
-    std = evaluate_defined(list(defined), std_values) if len(std_values) == len(label_index) else {}
     crit = stats.norm.ppf(1 - (1 - ci) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = est / se
@@ -456,8 +458,39 @@ def _defined_rows(defined, x, vcov, label_index: dict, params: pd.DataFrame, ci:
         "lhs": [d.name for d in defined], "op": ":=", "rhs": [d.expression for d in defined], "group": "",
         "label": [d.name for d in defined], "free": False, "est": est, "se": se, "z": z,
         "p": 2 * stats.norm.sf(np.abs(z)), "ci_low": est - crit * se, "ci_high": est + crit * se,
-        "std_all": [complex(std[d.name]).real if d.name in std else math.nan for d in defined],
     })
+
+
+def _standardised_solution(fitted: _Fitted, defined, vcov: np.ndarray, ci: float) -> pd.DataFrame:
+    """``std_all, std_se, std_ci_low, std_ci_high`` of the visible rows followed by the defined
+    parameters (evaluated at the standardised labelled parameters), as ``standardizedSolution``:
+    delta method with a central-difference Jacobian of the standardised values."""
+    spec, visible = fitted.structure.spec, fitted.structure.visible
+    first_row = {}
+    for i in np.flatnonzero(visible):
+        if spec.label[i] and spec.xidx[i] >= 0:
+            first_row.setdefault(spec.label[i], i)
+
+    def values(x):
+        std = _standardised(fitted, x)
+        out = list(std[visible])
+        if defined:
+            scope = {label: std[i] for label, i in first_row.items()}
+            out += [complex(v).real for v in evaluate_defined(list(defined), scope).values()]
+        return np.array(out)
+
+    centre = values(fitted.x)
+    jac = np.zeros((len(centre), len(fitted.x)))
+    for k in range(len(fitted.x)):
+        h = 1e-6 * max(1.0, abs(fitted.x[k]))
+        up, down = fitted.x.copy(), fitted.x.copy()
+        up[k] += h
+        down[k] -= h
+        jac[:, k] = (values(up) - values(down)) / (2 * h)
+    se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, vcov, jac), 0, None))
+    crit = stats.norm.ppf(1 - (1 - ci) / 2)
+    return pd.DataFrame({"std_all": centre, "std_se": se, "std_ci_low": centre - crit * se,
+                         "std_ci_high": centre + crit * se})
 
 
 # --------------------------------------------------------------------------------------------

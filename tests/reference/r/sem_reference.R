@@ -34,6 +34,17 @@ export_fit <- function(fit) {
   pe$group[pe$op == ":="] <- 0L
   keep <- c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
             "ci.lower", "ci.upper", "std.all")
+  # delta-method intervals of the standardised solution, in parameterEstimates' row order
+  ss <- standardizedSolution(fit, type = "std.all", remove.eq = FALSE, remove.ineq = FALSE,
+                             remove.def = FALSE)
+  if (is.null(ss$group)) ss$group <- 1L
+  ss$group[ss$op == ":="] <- 0L
+  key <- function(d) paste(d$lhs, d$op, d$rhs, d$group)
+  ss <- ss[match(key(pe), key(ss)), ]
+  pe$std.se <- ss$se
+  pe$std.ci.lower <- ss$ci.lower
+  pe$std.ci.upper <- ss$ci.upper
+  keep <- c(keep, "std.se", "std.ci.lower", "std.ci.upper")
   implied <- lavInspect(fit, "implied")
   if (lavInspect(fit, "ngroups") == 1L) implied <- list(implied)
   list(
