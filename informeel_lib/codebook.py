@@ -76,6 +76,39 @@ class Category:
 
 
 @dataclass(frozen=True)
+class ResearchModel:
+    """Which outcomes are studied and how scales are connected (the codebook's ``model:`` section).
+
+    ``outcome`` is the scale the influence factors (``predictors``) explain; ``further_outcomes``
+    the scales the network also asks about, with ``outcome`` as the path between them;
+    ``controls`` background columns held constant; ``paths`` regression lines on scale codes
+    (``"DUUR ~ IWL + REFL"``); ``min_matched`` the fewest respondents matched over two rounds for
+    a cross-lagged panel model.
+    """
+
+    outcome: str
+    further_outcomes: tuple[str, ...] = ()
+    predictors: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    min_matched: int = 50
+
+    def regressions(self) -> dict[str, list[str]]:
+        """Each dependent scale with its predictor scales, from ``paths``."""
+        out: dict[str, list[str]] = {}
+        for line in self.paths:
+            lhs, _, rhs = line.partition("~")
+            out.setdefault(lhs.strip(), []).extend(r.strip() for r in rhs.split("+") if r.strip())
+        return out
+
+
+def _default_paths(outcome: str, further: tuple, predictors: tuple) -> tuple[str, ...]:
+    lines = [f"{outcome} ~ {' + '.join(predictors)}"] if predictors else []
+    lines += [f"{o} ~ {' + '.join((outcome, *predictors))}" for o in further]
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
 class Codebook:
     scales: dict[str, Scale]
     scale_min: int
@@ -91,6 +124,7 @@ class Codebook:
     identifier_columns: frozenset[str]       # normalised names
     meta_columns: dict[str, tuple[str, ...]]
     source: str = ""
+    model: ResearchModel | None = None
     _alias_index: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- items and scales -------------------------------------------------
@@ -123,6 +157,19 @@ class Codebook:
         """Measurement model {scale: [items]} for CFA, optionally limited to ``scales``."""
         names = list(self.scales) if scales is None else list(scales)
         return {s: self.scales[s].item_codes for s in names}
+
+    @property
+    def research_model(self) -> ResearchModel | None:
+        """The ``model:`` section; without one, the first outcome scale explained by all predictor
+        scales, the other outcome scales as further outcomes, no controls (None without outcome scales)."""
+        if self.model is not None:
+            return self.model
+        outcomes = [c for c, s in self.scales.items() if s.role == "outcome"]
+        if not outcomes:
+            return None
+        predictors = tuple(c for c, s in self.scales.items() if s.role == "predictor")
+        further = tuple(outcomes[1:])
+        return ResearchModel(outcomes[0], further, predictors, (), _default_paths(outcomes[0], further, predictors))
 
     def model_syntax(self, scales=None) -> str:
         """The measurement model in lavaan syntax."""
@@ -260,6 +307,50 @@ def _parse_response_scale(raw):
     return lo, hi, index, canonical, missing
 
 
+def _names(raw, where) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise CodebookError(f"Codebook: '{where}' moet een lijst van namen zijn.")
+    return tuple(raw)
+
+
+def _parse_model(raw, scales: dict, background: dict) -> ResearchModel | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise CodebookError("Codebook: 'model' moet een verzameling sleutels zijn (outcome, further_outcomes, ...).")
+    outcome = str(_require(raw, "outcome", "model"))
+    further = _names(raw.get("further_outcomes"), "model.further_outcomes")
+    default_predictors = tuple(c for c, s in scales.items() if s.role == "predictor")
+    predictors = _names(raw.get("predictors"), "model.predictors") or default_predictors
+    controls = _names(raw.get("controls"), "model.controls")
+    for key, names in (("outcome", (outcome,)), ("further_outcomes", further), ("predictors", predictors)):
+        unknown = [n for n in names if n not in scales]
+        if unknown:
+            raise CodebookError(f"Codebook: 'model.{key}' noemt onbekende schaal/schalen: {', '.join(unknown)}.")
+    unknown = [c for c in controls if c not in background]
+    if unknown:
+        raise CodebookError(f"Codebook: 'model.controls' noemt onbekende achtergrondvraag/-vragen: {', '.join(unknown)}.")
+    if outcome in further or outcome in predictors or set(further) & set(predictors):
+        raise CodebookError("Codebook: een schaal staat in 'model' zowel als uitkomst als als invloedsfactor.")
+    paths = _names(raw.get("paths"), "model.paths") or _default_paths(outcome, further, predictors)
+    for line in paths:
+        lhs, op, rhs = line.partition("~")
+        names = [lhs.strip(), *(r.strip() for r in rhs.split("+"))]
+        if not op or "~~" in line or "=~" in line or not all(names):
+            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' moet de vorm 'SCHAAL ~ SCHAAL + SCHAAL' hebben.")
+        unknown = [n for n in names if n not in scales]
+        if unknown:
+            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' noemt onbekende schaal/schalen: {', '.join(unknown)}.")
+    min_matched = raw.get("min_matched", 50)
+    if not isinstance(min_matched, int) or min_matched < 10:
+        raise CodebookError("Codebook: 'model.min_matched' moet een geheel getal van minstens 10 zijn.")
+    return ResearchModel(outcome, further, predictors, controls, tuple(paths), min_matched)
+
+
 def parse_codebook(raw: dict, source: str = "") -> Codebook:
     """Validate a parsed YAML mapping and build a :class:`Codebook`."""
     if not isinstance(raw, dict):
@@ -270,8 +361,9 @@ def parse_codebook(raw: dict, source: str = "") -> Codebook:
         _require(background, key, "background")
     open_q = raw.get("open_questions") or {}
     meta = {k: tuple(normalise_text(v) for v in vals) for k, vals in (raw.get("meta_columns") or {}).items()}
+    scales = _parse_scales(_require(raw, "scales", "codebook"))
     return Codebook(
-        scales=_parse_scales(_require(raw, "scales", "codebook")),
+        scales=scales,
         scale_min=lo, scale_max=hi, response_labels=labels, canonical_labels=canonical, missing_labels=missing,
         organisations=_categories(_require(raw, "organisations", "codebook"), "organisations", "name"),
         roles=_categories(_require(raw, "roles", "codebook"), "roles", "code"),
@@ -281,6 +373,7 @@ def parse_codebook(raw: dict, source: str = "") -> Codebook:
         identifier_columns=frozenset(normalise_text(c) for c in raw.get("identifier_columns", []) or []),
         meta_columns=meta,
         source=source,
+        model=_parse_model(raw.get("model"), scales, background),
     )
 
 
