@@ -7,9 +7,76 @@ Every user-facing message is Dutch. An :class:`InformeelError` is printed as one
 from __future__ import annotations
 
 import argparse
+import contextlib
+import re
 import sys
 
 from .errors import InformeelError
+from .files import printable
+
+# argparse's own messages, in Dutch (argparse looks its texts up through the module-level ``_``)
+_ARGPARSE_NL = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "optional arguments": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "the following arguments are required: %s": "deze argumenten zijn verplicht: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ongeldige keuze: %(value)r (kies uit %(choices)s)",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde (%(type)s): %(value)r",
+    "expected one argument": "verwacht één waarde",
+    "expected at least one argument": "verwacht minstens één waarde",
+    "ambiguous option: %(option)s could match %(matches)s": "dubbelzinnige optie: %(option)s kan %(matches)s zijn",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "not allowed with argument %s": "niet toegestaan samen met argument %s",
+    "one of the arguments %s is required": "een van de argumenten %s is verplicht",
+}
+
+
+def _nl(text: str) -> str:
+    return _ARGPARSE_NL.get(text, text)
+
+
+@contextlib.contextmanager
+def _dutch_argparse():
+    """Let argparse speak Dutch while the command line is parsed (and its help printed)."""
+    original = argparse._
+    argparse._ = _nl
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
+class DutchParser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are Dutch and whose echoed values lose control characters."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {printable(message, limit=400)}\n")
+
+
+def _min_group(text: str) -> int:
+    """``--min-group``: an integer of at least 3 (below 5 gives a warning when the command runs)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{printable(text)}' is geen geheel getal") from None
+    if value < 3:
+        raise argparse.ArgumentTypeError(f"minstens 3, niet {value}: kleinere groepen maken personen herkenbaar")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{printable(text)}' is geen geheel getal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"minstens 1, niet {value}")
+    return value
 
 
 def _cmd_synth(args) -> int:
@@ -43,6 +110,10 @@ def _cmd_clean(args) -> int:
 def _cmd_report(args) -> int:
     from .report.batch import render_round
 
+    if args.min_group < 5:
+        print(f"Waarschuwing: --min-group {args.min_group} is kleiner dan de gebruikelijke 5; groepen van "
+              f"{args.min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
+
     ok = render_round(args.round, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
                       min_group=args.min_group)
     return 0 if ok else 1
@@ -55,8 +126,8 @@ def _cmd_demo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="informeel", description="Informeel leren in de zorg: data en rapporten.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
+    parser = DutchParser(prog="informeel", description="Informeel leren in de zorg: data en rapporten.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="opdracht", parser_class=DutchParser)
 
     p = sub.add_parser("synth", help="maak een synthetisch netwerk met bekende waarheid")
     p.add_argument("--out", required=True, help="map voor de ruwe exports (één submap per ronde)")
@@ -78,32 +149,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="maak de HTML-rapporten van één ronde")
     p.add_argument("--round", required=True, help="ronde, bijvoorbeeld 2022-05")
     p.add_argument("--org", default=None, help="alleen het rapport van deze organisatie")
-    p.add_argument("--jobs", type=int, default=2, help="aantal rapporten tegelijk (processen)")
+    p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
     p.add_argument("--data", default="data/processed", help="map met de opgeschoonde data")
     p.add_argument("--out", default="reports", help="map voor de rapporten")
-    p.add_argument("--min-group", type=int, default=5, help="minimale groepsgrootte (kleinere groepen worden onderdrukt)")
+    p.add_argument("--min-group", type=_min_group, default=5, help="minimale groepsgrootte (kleinere groepen worden onderdrukt)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="synthetiseer, schoon op en maak alle rapporten")
     p.add_argument("--workdir", default=".", help="projectmap (data/ en reports/ komen hieronder)")
-    p.add_argument("--jobs", type=int, default=2, help="aantal rapporten tegelijk (processen)")
+    p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
     p.add_argument("--seed", type=int, default=2021, help="startwaarde voor het toeval")
     p.set_defaults(func=_cmd_demo)
     return parser
 
 
+_LINE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _say(text: str) -> None:
+    """Print a message on stderr without control characters (a file name or value may hold escapes)."""
+    print(_LINE_CONTROL.sub("", str(text)), file=sys.stderr)
+
+
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    with _dutch_argparse():
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except InformeelError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
+        _say(f"Fout: {exc}")
         return 2
     except KeyboardInterrupt:
-        print("Afgebroken.", file=sys.stderr)
+        _say("Afgebroken.")
         return 130
+    except OSError as exc:  # a folder that is a file, no permission, a full disk: the user's input or machine
+        where = f" ('{exc.filename}')" if getattr(exc, "filename", None) else ""
+        _say(f"Fout: een bestand of map kan niet gebruikt worden{where}: {exc.strerror or exc}.")
+        return 2
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback to a user
-        print(f"Onverwachte fout ({type(exc).__name__}): {exc}. Meld dit bij het onderzoeksteam.", file=sys.stderr)
+        _say(f"Onverwachte fout ({type(exc).__name__}): {exc}. Meld dit bij het onderzoeksteam.")
         return 1
 
 

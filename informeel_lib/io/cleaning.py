@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..codebook import Codebook, load_codebook, normalise_text
 from ..errors import InputError
+from ..files import safe_name
 from .intake import Export, export_from_frame, read_export
 from .pseudonyms import get_salt, pseudonym, respondent_key
 from .readers import SUPPORTED_EXTENSIONS
@@ -404,6 +405,7 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
     rnd = str(round)
     if not rnd.strip():
         raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
+    rnd = safe_name(rnd)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb)
                for i, e in enumerate(exports)]
@@ -530,6 +532,7 @@ def clean_files(paths, *, round, out=None, codebook=None, straightliners="markee
     >>> res = clean_files(["data/raw/2022-05"], round="2022-05", out="data/processed")  # doctest: +SKIP
     >>> print(res.summary())                                                            # doctest: +SKIP
     """
+    safe_name(str(round))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     exports = [read_export(p, codebook=cb) for p in _collect_paths(paths)]
     result = clean(exports, round=round, codebook=cb, straightliners=straightliners, speeders=speeders,
@@ -541,9 +544,7 @@ def clean_files(paths, *, round, out=None, codebook=None, straightliners="markee
 
 
 def _safe_round_name(rnd: str) -> str:
-    if not re.fullmatch(r"[\w.\-]+", rnd):
-        raise InputError(f"rondenaam '{rnd}' mag alleen letters, cijfers, '-', '_' en '.' bevatten.")
-    return rnd
+    return safe_name(rnd)
 
 
 def write_round(result: CleaningResult, out) -> tuple[Path, Path]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..codebook import normalise_text
 from ..errors import InputError
+from ..files import check_input_file, check_xlsx_limits
 
 TOOLS = ("limesurvey", "qualtrics", "forms", "spss", "csv")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
@@ -190,6 +191,7 @@ def _read_excel(path: Path) -> _RawTable:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
+    check_xlsx_limits(path)  # zip bomb: uncompressed size and cell count, before parsing
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -238,6 +240,8 @@ def _label_key(value):
 
 def _read_table(path: Path) -> _RawTable:
     ext = path.suffix.lower()
+    if ext in SUPPORTED_EXTENSIONS:
+        check_input_file(path)  # regular file, size limit: before anything is opened
     if ext in CSV_EXTENSIONS:
         return _read_csv(path)
     if ext in EXCEL_EXTENSIONS:

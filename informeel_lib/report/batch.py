@@ -28,7 +28,7 @@ import hashlib
 import html
 import json
 import multiprocessing
-import pickle
+import os
 import re
 import sys
 import tempfile
@@ -42,6 +42,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InformeelError, InputError
+from ..files import CACHE_KEY_ENV, cache_key, dump_signed_pickle, inside, load_signed_pickle, safe_name
 from ..nl import datum, geheel, ronde_naam
 
 KERNEL_NAME = "informeel"
@@ -104,7 +105,7 @@ class ReportResult:
 
 def round_path(data_dir, ronde: str) -> Path:
     """``<data_dir>/<ronde>.parquet``; InputError (Dutch) if it does not exist."""
-    path = Path(data_dir) / f"{ronde}.parquet"
+    path = inside(data_dir, f"{safe_name(ronde)}.parquet")
     if not path.exists():
         raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt; draai eerst 'informeel clean'.",
                          file=str(path))
@@ -140,7 +141,7 @@ def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: i
                              f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, ronde)))
         organisation = canonical
     notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
-    out = Path(out_dir) / ronde
+    out = inside(out_dir, safe_name(ronde))
     base = {"ronde": ronde, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
             "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None}
     fmt = {"ronde_naam": ronde_naam(ronde), "ronde": ronde}
@@ -165,6 +166,18 @@ def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: i
             jobs.append(ReportJob(ronde, naam, spec["titel"].format(**fmt), params.get("organisatie"), notebook,
                                   str(out / f"{naam}.html"), {**base, **params}, sum(counts.values())))
     return jobs, skipped
+
+
+MIN_GROUP_FLOOR = 3
+"""Smallest ``min_group`` accepted at all; below :data:`~informeel_lib.privacy.MIN_GROUP` (5) is a warning."""
+
+
+def check_min_group(min_group) -> int:
+    """``min_group`` if it is an integer >= :data:`MIN_GROUP_FLOOR`, else a Dutch InputError."""
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < MIN_GROUP_FLOOR:
+        raise InputError(f"de minimale groepsgrootte moet een geheel getal van minstens {MIN_GROUP_FLOOR} zijn, "
+                         f"niet {min_group!r}: kleinere groepen maken personen herkenbaar.")
+    return min_group
 
 
 # --- worker side --------------------------------------------------------------------------------
@@ -360,8 +373,19 @@ def compute_shared_part(part: str, ronde: str, data_dir: str, min_group: int):
 # --- the runner ---------------------------------------------------------------------------------
 
 def shared_cache_path(data_dir, ronde: str) -> Path:
-    """Where the round's shared results are cached: ``<data_dir>/<ronde>_gedeeld.pkl``."""
-    return Path(data_dir) / f"{ronde}_gedeeld.pkl"
+    """Where the round's shared results are cached: ``<data_dir>/<ronde>_gedeeld.pkl``.
+
+    The file is a pickle signed with an HMAC of the project's secret (:mod:`informeel_lib.files`):
+    a file that does not verify (e.g. one a user dropped into the data folder) is never unpickled.
+    """
+    return inside(data_dir, f"{safe_name(ronde)}_gedeeld.pkl")
+
+
+def share_cache_key() -> bytes:
+    """Derive the cache key once in this process and hand it to workers and kernels via the environment."""
+    key = cache_key()
+    os.environ[CACHE_KEY_ENV] = key.hex()
+    return key
 
 
 def _data_key(data_dir, ronde: str, min_group: int) -> str:
@@ -387,30 +411,31 @@ def _ensure_shared(ronde, data_dir, min_group, submit, wait_all) -> tuple[Path, 
 
     path = shared_cache_path(data_dir, ronde)
     key = _data_key(data_dir, ronde, min_group)
+    secret = share_cache_key()
     if path.exists():
         try:
-            with path.open("rb") as fh:
-                cached = pickle.load(fh)
-            if cached.get("_key") == key:
-                return path, []
-        except Exception:  # noqa: BLE001 - a broken cache is recomputed
-            pass
+            cached = load_signed_pickle(path, secret)
+        except Exception:  # noqa: BLE001 - a broken (but signed) cache is recomputed
+            cached = None
+        if cached is None:
+            print(f"Waarschuwing: de cache {path.name} is niet door dit project gemaakt (of beschadigd) en wordt "
+                  "genegeerd en opnieuw berekend.", file=sys.stderr)
+        elif isinstance(cached, dict) and cached.get("_key") == key:
+            return path, []
     futures = [submit(compute_shared_part, part, ronde, str(data_dir), min_group) for part in SHARED_PARTS]
     shared, errors = {"_key": key}, []
     for part, result, error in wait_all(futures):
         shared[part] = result
         if error:
             errors.append(f"netwerkmodellen ({part}): {error}")
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(shared, fh)
-    tmp.replace(path)
+    dump_signed_pickle(shared, path, secret)
     return path, errors
 
 
 def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPoolExecutor:
     """The default executor: ``jobs`` spawned worker processes, each with a warm kernel."""
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    share_cache_key()  # before the workers start: they (and their kernels) inherit it
     return cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
                                   initializer=init_worker if reuse_kernel else limit_threads,
                                   initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
@@ -455,7 +480,8 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
     """
     from tqdm import tqdm
 
-    ronde = str(round)
+    ronde = safe_name(str(round))
+    check_min_group(min_group)
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, ronde)
@@ -498,7 +524,8 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
         print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
         for r in sorted(failed, key=lambda r: r.job.naam):
             print(f"  - {r.job.titel} ({r.job.naam}.html): {r.error}", file=sys.stderr)
-    return not failed and not shared_errors
+    # a side computation (network models) that failed is a warning above, not a failed run
+    return not failed
 
 
 # --- index pages --------------------------------------------------------------------------------

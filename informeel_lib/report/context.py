@@ -20,8 +20,8 @@ caches them once per round (``gedeeld_pad``), see :mod:`informeel_lib.report.bat
 
 from __future__ import annotations
 
-import pickle
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,9 +312,16 @@ def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: i
 
 def load_shared(gedeeld_pad, ctx: ReportContext, *, data_map=None) -> dict:
     """The network-wide results: from the batch runner's cache, or computed here (no cache)."""
+    from ..files import cache_key, load_signed_pickle
+
     if gedeeld_pad:
-        with open(gedeeld_pad, "rb") as fh:
-            return pickle.load(fh)
+        key = cache_key(create=False)
+        cached = load_signed_pickle(gedeeld_pad, key) if key is not None else None
+        if isinstance(cached, dict):
+            return cached
+        print(f"Waarschuwing: de cache {Path(gedeeld_pad).name} kon niet worden geverifieerd en wordt genegeerd; "
+              "de netwerkmodellen worden hier berekend.", file=sys.stderr)
+        data_map = data_map or str(Path(gedeeld_pad).parent)
     data_map = data_map or "."
     return {p: compute_shared_part(p, ctx.ronde, data_dir=data_map, min_group=ctx.min_groep) for p in SHARED_PARTS}
 

@@ -1,0 +1,234 @@
+"""Safe names, regular files only, size limits before parsing, signed caches (issue 11, items 3, 6, 7, 9)."""
+
+import os
+import pickle
+import subprocess
+import sys
+import time
+import zipfile
+
+import pandas as pd
+import pytest
+
+from informeel_lib import cli, files
+from informeel_lib.errors import InputError
+from informeel_lib.io.cleaning import clean_files, load_round
+from informeel_lib.report import batch, context
+
+
+class _Marker:
+    """Unpickling this object creates a file: proof that a dropped pickle was executed."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["..", ".", "../x", "a/b", "x" * 65, "", " 2022", "2022\x1b", "a..b", "-rf"])
+def test_unsafe_round_names_are_refused(name):
+    with pytest.raises(InputError, match="ongeldig"):
+        files.safe_name(name)
+
+
+@pytest.mark.parametrize("name", ["2022-05", "2021-11", "ronde_1", "R3.b"])
+def test_safe_round_names_pass(name):
+    assert files.safe_name(name) == name
+
+
+def test_inside_refuses_escaping_paths(tmp_path):
+    assert files.inside(tmp_path, "a.parquet") == (tmp_path / "a.parquet").resolve()
+    with pytest.raises(InputError):
+        files.inside(tmp_path, "../a.parquet")
+
+
+def test_report_round_dotdot_refused_before_writing(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    code = cli.main(["report", "--round", "..", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "ongeldig" in capsys.readouterr().err
+    assert not (tmp_path / "index.html").exists()
+
+
+def test_clean_round_dotdot_refused(tmp_path):
+    raw = tmp_path / "x.csv"
+    raw.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="ongeldig"):
+        clean_files([raw], round="..", out=tmp_path / "out")
+    with pytest.raises(InputError, match="ongeldig"):
+        load_round(tmp_path, "..")
+    with pytest.raises(InputError, match="ongeldig"):
+        batch.round_path(tmp_path, "../x")
+
+
+# --- regular files and limits ------------------------------------------------------------------------
+
+def test_fifo_is_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="geen gewoon bestand"):
+        clean_files([fifo], round="2022-05")
+    assert time.perf_counter() - start < 5
+
+
+def test_symlink_to_dev_zero_is_refused(tmp_path):
+    link = tmp_path / "export.csv"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="geen gewoon bestand"):
+        clean_files([link], round="2022-05")
+
+
+def test_file_size_limit(tmp_path, monkeypatch):
+    big = tmp_path / "export.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * 1000)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(InputError, match="te groot"):
+        clean_files([big], round="2022-05")
+
+
+def _zip_bomb(path, n_cells):
+    row = b"<row>" + b'<c t="n"><v>1</v></c>' * 1000 + b"</row>"
+    body = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' \
+        + row * (n_cells // 1000) + b"</sheetData></worksheet>"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", body)
+    return path
+
+
+def test_xlsx_zip_bomb_refused_before_parsing(tmp_path):
+    bomb = _zip_bomb(tmp_path / "export.xlsx", 21_000_000)  # ~450 MB unpacked, a few MB packed
+    assert bomb.stat().st_size < 10 * 2**20
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="cellen|pakt uit"):
+        clean_files([bomb], round="2022-05")
+    assert time.perf_counter() - start < 30
+
+
+def test_xlsx_cell_limit_counts_cells(tmp_path):
+    bomb = _zip_bomb(tmp_path / "export.xlsx", 50_000)
+    with pytest.raises(InputError, match="meer dan 10.000 cellen"):
+        files.check_xlsx_limits(bomb, max_cells=10_000)
+    files.check_xlsx_limits(bomb, max_cells=60_000)
+    with pytest.raises(InputError, match="pakt uit"):
+        files.check_xlsx_limits(bomb, max_uncompressed=100_000)
+
+
+# --- min_group ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["0", "1", "2", "-5", "x"])
+def test_min_group_below_three_refused_in_dutch(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report", "--round", "2022-05", "--min-group", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "fout" in err and "error" not in err
+
+
+def test_min_group_below_five_warns(monkeypatch, capsys):
+    monkeypatch.setattr(batch, "render_round", lambda *a, **k: True)
+    assert cli.main(["report", "--round", "2022-05", "--min-group", "4"]) == 0
+    assert "Waarschuwing" in capsys.readouterr().err
+
+
+def test_render_round_refuses_tiny_min_group(tmp_path):
+    with pytest.raises(InputError, match="minstens 3"):
+        batch.render_round("2022-05", data_dir=tmp_path, out_dir=tmp_path, min_group=1)
+
+
+# --- messages ----------------------------------------------------------------------------------------
+
+def test_argparse_messages_are_dutch(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["clean"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "verplicht" in err and "required" not in err and "usage" not in err
+    with pytest.raises(SystemExit):
+        cli.main(["opruimen"])
+    err = capsys.readouterr().err
+    assert "ongeldige keuze" in err and "invalid choice" not in err
+
+
+def test_control_characters_are_stripped_from_messages(tmp_path, capsys):
+    code = cli.main(["report", "--round", "2022\x1b[2J\x07", "--data", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_out_being_a_file_is_a_dutch_exit_2(tmp_path, capsys):
+    from tests.support.exports import limesurvey_csv, make_people
+
+    raw = limesurvey_csv(tmp_path / "zinn.csv", make_people())
+    out = tmp_path / "out"
+    out.write_text("ik ben een bestand", encoding="utf-8")
+    assert cli.main(["clean", str(raw), "--round", "2022-05", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Onverwachte" not in err and "uitvoermap" in err
+
+
+# --- signed caches -----------------------------------------------------------------------------------
+
+def test_signed_pickle_round_trip_and_tamper(tmp_path):
+    key = files.cache_key("geheim")
+    path = files.dump_signed_pickle({"a": 1}, tmp_path / "c.pkl", key)
+    assert files.load_signed_pickle(path, key) == {"a": 1}
+    assert files.load_signed_pickle(path, files.cache_key("ander geheim")) is None
+    blob = bytearray(path.read_bytes())
+    blob[-1] ^= 1
+    path.write_bytes(bytes(blob))
+    assert files.load_signed_pickle(path, key) is None
+
+
+def test_dropped_pickle_is_never_unpickled_by_the_batch(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INFORMEEL_SALT", "testgeheim")
+    monkeypatch.delenv(files.CACHE_KEY_ENV, raising=False)
+    marker = tmp_path / "uitgevoerd"
+    pd.DataFrame({"organisation": ["A"]}).to_parquet(tmp_path / "2022-05.parquet")
+    cache = batch.shared_cache_path(tmp_path, "2022-05")
+    cache.write_bytes(pickle.dumps({"_key": "x", "boom": _Marker(str(marker))}))
+
+    def submit(fn, part, *args):
+        return (part, {"part": part}, "")
+
+    path, errors = batch._ensure_shared("2022-05", tmp_path, 5, submit, lambda fs: fs)
+    assert not marker.exists()
+    assert "genegeerd" in capsys.readouterr().err
+    assert files.load_signed_pickle(path, files.cache_key())["cfa"] == {"part": "cfa"}
+
+
+def test_dropped_pickle_is_never_unpickled_by_a_report(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(files.CACHE_KEY_ENV, files.cache_key("testgeheim").hex())
+    marker = tmp_path / "uitgevoerd"
+    cache = tmp_path / "2022-05_gedeeld.pkl"
+    cache.write_bytes(pickle.dumps({"boom": _Marker(str(marker))}))
+    monkeypatch.setattr(context, "compute_shared_part", lambda part, ronde, **kw: {"part": part})
+    ctx = context.ReportContext("2022-05", pd.DataFrame(), None, None, None)
+    shared = context.load_shared(str(cache), ctx)
+    assert not marker.exists()
+    assert shared["cfa"] == {"part": "cfa"}
+    assert "geverifieerd" in capsys.readouterr().err
+
+
+def test_side_computation_failure_still_exits_zero(tmp_path, monkeypatch, capsys):
+    import concurrent.futures as cf
+
+    pd.DataFrame({"organisation": ["A"] * 6, "round": ["2022-05"] * 6}).to_parquet(tmp_path / "2022-05.parquet")
+    monkeypatch.setattr(batch, "_ensure_shared", lambda *a: (tmp_path / "c.pkl", ["netwerkmodellen (cfa): kapot"]))
+    monkeypatch.setattr(batch, "execute_report", lambda job, reuse_kernel=True: batch.ReportResult(job, True, 0.1))
+    with cf.ThreadPoolExecutor(1) as ex:
+        ok = batch.render_round("2022-05", data_dir=tmp_path, out_dir=tmp_path / "r", executor=ex, progress=False)
+    assert ok
+    assert "Waarschuwing: netwerkmodellen (cfa): kapot" in capsys.readouterr().err
+
+
+def test_cli_subprocess_min_group_zero():
+    proc = subprocess.run([sys.executable, "-m", "informeel_lib.cli", "report", "--round", "2022-05",
+                           "--min-group", "0"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "minstens 3" in proc.stderr
