@@ -177,7 +177,12 @@ def invloedsfactoren():
                       "min_groep=min_groep)"),
         new_markdown_cell("## Overeenstemming binnen teams"),
         new_code_cell("display(HTML(rs.agreement_html(ctx)))"),
-        new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe effecten staan in "
+        new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe tekst volgt één lijn. "
+                          "Eerst het lege model (zonder factoren): welk deel van de verschillen in informeel "
+                          "leergedrag tussen teams en tussen organisaties ligt. Dan het model met de factoren: welke "
+                          "factoren samenhangen met informeel leergedrag en hoeveel van de verschillen op elk niveau "
+                          "(organisaties, teams, personen binnen teams) zij verklaren. Kon het model niet betrouwbaar "
+                          "geschat worden, dan staat dat er en worden geen conclusies getrokken. De effecten staan in "
                           "een figuur met 95%-betrouwbaarheidsintervallen. Binnen-effecten gaan over verschillen "
                           "tussen collega's in hetzelfde team, tussen-effecten over verschillen tussen teams."),
         new_code_cell("gedeeld = {\"invloed\": rc.compute_shared_part(\"invloed\", ronde, data_dir=data_map, "

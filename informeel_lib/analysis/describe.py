@@ -74,6 +74,7 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int 
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen, niet {ci!r}.")
 
     rows = []
+    data = data.assign(**{col: labels_as_written(data[col]) for col in by})
     grouped = data.groupby(by, dropna=False, observed=False, sort=True)
     for key, group in grouped:
         key = key if isinstance(key, tuple) else (key,)
@@ -102,3 +103,14 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int 
     out["n"] = out["n"].astype(int)
     out["suppressed"] = out["suppressed"].astype(bool)
     return out
+
+
+def labels_as_written(column: pd.Series) -> pd.Series:
+    """Group labels as the researcher wrote them: a numeric column that pandas read as floats
+    because of missing values (teams 7, 12, NaN) gets nullable integers again, so a team shows as
+    ``7`` and not ``7.0``. Other columns are returned unchanged."""
+    if pd.api.types.is_float_dtype(column):
+        present = column.dropna()
+        if len(present) and np.all(np.isfinite(present)) and np.all(present == np.floor(present)):
+            return column.astype("Int64")
+    return column

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import linalg, optimize, sparse
 
 from ..errors import AnalysisError
-from ..factors import single_blas_thread
+from .moments import single_blas_thread
 
 GRADIENT_TOLERANCE = 1e-4
 """Largest accepted Newton step (H⁻¹g, relative to max(|θ|, 0.1)) at a solution; lme4 uses 2e-3."""
@@ -221,16 +221,26 @@ class ProfiledDeviance:
         out = (lam.T @ a.reshape(shape[0], -1)).reshape(shape)
         return out if left_only else out @ lam
 
-    def solve(self, theta):
-        """Cholesky pieces at θ: (log|L|², R_X, c_u, c_β, r²), or None when not positive definite."""
-        factors = self.factors(theta)
-        t0 = factors[0]
+    def _first_block(self, t0):
+        """Cholesky of the first term's block-diagonal part, level by level.
+
+        Returns log|L₁₁|², L₁₁⁻¹Λ₁'Z₁'[X y] (q₁ x (p+1)) and the inverse factor per level."""
+        if self.k[0] == 1:      # random intercepts: every block is 1 x 1
+            d = np.sqrt(t0[0, 0] ** 2 * self._a11[:, 0, 0] + 1.0)
+            c0 = (t0[0, 0] / d)[:, None] * self._rhs0[:, 0, :]
+            return 2.0 * float(np.sum(np.log(d))), c0, (1.0 / d)[:, None, None]
         m11 = np.einsum("ki,lkm,mj->lij", t0, self._a11, t0) + np.eye(self.k[0])
         l11 = np.linalg.cholesky(m11)
         l11_inv = np.linalg.inv(l11)
         c0 = np.einsum("lij,ljp->lip", l11_inv, np.einsum("ki,lkp->lip", t0, self._rhs0))
         log_det = 2.0 * float(np.sum(np.log(np.diagonal(l11, axis1=1, axis2=2))))
-        c = c0.reshape(-1, self.p + 1)
+        return log_det, c0.reshape(-1, self.p + 1), l11_inv
+
+    def solve(self, theta):
+        """Cholesky pieces at θ: (log|L|², R_X, c_β, r²); LinAlgError when not positive definite."""
+        factors = self.factors(theta)
+        t0 = factors[0]
+        log_det, c, l11_inv = self._first_block(t0)
         if self._rest:
             lam = self._rest_lambda(factors)
             m21 = self._scale_rest(lam, np.einsum("qlk,kj->qlj", self._a21, t0), left_only=True)
@@ -238,11 +248,11 @@ class ProfiledDeviance:
             s = self._scale_rest(lam, self._a22) + np.eye(len(self._a22)) - l21 @ l21.T
             l22 = np.linalg.cholesky(s)
             rhs = self._scale_rest(lam, self._rhsr, left_only=True) - l21 @ c
-            c = np.vstack([c, linalg.solve_triangular(l22, rhs, lower=True)])
+            c = np.vstack([c, linalg.solve_triangular(l22, rhs, lower=True, check_finite=False)])
             log_det += 2.0 * float(np.sum(np.log(np.diag(l22))))
         rzx, cu = c[:, : self.p], c[:, self.p]
         rx = np.linalg.cholesky(np.eye(self.p) - rzx.T @ rzx)
-        cb = linalg.solve_triangular(rx, -rzx.T @ cu, lower=True)
+        cb = linalg.solve_triangular(rx, -rzx.T @ cu, lower=True, check_finite=False)
         r2 = self._yty - cu @ cu - cb @ cb
         return log_det, rx, cb, r2
 

@@ -25,6 +25,8 @@ from scipy import stats
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError
+from .describe import labels_as_written
+from .lmm import RandomTerm, fit_lmm
 
 MIN_TEAMS = 5
 """Fewest teams for which a random team intercept is estimated."""
@@ -54,19 +56,25 @@ def format_p_nl(p) -> str:
 
 
 def _group_key(data: pd.DataFrame, group) -> pd.Series:
-    """One label per row for a grouping given as a column name or a list of columns (nested)."""
+    """One label per row for a grouping given as a column name or a list of columns (nested).
+
+    Labels stay as written: a numeric group column with missing values (read as floats) gives
+    team ``7``, not ``7.0``.
+    """
     cols = [group] if isinstance(group, str) else list(group)
     if not cols:
         raise AnalysisError("Geef minstens één groeperingskolom op (bijvoorbeeld 'team').")
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise AnalysisError(f"Groeperingskolom(men) {', '.join(missing)} staan niet in de data.")
-    if len(cols) == 1:
-        key = data[cols[0]]
-        return key.where(key.notna(), None).astype(object)
-    parts = data[cols].astype(object)
-    key = parts.astype(str).agg(" / ".join, axis=1)
-    return key.where(parts.notna().all(axis=1), None)
+    parts = [labels_as_written(data[c]) for c in cols]
+    if len(parts) == 1:
+        return parts[0].astype(object).where(parts[0].notna(), None)
+    present = np.logical_and.reduce([p.notna().to_numpy() for p in parts])
+    key = parts[0].astype(str)
+    for part in parts[1:]:
+        key = key + " / " + part.astype(str)
+    return key.astype(object).where(present, None)
 
 
 def scale_label(name: str, codebook=None) -> str:
@@ -271,26 +279,60 @@ class TeamAgreementResult:
         return self.teams.copy()
 
 
-def _item_columns(data, items, codebook):
-    """Item columns and which of them are reverse keyed (from the codebook)."""
-    cb = codebook or load_codebook()
+def _item_columns(data, items, codebook, reverse):
+    """Item columns, the reverse-keyed ones and the codebook's response range.
+
+    Only a codebook that speaks about these items keys them: the scale of a scale code, or a
+    codebook passed explicitly. Item names that merely match the packaged codebook are not
+    reversed. An explicit ``reverse`` list wins.
+    """
+    code_range = None
     if isinstance(items, str):
-        if items in cb.scales:
-            items = cb.scales[items].item_codes
-        else:
+        cb = codebook or load_codebook()
+        if items not in cb.scales:
             raise AnalysisError(f"'{items}' is geen schaal uit het codeboek; geef een lijst met itemkolommen.")
-    items = list(items)
+        scale = cb.scales[items]
+        items, keyed, code_range = scale.item_codes, set(scale.reverse_items), cb.scale_range
+    else:
+        items = list(items)
+        keyed = set(codebook.reverse_items) & set(items) if codebook is not None else set()
+        code_range = codebook.scale_range if codebook is not None else None
+    if reverse is not None:
+        keyed = {reverse} if isinstance(reverse, str) else set(reverse)
     if len(items) < 1:
         raise AnalysisError("Geef minstens één item op.")
     missing = [i for i in items if i not in data.columns]
     if missing:
         raise AnalysisError(f"Item(s) {', '.join(missing)} staan niet in de data.")
-    reverse = set(cb.reverse_items) & set(items)
-    return items, reverse
+    if keyed - set(items):
+        raise AnalysisError(f"Om te keren item(s) {', '.join(sorted(keyed - set(items)))} horen niet bij deze items.")
+    return items, keyed, code_range
 
 
-def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *, scale_range=(1, 5), min_n: int = 2,
-                   codebook=None) -> TeamAgreementResult:
+def _response_range(x: pd.DataFrame, scale_range, code_range) -> tuple[tuple[float, float], list[str]]:
+    """The response range for rwg(j) and reverse keying, with Dutch warnings (also returned as notes)."""
+    notes = []
+    if scale_range is None:
+        scale_range = code_range
+    if scale_range is None:
+        values = x.to_numpy(dtype=float)
+        scale_range = (float(np.nanmin(values)), float(np.nanmax(values)))
+        notes.append(f"Geen antwoordschaal bekend: de schaal is afgeleid uit de data ({scale_range[0]:g}-"
+                     f"{scale_range[1]:g}). rwg(j) hangt af van het aantal antwoordopties; geef scale_range=(min, max) "
+                     "of een codeboek als niet iedereen beide uitersten gebruikte.")
+    else:
+        lo, hi = scale_range
+        outside = int(((x < lo) | (x > hi)).sum().sum())
+        if outside:
+            notes.append(f"{outside} antwoorden liggen buiten de antwoordschaal {lo:g}-{hi:g}; rwg(j) en het omkeren "
+                         "van items kloppen dan niet. Geef de juiste scale_range=(min, max).")
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return scale_range, notes
+
+
+def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *, scale_range=None, reverse=None,
+                   min_n: int = 2, codebook=None) -> TeamAgreementResult:
     """Within-team agreement rwg(j) per team, with ICC(1) and ICC(2) of the scale mean.
 
     Parameters
@@ -299,13 +341,21 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
         One row per respondent.
     items : str or list of str
         Item columns of one scale, or a scale code of the codebook. Items marked reversed in
-        the codebook are reverse keyed for the team mean (variances do not change).
+        the codebook are reverse keyed for the team mean (variances do not change) — for a
+        list of columns only when ``codebook`` is given: names that happen to match the
+        packaged codebook are not reversed.
     group : str or list of str
         Team grouping; default ``("organisation", "team")`` (nested key).
-    scale_range : (int, int)
-        Lowest and highest answer; A = max − min + 1 response options.
+    scale_range : (int, int), optional
+        Lowest and highest answer; A = max − min + 1 response options. Default: the codebook's
+        response scale (scale code or ``codebook`` given), else the data's min and max with a
+        warning. Answers outside the range give a warning (rwg(j) would be wrong).
+    reverse : list of str, optional
+        Items to reverse key, overriding the codebook.
     min_n : int
         Fewest respondents for an rwg(j) (default 2: a variance needs two answers).
+    codebook : Codebook, optional
+        Codebook of these items (for a scale code the packaged one when not given).
 
     Returns
     -------
@@ -339,12 +389,11 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
     R: ``multilevel::rwg.j(d[, items], d$team, ranvar = (5^2 - 1) / 12)`` and
     ``multilevel::ICC1``/``ICC2`` (note: multilevel's ICC1 uses N/J instead of k0).
     """
-    items, reverse = _item_columns(data, items, codebook)
-    lo, hi = scale_range
-    a = hi - lo + 1
-    sigma2_eu = (a ** 2 - 1) / 12.0
+    items, keyed, code_range = _item_columns(data, items, codebook, reverse)
     x = data[items].apply(pd.to_numeric, errors="coerce").astype("float64")
-    for it in reverse:
+    (lo, hi), notes = _response_range(x, scale_range, code_range)
+    sigma2_eu = ((hi - lo + 1) ** 2 - 1) / 12.0
+    for it in keyed:
         x[it] = lo + hi - x[it]
     key = _group_key(data, group)
     answered = x.notna().any(axis=1) & key.notna()
@@ -376,7 +425,6 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
             rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
         rows.append({"group": team, "n": n, "mean": mean, "mean_item_var": s2, "rwg_j": rwg, "note": note})
     teams = pd.DataFrame(rows)
-    notes = []
     frame = pd.DataFrame({"_score": score, "_key": key})
     try:
         res = icc_anova(frame, "_score", "_key")
@@ -402,7 +450,11 @@ COVARIATE_LABELS = {
 REFERENCE_LEVELS = {"role": "zorgmedewerker"}
 """Reference category per categorical covariate (others: the most frequent level)."""
 
-_COEF_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "p"]
+NEAR_ZERO_SHARE = 1e-4
+"""A variance below this share of the total counts as (practically) zero in the Dutch summary."""
+
+_LEVELS = ("organisation", "team", "residual")
+_LEVEL_NL = {"organisation": "organisaties", "team": "teams", "residual": "personen binnen teams"}
 
 
 @dataclass(frozen=True)
@@ -426,6 +478,11 @@ class InfluenceModelResult:
     labels: dict = field(repr=False, default_factory=dict)
     term_kind: dict = field(repr=False, default_factory=dict)
     notes: tuple[str, ...] = ()
+    empty_variance_components: pd.Series = field(repr=False, default=None)
+    reml: bool = True
+    random_slope: str | None = None
+    loglik: float = float("nan")
+    message: str = ""
 
     def __repr__(self) -> str:
         coefs = ", ".join(f"{t}={r.estimate:.3f}" for t, r in self.coefficients.iterrows() if t != "Intercept")
@@ -439,38 +496,40 @@ class InfluenceModelResult:
         out["kind"] = [self.term_kind.get(t, "") for t in out.index]
         return out
 
+    @property
+    def explained_by_level(self) -> pd.Series:
+        """Share of the empty model's variance at each level that the predictors explain.
+
+        ``(τ²_empty − τ²_model) / τ²_empty`` for organisation, team and residual (Raudenbush &
+        Bryk 2002; Snijders & Bosker 2012, §7.1). It can be negative (a predictor that differs
+        less between teams than the outcome does); NaN where the empty model has no variance.
+        """
+        empty, full = self.empty_variance_components, self.variance_components
+        if empty is None:
+            return pd.Series({level: float("nan") for level in _LEVELS}, name="verklaard")
+        out = {}
+        for level in _LEVELS:
+            e, f = empty.get(level, float("nan")), full.get(level, float("nan"))
+            out[level] = (e - f) / e if e > 0 else float("nan")
+        return pd.Series(out, name="verklaard")
+
     def _term_text(self, term: str) -> str:
         r = self.coefficients.loc[term]
         sym = "β" if self.standardized else "b"
-        return (f"{sym} = {format_nl(r.estimate)}; 95%-BI {format_nl(r.ci_low)} tot {format_nl(r.ci_high)}")
+        return f"{sym} = {format_nl(r.estimate)}; 95%-BI {format_nl(r.ci_low)} tot {format_nl(r.ci_high)}"
 
     def summary_nl(self) -> str:
-        """Plain Dutch sentences describing the result, for reports and notebooks."""
+        """Plain Dutch sentences describing the result, for reports and notebooks.
+
+        One story: first the empty model (how much of the differences lies between teams and
+        organisations), then the factors, then what they explain overall and at each level. A
+        model that could not be estimated reliably gets that message and no conclusions.
+        """
+        if not self.converged:
+            return (f"{self.message} Daarom worden uit dit model geen conclusies getrokken. "
+                    + self._sample_sentence())
         out_label = _lower_first(self.labels.get(self.outcome, self.outcome))
-        main = [t for t, k in self.term_kind.items() if k in ("predictor", "between", "within")]
-        coefs = self.coefficients.loc[main]
-        sentences = []
-        if len(coefs):
-            order = coefs["estimate"].abs().sort_values(ascending=False).index
-            sig = [t for t in order if coefs.loc[t, "ci_low"] > 0 or coefs.loc[t, "ci_high"] < 0]
-            nonsig = [t for t in order if t not in sig]
-            if sig:
-                first = sig[0]
-                direction = "" if coefs.loc[first, "estimate"] > 0 else " (negatief)"
-                sentences.append(f"{self.labels[first]} hangt het sterkst{direction} samen met {out_label} "
-                                 f"({self._term_text(first)}).")
-                rest = sig[1:]
-                if rest:
-                    parts = [f"{_lower_first(self.labels[t])}"
-                             f"{'' if coefs.loc[t, 'estimate'] > 0 else ' (negatief)'} ({self._term_text(t)})"
-                             for t in rest]
-                    sentences.append("Daarna volgen " + _join_nl(parts) + ".")
-            else:
-                sentences.append(f"Geen van de factoren hangt duidelijk samen met {out_label} "
-                                 "(alle 95%-betrouwbaarheidsintervallen omvatten 0).")
-            if sig and nonsig:
-                parts = [f"{_lower_first(self.labels[t])} ({self._term_text(t)})" for t in nonsig]
-                sentences.append("Geen duidelijk verband (het 95%-BI omvat 0) voor " + _join_nl(parts) + ".")
+        sentences = [*self._empty_model_sentences(out_label), *self._coefficient_sentences(out_label)]
         if self.standardized:
             sentences.append("β is een gestandaardiseerde coëfficiënt: het verschil in "
                              f"{out_label} (in standaarddeviaties) bij één standaarddeviatie meer van de factor, "
@@ -478,22 +537,73 @@ class InfluenceModelResult:
         covs = sorted({self.labels.get(t, t).split(":")[0] for t, k in self.term_kind.items() if k == "covariate"})
         if covs:
             sentences.append("Gecorrigeerd voor " + _join_nl(covs) + ".")
-        shares = self.variance_shares
-        if "leeg model" in shares.index:
-            team_share, org_share = shares.loc["leeg model", "team"], shares.loc["leeg model", "organisation"]
-            text = (f"Van de verschillen in {out_label} ligt {_pct(team_share)} tussen teams"
-                    + (f" en {_pct(org_share)} tussen organisaties" if not math.isnan(org_share) else "")
-                    + "; de rest zit tussen personen binnen teams.")
-            sentences.append(text)
-        if not math.isnan(self.r2_marginal):
-            sentences.append(f"De factoren samen verklaren {_pct(self.r2_marginal)} van de verschillen "
-                             f"in {out_label} (marginale R²).")
-        sentences.append(f"Gebaseerd op {self.n:,} respondenten in {self.n_teams} teams van "
-                         f"{self.n_organisations} organisatie{'s' if self.n_organisations != 1 else ''}".replace(",", ".")
-                         + (f"; {self.n_dropped} respondenten zijn weggelaten wegens ontbrekende antwoorden."
-                            if self.n_dropped else "."))
+        sentences.extend(self._explained_sentences(out_label))
+        sentences.append(self._sample_sentence())
         sentences.extend(self.notes)
         return " ".join(sentences)
+
+    def _empty_model_sentences(self, out_label: str) -> list[str]:
+        shares = self.variance_shares
+        if "leeg model" not in shares.index:
+            return []
+        team, org = shares.loc["leeg model", "team"], shares.loc["leeg model", "organisation"]
+        return [f"Zonder de factoren (leeg model) ligt {_pct(team)} van de verschillen in {out_label} tussen teams"
+                + (f" en {_pct(org)} tussen organisaties" if not math.isnan(org) else "")
+                + "; de rest zit tussen personen binnen teams."]
+
+    def _coefficient_sentences(self, out_label: str) -> list[str]:
+        main = [t for t, k in self.term_kind.items() if k in ("predictor", "between", "within")]
+        coefs = self.coefficients.loc[main]
+        if not len(coefs):
+            return []
+        order = coefs["estimate"].abs().sort_values(ascending=False).index
+        sig = [t for t in order if coefs.loc[t, "ci_low"] > 0 or coefs.loc[t, "ci_high"] < 0]
+        nonsig = [t for t in order if t not in sig]
+        if not sig:
+            return [f"Geen van de factoren hangt duidelijk samen met {out_label} "
+                    "(alle 95%-betrouwbaarheidsintervallen omvatten 0)."]
+        first = sig[0]
+        direction = "" if coefs.loc[first, "estimate"] > 0 else " (negatief)"
+        out = [f"{self.labels[first]} hangt het sterkst{direction} samen met {out_label} ({self._term_text(first)})."]
+        if sig[1:]:
+            parts = [f"{_lower_first(self.labels[t])}{'' if coefs.loc[t, 'estimate'] > 0 else ' (negatief)'} "
+                     f"({self._term_text(t)})" for t in sig[1:]]
+            out.append("Daarna volgen " + _join_nl(parts) + ".")
+        if nonsig:
+            parts = [f"{_lower_first(self.labels[t])} ({self._term_text(t)})" for t in nonsig]
+            out.append("Geen duidelijk verband (het 95%-BI omvat 0) voor " + _join_nl(parts) + ".")
+        return out
+
+    def _explained_sentences(self, out_label: str) -> list[str]:
+        out = []
+        if not math.isnan(self.r2_marginal):
+            out.append(f"De factoren samen verklaren {_pct(self.r2_marginal)} van alle verschillen in {out_label} "
+                       "(marginale R²).")
+        if self.empty_variance_components is None:
+            return out
+        explained = self.explained_by_level
+        total = float(np.nansum(self.variance_components.reindex(list(_LEVELS)).to_numpy()))
+        parts = []
+        for level in ("organisation", "team", "residual"):
+            share = explained.get(level, float("nan"))
+            if math.isnan(share):
+                continue
+            text = _pct(share) if share > 0 else "niets"
+            parts.append(f"{text} van de verschillen tussen {_LEVEL_NL[level]}")
+        if parts:
+            out.append("Vergeleken met het lege model verklaren ze " + _join_nl(parts) + ".")
+        for level in ("organisation", "team"):
+            var = self.variance_components.get(level, float("nan"))
+            if not math.isnan(var) and var < NEAR_ZERO_SHARE * total:
+                out.append(f"In het model met de factoren blijft er (vrijwel) geen variantie tussen {_LEVEL_NL[level]} "
+                           "over: de factoren verklaren die verschillen.")
+        return out
+
+    def _sample_sentence(self) -> str:
+        return (f"Gebaseerd op {self.n:,} respondenten in {self.n_teams} teams van "
+                f"{self.n_organisations} organisatie{'s' if self.n_organisations != 1 else ''}".replace(",", ".")
+                + (f"; {self.n_dropped} respondenten zijn weggelaten wegens ontbrekende antwoorden."
+                   if self.n_dropped else "."))
 
 
 def _join_nl(parts) -> str:
@@ -513,52 +623,193 @@ def _zscore(x: pd.Series) -> pd.Series:
     return (x - x.mean()) / x.std(ddof=1)
 
 
-def _fit_mixed(y, X, org, team, *, two_level: bool):
-    """Fit a random-intercept model; returns (result, warnings list)."""
-    from statsmodels.regression.mixed_linear_model import MixedLM
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if two_level:
-            model = MixedLM(y, X, groups=org, exog_re=np.ones((len(y), 1)), exog_vc=_vc_matrices(team, org))
-        else:
-            model = MixedLM(y, X, groups=team, exog_re=np.ones((len(y), 1)))
-        res = model.fit(reml=True, method=["lbfgs", "bfgs", "powell"])
-    return res, [str(w.message) for w in caught]
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
-def _vc_matrices(team: np.ndarray, org: np.ndarray):
-    """exog_vc for statsmodels: {"team": {org: indicator matrix of the teams within org}}."""
+@dataclass(frozen=True)
+class _ModelSpec:
+    """The arguments of :func:`influence_model`, checked."""
+
+    outcome: str
+    predictors: tuple[str, ...]
+    covariates: tuple[str, ...]
+    within_between: tuple[str, ...]
+    org_col: str | None
+    team_col: str
+    random_slope: str | None
+
+
+def _model_spec(data, outcome, predictors, covariates, within_between, groups, random_slope) -> _ModelSpec:
+    predictors, covariates, within_between = _as_list(predictors), _as_list(covariates), _as_list(within_between)
+    predictors += [p for p in within_between if p not in predictors]
+    if not predictors:
+        raise AnalysisError("Geef minstens één voorspeller (invloedsfactor) op.")
+    if outcome in predictors:
+        raise AnalysisError(f"'{outcome}' staat zowel als uitkomst als als voorspeller in het model.")
+    groups = _as_list(groups)
+    if len(groups) not in (1, 2):
+        raise AnalysisError("groups moet (organisatiekolom, teamkolom) of één teamkolom zijn.")
+    org_col, team_col = (None, groups[0]) if len(groups) == 1 else groups
+    for col in [c for c in (org_col, team_col) if c is not None] + covariates:
+        if col not in data.columns:
+            raise AnalysisError(f"Kolom '{col}' staat niet in de data.")
+    if random_slope is not None and random_slope not in predictors + covariates:
+        raise AnalysisError(f"Een willekeurige helling kan alleen voor een variabele uit het model; "
+                            f"'{random_slope}' staat er niet in.")
+    return _ModelSpec(outcome, tuple(predictors), tuple(covariates), tuple(within_between), org_col, team_col,
+                      random_slope)
+
+
+def _analysis_frame(data, spec: _ModelSpec, cb):
+    """Outcome, predictors (scored scales), covariates and group keys; complete rows only."""
+    values = resolve_variables(data, [spec.outcome, *spec.predictors], codebook=cb)
+    for name in values.columns:
+        values[name] = _numeric(values[name], name)
+    frame = values.copy()
+    for cov in spec.covariates:
+        frame[cov] = data[cov]
+    frame["_org"] = _group_key(data, spec.org_col) if spec.org_col else "alle"
+    frame["_team"] = _group_key(data, [spec.org_col, spec.team_col] if spec.org_col else spec.team_col)
+    complete = frame.dropna()
+    if len(complete) == 0:
+        raise AnalysisError(f"Na het weglaten van ontbrekende antwoorden blijven geen respondenten over voor "
+                            f"'{spec.outcome}'.")
+    n_teams = complete["_team"].nunique()
+    if n_teams < MIN_TEAMS:
+        raise AnalysisError(f"Te weinig teams voor een multilevelmodel: {n_teams} teams met volledige antwoorden, "
+                            f"minstens {MIN_TEAMS} nodig.")
+    return complete, len(frame) - len(complete)
+
+
+def _no_variance(name, labels) -> AnalysisError:
+    return AnalysisError(f"Variabele '{labels.get(name, COVARIATE_LABELS.get(name, name))}' ({name}) heeft geen "
+                         "variantie in de analysegroep; laat haar weg uit het model.")
+
+
+def _split_within_between(x: pd.Series, team: pd.Series, name: str, label: str):
+    """Team mean and deviation from it (centring within cluster)."""
+    between = x.groupby(team).transform("mean")
+    within = x - between
+    for part, where in ((within, "binnen"), (between, "tussen")):
+        if not part.std(ddof=1) > 1e-12:
+            raise AnalysisError(f"'{label}' ({name}) varieert niet {where} teams; splitsen in binnen en tussen "
+                                "teams kan dan niet.")
+    return between, within
+
+
+def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict, kind: dict) -> dict:
+    """Design columns of one covariate: numeric as it is (z-scored), text as dummies against a reference."""
+    cov_label = COVARIATE_LABELS.get(cov, cov)
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        col = col.astype("float64")
+        if not col.std(ddof=1) > 0:
+            raise _no_variance(cov, labels)
+        labels[cov], kind[cov] = cov_label, "covariate"
+        return {cov: (_zscore(col) if standardize else col).to_numpy()}
+    col = col.astype(str)
+    levels = col.value_counts()
+    if len(levels) < 2:
+        raise _no_variance(cov, labels)
+    ref = REFERENCE_LEVELS.get(cov)
+    if ref not in levels.index:
+        ref = levels.index[0]
     out = {}
-    for g in pd.unique(org):
-        idx = org == g
-        t = team[idx]
-        levels = pd.unique(t)
-        out[g] = (t[:, None] == levels[None, :]).astype(float)
-    return {"team": out}
+    for level in sorted(levels.index):
+        if level != ref:
+            term = f"{cov}={level}"
+            out[term] = (col == level).astype(float).to_numpy()
+            labels[term], kind[term] = f"{cov_label}: {level} (t.o.v. {ref})", "covariate"
+    return out
 
 
-def _variance_parts(res, *, two_level: bool):
-    if two_level:
-        org_var = float(np.asarray(res.cov_re)[0, 0])
-        team_var = float(np.asarray(res.vcomp)[0])
+def _design(frame, spec: _ModelSpec, labels: dict, standardize: bool):
+    """Outcome vector, fixed-effects matrix (DataFrame) and the kind of every term."""
+    for name in [spec.outcome, *spec.predictors]:
+        if not frame[name].std(ddof=1) > 0:
+            raise _no_variance(name, labels)
+    y = _zscore(frame[spec.outcome]) if standardize else frame[spec.outcome]
+    columns, kind = {"Intercept": np.ones(len(frame))}, {"Intercept": "intercept"}
+    for p in spec.predictors:
+        x = _zscore(frame[p]) if standardize else frame[p]
+        if p in spec.within_between:
+            between, within = _split_within_between(x, frame["_team"], p, labels[p])
+            columns[f"{p}_between"], columns[f"{p}_within"] = between.to_numpy(), within.to_numpy()
+            labels[f"{p}_between"], labels[f"{p}_within"] = f"{labels[p]} (tussen teams)", f"{labels[p]} (binnen teams)"
+            kind[f"{p}_between"], kind[f"{p}_within"] = "between", "within"
+        else:
+            columns[p], kind[p] = x.to_numpy(), "predictor"
+    for cov in spec.covariates:
+        columns.update(_covariate_columns(frame[cov], cov, standardize, labels, kind))
+    X = pd.DataFrame(columns, index=frame.index)
+    if len(frame) < X.shape[1] + 3:
+        raise AnalysisError(f"Te weinig respondenten ({len(frame)}) voor {X.shape[1]} termen in het model.")
+    if np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
+        raise AnalysisError("De voorspellers zijn lineair afhankelijk (bijvoorbeeld een covariaat die samenvalt met "
+                            "een andere); laat er één weg.")
+    return y.to_numpy(dtype=float), X, kind
+
+
+def _random_terms(frame, spec: _ModelSpec, X: pd.DataFrame, *, slope: bool):
+    """Random intercepts for team (with the random slope) and, with two or more organisations, organisation."""
+    team = frame["_team"].astype(str).to_numpy()
+    slope_column = None
+    if slope and spec.random_slope is not None:
+        slope_column = f"{spec.random_slope}_within" if spec.random_slope in spec.within_between else spec.random_slope
+        if slope_column not in X.columns:
+            raise AnalysisError(f"Een willekeurige helling kan alleen voor een getalsvariabele; '{spec.random_slope}' "
+                                "is een categorie.")
+    terms = [RandomTerm.with_slope("team", team, X[slope_column].to_numpy(), slope_column) if slope_column
+             else RandomTerm.intercept("team", team)]
+    if spec.org_col is not None and frame["_org"].nunique() >= 2:
+        terms.append(RandomTerm.intercept("organisation", frame["_org"].astype(str).to_numpy()))
+    return terms, slope_column
+
+
+def _components(fit, slope_column) -> pd.Series:
+    """organisation / team / residual variances (+ team_slope, team_intercept_slope_cov) of a fit."""
+    cov = fit.covariances
+    out = {"organisation": float(cov["organisation"].iloc[0, 0]) if "organisation" in cov else float("nan"),
+           "team": float(cov["team"].iloc[0, 0]), "residual": fit.sigma2}
+    if slope_column is not None:
+        out["team_slope"] = float(cov["team"].iloc[1, 1])
+        out["team_intercept_slope_cov"] = float(cov["team"].iloc[0, 1])
+    return pd.Series(out, name="variance")
+
+
+def _coefficient_table(fit) -> pd.DataFrame:
+    fe, se = fit.beta.to_numpy(), fit.se.to_numpy()
+    z = stats.norm.ppf(0.975)
+    return pd.DataFrame({"estimate": fe, "se": se, "ci_low": fe - z * se, "ci_high": fe + z * se,
+                         "p": 2 * stats.norm.sf(np.abs(fe / se))}, index=pd.Index(fit.beta.index, name="term"))
+
+
+def _r_squared(fit, X: pd.DataFrame, slope_column) -> tuple[float, float]:
+    """Nakagawa & Schielzeth (2013) marginal and conditional R²; with a random slope the random-effect
+    variance is its mean over the rows (Johnson 2014)."""
+    var_fixed = float(np.var(X.to_numpy() @ fit.beta.to_numpy(), ddof=1))
+    team = fit.covariances["team"].to_numpy()
+    if slope_column is not None:
+        z = np.column_stack([np.ones(len(X)), X[slope_column].to_numpy()])
+        var_team = float(np.mean(np.einsum("ij,jk,ik->i", z, team, z)))
     else:
-        org_var = float("nan")
-        team_var = float(np.asarray(res.cov_re)[0, 0])
-    return org_var, team_var, float(res.scale)
+        var_team = float(team[0, 0])
+    var_org = float(fit.covariances["organisation"].iloc[0, 0]) if "organisation" in fit.covariances else 0.0
+    total = var_fixed + var_team + var_org + fit.sigma2
+    return var_fixed / total, (var_fixed + var_team + var_org) / total
 
 
-def _notes_from_warnings(messages, converged: bool = True) -> list[str]:
-    """Dutch notes for fit warnings that matter (convergence problems of the final fit)."""
-    notes = []
-    text = " ".join(messages).lower()
-    if not converged:
-        notes.append("Let op: de schatting is mogelijk niet goed geconvergeerd; lees de uitkomsten voorzichtig.")
-    return notes
+def _shares(components: pd.Series) -> list[float]:
+    parts = components.reindex(list(_LEVELS))
+    total = float(np.nansum(parts.to_numpy()))
+    return [float(v) / total if not math.isnan(v) else float("nan") for v in parts]
 
 
 def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("organisation", "team"),
-                    standardize: bool = True, covariates=(), within_between=(), codebook=None) -> InfluenceModelResult:
+                    standardize: bool = True, covariates=(), within_between=(), random_slope: str | None = None,
+                    reml: bool = True, codebook=None) -> InfluenceModelResult:
     """Multilevel regression of an outcome (e.g. informal learning) on influence factors.
 
     Parameters
@@ -583,6 +834,13 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
         Predictors split into a team mean (``<name>_between``) and the deviation from it
         (``<name>_within``): centring within cluster, so the within-team and between-team
         associations are estimated separately (Enders & Tofighi 2007).
+    random_slope : str, optional
+        One predictor (or numeric covariate) whose effect may differ between teams:
+        ``(1 + x | team)`` in lme4 terms, intercept and slope correlated. For a predictor in
+        ``within_between`` the slope is that of its within-team part.
+    reml : bool
+        REML (default, as ``lmer``) or maximum likelihood (``REML = FALSE``), needed to compare
+        models with different predictors by their log-likelihood.
     codebook : Codebook, optional
         For scale codes and Dutch labels (default: the package codebook).
 
@@ -590,11 +848,13 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
     -------
     InfluenceModelResult
         ``.coefficients`` (index: term; columns estimate, se, ci_low, ci_high, p),
-        ``.variance_components`` (organisation, team, residual),
-        ``.variance_shares`` (rows ``leeg model`` and ``model``: shares of organisation, team,
-        residual in the total variance), ``.n``, ``.n_teams``, ``.n_organisations``,
-        ``.n_dropped``, ``.converged``, ``.r2_marginal``, ``.r2_conditional``, ``.notes``,
-        ``to_frame()``, ``summary_nl()``.
+        ``.variance_components`` (organisation, team, residual; with a random slope also
+        team_slope and team_intercept_slope_cov), ``.empty_variance_components`` (the model
+        without predictors), ``.variance_shares`` (rows ``leeg model`` and ``model``: shares of
+        organisation, team, residual in the total variance), ``.explained_by_level``, ``.n``,
+        ``.n_teams``, ``.n_organisations``, ``.n_dropped``, ``.converged`` and ``.message``,
+        ``.loglik``, ``.r2_marginal``, ``.r2_conditional``, ``.notes``, ``to_frame()``,
+        ``summary_nl()``.
 
     Raises
     ------
@@ -604,24 +864,27 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
 
     Notes
     -----
-    Model (REML, statsmodels ``MixedLM``):
+    Model (fitted as ``lme4::lmer`` does, see :func:`informeel_lib.analysis.lmm.fit_lmm`):
 
     .. math:: y_{ijk} = \\beta_0 + \\sum_p \\beta_p x_{p,ijk} + u_k + v_{jk} + e_{ijk},\\quad
               u_k \\sim N(0, \\tau^2_{org}),\\; v_{jk} \\sim N(0, \\tau^2_{team}),\\; e \\sim N(0, \\sigma^2)
 
-    for person i in team j of organisation k: a random intercept per organisation and a variance
-    component for team within organisation. With one organisation, or when this fit fails, the
-    model falls back to team random intercepts only (said in ``.notes``). Rows with a missing
-    value on any variable are left out (listwise; the number is ``.n_dropped``). Confidence
-    intervals and p-values are Wald-z based (as statsmodels reports them). Variance shares of the
-    empty model are the ICCs :math:`\\tau^2_{team} / (\\tau^2_{org} + \\tau^2_{team} + \\sigma^2)`
-    etc.; marginal/conditional R² after Nakagawa & Schielzeth (2013):
-    :math:`R^2_m = \\mathrm{var}(X\\hat\\beta) / (\\mathrm{var}(X\\hat\\beta) + \\tau^2_{org} + \\tau^2_{team} + \\sigma^2)`.
-    For ``within_between`` the (standardised) predictor is split after standardisation, so both
-    parts are in the predictor's standard deviations.
+    for person i in team j of organisation k. With one organisation the model has team random
+    intercepts only (said in ``.notes``). The fit is searched with several optimisers and
+    starting values and only called converged when it is a checked optimum of the
+    (REML) likelihood; otherwise ``.converged`` is False, ``.message`` says why in Dutch and
+    :meth:`~InfluenceModelResult.summary_nl` draws no conclusions. Rows with a missing value on
+    any variable are left out (listwise; the number is ``.n_dropped``). Standard errors are
+    lme4's; confidence intervals and p-values are Wald-z based. Variance shares of the empty
+    model are the ICCs :math:`\\tau^2_{team} / (\\tau^2_{org} + \\tau^2_{team} + \\sigma^2)` etc.;
+    marginal/conditional R² after Nakagawa & Schielzeth (2013). For ``within_between`` the
+    (standardised) predictor is split after standardisation, so both parts are in the
+    predictor's standard deviations.
 
     References
     ----------
+    Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models
+    using lme4. *Journal of Statistical Software, 67*(1), 1–48.
     Snijders, T. A. B., & Bosker, R. J. (2012). *Multilevel analysis* (2nd ed.). Sage.
     Enders, C. K., & Tofighi, D. (2007). Centering predictor variables in cross-sectional
     multilevel models. *Psychological Methods, 12*, 121–138.
@@ -630,182 +893,45 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
 
     Examples
     --------
-    R: ``lme4::lmer(scale(IWL) ~ scale(REFL) + scale(EXPR) + ... + (1 | organisation/team), d)``.
+    R: ``lme4::lmer(scale(IWL) ~ scale(REFL) + scale(EXPR) + ... + (1 | organisation/team), d)``;
+    with ``random_slope="REFL"``: ``... + (1 | organisation) + (1 + scale(REFL) | organisation:team)``;
+    with ``reml=False``: ``REML = FALSE``.
 
     >>> res = influence_model(data, "IWL", ["REFL", "EXPR", "LEID", "ZICHT"])  # doctest: +SKIP
     >>> print(res.summary_nl())  # doctest: +SKIP
     """
     cb = codebook or load_codebook()
-    predictors = list(predictors) if not isinstance(predictors, str) else [predictors]
-    within_between = list(within_between) if not isinstance(within_between, str) else [within_between]
-    covariates = list(covariates) if not isinstance(covariates, str) else [covariates]
-    for name in within_between:
-        if name not in predictors:
-            predictors.append(name)
-    if not predictors:
-        raise AnalysisError("Geef minstens één voorspeller (invloedsfactor) op.")
-    if outcome in predictors:
-        raise AnalysisError(f"'{outcome}' staat zowel als uitkomst als als voorspeller in het model.")
-    if isinstance(groups, str):
-        org_col, team_col = None, groups
-    else:
-        groups = list(groups)
-        if len(groups) != 2:
-            raise AnalysisError("groups moet (organisatiekolom, teamkolom) of één teamkolom zijn.")
-        org_col, team_col = groups
-    for col in [c for c in (org_col, team_col) if c is not None] + covariates:
-        if col not in data.columns:
-            raise AnalysisError(f"Kolom '{col}' staat niet in de data.")
+    spec = _model_spec(data, outcome, predictors, covariates, within_between, groups, random_slope)
+    frame, n_dropped = _analysis_frame(data, spec, cb)
+    labels = {name: scale_label(name, cb) for name in (spec.outcome, *spec.predictors)}
+    y, X, kind = _design(frame, spec, labels, standardize)
+    terms, slope_column = _random_terms(frame, spec, X, slope=True)
+    fit = fit_lmm(y, X, terms, reml=reml)
+    empty_terms, _ = _random_terms(frame, spec, X, slope=False)
+    empty = fit_lmm(y, X[["Intercept"]], empty_terms, reml=reml)
+    return _influence_result(spec, frame, X, fit, empty, slope_column, labels, kind, n_dropped, standardize)
 
-    values = resolve_variables(data, [outcome, *predictors], codebook=cb)
-    for name in values.columns:
-        values[name] = _numeric(values[name], name)
-    frame = values.copy()
-    for cov in covariates:
-        frame[cov] = data[cov]
-    frame["_org"] = data[org_col].astype(object) if org_col else "alle"
-    frame["_team"] = _group_key(data, [org_col, team_col] if org_col else team_col)
-    n_total = len(frame)
-    frame = frame.dropna()
-    n_dropped = n_total - len(frame)
-    labels = {outcome: scale_label(outcome, cb)}
-    labels.update({p: scale_label(p, cb) for p in predictors})
-    if len(frame) == 0:
-        raise AnalysisError(f"Na het weglaten van ontbrekende antwoorden blijven geen respondenten over voor '{outcome}'.")
 
-    n_teams = frame["_team"].nunique()
-    n_orgs = frame["_org"].nunique()
-    if n_teams < MIN_TEAMS:
-        raise AnalysisError(f"Te weinig teams voor een multilevelmodel: {n_teams} teams met volledige antwoorden, "
-                            f"minstens {MIN_TEAMS} nodig.")
-
-    def no_variance(name):
-        return AnalysisError(f"Variabele '{labels.get(name, COVARIATE_LABELS.get(name, name))}' ({name}) heeft geen "
-                             "variantie in de analysegroep; laat haar weg uit het model.")
-
-    for name in [outcome, *predictors]:
-        if not frame[name].std(ddof=1) > 0:
-            raise no_variance(name)
-
-    # design matrix
-    y = frame[outcome]
-    if standardize:
-        y = _zscore(y)
-    X = {"Intercept": np.ones(len(frame))}
-    kind = {"Intercept": "intercept"}
-    for p in predictors:
-        x = _zscore(frame[p]) if standardize else frame[p]
-        if p in within_between:
-            between = x.groupby(frame["_team"]).transform("mean")
-            within = x - between
-            if not within.std(ddof=1) > 1e-12:
-                raise AnalysisError(f"'{labels[p]}' ({p}) varieert niet binnen teams; splitsen in binnen en tussen "
-                                    "teams kan dan niet.")
-            if not between.std(ddof=1) > 1e-12:
-                raise AnalysisError(f"'{labels[p]}' ({p}) varieert niet tussen teams; splitsen in binnen en tussen "
-                                    "teams kan dan niet.")
-            X[f"{p}_between"], X[f"{p}_within"] = between.to_numpy(), within.to_numpy()
-            labels[f"{p}_between"] = f"{labels[p]} (tussen teams)"
-            labels[f"{p}_within"] = f"{labels[p]} (binnen teams)"
-            kind[f"{p}_between"], kind[f"{p}_within"] = "between", "within"
-        else:
-            X[p] = x.to_numpy()
-            kind[p] = "predictor"
-    for cov in covariates:
-        col = frame[cov]
-        cov_label = COVARIATE_LABELS.get(cov, cov)
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            col = col.astype("float64")
-            if not col.std(ddof=1) > 0:
-                raise no_variance(cov)
-            X[cov] = (_zscore(col) if standardize else col).to_numpy()
-            labels[cov], kind[cov] = cov_label, "covariate"
-            continue
-        col = col.astype(str)
-        levels = col.value_counts()
-        if len(levels) < 2:
-            raise no_variance(cov)
-        ref = REFERENCE_LEVELS.get(cov)
-        if ref not in levels.index:
-            ref = levels.index[0]
-        for level in sorted(levels.index):
-            if level == ref:
-                continue
-            term = f"{cov}={level}"
-            X[term] = (col == level).astype(float).to_numpy()
-            labels[term] = f"{cov_label}: {level} (t.o.v. {ref})"
-            kind[term] = "covariate"
-    Xdf = pd.DataFrame(X, index=frame.index)
-    if len(frame) < Xdf.shape[1] + 3:
-        raise AnalysisError(f"Te weinig respondenten ({len(frame)}) voor {Xdf.shape[1]} termen in het model.")
-    if np.linalg.matrix_rank(Xdf.to_numpy()) < Xdf.shape[1]:
-        raise AnalysisError("De voorspellers zijn lineair afhankelijk (bijvoorbeeld een covariaat die samenvalt met "
-                            "een andere); laat er één weg.")
-
-    org = frame["_org"].astype(str).to_numpy()
-    team = frame["_team"].astype(str).to_numpy()
-    yv = y.to_numpy(dtype=float)
+def _influence_result(spec, frame, X, fit, empty, slope_column, labels, kind, n_dropped, standardize):
+    components = _components(fit, slope_column)
+    empty_components = _components(empty, None)
+    two_level = "organisation" in fit.covariances
     notes = []
-    two_level = org_col is not None and n_orgs >= 2
-    if org_col is not None and n_orgs < 2:
+    if spec.org_col is not None and not two_level:
         notes.append("Er is maar één organisatie; het model heeft alleen een willekeurig intercept per team.")
-    res = None
-    if two_level:
-        try:
-            res, msgs = _fit_mixed(yv, Xdf.to_numpy(), org, team, two_level=True)
-            if not res.converged:
-                raise np.linalg.LinAlgError("not converged")
-            notes.extend(_notes_from_warnings(msgs, res.converged))
-        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-            res = None
-            two_level = False
-            notes.append("Het model met organisatie- én teamniveau kon niet geschat worden; daarom is alleen een "
-                         "willekeurig intercept per team gebruikt.")
-    if res is None:
-        try:
-            res, msgs = _fit_mixed(yv, Xdf.to_numpy(), org, team, two_level=False)
-        except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
-            raise AnalysisError(f"Het multilevelmodel kon niet geschat worden ({exc}).") from exc
-        notes.extend(_notes_from_warnings(msgs, res.converged))
-
-    fe = np.asarray(res.fe_params, dtype=float)
-    se = np.asarray(res.bse_fe, dtype=float)
-    z = stats.norm.ppf(0.975)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pvals = 2 * stats.norm.sf(np.abs(fe / se))
-    coefs = pd.DataFrame({"estimate": fe, "se": se, "ci_low": fe - z * se, "ci_high": fe + z * se, "p": pvals},
-                         index=pd.Index(Xdf.columns, name="term"))
-    org_var, team_var, resid = _variance_parts(res, two_level=two_level)
-    components = pd.Series({"organisation": org_var, "team": team_var, "residual": resid}, name="variance")
-    total = np.nansum([org_var, team_var, resid])
-    for level, var in (("organisaties", org_var), ("teams", team_var)):
-        if not math.isnan(var) and var < 1e-4 * total:
-            notes.append(f"De variantie tussen {level} is (vrijwel) 0 in dit model.")
-
-    # empty model on the same sample and structure
-    null_res, null_msgs = _fit_mixed(yv, np.ones((len(yv), 1)), org, team, two_level=two_level)
-    n_org0, n_team0, n_res0 = _variance_parts(null_res, two_level=two_level)
-    shares = pd.DataFrame(
-        [_shares(n_org0, n_team0, n_res0), _shares(org_var, team_var, resid)],
-        index=["leeg model", "model"], columns=["organisation", "team", "residual"],
-    )
-    fitted_fixed = Xdf.to_numpy() @ fe
-    var_f = float(np.var(fitted_fixed, ddof=1))
-    rand = np.nansum([org_var, team_var])
-    r2m = var_f / (var_f + rand + resid)
-    r2c = (var_f + rand) / (var_f + rand + resid)
-    converged = bool(res.converged) and bool(null_res.converged)
-    if not null_res.converged:
-        notes.append("Let op: het lege model (zonder voorspellers) is mogelijk niet geconvergeerd.")
+    converged = fit.converged and empty.converged
+    message = fit.message or (empty.message.replace("Het model", "Het lege model (zonder factoren)", 1)
+                              if empty.message else "")
+    shares = pd.DataFrame([_shares(empty_components), _shares(components)], index=["leeg model", "model"],
+                          columns=list(_LEVELS))
+    r2m, r2c = _r_squared(fit, X, slope_column)
     return InfluenceModelResult(
-        outcome=outcome, predictors=tuple(predictors), coefficients=coefs, variance_components=components,
-        variance_shares=shares, n=int(len(frame)), n_teams=int(n_teams), n_organisations=int(n_orgs),
+        outcome=spec.outcome, predictors=spec.predictors, coefficients=_coefficient_table(fit),
+        variance_components=components, variance_shares=shares, n=int(len(frame)),
+        n_teams=int(frame["_team"].nunique()), n_organisations=int(frame["_org"].nunique()),
         n_dropped=int(n_dropped), converged=converged, standardized=bool(standardize),
         structure="organisatie + team binnen organisatie" if two_level else "team",
         r2_marginal=float(r2m), r2_conditional=float(r2c), labels=labels, term_kind=kind, notes=tuple(notes),
+        empty_variance_components=empty_components, reml=fit.reml, random_slope=slope_column,
+        loglik=fit.loglik, message=message,
     )
-
-
-def _shares(org_var, team_var, resid):
-    total = np.nansum([org_var, team_var, resid])
-    return [org_var / total if not math.isnan(org_var) else float("nan"), team_var / total, resid / total]

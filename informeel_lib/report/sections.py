@@ -554,7 +554,8 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
         tab = pd.DataFrame({"Schaal": [scale_name(s) for s in iccs], "ICC(1) team": list(iccs.values())})
         parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
                                 no_leading_zero=["ICC(1) team"],
-                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties)."))
+                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
+                                     "zonder voorspellers (leeg model)."))
     model = res.get("model")
     if isinstance(model, dict) and "fout" in model:
         parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model['fout']}"))
@@ -562,7 +563,7 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
         for sentence in _model_sentences(model):
             parts.append(_p(sentence))
         coefs = model_table(model)
-        if len(coefs):
+        if len(coefs) and getattr(model, "converged", True):   # an unreliable fit shows no estimates
             sym = "β" if getattr(model, "standardized", False) else "b"
             shown = coefs.rename(columns={"b": sym, "ci_laag": "95%-BI laag", "ci_hoog": "95%-BI hoog"})
             parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {geheel(model.n)}, "

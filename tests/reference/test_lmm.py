@@ -11,19 +11,18 @@ import pytest
 from informeel_lib.analysis import lmm
 from informeel_lib.analysis.lmm import ProfiledDeviance, RandomTerm, fit_lmm
 from informeel_lib.errors import AnalysisError
-from tests.reference.lme4_cases import (CASES, FIXED_ABS, FIXED_REL, LOGLIK_ABS, SE_REL, VARIANCE_REL, design,
+from tests.support.lme4_cases import (CASES, FIXED_ABS, FIXED_REL, LOGLIK_ABS, SE_REL, VARIANCE_REL, design,
                                         variance_key)
 
 
-def assert_matches_lme4(fit, case, *, fixed_names=None):
-    """Fixed effects, SEs, variance components and log-likelihood of an LMMFit-like result vs R."""
+def assert_matches_lme4(case, *, beta, se, variance, loglik):
+    """Fixed effects, SEs, variance components (``variance``: R's role name -> ours) and log-likelihood vs R."""
     for term, value in case["fixef"].items():
-        assert fit["beta"][term] == pytest.approx(value, abs=FIXED_ABS, rel=FIXED_REL), term
-        assert fit["se"][term] == pytest.approx(case["se"][term], rel=SE_REL), term
+        assert beta[term] == pytest.approx(value, abs=FIXED_ABS, rel=FIXED_REL), term
+        assert se[term] == pytest.approx(case["se"][term], rel=SE_REL), term
     for role, value in case["variance"].items():
-        got = fit["variance"][variance_key(role, case)]
-        assert got == pytest.approx(value, rel=VARIANCE_REL, abs=1e-10), role
-    assert fit["loglik"] == pytest.approx(case["loglik"], abs=LOGLIK_ABS)
+        assert variance(role) == pytest.approx(value, rel=VARIANCE_REL, abs=1e-10), role
+    assert loglik == pytest.approx(case["loglik"], abs=LOGLIK_ABS)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -33,8 +32,9 @@ def test_fit_lmm_matches_lme4(name):
     fit = fit_lmm(y, X, terms, reml=case["reml"])
     assert fit.n == case["n"] and fit.converged and fit.message == ""
     assert fit.singular == case["singular"]
-    assert_matches_lme4({"beta": fit.beta, "se": fit.se, "variance": fit.variance_components(),
-                         "loglik": fit.loglik}, case)
+    components = fit.variance_components()
+    assert_matches_lme4(case, beta=fit.beta, se=fit.se, loglik=fit.loglik,
+                        variance=lambda role: components[variance_key(role, case)])
     assert np.all(np.isfinite(fit.se)) and fit.to_frame().shape == (X.shape[1], 2)
 
 
@@ -96,3 +96,30 @@ def test_outcome_without_variance_is_a_dutch_error():
 def test_missing_group_label_is_a_dutch_error():
     with pytest.raises(AnalysisError, match="ontbrekende waarden"):
         fit_lmm(np.arange(4.0), np.ones((4, 1)), [RandomTerm.intercept("team", np.array(["a", None, "b", "b"]))])
+
+
+INFLUENCE_CASES = sorted(name for name, case in CASES.items() if not case["engine_only"])
+
+
+@pytest.mark.parametrize("name", INFLUENCE_CASES)
+def test_influence_model_matches_lme4(name):
+    """influence_model itself (scoring aside) on the public data: the model with predictors and the empty model."""
+    from informeel_lib.analysis.multilevel import influence_model
+    from tests.support.lme4_cases import as_list, load
+
+    case = CASES[name]
+    groups = as_list(case["groups"])
+    res = influence_model(load(case), case["outcome"], as_list(case["predictors"]),
+                          groups=groups[0] if len(groups) == 1 else tuple(groups), standardize=case["standardize"],
+                          covariates=as_list(case["covariates"]), within_between=as_list(case["within_between"]),
+                          random_slope=case["random_slope"], reml=case["reml"])
+    assert res.converged and res.n == case["n"] and res.n_teams == case["n_teams"]
+    coefs = res.coefficients
+    assert_matches_lme4(case, beta=coefs["estimate"], se=coefs["se"], loglik=res.loglik,
+                        variance=res.variance_components.__getitem__)
+    for role, value in case["empty"]["variance"].items():
+        assert res.empty_variance_components[role] == pytest.approx(value, rel=VARIANCE_REL, abs=1e-10), role
+    empty_total = sum(case["empty"]["variance"].values())
+    assert res.variance_shares.loc["leeg model", "team"] == pytest.approx(
+        case["empty"]["variance"]["team"] / empty_total, rel=VARIANCE_REL)
+    assert np.isfinite(coefs.loc["Intercept", ["estimate", "se"]]).all()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "reference"
 REFERENCE = json.loads((HERE / "r" / "lme4_reference.json").read_text())
 CASES = REFERENCE["cases"]
 
