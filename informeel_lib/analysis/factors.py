@@ -19,7 +19,7 @@ from scipy import optimize, stats
 from ..errors import AnalysisError
 from .moments import _EPS, _eigh_desc, correlations, item_matrix, single_blas_thread, smc
 from .polychoric import check_cor, correlation_matrix
-from .rotation import ROTATIONS, rotate
+from .rotation import ROTATIONS, canonical_rotation, rotate
 
 METHODS = {"minres": "MR", "ml": "ML", "pa": "PA"}
 
@@ -50,21 +50,29 @@ def kmo(df) -> KMOResult:
 
     Parameters
     ----------
-    df : DataFrame
-        Item answers (respondents x items); missing values handled pairwise.
+    df : DataFrame or array
+        Item answers (respondents x items; missing values handled pairwise), or a correlation
+        matrix (square, symmetric, unit diagonal), as ``psych::KMO`` accepts both.
 
     Returns
     -------
     KMOResult
         ``overall`` (MSA) and ``per_item`` (MSAi, a Series indexed by item).
 
+    Raises
+    ------
+    AnalysisError
+        In Dutch, naming the cause when R cannot be inverted: fewer respondents than items, a
+        matrix that is not positive definite (pairwise missing answers), or an item that is a
+        combination of others.
+
     Notes
     -----
     With R the pairwise correlation matrix and :math:`Q` the anti-image correlations
     (:math:`R^{-1}` scaled to unit diagonal), off-diagonal only:
     :math:`MSA = \\sum r_{ij}^2 / (\\sum r_{ij}^2 + \\sum q_{ij}^2)`, per item the same sums over
-    column i. A singular R (e.g. an item that is the sum of others) raises AnalysisError;
-    psych would silently fall back to R itself.
+    column i. A singular or indefinite R raises AnalysisError; psych would silently fall back
+    to R itself or return a meaningless value.
 
     References
     ----------
@@ -76,10 +84,8 @@ def kmo(df) -> KMOResult:
 
     >>> kmo(items).overall  # doctest: +SKIP
     """
-    data = item_matrix(df, what="de KMO-berekening")
-    r = correlations(data, what="de KMO-berekening")
-    if np.linalg.cond(r) > 1e12:
-        raise AnalysisError("De correlatiematrix is singulier (een item is een combinatie van andere items); KMO kan niet.")
+    r, columns, n_rows = matrix_or_correlations(df, what="de KMO-berekening")
+    check_invertible(r, n_rows, what="KMO")
     q = np.linalg.inv(r)
     d = 1 / np.sqrt(np.diag(q))
     q = q * np.outer(d, d)
@@ -88,7 +94,7 @@ def kmo(df) -> KMOResult:
     np.fill_diagonal(r0, 0.0)
     r2, q2 = (r0**2).sum(axis=0), (q**2).sum(axis=0)
     overall = float(r2.sum() / (r2.sum() + q2.sum()))
-    return KMOResult(overall, pd.Series(r2 / (r2 + q2), index=data.columns, name="msa"))
+    return KMOResult(overall, pd.Series(r2 / (r2 + q2), index=columns, name="msa"))
 
 
 @dataclass(frozen=True)
@@ -108,17 +114,19 @@ class BartlettResult:
 
 
 @single_blas_thread
-def bartlett(df, *, n: int | None = None) -> BartlettResult:
+def bartlett(df, *, n_obs: int | None = None) -> BartlettResult:
     """Bartlett's test that the correlation matrix is an identity matrix, as ``psych::cortest.bartlett``.
 
     Parameters
     ----------
-    df : DataFrame
-        Item answers; correlations are pairwise-complete.
-    n : int, optional
-        Sample size for the test. Default: the number of rows of ``df``, including rows with
-        missing answers -- what psych does (``cortest.bartlett(x)`` on raw data uses
-        ``nrow(x)``; with a correlation matrix you pass ``n = nrow(df)`` yourself).
+    df : DataFrame or array
+        Item answers (correlations pairwise-complete), or a correlation matrix (square,
+        symmetric, unit diagonal) as ``psych::cortest.bartlett`` accepts; then ``n_obs`` is
+        required.
+    n_obs : int, optional
+        Sample size for the test. Default for raw data: the number of rows of ``df``,
+        including rows with missing answers -- what psych does (``cortest.bartlett(x)`` on raw
+        data uses ``nrow(x)``). psych assumes n = 100 for a matrix without n; we ask for it.
 
     Notes
     -----
@@ -133,16 +141,54 @@ def bartlett(df, *, n: int | None = None) -> BartlettResult:
     --------
     R: ``psych::cortest.bartlett(cor(df, use = "pairwise"), n = nrow(df))``.
     """
-    data = item_matrix(df, what="de toets van Bartlett")
-    r = correlations(data, what="de toets van Bartlett")
+    r, _, n_rows = matrix_or_correlations(df, what="de toets van Bartlett")
+    if n_rows is None and n_obs is None:
+        raise AnalysisError("Bij een correlatiematrix is het aantal respondenten nodig: geef n_obs op, zoals "
+                            "psych::cortest.bartlett(r, n = ...).")
     p = r.shape[0]
-    n = len(data) if n is None else int(n)
-    sign, logdet = np.linalg.slogdet(r)
-    if sign <= 0:
-        raise AnalysisError("De correlatiematrix is niet positief definiet; de toets van Bartlett kan niet.")
+    n = n_rows if n_obs is None else int(n_obs)
+    check_invertible(r, n_rows if n_obs is None else n, what="de toets van Bartlett")
+    logdet = np.linalg.slogdet(r)[1]
     chi2 = float(-logdet * (n - 1 - (2 * p + 5) / 6))
     dof = p * (p - 1) // 2
     return BartlettResult(chi2, dof, float(stats.chi2.sf(chi2, dof)), n)
+
+
+def matrix_or_correlations(df, *, what: str):
+    """(R, item names, respondents) from a correlation matrix (respondents None) or from item data.
+
+    A square, symmetric table with a unit diagonal and values in [-1, 1] is taken as a
+    correlation matrix, as psych's ``isCorrelation`` does; anything else as answers.
+    """
+    values = df.to_numpy(dtype=float, na_value=np.nan) if isinstance(df, pd.DataFrame) else None
+    if values is None and isinstance(df, np.ndarray) and df.dtype.kind in "fiu":
+        values = df.astype(float)
+    if (values is not None and values.ndim == 2 and values.shape[0] == values.shape[1] > 1
+            and not np.isnan(values).any() and np.allclose(values, values.T, atol=1e-10)
+            and np.allclose(np.diag(values), 1.0, atol=1e-10) and np.abs(values).max() <= 1 + 1e-10):
+        names = [str(c) for c in df.columns] if isinstance(df, pd.DataFrame) else [
+            f"V{i + 1}" for i in range(values.shape[1])]
+        return values, names, None
+    data = item_matrix(df, what=what)
+    return correlations(data, what=what), list(data.columns), len(data)
+
+
+def check_invertible(r: np.ndarray, n_rows, *, what: str) -> None:
+    """AnalysisError (Dutch) naming why a correlation matrix cannot be inverted, if it cannot."""
+    p = r.shape[0]
+    if n_rows is not None and n_rows <= p:
+        raise AnalysisError(f"Voor {what} zijn meer respondenten dan items nodig: er zijn {n_rows} respondenten en {p} "
+                            "items, dus de correlatiematrix is singulier. Verzamel meer antwoorden of gebruik minder "
+                            "items.")
+    eig = np.linalg.eigvalsh(r)
+    if eig[0] < -1e-10:
+        raise AnalysisError(f"De correlatiematrix is niet positief definiet (kleinste eigenwaarde {eig[0]:.3g}), dus "
+                            f"{what} kan niet. Dat gebeurt als de paarsgewijze correlaties op verschillende groepen "
+                            "respondenten berusten (veel ontbrekende antwoorden) of als de matrix uit verschillende "
+                            "bronnen is samengesteld; gebruik alleen respondenten met volledige antwoorden.")
+    if eig[0] < 1e-12 * eig[-1]:
+        raise AnalysisError(f"De correlatiematrix is singulier (een item is een combinatie van andere items), dus {what} "
+                            "kan niet. Laat een van die items weg.")
 
 
 # --- factor extraction ----------------------------------------------------------------
@@ -507,9 +553,9 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
     """
     if method not in METHODS:
         raise AnalysisError(f"Onbekende factormethode '{method}'; kies uit {', '.join(METHODS)}.")
-    rotation = "none" if rotation is None else rotation
-    if rotation not in ROTATIONS:
+    if canonical_rotation(rotation) is None:
         raise AnalysisError(f"Onbekende rotatie '{rotation}'; kies uit {', '.join(ROTATIONS)}.")
+    rotation = canonical_rotation(rotation)
     if use not in ("pairwise", "complete"):
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
     check_cor(cor)

@@ -8,6 +8,7 @@ respondent who answered both (``cov(x, use = "pairwise")``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,11 +140,25 @@ def _complete_moments(x: np.ndarray):
     return means, c
 
 
-def _omega_total(r: np.ndarray) -> float:
+def _omega_total(r: np.ndarray, columns=None) -> float:
     load = one_factor_minres(r)
+    if columns is not None and (load < 0).any():
+        _warn_negative_loadings([c for c, value in zip(columns, load) if value < 0])
     key = np.where(load < 0, -1.0, 1.0)      # psych::omega flips negatively loading items itself
     vt = (r * np.outer(key, key)).sum()
     return float((vt - (1 - load**2).sum()) / vt)
+
+
+def _warn_negative_loadings(items) -> None:
+    """Omega flips negatively loading items, alpha does not: a high omega next to a low alpha then
+    hides items that should have been reversed (issue 10)."""
+    warnings.warn(
+        f"Item(s) {', '.join(items)} laden negatief op de schaal (na het omkeren van de opgegeven items). "
+        "omega_total keert zulke items zelf om, zoals psych::omega, maar alpha niet: een hoge omega naast een lage "
+        "alpha wijst op items die nog omgescoord moeten worden. Geef ze op in reverse= of markeer ze als omgekeerd "
+        "in het codeboek.",
+        UserWarning, stacklevel=5,     # past _omega_total, reliability and its BLAS wrapper: the caller
+    )
 
 
 @single_blas_thread
@@ -188,6 +203,12 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     AnalysisError
         Fewer than two items; an item constant or never answered (named); values outside the
         scale range of a reversed item; reversing without a known scale range.
+
+    Warns
+    -----
+    UserWarning
+        In Dutch, naming items that load negatively on the scale after the declared reversals:
+        omega flips them (as psych::omega does), alpha does not.
 
     Notes
     -----
@@ -327,7 +348,7 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     if bootstrap:
         boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci, cor)
     return ReliabilityResult(
-        alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw),
+        alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw, columns),
         average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),
         cor=cor,
     )

@@ -201,8 +201,17 @@ def geomin_q(loadings, *, delta: float = 0.01) -> Rotation:
     return gpf_oblique(loadings, lambda lam: _vgq_geomin(lam, delta))
 
 
+def canonical_rotation(name) -> str | None:
+    """The rotation as :data:`ROTATIONS` spells it, matched case-insensitively (psych accepts
+    ``"Varimax"`` too); ``None`` gives ``"none"``; an unknown name gives None."""
+    if name is None:
+        return "none"
+    return {r.lower(): r for r in ROTATIONS}.get(str(name).lower())
+
+
 def rotate(loadings, rotation: str | None) -> Rotation:
-    """Apply the rotation named as in ``psych::fa(rotate=)``; None or "none" leaves it."""
+    """Apply the rotation named as in ``psych::fa(rotate=)`` (any case); None or "none" leaves it."""
+    rotation = canonical_rotation(rotation) or rotation
     a = np.asarray(loadings, dtype=float)
     k = a.shape[1]
     if rotation is None or rotation == "none" or k < 2:

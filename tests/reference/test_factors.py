@@ -71,7 +71,48 @@ def test_bartlett_matches_psych_with_n_all_rows():
     assert res.n == ref["n"] == len(ITEMS)
     assert res.chi2 == pytest.approx(ref["chi2"], rel=1e-8)
     assert res.df == ref["df"] and res.p == pytest.approx(ref["p"], abs=1e-12)
-    assert il.bartlett(ITEMS, n=1000).chi2 < res.chi2
+    assert il.bartlett(ITEMS, n_obs=1000).chi2 < res.chi2
+
+
+def test_kmo_and_bartlett_accept_a_correlation_matrix_as_psych_does():
+    """Issue 10: psych::KMO(r) and psych::cortest.bartlett(r, n) take a correlation matrix; ours computed the
+    correlations of the correlations (Bartlett chi2 7533 instead of 1546 on another data set)."""
+    r = ITEMS.corr()                                     # pairwise, as R's cor(use = "pairwise")
+    k = il.kmo(r)
+    assert k.overall == pytest.approx(REF["kmo"]["overall"], abs=1e-6)
+    per_item = pd.Series(REF["kmo"]["per_item"])
+    np.testing.assert_allclose(k.per_item[per_item.index], per_item, atol=1e-6)
+    assert il.kmo(r.to_numpy()).overall == pytest.approx(k.overall, abs=1e-12)
+    ref = REF["bartlett"]
+    b = il.bartlett(r, n_obs=ref["n"])
+    assert b.chi2 == pytest.approx(ref["chi2"], rel=1e-8) and b.n == ref["n"]
+    with pytest.raises(AnalysisError, match="geef n_obs op"):
+        il.bartlett(r)
+
+
+def test_kmo_names_the_cause_when_the_matrix_cannot_be_inverted():
+    few = ITEMS.dropna().iloc[:20]                       # 20 respondents, 25 items
+    with pytest.raises(AnalysisError, match="meer respondenten dan items nodig: er zijn 20 respondenten en 25"):
+        il.kmo(few)
+    with pytest.raises(AnalysisError, match="meer respondenten dan items"):
+        il.bartlett(few)
+    # a matrix that is not positive definite (as pairwise correlations can be)
+    bad = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+    with pytest.raises(AnalysisError, match="niet positief definiet .*kleinste eigenwaarde"):
+        il.kmo(bad)
+    with pytest.raises(AnalysisError, match="niet positief definiet"):
+        il.bartlett(bad, n_obs=100)
+    dependent = ITEMS.iloc[:, :4].assign(total=ITEMS.iloc[:, :3].sum(axis=1, min_count=3))
+    with pytest.raises(AnalysisError, match="combinatie van andere items"):
+        il.kmo(dependent.dropna())
+
+
+def test_rotation_names_are_case_insensitive_as_in_psych():
+    lower = il.efa(ITEMS, 3, rotation="varimax")
+    upper = il.efa(ITEMS, 3, rotation="Varimax")
+    assert upper.rotation == "varimax"
+    np.testing.assert_allclose(upper.loadings.to_numpy(), lower.loadings.to_numpy())
+    assert il.efa(ITEMS, 3, rotation="GEOMINQ").rotation == "geominQ"
 
 
 def test_parallel_analysis_matches_psych_counts_and_observed_eigenvalues():

@@ -1,6 +1,7 @@
 """Reliability (alpha, Feldt CI, omega total, item analysis) against R psych and pingouin."""
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +53,13 @@ def test_complete_data_matches_psych_and_pingouin():
 
 def test_omega_does_not_depend_on_reverse_keying_but_alpha_does():
     items = BFI[REF["alpha"]["C"]["items"]]
-    keyed = il.reliability(items, reverse=["C4", "C5"], scale_range=(1, 6))
-    raw = il.reliability(items)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # correctly keyed: no negative-loading warning
+        keyed = il.reliability(items, reverse=["C4", "C5"], scale_range=(1, 6))
+    # issue 10: omega flips C4 and C5 itself, alpha does not; the user is told which items load negatively
+    with pytest.warns(UserWarning, match=r"C4, C5 laden negatief") as caught:
+        raw = il.reliability(items)
+    assert caught[0].filename == __file__        # the warning points at the caller
     assert raw.omega_total == pytest.approx(keyed.omega_total, abs=1e-10)
     assert raw.alpha < keyed.alpha - 0.2
 
