@@ -42,6 +42,8 @@ _EXPORTS = {
     "omega": "analysis.omega",
     "cfa": "analysis.cfa.estimate",
     "sem": "analysis.cfa.sem",
+    "outcome_associations": "analysis.outcomes",
+    "outcome_paths": "analysis.outcomes",
     "invariance": "analysis.cfa.invariance",
     "describe_by": "analysis.describe",
     # research question

@@ -136,7 +136,7 @@ class SEMResult:
 
 def sem(df: pd.DataFrame, model: str, *, group: str | None = None, equal=(), std_lv: bool = False,
         estimator: str = "ML", missing: str = "listwise", ci: float = 0.95, bootstrap: int = 0,
-        seed: int = 0) -> SEMResult:
+        seed: int = 0, cluster: str | None = None) -> SEMResult:
     """Structural equation model by maximum likelihood, as ``lavaan::sem``.
 
     Parameters
@@ -169,6 +169,9 @@ def sem(df: pd.DataFrame, model: str, *, group: str | None = None, equal=(), std
         ``se = "bootstrap"`` with ``boot.ci.type = "perc"``). 0 (default): delta method.
     seed : int
         Seed of the bootstrap (same seed, same intervals).
+    cluster : str, optional
+        Column with clusters (e.g. teams): the bootstrap then draws whole clusters with
+        replacement (within groups), so intervals reflect that people in one team are alike.
 
     Returns
     -------
@@ -239,9 +242,11 @@ def sem(df: pd.DataFrame, model: str, *, group: str | None = None, equal=(), std
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen (nu {ci}).")
     if int(bootstrap) < 0:
         raise AnalysisError("bootstrap is het aantal trekkingen (0 = geen bootstrap).")
+    if cluster is not None and cluster not in df.columns:
+        raise AnalysisError(f"Clustervariabele '{cluster}' staat niet in de data.")
     with threadpool_limits(limits=1, user_api="blas"):
         return _sem(df, model, group=group, equal=equal, std_lv=std_lv, missing=missing, ci=ci,
-                    bootstrap=int(bootstrap), seed=seed)
+                    bootstrap=int(bootstrap), seed=seed, cluster=cluster)
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,7 +276,7 @@ def _fit_structure(structure: StructuralSpec, samples, counts, x0=None) -> _Fitt
     return _Fitted(structure, engine, x, f_min, converged, iterations)
 
 
-def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SEMResult:
+def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed, cluster) -> SEMResult:
     parsed = parse_sem_model(model)
     observed, *_ = _classify(list(parsed.terms))
     samples, counts, labels = _prepare_data(df, observed, group, missing)
@@ -296,7 +301,8 @@ def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SE
     defined = _defined_rows(parsed.defined, x, vcov, label_index, ci)
     boot_info: dict = {}
     if bootstrap and parsed.defined:
-        draws = _bootstrap(df, observed, group, missing, parsed, fitted, std_lv, equal, bootstrap, seed)
+        rows = _complete_rows(df, observed, group, missing, cluster)
+        draws = _bootstrap(rows, parsed, fitted, std_lv, equal, bootstrap, seed)
         values = np.array([[v.real for v in evaluate_defined(
             list(parsed.defined), {lab: d[i] for lab, i in label_index.items()}).values()] for d in draws])
         if len(values):
@@ -304,6 +310,8 @@ def _sem(df, model, *, group, equal, std_lv, missing, ci, bootstrap, seed) -> SE
             defined["ci_low"] = np.quantile(values, alpha, axis=0)
             defined["ci_high"] = np.quantile(values, 1 - alpha, axis=0)
         boot_info = {"draws": bootstrap, "used": len(draws), "seed": seed}
+        if cluster is not None:
+            boot_info["cluster"] = cluster
     params = pd.concat([params, defined], ignore_index=True) if len(defined) else params
     standardised = _standardised_solution(fitted, parsed.defined, vcov, ci)
     for column in standardised:
@@ -496,8 +504,9 @@ def _standardised_solution(fitted: _Fitted, defined, vcov: np.ndarray, ci: float
 # --------------------------------------------------------------------------------------------
 # bootstrap
 # --------------------------------------------------------------------------------------------
-def _complete_rows(df, observed, group, missing):
-    """The complete cases per group (as :func:`_prepare_data` selects them)."""
+def _complete_rows(df, observed, group, missing, cluster=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per group the complete cases (as :func:`_prepare_data` selects them) and their cluster
+    labels (each row its own cluster without ``cluster``)."""
     _, _, labels = _prepare_data(df, observed, group, missing)
     data = df[observed].apply(pd.to_numeric, errors="coerce").astype(float)
     keep = data.notna().all(axis=1).to_numpy()
@@ -506,29 +515,43 @@ def _complete_rows(df, observed, group, missing):
         gvals = df[group].astype(str).to_numpy()
     else:
         gvals = np.full(len(df), labels[0], dtype=object)
+    clusters = df[cluster].astype(str).to_numpy() if cluster is not None else np.arange(len(df)).astype(str)
     values = data.to_numpy()
-    return [values[keep & (gvals == lab)] for lab in labels]
+    return [(values[keep & (gvals == lab)], clusters[keep & (gvals == lab)]) for lab in labels]
 
 
-def _bootstrap(df, observed, group, missing, parsed, fitted: _Fitted, std_lv, equal, draws: int, seed: int) -> list:
-    """Refit the model on ``draws`` resamples (rows drawn with replacement within each group),
-    starting at the estimates; returns the free-parameter vectors of the converged refits."""
+def _resample(rng, values: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Rows of whole clusters drawn with replacement (as many clusters as there are)."""
+    ids, inverse = np.unique(clusters, return_inverse=True)
+    if len(ids) == len(values):
+        return values[rng.integers(0, len(values), len(values))]
+    members = [np.flatnonzero(inverse == k) for k in range(len(ids))]
+    drawn = rng.integers(0, len(ids), len(ids))
+    return values[np.concatenate([members[k] for k in drawn])]
+
+
+def _bootstrap(rows, parsed, fitted: _Fitted, std_lv, equal, draws: int, seed: int) -> list:
+    """Refit the model on ``draws`` resamples (rows, or whole clusters, drawn with replacement within
+    each group), starting at the estimates; returns the free-parameter vectors of converged refits.
+    A resample whose covariance matrix is singular (e.g. a rare dummy that was not drawn) is
+    replaced by a new draw, up to ``3 * draws`` attempts in all."""
     rng = np.random.default_rng(seed)
-    groups = _complete_rows(df, observed, group, missing)
-    counts = np.array([len(y) for y in groups])
     out = []
-    for _ in range(draws):
-        samples = []
-        for y in groups:
-            yb = y[rng.integers(0, len(y), len(y))]
+    attempts = 0
+    while len(out) < draws and attempts < 3 * draws:  # a singular resample is drawn again
+        attempts += 1
+        samples, counts = [], []
+        for values, clusters in rows:
+            yb = _resample(rng, values, clusters)
             mean = yb.mean(axis=0)
             samples.append(((yb - mean).T @ (yb - mean) / len(yb), mean))
+            counts.append(len(yb))
         try:
             if min(np.linalg.eigvalsh(s)[0] for s, _ in samples) <= 1e-10:
                 continue
             structure = build_structural_spec(list(parsed.terms), samples, std_lv=std_lv, equal=equal,
                                               aliases=parsed.aliases)
-            refit = _fit_structure(structure, samples, counts, x0=fitted.x)
+            refit = _fit_structure(structure, samples, np.array(counts), x0=fitted.x)
         except AnalysisError:
             continue
         if refit.converged:
