@@ -41,6 +41,7 @@ from ...errors import AnalysisError
 from .engine import _Engine, _prepare_data, _start_values
 from .fit import _fit_measures, _modification_indices, _standardise
 from .optimiser import _Diverged, _optimise
+from .ordinal import ESTIMATORS, fit_ordinal
 from .result import CFAResult, _nl
 from .specification import (
     _LAMBDA,
@@ -61,7 +62,8 @@ __all__ = ["cfa"]
 
 
 def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: bool = False,
-        estimator: str = "ML", missing: str = "listwise", modification_indices: bool = True) -> CFAResult:
+        estimator: str | None = None, missing: str = "listwise", modification_indices: bool = True,
+        ordered=None, parameterization: str = "delta") -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa``.
 
     Parameters
@@ -79,8 +81,18 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
         ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``, ``"means"``.
     std_lv : bool
         Identify by fixing factor variances to 1 instead of the first loading.
-    estimator : {"ML"}
-        Only maximum likelihood is available.
+    estimator : {None, "ML", "WLSMV", "DWLS"}
+        None chooses as lavaan: ML, or WLSMV when ``ordered`` is given. WLSMV and DWLS treat
+        the items as ordinal (thresholds and polychoric correlations; see
+        :mod:`informeel_lib.analysis.cfa.ordinal`): WLSMV gives robust standard errors and the
+        scaled-shifted test with scaled fit indices (``fit["chi2_scaled"]``, ``"cfi_scaled"``,
+        ``"tli_scaled"``, ``"rmsea_scaled"``), DWLS the same estimates with the naive ones.
+        Ordinal models are single-group.
+    ordered : True, optional
+        Treat all model items as ordinal (lavaan's ``ordered = TRUE``).
+    parameterization : {"delta", "theta"}
+        For ordinal items: lavaan's default delta (scale factors 1, residual variances
+        derived) or theta (residual variances 1).
     missing : {"listwise"}
         Rows with a missing value on any model item are dropped (lavaan's default).
     modification_indices : bool
@@ -131,17 +143,41 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     (85.306, 24)
     >>> res.loadings.loc["x1", "visual"]  # doctest: +SKIP
 
-    R: ``lavaan::cfa(model, data = hs)``; multi-group
+    R: ``lavaan::cfa(model, data = hs)``; ordinal ``lavaan::cfa(model, data, ordered = TRUE)``
+    (``estimator = "WLSMV"``); multi-group
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
     """
+    estimator = _resolve_estimator(estimator, ordered)
+    if estimator in ESTIMATORS:
+        if group is not None or equal:
+            raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "
+                                "gebruik één groep, of ML voor een meergroepsmodel.")
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fit_ordinal(df, model, std_lv=std_lv, estimator=estimator, parameterization=parameterization)
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost time
         return _cfa(df, model, group=group, equal=equal, std_lv=std_lv, estimator=estimator, missing=missing,
                     modification_indices=modification_indices)
 
 
+def _resolve_estimator(estimator, ordered) -> str:
+    """lavaan's choice: ML for continuous items, WLSMV when ``ordered`` is given."""
+    ordinal = ordered is True or (ordered not in (None, False) and len(ordered) > 0)
+    if ordered not in (None, True, False):
+        raise AnalysisError("ordered=True behandelt alle items van het model als ordinaal; een lijst met een "
+                            "deel van de items (gemengde modellen) wordt nog niet ondersteund.")
+    if estimator is None:
+        return "WLSMV" if ordinal else "ML"
+    est = str(estimator).upper()
+    if est == "ML" and ordinal:
+        raise AnalysisError("Ordinale items (ordered=True) worden geschat met WLSMV of DWLS, niet met ML.")
+    if est in ESTIMATORS and not ordinal:
+        raise AnalysisError(f"Schatter '{est}' is voor ordinale items: geef ordered=True mee.")
+    if est not in ("ML",) + ESTIMATORS:
+        raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; kies uit ML, WLSMV of DWLS.")
+    return est
+
+
 def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_indices) -> CFAResult:
-    if str(estimator).upper() != "ML":
-        raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; alleen 'ML'.")
     equal = (equal,) if isinstance(equal, str) else tuple(equal)
     unknown = [e for e in equal if e not in EQUAL_OPTIONS]
     if unknown:
@@ -200,6 +236,7 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
         "est": est, "se": se, "z": z, "p": pval, "std_all": std_all,
     })
     fit = _fit_measures(engine, f_min, counts, spec.n_free, converged, iterations, x)
+    fit["estimator"] = "ML"
     multi = spec.n_groups > 1
     lo = params[params["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item", "est": "estimate"})
     index = ["group", "factor", "item"] if multi else ["factor", "item"]

@@ -117,11 +117,15 @@ class CFAResult:
         n_factors = len(self.loading_table.index.get_level_values("factor").unique())
         n_items = len(self.loading_table.index.get_level_values("item").unique())
         lines = [
-            f"CFAResult(ML, N = {f['n']}{groups}{eq}; {n_factors} factoren, {n_items} items, "
+            f"CFAResult({f.get('estimator', 'ML')}, N = {f['n']}{groups}{eq}; {n_factors} factoren, {n_items} items, "
             f"{f['npar']} parameters{'' if f['converged'] else '; NIET GECONVERGEERD'})",
             f"  χ²({f['df']}) = {_nl(f['chi2'], 3)}, {p_text}; CFI = {_nl(f['cfi'])}, TLI = {_nl(f['tli'])}, "
             f"RMSEA = {_nl(f['rmsea'])} [{_nl(lo)}; {_nl(hi)}], SRMR = {_nl(f['srmr'])}",
         ]
+        if "chi2_scaled" in f:
+            p_scaled = "p < 0,001" if f["p_scaled"] < 0.001 else f"p = {_nl(f['p_scaled'])}"
+            lines.append(f"  geschaald (scaled-shifted): χ²({f['df_scaled']}) = {_nl(f['chi2_scaled'], 3)}, {p_scaled}; "
+                         f"CFI = {_nl(f['cfi_scaled'])}, TLI = {_nl(f['tli_scaled'])}, RMSEA = {_nl(f['rmsea_scaled'])}")
         lines += [f"  let op: {w}" for w in self.warnings]
         return "\n".join(lines)
 
