@@ -33,25 +33,25 @@ BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "rapport.ipynb"
 
 
-def prepare(work: Path, seed: int, ronde: str) -> Path:
+def prepare(work: Path, seed: int, round_name: str) -> Path:
     """Synthesise the network and clean the round and the one before it; return the data folder."""
     from informeel_lib.io.cleaning import clean_files
     from informeel_lib.synth import write_network
 
     truth = write_network(work / "raw", seed=seed)
     rounds = list(truth["rounds"])
-    wanted = rounds[: rounds.index(ronde) + 1][-2:]
+    wanted = rounds[: rounds.index(round_name) + 1][-2:]
     processed = work / "processed"
     for r in wanted:
-        clean_files([work / "raw" / r], round=r, out=processed)
+        clean_files([work / "raw" / r], round_name=r, out=processed)
     return processed
 
 
-def run_informeel(data: Path, out: Path, ronde: str, jobs: int) -> float:
+def run_informeel(data: Path, out: Path, round_name: str, jobs: int) -> float:
     for cache in data.glob("*_gedeeld.pkl"):
         cache.unlink()  # cold: the shared models are part of the measured work
     start = time.perf_counter()
-    proc = subprocess.run([str(BIN / "informeel"), "report", "--round", ronde, "--data", str(data), "--out", str(out),
+    proc = subprocess.run([str(BIN / "informeel"), "report", "--round", round_name, "--data", str(data), "--out", str(out),
                            "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
@@ -59,14 +59,14 @@ def run_informeel(data: Path, out: Path, ronde: str, jobs: int) -> float:
     return elapsed
 
 
-def run_baseline(data: Path, out: Path, ronde: str, organisations: list[str]) -> float:
+def run_baseline(data: Path, out: Path, round_name: str, organisations: list[str]) -> float:
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     for org in [None, *organisations]:
         name = "netwerk" if org is None else org.lower().replace(" ", "-")
         executed = out / f"{name}.ipynb"
         cmd = [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "informeel", "--cwd", str(NOTEBOOK.parent),
-               "-p", "ronde", ronde, "-p", "data_map", str(data), "-p", "interactief", "False", "--no-progress-bar"]
+               "-p", "ronde", round_name, "-p", "data_map", str(data), "-p", "interactief", "False", "--no-progress-bar"]
         if org is not None:
             cmd += ["-p", "organisatie", org]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)

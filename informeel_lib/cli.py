@@ -12,6 +12,9 @@ import re
 import sys
 
 from .errors import InformeelError
+
+# Dutch choices on the command line -> the English values the library takes
+RULES = {"markeer": "flag", "verwijder": "drop"}
 from .files import printable
 
 # argparse's own messages, in Dutch (argparse looks its texts up through the module-level ``_``)
@@ -98,12 +101,12 @@ def _cmd_synth(args) -> int:
 def _cmd_clean(args) -> int:
     from .io.cleaning import clean_files
 
-    result = clean_files(args.paths, round=args.round, out=args.out, straightliners=args.straightliners,
-                         speeders=args.speeders, strict=args.streng)
+    result = clean_files(args.paths, round_name=args.round_name, out=args.out,
+                         straightliners=RULES[args.straightliners], speeders=RULES[args.speeders], strict=args.strict)
     for line in result.warnings():
         print(line, file=sys.stderr)
     print(result.summary())
-    print(f"Geschreven: {args.out}/{result.round}.parquet en {args.out}/{result.round}_log.csv")
+    print(f"Geschreven: {args.out}/{result.round_name}.parquet en {args.out}/{result.round_name}_log.csv")
     return 0
 
 
@@ -114,7 +117,7 @@ def _cmd_report(args) -> int:
         print(f"Waarschuwing: --min-group {args.min_group} is kleiner dan de gebruikelijke 5; groepen van "
               f"{args.min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
 
-    ok = render_round(args.round, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
+    ok = render_round(args.round_name, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
                       min_group=args.min_group)
     return 0 if ok else 1
 
@@ -136,18 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="lees en schoon de exports van één ronde op")
     p.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
-    p.add_argument("--round", required=True, help="naam van de ronde, bijvoorbeeld 2022-05")
+    p.add_argument("--round", dest="round_name", required=True, help="naam van de ronde, bijvoorbeeld 2022-05")
     p.add_argument("--out", required=True, help="map voor <ronde>.parquet en het opschoonlogboek")
     p.add_argument("--straightliners", choices=["markeer", "verwijder"], default="markeer",
                    help="wat te doen met rechte-lijn-invullers (standaard: markeer)")
     p.add_argument("--speeders", choices=["markeer", "verwijder"], default="verwijder",
                    help="wat te doen met te snelle invullers (standaard: verwijder)")
-    p.add_argument("--streng", action="store_true",
+    p.add_argument("--streng", dest="strict", action="store_true",
                    help="ongeldige waarden (buiten bereik, onbekend label) zijn een fout in plaats van ontbrekend")
     p.set_defaults(func=_cmd_clean)
 
     p = sub.add_parser("report", help="maak de HTML-rapporten van één ronde")
-    p.add_argument("--round", required=True, help="ronde, bijvoorbeeld 2022-05")
+    p.add_argument("--round", dest="round_name", required=True, help="ronde, bijvoorbeeld 2022-05")
     p.add_argument("--org", default=None, help="alleen het rapport van deze organisatie")
     p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
     p.add_argument("--data", default="data/processed", help="map met de opgeschoonde data")

@@ -16,9 +16,9 @@ from numbers import Number
 import numpy as np
 import pandas as pd
 
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
            "oktober", "november", "december")
-LEEG = "–"  # shown for a missing value (en dash), never "nan"
+EMPTY = "–"  # shown for a missing value (en dash), never "nan"
 MIN = "\u2212"  # minus sign (U+2212) for negative numbers: typographically right, and the same as the sentences
 
 
@@ -31,7 +31,7 @@ def _is_missing(x) -> bool:
         return False
 
 
-def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False) -> str:
+def number(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False) -> str:
     """Format a number the Dutch way: decimal comma, thousands point.
 
     Parameters
@@ -48,7 +48,7 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
 
     Examples
     --------
-    >>> getal(3.8, 1), getal(12345.678), getal(0.82, leading_zero=False), getal(-0.2, sign=True)
+    >>> number(3.8, 1), number(12345.678), number(0.82, leading_zero=False), number(-0.2, sign=True)
     ('3,8', '12.345,68', ',82', '\u22120,20')
 
     Negative numbers get the minus sign U+2212 (``−``), not the ASCII hyphen, everywhere: in
@@ -57,7 +57,7 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
     R equivalent: ``format(x, decimal.mark = ",", big.mark = ".", nsmall = 2)``.
     """
     if _is_missing(x):
-        return LEEG
+        return EMPTY
     value = float(x)
     if math.isinf(value):
         return "∞" if value > 0 else MIN + "∞"
@@ -73,52 +73,52 @@ def getal(x, decimals: int = 2, *, leading_zero: bool = True, sign: bool = False
     return ("+" + text) if sign and round(abs(value), decimals) != 0 else text
 
 
-def geheel(n) -> str:
+def integer(n) -> str:
     """Format a whole number with a thousands point: ``1.234``; missing gives an en dash."""
     if _is_missing(n):
-        return LEEG
-    return getal(int(round(float(n))), 0)
+        return EMPTY
+    return number(int(round(float(n))), 0)
 
 
-def procent(fraction, decimals: int = 0) -> str:
+def percent(fraction, decimals: int = 0) -> str:
     """Format a fraction (0..1) as a Dutch percentage: ``0.456 -> '46%'``."""
     if _is_missing(fraction):
-        return LEEG
-    return f"{getal(100 * float(fraction), decimals)}%"
+        return EMPTY
+    return f"{number(100 * float(fraction), decimals)}%"
 
 
-def p_waarde(p) -> str:
+def p_value(p) -> str:
     """APA-style p-value in Dutch notation: ``p < ,001`` or ``p = ,032``."""
     if _is_missing(p):
-        return f"p = {LEEG}"
+        return f"p = {EMPTY}"
     if p < 0.001:
         return "p < ,001"
-    return f"p = {getal(p, 3, leading_zero=False)}"
+    return f"p = {number(p, 3, leading_zero=False)}"
 
 
-def datum(d) -> str:
+def date(d) -> str:
     """Dutch long date: ``28 november 2026``. Accepts a date, datetime, Timestamp or ISO string."""
     if _is_missing(d):
-        return LEEG
+        return EMPTY
     if isinstance(d, str):
         d = pd.Timestamp(d)
     if isinstance(d, pd.Timestamp):
         d = d.to_pydatetime()
     if isinstance(d, _dt.datetime):
         d = d.date()
-    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def ronde_naam(ronde: str) -> str:
+def round_label(round_name: str) -> str:
     """Human name of a round code ``YYYY-MM``: ``'2022-05' -> 'mei 2022'`` (other codes unchanged)."""
     try:
-        year, month = str(ronde).split("-")
-        return f"{MAANDEN[int(month) - 1]} {int(year)}"
+        year, month = str(round_name).split("-")
+        return f"{MONTHS[int(month) - 1]} {int(year)}"
     except (ValueError, IndexError):
-        return str(ronde)
+        return str(round_name)
 
 
-def opsomming(items) -> str:
+def word_list(items) -> str:
     """Dutch enumeration: ``['a', 'b', 'c'] -> 'a, b en c'``."""
     items = [str(i) for i in items]
     if not items:
@@ -128,24 +128,24 @@ def opsomming(items) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def meervoud(n: int, enkelvoud: str, meervoudsvorm: str) -> str:
+def plural(n: int, singular: str, plural_form: str) -> str:
     """``'1 respondent'`` / ``'3 respondenten'`` with the number formatted the Dutch way."""
-    return f"{geheel(n)} {enkelvoud if n == 1 else meervoudsvorm}"
+    return f"{integer(n)} {singular if n == 1 else plural_form}"
 
 
 def _cell(value, decimals: int, leading_zero: bool, is_p: bool = False) -> str:
     if is_p and isinstance(value, (float, np.floating)) and not _is_missing(value):
-        return "< ,001" if value < 0.001 else getal(value, 3, leading_zero=False)
+        return "< ,001" if value < 0.001 else number(value, 3, leading_zero=False)
     if isinstance(value, (bool, np.bool_)):
         return "ja" if value else "nee"
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return geheel(value)
+        return integer(value)
     if isinstance(value, (float, np.floating)):
         if _is_missing(value):
-            return LEEG
-        return getal(value, decimals, leading_zero=leading_zero)
+            return EMPTY
+        return number(value, decimals, leading_zero=leading_zero)
     if _is_missing(value):
-        return LEEG
+        return EMPTY
     return str(value)
 
 
@@ -205,7 +205,7 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
             text = _cell(value, d, col not in no_lz, col in p_set)
             is_num = numeric or (isinstance(value, str) and _numeric_text(text))
             cls = ' class="num"' if is_num else ""
-            numeric_cols[len(cells)] &= is_num or text == LEEG
+            numeric_cols[len(cells)] &= is_num or text == EMPTY
             cells.append(f"<td{cls}>{html.escape(text).replace(' ', '&nbsp;') if text.startswith('[') else html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     num_th = ' class="num"'

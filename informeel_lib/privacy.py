@@ -31,7 +31,7 @@ PLACEHOLDER_URL = "[website]"
 PLACEHOLDER_NAME = "[naam]"
 PLACEHOLDERS = (PLACEHOLDER_EMAIL, PLACEHOLDER_PHONE, PLACEHOLDER_URL, PLACEHOLDER_NAME)
 
-SUPPRESSED_NOTE = "minder dan {min_n} respondenten: niet getoond ter bescherming van de privacy"
+SUPPRESSED_NOTE = "minder dan {min_group} respondenten: niet getoond ter bescherming van de privacy"
 
 # --- patterns ----------------------------------------------------------------
 
@@ -59,11 +59,11 @@ _PHONE_RE = re.compile(
     r"|\(0\d{2,3}\)\s?(?:\d" + _SEP + r"){5,6}\d(?!\d)"
     r"|(?<![\w+])0800" + _SEP + r"\d{4}(?!\d)"
 )
-_TUSSENVOEGSEL = r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|het|[Tt]er|[Tt]en|[Tt]e|in|op|'t|[Ll]a|[Ll]e|du|da|del|di)\s+){0,3}"
+_NAME_PARTICLES = r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|het|[Tt]er|[Tt]en|[Tt]e|in|op|'t|[Ll]a|[Ll]e|du|da|del|di)\s+){0,3}"
 _CAP_WORD = r"[A-ZÀ-Ý][a-zà-ÿ'\-]+"
 _TITLE_RE = re.compile(
     r"\b((?i:meneer|mevrouw|mevr\.|mw\.|mw|dhr\.|dhr|de heer|juffrouw|dokter|dr\.|zuster|broeder))\s+"
-    r"(" + _TUSSENVOEGSEL + _CAP_WORD + r")"
+    r"(" + _NAME_PARTICLES + _CAP_WORD + r")"
 )
 
 
@@ -81,7 +81,7 @@ def _name_re() -> re.Pattern:
     # then an optional surname: tussenvoegsel(s) + capitalised word, or a capitalised word directly.
     return re.compile(
         r"(?<![\w\[])(?:" + names + r")(?![\w\]])"
-        r"(?:\s+(?:[A-Z]\.\s*)*" + _TUSSENVOEGSEL + r"(?!(?:Ik|Je|We|Wij|Zij|Ze|Hij|Het|De|Dat|Die|En|Maar)\b)" + _CAP_WORD + r")?"
+        r"(?:\s+(?:[A-Z]\.\s*)*" + _NAME_PARTICLES + r"(?!(?:Ik|Je|We|Wij|Zij|Ze|Hij|Het|De|Dat|Die|En|Maar)\b)" + _CAP_WORD + r")?"
     )
 
 
@@ -150,8 +150,8 @@ def scrub_text(text) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_n: int = MIN_GROUP, value_cols=None) -> pd.DataFrame:
-    """Mask the statistics of groups with fewer than ``min_n`` respondents.
+def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_group: int = MIN_GROUP, value_cols=None) -> pd.DataFrame:
+    """Mask the statistics of groups with fewer than ``min_group`` respondents.
 
     Parameters
     ----------
@@ -159,7 +159,7 @@ def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_n: int = MI
         One row per group, with a count column ``n_col``.
     n_col : str
         Column with the number of respondents of the group.
-    min_n : int
+    min_group : int
         Smallest group size shown (default :data:`MIN_GROUP` = 5).
     value_cols : list of str, optional
         Columns to mask. Default: every numeric column except ``n_col`` (booleans excluded).
@@ -187,8 +187,8 @@ def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_n: int = MI
         raise AnalysisError("Onderdrukken van kleine groepen kan alleen op een tabel (DataFrame).")
     if n_col not in table.columns:
         raise AnalysisError(f"De tabel heeft geen kolom '{n_col}' met het aantal respondenten per groep.")
-    if not isinstance(min_n, (int,)) or isinstance(min_n, bool) or min_n < 1:
-        raise AnalysisError(f"De minimale groepsgrootte moet een geheel getal van minstens 1 zijn, niet {min_n!r}.")
+    if not isinstance(min_group, (int,)) or isinstance(min_group, bool) or min_group < 1:
+        raise AnalysisError(f"De minimale groepsgrootte moet een geheel getal van minstens 1 zijn, niet {min_group!r}.")
     out = table.copy()
     if value_cols is None:
         value_cols = [c for c in out.columns
@@ -200,7 +200,7 @@ def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_n: int = MI
         if missing:
             raise AnalysisError(f"Kolom(men) {', '.join(map(str, missing))} staan niet in de tabel.")
     n = pd.to_numeric(out[n_col], errors="coerce").fillna(0)
-    small = (n < min_n).to_numpy()
+    small = (n < min_group).to_numpy()
     for col in value_cols:
         if small.any():
             if not (pd.api.types.is_float_dtype(out[col]) or out[col].dtype == object):
@@ -208,7 +208,7 @@ def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_n: int = MI
             out.loc[small, col] = float("nan") if pd.api.types.is_numeric_dtype(out[col]) else None
     previous = out["suppressed"].astype(bool).to_numpy() if "suppressed" in out.columns else False
     out["suppressed"] = small | previous
-    note = SUPPRESSED_NOTE.format(min_n=min_n)
+    note = SUPPRESSED_NOTE.format(min_group=min_group)
     old_note = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
     out["note"] = [note if s and not o else o for s, o in zip(small, old_note)]
     return out

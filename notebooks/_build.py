@@ -37,20 +37,20 @@ SETUP = ("import pandas as pd\n"
          "from informeel_lib.report import context as rc, figures as plots, sections as rs, widgets as w\n"
          "cb = il.load_codebook()\n"
          "data = rs.load_all_rounds(data_map)\n"
-         "huidig = data[data[\"round\"] == ronde]\n"
+         "current = data[data[\"round\"] == ronde]\n"
          "if organisatie is not None:\n"
          "    organisatie = cb.resolve_organisation(organisatie) or organisatie\n"
-         "print(f\"Ronde {ronde}: {len(huidig)} respondenten; rondes in de data: {', '.join(sorted(data['round'].unique()))}\")")
+         "print(f\"Ronde {ronde}: {len(current)} respondenten; rondes in de data: {', '.join(sorted(data['round'].unique()))}\")")
 
 WIDGET_CELL = ("# Interactief (alleen in JupyterLab): kies organisatie, ronde en schaal\n"
                "if interactief:\n"
                "    import ipywidgets as ipw\n"
-               "    keuze = w.options(data)\n"
+               "    choices = w.options(data)\n"
                "    ipw.interact(lambda organisatie, ronde, schaal: w.show({call}(data, organisation=organisatie, "
-               "round=ronde, scale=schaal, min_group=min_groep)),\n"
-               "                 organisatie=keuze[\"organisatie\"], ronde=keuze[\"ronde\"], schaal=keuze[\"schaal\"])\n"
+               "round_name=ronde, scale=schaal, min_group=min_groep)),\n"
+               "                 organisatie=choices[\"organisation\"], ronde=choices[\"round\"], schaal=choices[\"scale\"])\n"
                "else:\n"
-               "    w.show({call}(data, organisation=organisatie, round=ronde, scale=\"IWL\", min_group=min_groep))")
+               "    w.show({call}(data, organisation=organisatie, round_name=ronde, scale=\"IWL\", min_group=min_groep))")
 
 
 def nb(cells) -> nbformat.NotebookNode:
@@ -96,8 +96,8 @@ def begripsverkenning():
         new_markdown_cell("## Open antwoorden per vorm, organisatie en ronde\n\nDe antwoorden op de vraag *\"Kun je "
                           "een voorbeeld noemen van iets wat je vandaag of gisteren hebt geleerd?\"* zijn automatisch "
                           "ingedeeld in de drie vormen. Kleine aantallen worden niet getoond."),
-        new_code_cell("tellingen = rs.open_answer_counts(data, min_groep=min_groep)\n"
-                      "display(HTML(nl.html_table(tellingen, title=\"Gecodeerde voorbeelden per vorm, organisatie en "
+        new_code_cell("counts = rs.open_answer_counts(data, min_group=min_groep)\n"
+                      "display(HTML(nl.html_table(counts, title=\"Gecodeerde voorbeelden per vorm, organisatie en "
                       "ronde\", number=2, note=f\"n = aantal antwoorden; aantallen onder {min_groep} als '< {min_groep}'.\")))"),
     ])
 
@@ -108,10 +108,10 @@ def vragenlijstanalyse():
                           "van de schalen en de schaalscores per organisatie, team en rol, en de verandering sinds de "
                           "vorige ronde. Groepen met minder dan `min_groep` respondenten worden nergens getoond."),
         params(),
-        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_map=data_map, organisatie=organisatie, "
-                      "min_groep=min_groep)"),
+        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_dir=data_map, organisation=organisatie, "
+                      "min_group=min_groep)"),
         new_markdown_cell("## Respons per organisatie en ronde"),
-        new_code_cell("display(HTML(nl.html_table(rs.response_by_round(data, min_groep=min_groep), "
+        new_code_cell("display(HTML(nl.html_table(rs.response_by_round(data, min_group=min_groep), "
                       "title=\"Respondenten per organisatie en ronde\", number=1)))"),
         new_markdown_cell("## Verdeling van de antwoorden\n\nPer item het aandeel antwoorden: links oneens, rechts "
                           "eens, neutraal in het midden."),
@@ -134,11 +134,11 @@ def factormodel():
                           "(meetinvariantie)."),
         params("pa_iteraties = 100             # aantal toevalsdatasets in de parallelle analyse\n"
                "gedeeld_pad = None              # optioneel: cache van de rapporten (zelfde CFA en invariantie)\n"),
-        new_code_cell(SETUP + "\nitems = huidig[cb.item_codes]"),
+        new_code_cell(SETUP + "\nitems = current[cb.item_codes]"),
         new_markdown_cell("## Geschiktheid voor factoranalyse"),
         new_code_cell("k, b = il.kmo(items), il.bartlett(items)\n"
-                      "print(f\"KMO = {nl.getal(k.overall, 2, leading_zero=False)}; Bartlett χ²({b.df}) = "
-                      "{nl.getal(b.chi2, 1)}, {nl.p_waarde(b.p)}\")"),
+                      "print(f\"KMO = {nl.number(k.overall, 2, leading_zero=False)}; Bartlett χ²({b.df}) = "
+                      "{nl.number(b.chi2, 1)}, {nl.p_value(b.p)}\")"),
         new_markdown_cell("## Parallelle analyse\n\nHoeveel factoren zitten er in de data? We vergelijken de "
                           "eigenwaarden met die van toevalsdata van dezelfde omvang."),
         new_code_cell("pa = il.parallel_analysis(items, n_iter=pa_iteraties, seed=0)\n"
@@ -149,20 +149,20 @@ def factormodel():
                       "display(fa.loadings.round(2).style.background_gradient(cmap=\"RdBu\", vmin=-1, vmax=1))"),
         new_markdown_cell("## Toetsende factoranalyse (CFA) van het codeboekmodel"),
         new_code_cell("model = cb.model_dict()\n"
-                      "gedeeld = rc.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
-                      "fit = gedeeld[\"cfa\"][\"fit\"] if \"fit\" in gedeeld.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
+                      "shared = rc.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
+                      "fit = shared[\"cfa\"][\"fit\"] if \"fit\" in shared.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
                       "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
                           "ronde, met het hele codeboekmodel. Organisaties: de vijf schalen van de onderzoeksvraag "
                           "(informeel leergedrag en de vier invloedsfactoren), want per organisatie zijn er ongeveer "
                           "evenveel respondenten als items in het hele model; alleen organisaties met meer "
                           "respondenten dan items doen mee."),
-        new_code_cell("vorige = rc.previous_round(data_map, ronde)\n"
-                      "twee_rondes = data[data[\"round\"].isin([vorige, ronde])]\n"
-                      "display(HTML(rs.invariance_html(twee_rondes, model, \"round\", min_groep=min_groep, "
-                      "cached=gedeeld.get(\"invariantie_rondes\"))))\n"
-                      "display(HTML(rs.invariance_html(huidig, model, \"organisation\", min_groep=min_groep, "
-                      "cached=gedeeld.get(\"invariantie_organisaties\"))))"),
+        new_code_cell("previous = rc.previous_round(data_map, ronde)\n"
+                      "two_rounds = data[data[\"round\"].isin([previous, ronde])]\n"
+                      "display(HTML(rs.invariance_html(two_rounds, model, \"round\", min_group=min_groep, "
+                      "cached=shared.get(\"invariance_rounds\"))))\n"
+                      "display(HTML(rs.invariance_html(current, model, \"organisation\", min_group=min_groep, "
+                      "cached=shared.get(\"invariance_organisations\"))))"),
     ])
 
 
@@ -173,8 +173,8 @@ def invloedsfactoren():
                           "elkaar lijken (ICC en overeenstemming binnen teams) en schatten we daarna een "
                           "multilevelmodel."),
         params(),
-        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_map=data_map, organisatie=None, "
-                      "min_groep=min_groep)"),
+        new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_dir=data_map, organisation=None, "
+                      "min_group=min_groep)"),
         new_markdown_cell("## Overeenstemming binnen teams"),
         new_code_cell("display(HTML(rs.agreement_html(ctx)))"),
         new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe tekst volgt één lijn. "
@@ -185,9 +185,9 @@ def invloedsfactoren():
                           "geschat worden, dan staat dat er en worden geen conclusies getrokken. De effecten staan in "
                           "een figuur met 95%-betrouwbaarheidsintervallen. Binnen-effecten gaan over verschillen "
                           "tussen collega's in hetzelfde team, tussen-effecten over verschillen tussen teams."),
-        new_code_cell("gedeeld = {\"invloed\": rc.compute_shared_part(\"invloed\", ronde, data_dir=data_map, "
+        new_code_cell("shared = {\"influence\": rc.compute_shared_part(\"influence\", ronde, data_dir=data_map, "
                       "min_group=min_groep)}\n"
-                      "display(HTML(rs.influence_section(ctx, gedeeld).html))"),
+                      "display(HTML(rs.influence_section(ctx, shared).html))"),
     ])
 
 
@@ -196,16 +196,16 @@ def rapport():
         params("gedeeld_pad = None               # cache met de netwerkbrede modellen (de batch vult dit in)\n"),
         new_code_cell("from IPython.display import HTML, display\n"
                       "from informeel_lib.report import context as rc, sections as rs\n"
-                      "ctx = rc.load_context(ronde, data_map=data_map, organisatie=organisatie, min_groep=min_groep)\n"
-                      "gedeeld = rc.load_shared(gedeeld_pad, ctx, data_map=data_map)\n"
+                      "ctx = rc.load_context(ronde, data_dir=data_map, organisation=organisatie, min_group=min_groep)\n"
+                      "shared = rc.load_shared(gedeeld_pad, ctx, data_dir=data_map)\n"
                       "display(HTML(rs.title_block(ctx)))"),
         new_code_cell("display(HTML(rs.response(ctx).html))"),
         new_code_cell("display(HTML(rs.reliability_section(ctx).html))"),
         new_code_cell("display(HTML(rs.scale_scores(ctx).html))"),
         new_code_cell("display(HTML(rs.item_distributions(ctx).html))"),
         new_code_cell("display(HTML(rs.change_section(ctx).html))"),
-        new_code_cell("display(HTML(rs.factor_section(ctx, gedeeld).html))"),
-        new_code_cell("display(HTML(rs.influence_section(ctx, gedeeld).html))"),
+        new_code_cell("display(HTML(rs.factor_section(ctx, shared).html))"),
+        new_code_cell("display(HTML(rs.influence_section(ctx, shared).html))"),
         new_code_cell("display(HTML(rs.open_answers_section(ctx).html))"),
         new_code_cell("display(HTML(rs.colophon(ctx)))"),
     ])

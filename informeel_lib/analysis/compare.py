@@ -1,6 +1,6 @@
 """Comparisons of scale scores: between consecutive rounds, and one organisation against the rest.
 
-Both functions mask the statistics of groups smaller than ``min_n`` (default
+Both functions mask the statistics of groups smaller than ``min_group`` (default
 :data:`informeel_lib.privacy.MIN_GROUP`), keeping the row and saying why.
 """
 
@@ -95,7 +95,7 @@ def _pooled_sd(x1, x2):
     return math.sqrt(((n1 - 1) * np.var(x1, ddof=1) + (n2 - 1) * np.var(x2, ddof=1)) / (n1 + n2 - 2))
 
 
-def compare_rounds(data: pd.DataFrame, scale: str, *, by="organisation", rounds=None, min_n: int = MIN_GROUP,
+def compare_rounds(data: pd.DataFrame, scale: str, *, by="organisation", rounds=None, min_group: int = MIN_GROUP,
                    codebook=None, ci: float = 0.95) -> pd.DataFrame:
     """Change of a scale score between consecutive rounds, per group.
 
@@ -109,8 +109,8 @@ def compare_rounds(data: pd.DataFrame, scale: str, *, by="organisation", rounds=
         Grouping (default ``"organisation"``); ``None`` compares the whole network.
     rounds : list of str, optional
         Rounds in order (default: the sorted rounds in the data).
-    min_n : int
-        Groups with fewer than ``min_n`` answers in either round keep their row, with the
+    min_group : int
+        Groups with fewer than ``min_group`` answers in either round keep their row, with the
         statistics masked (``suppressed`` True and a Dutch ``note``).
 
     Returns
@@ -126,7 +126,7 @@ def compare_rounds(data: pd.DataFrame, scale: str, *, by="organisation", rounds=
     The difference is always that of the two rounds' means over ALL their respondents. Its
     uncertainty depends on how many respondents answered in both rounds (``n_paired``):
 
-    - fewer than ``min_n`` pairs (or no ``respondent`` column): Welch's t-test, treating the
+    - fewer than ``min_group`` pairs (or no ``respondent`` column): Welch's t-test, treating the
       rounds as independent samples (conservative when answers correlate positively);
     - every respondent in both rounds: the paired t-test;
     - otherwise: the partially overlapping samples t-test (Derrick, Toher & White 2017, T_new2),
@@ -181,29 +181,29 @@ def compare_rounds(data: pd.DataFrame, scale: str, *, by="organisation", rounds=
             b = g[(g["round"] == r2) & g["score"].notna()]
             row = dict(zip(by_cols, key))
             row.update({"scale": scale, "round_from": r1, "round_to": r2, "n_from": len(a), "n_to": len(b)})
-            row.update(_compare_pair(a, b, min_n=min_n, ci=ci, label=label, r1=r1, r2=r2))
+            row.update(_compare_pair(a, b, min_group=min_group, ci=ci, label=label, r1=r1, r2=r2))
             rows.append(row)
     cols = by_cols + ["scale", "round_from", "round_to", "n_from", "n_to", "n_paired", "mean_from", "mean_to", "diff",
                       "ci_low", "ci_high", "df", "p", "cohen_d", "methode", "suppressed", "note"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _compare_pair(a: pd.DataFrame, b: pd.DataFrame, *, min_n, ci, label, r1, r2) -> dict:
+def _compare_pair(a: pd.DataFrame, b: pd.DataFrame, *, min_group, ci, label, r1, r2) -> dict:
     nan = float("nan")
     empty = {"n_paired": 0, "mean_from": nan, "mean_to": nan, "diff": nan, "ci_low": nan, "ci_high": nan,
              "df": nan, "p": nan, "cohen_d": nan, "methode": "", "suppressed": True}
-    if len(a) < min_n or len(b) < min_n:
+    if len(a) < min_group or len(b) < min_group:
         if len(a) == 0 or len(b) == 0:
             which = r1 if len(a) == 0 else r2
             note = f"geen antwoorden op {label} in ronde {which}"
         else:
-            note = f"minder dan {min_n} respondenten in een van beide rondes: niet getoond ter bescherming van de privacy"
+            note = f"minder dan {min_group} respondenten in een van beide rondes: niet getoond ter bescherming van de privacy"
         return {**empty, "note": note}
     ids_a = a["respondent"].dropna()
     ids_b = b["respondent"].dropna()
     common = pd.Index(ids_a.unique()).intersection(pd.Index(ids_b.unique()))
     x1, x2 = a["score"].to_numpy(), b["score"].to_numpy()
-    if len(common) >= min_n:
+    if len(common) >= min_group:
         pa = a.dropna(subset=["respondent"]).groupby("respondent")["score"].mean().loc[common].to_numpy()
         pb = b.dropna(subset=["respondent"]).groupby("respondent")["score"].mean().loc[common].to_numpy()
         if len(common) == len(a) == len(b):
@@ -264,7 +264,7 @@ class BenchmarkResult:
                 f"(verschil {f(self.diff)}; 95%-BI {f(self.ci_low)} tot {f(self.ci_high)})")
 
 
-def benchmark(data: pd.DataFrame, scale: str, organisation: str, *, min_n: int = MIN_GROUP, codebook=None,
+def benchmark(data: pd.DataFrame, scale: str, organisation: str, *, min_group: int = MIN_GROUP, codebook=None,
               ci: float = 0.95) -> BenchmarkResult:
     """Compare one organisation with the rest of the network (the organisation itself excluded).
 
@@ -276,7 +276,7 @@ def benchmark(data: pd.DataFrame, scale: str, organisation: str, *, min_n: int =
         Scale code or numeric column.
     organisation : str
         Organisation name (any spelling the codebook knows).
-    min_n : int
+    min_group : int
         Below this number of answers in the organisation (or in the rest) the statistics are
         masked and ``suppressed`` is True.
 
@@ -308,13 +308,13 @@ def benchmark(data: pd.DataFrame, scale: str, organisation: str, *, min_n: int =
     x_rest = scores[~in_org & data["organisation"].notna().to_numpy()].dropna().to_numpy()
     name = scale_label(scale, cb)
     nan = float("nan")
-    if len(x_org) < min_n or len(x_rest) < min_n:
+    if len(x_org) < min_group or len(x_rest) < min_group:
         if len(x_org) == 0:
             note = f"geen antwoorden van {org} op deze schaal"
-        elif len(x_org) < min_n:
-            note = f"minder dan {min_n} respondenten: niet getoond ter bescherming van de privacy"
+        elif len(x_org) < min_group:
+            note = f"minder dan {min_group} respondenten: niet getoond ter bescherming van de privacy"
         else:
-            note = f"minder dan {min_n} respondenten in de rest van het netwerk"
+            note = f"minder dan {min_group} respondenten in de rest van het netwerk"
         return BenchmarkResult(scale, name, org, len(x_org), len(x_rest), nan, nan, nan, nan, nan, nan, nan, nan,
                                True, note)
     res = welch(x_rest, x_org, ci)

@@ -1,6 +1,6 @@
 """Group descriptives with confidence intervals and small-group suppression.
 
-Groups smaller than ``min_n`` stay in the table (never dropped silently) with their
+Groups smaller than ``min_group`` stay in the table (never dropped silently) with their
 statistics masked and a Dutch note, so a report shows that the group exists but too few
 people answered to show a mean.
 """
@@ -14,7 +14,7 @@ from scipy import stats
 from ..errors import AnalysisError
 
 
-def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int = 5, ci: float = 0.95) -> pd.DataFrame:
+def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: int = 5, ci: float = 0.95) -> pd.DataFrame:
     """n, mean, sd and a t-based confidence interval per group, small groups masked.
 
     Parameters
@@ -26,7 +26,7 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int 
     value, columns : str or list of str, optional
         Numeric column(s) to describe (``columns`` is an alias). Default: every numeric
         column that is not a grouping column.
-    min_n : int
+    min_group : int
         Groups with fewer non-missing values than this get NaN statistics, ``suppressed``
         True and a Dutch ``note``.
     ci : float
@@ -68,8 +68,8 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int 
             raise AnalysisError(f"Kolom '{col}' ontbreekt in de data.")
         if not pd.api.types.is_numeric_dtype(data[col]) or pd.api.types.is_bool_dtype(data[col]):
             raise AnalysisError(f"Kolom '{col}' is niet numeriek; daar is geen gemiddelde van te berekenen.")
-    if not (isinstance(min_n, (int, np.integer)) and min_n >= 1):
-        raise AnalysisError(f"min_n moet een geheel getal van minstens 1 zijn, niet {min_n!r}.")
+    if not (isinstance(min_group, (int, np.integer)) and min_group >= 1):
+        raise AnalysisError(f"min_group moet een geheel getal van minstens 1 zijn, niet {min_group!r}.")
     if not 0 < ci < 1:
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen, niet {ci!r}.")
 
@@ -85,9 +85,9 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_n: int 
             row = dict(zip(by, key))
             row.update(variable=col, n=n, mean=np.nan, sd=np.nan, ci_low=np.nan, ci_high=np.nan,
                        suppressed=False, note="")
-            if n < min_n:
+            if n < min_group:
                 row["suppressed"] = True
-                row["note"] = (f"Minder dan {min_n} antwoorden (n = {n}): niet getoond, "
+                row["note"] = (f"Minder dan {min_group} antwoorden (n = {n}): niet getoond, "
                                "om herleidbaarheid te voorkomen en omdat een gemiddelde dan onbetrouwbaar is.")
             else:
                 row["mean"] = float(x.mean())

@@ -332,7 +332,7 @@ def _response_range(x: pd.DataFrame, scale_range, code_range) -> tuple[tuple[flo
 
 
 def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *, scale_range=None, reverse=None,
-                   min_n: int = 2, codebook=None) -> TeamAgreementResult:
+                   min_group: int = 2, codebook=None) -> TeamAgreementResult:
     """Within-team agreement rwg(j) per team, with ICC(1) and ICC(2) of the scale mean.
 
     Parameters
@@ -352,7 +352,7 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
         warning. Answers outside the range give a warning (rwg(j) would be wrong).
     reverse : list of str, optional
         Items to reverse key, overriding the codebook.
-    min_n : int
+    min_group : int
         Fewest respondents for an rwg(j) (default 2: a variance needs two answers).
     codebook : Codebook, optional
         Codebook of these items (for a scale code the packaged one when not given).
@@ -374,7 +374,7 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
     with :math:`\\bar s^2` the mean of the item variances (n − 1 denominator, each item over its
     non-missing answers) within the team. When :math:`\\bar s^2 > \\sigma^2_{EU}` the formula
     leaves [0, 1]; as is customary (James et al. 1984; LeBreton & Senter 2008) such values are
-    set to 0 and the note says so. A team with fewer than ``min_n`` respondents gets NaN with a
+    set to 0 and the note says so. A team with fewer than ``min_group`` respondents gets NaN with a
     note. ICC(1)/ICC(2) as in :func:`icc` (ICC(2) = (MSB − MSW)/MSB, reliability of team means).
 
     References
@@ -406,7 +406,7 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
     for team, block in x.groupby(key, sort=True):
         n = len(block)
         mean = float(score.loc[block.index].mean())
-        if n < min_n:
+        if n < min_group:
             rows.append({"group": team, "n": n, "mean": mean, "mean_item_var": float("nan"), "rwg_j": float("nan"),
                          "note": f"te weinig respondenten (n = {n}) voor rwg(j)"})
             continue

@@ -35,7 +35,7 @@ from .readers import SUPPORTED_EXTENSIONS
 
 LOG_COLUMNS = ["round", "source_file", "source_row", "respondent", "action", "column", "old_value", "new_value",
                "reason_code", "reason"]
-RULES = ("markeer", "verwijder")
+RULES = ("flag", "drop")
 
 REASONS = {
     "dubbel": "dubbele inzending van dezelfde respondent; de laatste inzending is bewaard",
@@ -84,7 +84,7 @@ class CleaningResult:
         Per file: tool, rows in, kept, dropped (the invariant in = kept + dropped holds).
     """
 
-    round: str
+    round_name: str
     data: pd.DataFrame
     log: pd.DataFrame
     n_in: int
@@ -111,7 +111,7 @@ class CleaningResult:
     def summary(self) -> str:
         """Dutch multi-line summary: rows in/kept, dropped by reason, changed values, flags."""
         dropped = sum(self.n_dropped_by_reason.values())
-        lines = [f"Ronde {self.round}: {len(self.files)} bestand(en), {self.n_in} rijen ingelezen, "
+        lines = [f"Ronde {self.round_name}: {len(self.files)} bestand(en), {self.n_in} rijen ingelezen, "
                  f"{self.n_kept} bewaard, {dropped} verwijderd."]
         for title, counts in (("Verwijderde rijen", self.n_dropped_by_reason),
                               ("Gewijzigde waarden", self.n_changed_by_reason),
@@ -128,7 +128,7 @@ class CleaningResult:
         return self.files.copy()
 
     def __repr__(self) -> str:
-        return (f"CleaningResult(round={self.round!r}, n_in={self.n_in}, n_kept={self.n_kept}, "
+        return (f"CleaningResult(round_name={self.round_name!r}, n_in={self.n_in}, n_kept={self.n_kept}, "
                 f"dropped={self.n_dropped_by_reason}, changed={self.n_changed_by_reason}, "
                 f"flagged={self.n_flagged_by_reason})")
 
@@ -358,7 +358,7 @@ def _assemble(frame: pd.DataFrame, cb: Codebook, rnd: str) -> pd.DataFrame:
 
 # --- public API ----------------------------------------------------------------------------
 
-def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="verwijder", strict=False, salt=None,
+def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders="drop", strict=False, salt=None,
           speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
     """Clean the exports of one round that are already in memory.
 
@@ -369,7 +369,7 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
         intake as a CSV export named ``dataframe<i>``).
     round : str
         Round name, e.g. ``"2022-05"``.
-    straightliners, speeders : {"markeer", "verwijder"}
+    straightliners, speeders : {"flag", "drop"}
         Flag (``flag_*`` column) or drop. Defaults, as on the command line: straight-liners are
         flagged (their answers may be honest), speeders are dropped (their answers are not read).
     strict : bool
@@ -393,7 +393,7 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
 
     Examples
     --------
-    >>> result = clean([read_export("zinn.csv")], round="2022-05")   # doctest: +SKIP
+    >>> result = clean([read_export("zinn.csv")], round_name="2022-05")   # doctest: +SKIP
     >>> print(result.summary())                                       # doctest: +SKIP
 
     There is no single R equivalent; ``careless::longstring`` covers straight-lining and
@@ -401,8 +401,8 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
     """
     for name, rule in (("straightliners", straightliners), ("speeders", speeders)):
         if rule not in RULES:
-            raise InputError(f"'{name}' moet 'markeer' of 'verwijder' zijn, niet '{rule}'.")
-    rnd = str(round)
+            raise InputError(f"'{name}' moet 'flag' of 'drop' zijn, niet '{rule}'.")
+    rnd = str(round_name)
     if not rnd.strip():
         raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
     rnd = safe_name(rnd)
@@ -443,24 +443,24 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
     limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
     fast = frame["duration_s"].notna() & (frame["duration_s"] < limit)
     reason_fast = lambda r: f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"  # noqa: E731
-    if speeders == "verwijder":
+    if speeders == "drop":
         frame = _drop(frame, fast, "te_snel", reason_fast, log, rnd, dropped)
         fast = fast[frame.index]
     else:
         for _, r in frame[fast].iterrows():
             _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_speeder", None,
                  True, "te_snel", reason_fast(r))
-    frame = frame.assign(flag_speeder=fast & (speeders == "markeer"))
+    frame = frame.assign(flag_speeder=fast & (speeders == "flag"))
 
     straight = straightliner_mask(frame, cb)
-    if straightliners == "verwijder":
+    if straightliners == "drop":
         frame = _drop(frame, straight, "rechte_lijn", lambda r: REASONS["rechte_lijn"], log, rnd, dropped)
         straight = straight[frame.index]
     else:
         for _, r in frame[straight].iterrows():
             _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_straightliner",
                  None, True, "rechte_lijn")
-    frame = frame.assign(flag_straightliner=straight & (straightliners == "markeer"))
+    frame = frame.assign(flag_straightliner=straight & (straightliners == "flag"))
 
     data = _assemble(frame, cb, rnd)
     log_df = pd.DataFrame(log, columns=LOG_COLUMNS)
@@ -472,7 +472,7 @@ def clean(exports, *, round, codebook=None, straightliners="markeer", speeders="
     by_reason: dict = {}
     for _, code in dropped:
         by_reason[code] = by_reason.get(code, 0) + 1
-    return CleaningResult(round=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
+    return CleaningResult(round_name=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
                           n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files)
 
 
@@ -502,7 +502,7 @@ def _account(exports, data, dropped) -> pd.DataFrame:
                                        "identifier_columns_dropped", "unmapped_columns", "values_set_missing"])
 
 
-def clean_files(paths, *, round, out=None, codebook=None, straightliners="markeer", speeders="verwijder",
+def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="flag", speeders="drop",
                 strict=False, salt=None, speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
     """Read and clean the exports of one round; write ``out/<round>.parquet`` and ``out/<round>_log.csv``.
 
@@ -529,13 +529,13 @@ def clean_files(paths, *, round, out=None, codebook=None, straightliners="markee
 
     Examples
     --------
-    >>> res = clean_files(["data/raw/2022-05"], round="2022-05", out="data/processed")  # doctest: +SKIP
+    >>> res = clean_files(["data/raw/2022-05"], round_name="2022-05", out="data/processed")  # doctest: +SKIP
     >>> print(res.summary())                                                            # doctest: +SKIP
     """
     safe_name(str(round))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     exports = [read_export(p, codebook=cb) for p in _collect_paths(paths)]
-    result = clean(exports, round=round, codebook=cb, straightliners=straightliners, speeders=speeders,
+    result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
                    strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
                    speeder_fraction=speeder_fraction)
     if out is not None:
@@ -550,7 +550,7 @@ def _safe_round_name(rnd: str) -> str:
 def write_round(result: CleaningResult, out) -> tuple[Path, Path]:
     """Write ``<round>.parquet`` and ``<round>_log.csv`` into folder ``out``."""
     out = Path(out)
-    name = _safe_round_name(result.round)
+    name = _safe_round_name(result.round_name)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -561,7 +561,7 @@ def write_round(result: CleaningResult, out) -> tuple[Path, Path]:
     return parquet, log
 
 
-def load_round(path_or_dir, round=None) -> pd.DataFrame:
+def load_round(path_or_dir, round_name=None) -> pd.DataFrame:
     """Read a processed round back.
 
     Parameters
@@ -577,9 +577,9 @@ def load_round(path_or_dir, round=None) -> pd.DataFrame:
     """
     path = Path(path_or_dir)
     if path.is_dir():
-        if round is None:
+        if round_name is None:
             raise InputError("geef de ronde op om uit een map te laden.", file=str(path))
-        path = path / f"{_safe_round_name(str(round))}.parquet"
+        path = path / f"{_safe_round_name(str(round_name))}.parquet"
     if not path.exists():
         raise InputError("de opgeschoonde ronde bestaat niet; draai eerst 'informeel clean'.", file=str(path))
     try:
@@ -591,6 +591,6 @@ def load_round(path_or_dir, round=None) -> pd.DataFrame:
     if missing:
         raise InputError("dit is geen opgeschoonde ronde; kolommen ontbreken: " + ", ".join(missing) + ".",
                          file=str(path))
-    if round is not None and len(data) and not (data["round"].astype(str) == str(round)).all():
-        raise InputError(f"het bestand bevat niet (alleen) ronde '{round}'.", file=str(path))
+    if round_name is not None and len(data) and not (data["round"].astype(str) == str(round_name)).all():
+        raise InputError(f"het bestand bevat niet (alleen) ronde '{round_name}'.", file=str(path))
     return data

@@ -43,7 +43,7 @@ import yaml
 
 from ..errors import InformeelError, InputError
 from ..files import CACHE_KEY_ENV, cache_key, dump_signed_pickle, inside, load_signed_pickle, safe_name
-from ..nl import datum, geheel, ronde_naam
+from ..nl import date, integer, round_label
 
 KERNEL_NAME = "informeel"
 #: the report notebook ships inside the package (package data), so an installed package renders reports
@@ -78,10 +78,10 @@ def slugify(name: str) -> str:
 class ReportJob:
     """One notebook run: which notebook, with which papermill parameters, to which HTML file."""
 
-    ronde: str
-    naam: str
-    titel: str
-    organisatie: str | None
+    round_name: str
+    name: str
+    title: str
+    organisation: str | None
     notebook: str
     html_path: str
     parameters: dict = field(default_factory=dict, hash=False)
@@ -100,27 +100,27 @@ class ReportResult:
 
     def __repr__(self) -> str:
         state = "ok" if self.ok else f"MISLUKT: {self.error}"
-        return f"ReportResult({self.job.naam!r}, {self.seconds:.1f} s, {state})"
+        return f"ReportResult({self.job.name!r}, {self.seconds:.1f} s, {state})"
 
 
-def round_path(data_dir, ronde: str) -> Path:
-    """``<data_dir>/<ronde>.parquet``; InputError (Dutch) if it does not exist."""
-    path = inside(data_dir, f"{safe_name(ronde)}.parquet")
+def round_path(data_dir, round_name: str) -> Path:
+    """``<data_dir>/<round>.parquet``; InputError (Dutch) if it does not exist."""
+    path = inside(data_dir, f"{safe_name(round_name)}.parquet")
     if not path.exists():
-        raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt; draai eerst 'informeel clean'.",
+        raise InputError(f"de opgeschoonde data van ronde {round_name} ontbreekt; draai eerst 'informeel clean'.",
                          file=str(path))
     return path
 
 
-def organisation_counts(data_dir, ronde: str) -> dict[str, int]:
+def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
     """Number of respondents per organisation in a processed round."""
     import pandas as pd
 
-    orgs = pd.read_parquet(round_path(data_dir, ronde), columns=["organisation"])["organisation"]
+    orgs = pd.read_parquet(round_path(data_dir, round_name), columns=["organisation"])["organisation"]
     return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
 
 
-def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: int = 5, config=None,
+def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = 5, config=None,
                shared_path=None) -> tuple[list[ReportJob], list[str]]:
     """The report jobs for one round, and the organisations skipped because they are too small.
 
@@ -131,20 +131,20 @@ def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: i
         Dutch notes on organisations with fewer than ``min_group`` respondents (no report).
     """
     cfg = config or load_config()
-    counts = organisation_counts(data_dir, ronde)
+    counts = organisation_counts(data_dir, round_name)
     if organisation is not None:
         from ..codebook import load_codebook
 
         canonical = load_codebook().resolve_organisation(organisation) or organisation
         if canonical not in counts:
-            raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {ronde} "
-                             f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, ronde)))
+            raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name} "
+                             f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, round_name)))
         organisation = canonical
     notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
-    out = inside(out_dir, safe_name(ronde))
-    base = {"ronde": ronde, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
+    out = inside(out_dir, safe_name(round_name))
+    base = {"ronde": round_name, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
             "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None}
-    fmt = {"ronde_naam": ronde_naam(ronde), "ronde": ronde}
+    fmt = {"ronde_naam": round_label(round_name), "ronde": round_name}
     jobs, skipped = [], []
     for spec in cfg["rapporten"]:
         if spec.get("per") == "organisatie":
@@ -157,14 +157,14 @@ def plan_round(ronde: str, *, data_dir, out_dir, organisation=None, min_group: i
                 names = dict(fmt, organisatie=org, slug=slugify(org))
                 params = {k: (v.format(**names) if isinstance(v, str) else v)
                           for k, v in (spec.get("parameters") or {}).items()}
-                naam = spec["naam"].format(**names)
-                jobs.append(ReportJob(ronde, naam, spec["titel"].format(**names), org, notebook,
-                                      str(out / f"{naam}.html"), {**base, **params}, n))
+                name = spec["naam"].format(**names)
+                jobs.append(ReportJob(round_name, name, spec["titel"].format(**names), org, notebook,
+                                      str(out / f"{name}.html"), {**base, **params}, n))
         elif organisation is None:
-            naam = spec["naam"].format(**fmt)
+            name = spec["naam"].format(**fmt)
             params = dict(spec.get("parameters") or {})
-            jobs.append(ReportJob(ronde, naam, spec["titel"].format(**fmt), params.get("organisatie"), notebook,
-                                  str(out / f"{naam}.html"), {**base, **params}, sum(counts.values())))
+            jobs.append(ReportJob(round_name, name, spec["titel"].format(**fmt), params.get("organisatie"), notebook,
+                                  str(out / f"{name}.html"), {**base, **params}, sum(counts.values())))
     return jobs, skipped
 
 
@@ -342,12 +342,12 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
         extra = ({"km": warm_kernel(job.kernel_name)} if reuse_kernel
                  else {"kernel_manager_class": local_kernel_manager_class(asynchronous=True)})
         with tempfile.TemporaryDirectory(prefix="informeel-") as tmp:
-            executed = Path(tmp) / f"{job.naam}.ipynb"
+            executed = Path(tmp) / f"{job.name}.ipynb"
             nb = pm.execute_notebook(job.notebook, str(executed), parameters=dict(job.parameters),
                                      kernel_name=job.kernel_name, progress_bar=False, log_output=False,
                                      request_save_on_cell_execute=False, cwd=str(Path(job.notebook).parent),
                                      **extra)
-        export_html(nb, job.html_path, title=job.titel)
+        export_html(nb, job.html_path, title=job.title)
         return ReportResult(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
         if reuse_kernel:  # start afresh next time: the kernel may be broken
@@ -360,25 +360,25 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
 
 
-def compute_shared_part(part: str, ronde: str, data_dir: str, min_group: int):
+def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int):
     """Compute one part of the network-wide results (runs in a worker); returns (part, result, error)."""
     from . import context as report_context
 
     try:
-        return part, report_context.compute_shared_part(part, ronde, data_dir=data_dir, min_group=min_group), ""
+        return part, report_context.compute_shared_part(part, round_name, data_dir=data_dir, min_group=min_group), ""
     except Exception as exc:  # noqa: BLE001
         return part, None, f"{type(exc).__name__}: {exc}"
 
 
 # --- the runner ---------------------------------------------------------------------------------
 
-def shared_cache_path(data_dir, ronde: str) -> Path:
-    """Where the round's shared results are cached: ``<data_dir>/<ronde>_gedeeld.pkl``.
+def shared_cache_path(data_dir, round_name: str) -> Path:
+    """Where the round's shared results are cached: ``<data_dir>/<round>_gedeeld.pkl``.
 
     The file is a pickle signed with an HMAC of the project's secret (:mod:`informeel_lib.files`):
     a file that does not verify (e.g. one a user dropped into the data folder) is never unpickled.
     """
-    return inside(data_dir, f"{safe_name(ronde)}_gedeeld.pkl")
+    return inside(data_dir, f"{safe_name(round_name)}_gedeeld.pkl")
 
 
 def share_cache_key() -> bytes:
@@ -388,12 +388,12 @@ def share_cache_key() -> bytes:
     return key
 
 
-def _data_key(data_dir, ronde: str, min_group: int) -> str:
+def _data_key(data_dir, round_name: str, min_group: int) -> str:
     from .. import __version__
 
     h = hashlib.sha256()
     for path in sorted(Path(data_dir).glob("*.parquet")):
-        if path.stem <= ronde:  # this round and the ones before (change since last round)
+        if path.stem <= round_name:  # this round and the ones before (change since last round)
             h.update(path.name.encode())
             h.update(path.read_bytes())
     h.update(f"{min_group}|{__version__}".encode())
@@ -405,12 +405,12 @@ def _data_key(data_dir, ronde: str, min_group: int) -> str:
     return h.hexdigest()
 
 
-def _ensure_shared(ronde, data_dir, min_group, submit, wait_all) -> tuple[Path, list[str]]:
+def _ensure_shared(round_name, data_dir, min_group, submit, wait_all) -> tuple[Path, list[str]]:
     """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists."""
     from .context import SHARED_PARTS
 
-    path = shared_cache_path(data_dir, ronde)
-    key = _data_key(data_dir, ronde, min_group)
+    path = shared_cache_path(data_dir, round_name)
+    key = _data_key(data_dir, round_name, min_group)
     secret = share_cache_key()
     if path.exists():
         try:
@@ -422,7 +422,7 @@ def _ensure_shared(ronde, data_dir, min_group, submit, wait_all) -> tuple[Path, 
                   "genegeerd en opnieuw berekend.", file=sys.stderr)
         elif isinstance(cached, dict) and cached.get("_key") == key:
             return path, []
-    futures = [submit(compute_shared_part, part, ronde, str(data_dir), min_group) for part in SHARED_PARTS]
+    futures = [submit(compute_shared_part, part, round_name, str(data_dir), min_group) for part in SHARED_PARTS]
     shared, errors = {"_key": key}, []
     for part, result, error in wait_all(futures):
         shared[part] = result
@@ -441,14 +441,14 @@ def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPool
                                   initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
 
 
-def render_round(round: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
+def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = 5, executor: cf.Executor | None = None, reuse_kernel: bool = True,
                  progress: bool = True, config=None) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 
     Parameters
     ----------
-    round : str
+    round_name : str
         Round code, e.g. ``"2022-05"``; reads ``<data_dir>/<round>.parquet``.
     data_dir, out_dir : path
         Processed data; output folder (``<out_dir>/<round>/*.html`` and ``<out_dir>/index.html``).
@@ -480,14 +480,14 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
     """
     from tqdm import tqdm
 
-    ronde = safe_name(str(round))
+    round_name = safe_name(str(round_name))
     check_min_group(min_group)
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
-    round_path(data_dir, ronde)
+    round_path(data_dir, round_name)
     cfg = config if isinstance(config, dict) else load_config(config)
-    plan, skipped = plan_round(ronde, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
-                               min_group=min_group, shared_path=shared_cache_path(data_dir, ronde), config=cfg)
+    plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
+                               min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg)
     own = executor is None
     if own:
         executor = make_executor(jobs, reuse_kernel=reuse_kernel)
@@ -496,10 +496,10 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
         def wait_all(futures):
             return [f.result() for f in futures]
 
-        _, shared_errors = _ensure_shared(ronde, data_dir, min_group, executor.submit, wait_all)
+        _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all)
         results: list[ReportResult] = []
         futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
-        bar = tqdm(total=len(futures), desc=f"Rapporten {ronde}", unit="rapport", file=sys.stderr,
+        bar = tqdm(total=len(futures), desc=f"Rapporten {round_name}", unit="rapport", file=sys.stderr,
                    disable=not progress, leave=False)
         for fut in cf.as_completed(futures):
             try:
@@ -512,29 +512,29 @@ def render_round(round: str, *, data_dir="data/processed", out_dir="reports", or
     finally:
         if own:
             executor.shutdown(wait=True)
-    write_round_index(out_dir, ronde, results, skipped=skipped)
+    write_round_index(out_dir, round_name, results, skipped=skipped)
     write_top_index(out_dir)
     failed = [r for r in results if not r.ok]
     elapsed = time.perf_counter() - started
-    print(f"Ronde {ronde}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
-          f"{elapsed:.0f} s -> {out_dir / ronde / 'index.html'}", file=sys.stderr)
+    print(f"Ronde {round_name}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
+          f"{elapsed:.0f} s -> {out_dir / round_name / 'index.html'}", file=sys.stderr)
     for note in shared_errors:
         print(f"Waarschuwing: {note}", file=sys.stderr)
     if failed:
         print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
-        for r in sorted(failed, key=lambda r: r.job.naam):
-            print(f"  - {r.job.titel} ({r.job.naam}.html): {r.error}", file=sys.stderr)
+        for r in sorted(failed, key=lambda r: r.job.name):
+            print(f"  - {r.job.title} ({r.job.name}.html): {r.error}", file=sys.stderr)
     # a side computation (network models) that failed is a warning above, not a failed run
     return not failed
 
 
 # --- index pages --------------------------------------------------------------------------------
 
-def _manifest_path(out_dir, ronde) -> Path:
-    return Path(out_dir) / ronde / "rapporten.json"
+def _manifest_path(out_dir, round_name) -> Path:
+    return Path(out_dir) / round_name / "rapporten.json"
 
 
-def write_round_index(out_dir, ronde: str, results: list[ReportResult], *, skipped=()) -> Path:
+def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, skipped=()) -> Path:
     """Write ``<out_dir>/<ronde>/index.html`` listing every report of the round with its n and date.
 
     Results of earlier runs (e.g. ``--org`` for a single organisation) are kept via a small
@@ -542,35 +542,35 @@ def write_round_index(out_dir, ronde: str, results: list[ReportResult], *, skipp
     """
     from .html import page
 
-    manifest_path = _manifest_path(out_dir, ronde)
+    manifest_path = _manifest_path(out_dir, round_name)
     entries = {}
     if manifest_path.exists():
         entries = {e["naam"]: e for e in json.loads(manifest_path.read_text(encoding="utf-8"))["rapporten"]}
     today = _dt.date.today().isoformat()
     for r in results:
         if r.ok:
-            entries[r.job.naam] = {"naam": r.job.naam, "titel": r.job.titel, "organisatie": r.job.organisatie,
+            entries[r.job.name] = {"naam": r.job.name, "titel": r.job.title, "organisatie": r.job.organisation,
                                    "bestand": Path(r.job.html_path).name, "n": r.job.n, "datum": today}
         else:
-            entries.pop(r.job.naam, None)
+            entries.pop(r.job.name, None)
     ordered = sorted(entries.values(), key=lambda e: (e["organisatie"] is not None, e["organisatie"] or ""))
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps({"ronde": ronde, "rapporten": ordered, "overgeslagen": list(skipped)},
+    manifest_path.write_text(json.dumps({"ronde": round_name, "rapporten": ordered, "overgeslagen": list(skipped)},
                                         ensure_ascii=False, indent=1), encoding="utf-8")
     rows = "".join(
         f'<tr><td><a href="{html.escape(e["bestand"])}">{html.escape(e["titel"])}</a></td>'
-        f'<td class="num">{geheel(e["n"])}</td><td>{html.escape(datum(e["datum"]))}</td></tr>'
+        f'<td class="num">{integer(e["n"])}</td><td>{html.escape(date(e["datum"]))}</td></tr>'
         for e in ordered)
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
-    body = (f"<h1>Informeel leren in de zorg: rapporten {html.escape(ronde_naam(ronde))}</h1>"
-            f"<p>Ronde {html.escape(ronde)}. Elk rapport toont alleen groepscijfers; groepen met te weinig "
+    body = (f"<h1>Informeel leren in de zorg: rapporten {html.escape(round_label(round_name))}</h1>"
+            f"<p>Ronde {html.escape(round_name)}. Elk rapport toont alleen groepscijfers; groepen met te weinig "
             f"respondenten zijn weggelaten.</p>"
             f'<table class="apa"><caption><em>Rapporten van deze ronde</em></caption><thead><tr><th>Rapport</th>'
             f"<th>n</th><th>Gemaakt op</th></tr></thead><tbody>{rows}</tbody></table>"
             + (f"<p>Zonder eigen rapport:</p><ul>{notes}</ul>" if notes else "")
             + '<p><a href="../index.html">Alle rondes</a></p>')
-    path = Path(out_dir) / ronde / "index.html"
-    path.write_text(page(body, title=f"Rapporten {ronde_naam(ronde)}"), encoding="utf-8")
+    path = Path(out_dir) / round_name / "index.html"
+    path.write_text(page(body, title=f"Rapporten {round_label(round_name)}"), encoding="utf-8")
     return path
 
 
@@ -582,11 +582,11 @@ def write_top_index(out_dir) -> Path:
     items = []
     for manifest in sorted(out_dir.glob("*/rapporten.json"), reverse=True):
         info = json.loads(manifest.read_text(encoding="utf-8"))
-        ronde = info["ronde"]
-        reports = "".join(f'<li><a href="{html.escape(ronde)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
-                          f"</a> (n = {geheel(e['n'])}, {html.escape(datum(e['datum']))})</li>"
+        round_name = info["ronde"]
+        reports = "".join(f'<li><a href="{html.escape(round_name)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
+                          f"</a> (n = {integer(e['n'])}, {html.escape(date(e['datum']))})</li>"
                           for e in info["rapporten"])
-        items.append(f'<h2><a href="{html.escape(ronde)}/index.html">Ronde {html.escape(ronde_naam(ronde))}</a></h2>'
+        items.append(f'<h2><a href="{html.escape(round_name)}/index.html">Ronde {html.escape(round_label(round_name))}</a></h2>'
                      f"<ul>{reports}</ul>")
     body = ("<h1>Informeel leren in de zorg</h1><p>Rapporten van het leernetwerk, per meetronde. "
             "De rapporten werken zonder internetverbinding.</p>" + ("".join(items) or "<p>Nog geen rapporten.</p>"))
@@ -619,14 +619,14 @@ def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021) -> bool:
     print(f"Synthetisch netwerk maken (seed {seed}) in {raw} ...", file=sys.stderr)
     truth = write_network(raw, seed=seed)
     rounds = list(truth["rounds"])
-    for ronde in rounds:
-        result = clean_files([raw / ronde], round=ronde, out=processed)
+    for round_name in rounds:
+        result = clean_files([raw / round_name], round_name=round_name, out=processed)
         summary = getattr(result, "summary", None)
-        print(summary() if callable(summary) else f"Ronde {ronde} opgeschoond.", file=sys.stderr)
+        print(summary() if callable(summary) else f"Ronde {round_name} opgeschoond.", file=sys.stderr)
     ok = True
     with make_executor(jobs) as executor:  # one pool (and one warm kernel per worker) for all rounds
-        for ronde in rounds:
-            ok = render_round(ronde, data_dir=processed, out_dir=out, jobs=jobs, executor=executor) and ok
+        for round_name in rounds:
+            ok = render_round(round_name, data_dir=processed, out_dir=out, jobs=jobs, executor=executor) and ok
     index = (out / "index.html").resolve()
     print(f"Klaar. Open {index}" if ok else f"Klaar, maar niet alle rapporten zijn gelukt. Overzicht: {index}")
     return ok

@@ -15,7 +15,7 @@ Privacy rules applied here, in every table and figure:
 
 The network-wide models (CFA, invariance, multilevel model) are identical in the network report
 and in every organisation report; :func:`compute_shared_part` computes them and the batch runner
-caches them once per round (``gedeeld_pad``), see :mod:`informeel_lib.report.batch`.
+caches them once per round (``shared_path``), see :mod:`informeel_lib.report.batch`.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ import pandas as pd
 from ..analysis.cfa.specification import NonConvergenceError
 from ..codebook import load_codebook
 from ..errors import AnalysisError, InformeelError, InputError
-from ..nl import meervoud
+from ..nl import plural
 from ..privacy import MIN_GROUP
 
 REST = "rest van het netwerk"
-NETWERK = "netwerk"
+NETWORK = "netwerk"
 FORMS = ("zelfgestuurd", "incidenteel", "tacit")
-SHARED_PARTS = ("invariantie_organisaties", "invariantie_rondes", "cfa", "invloed")  # slowest first
+SHARED_PARTS = ("invariance_organisations", "invariance_rounds", "cfa", "influence")  # slowest first
 OUTCOME = "IWL"
 PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
 CORE_SCALES = (OUTCOME, "REFL", "EXPR", "LEID", "ZICHT")
@@ -79,15 +79,15 @@ class ReportContext:
 
     Attributes
     ----------
-    ronde : str
+    round_name : str
     data : DataFrame
         Processed round with one extra float column per scale (scale mean).
-    vorige : DataFrame or None
-        The previous processed round (scored), if there is one in ``data_map``.
-    vorige_ronde : str or None
-    organisatie : str or None
+    previous : DataFrame or None
+        The previous processed round (scored), if there is one in ``data_dir``.
+    previous_round_name : str or None
+    organisation : str or None
         The organisation of an organisation report; None for the network report.
-    min_groep : int
+    min_group : int
 
     Notes
     -----
@@ -96,12 +96,12 @@ class ReportContext:
     network report).
     """
 
-    ronde: str
+    round_name: str
     data: pd.DataFrame = field(repr=False)
-    vorige: pd.DataFrame | None = field(repr=False)
-    vorige_ronde: str | None
-    organisatie: str | None
-    min_groep: int = MIN_GROUP
+    previous: pd.DataFrame | None = field(repr=False)
+    previous_round_name: str | None
+    organisation: str | None
+    min_group: int = MIN_GROUP
     _tables: list = field(default_factory=lambda: [0], repr=False, compare=False)
 
     def table_number(self) -> int:
@@ -120,32 +120,33 @@ class ReportContext:
     @property
     def focus(self) -> pd.DataFrame:
         """The organisation's rows (organisation report) or all rows (network report)."""
-        if self.organisatie is None:
+        if self.organisation is None:
             return self.data
-        return self.data[self.data["organisation"] == self.organisatie]
+        return self.data[self.data["organisation"] == self.organisation]
 
     @property
     def rest(self) -> pd.DataFrame | None:
         """The rest of the network (organisation report only)."""
-        if self.organisatie is None:
+        if self.organisation is None:
             return None
-        return self.data[self.data["organisation"] != self.organisatie]
+        return self.data[self.data["organisation"] != self.organisation]
 
     @property
     def focus_name(self) -> str:
-        return self.organisatie or "het netwerk"
+        return self.organisation or "het netwerk"
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"ronde": [self.ronde], "organisatie": [self.organisatie], "n": [len(self.focus)],
-                             "vorige_ronde": [self.vorige_ronde], "min_groep": [self.min_groep]})
+        return pd.DataFrame({"round_name": [self.round_name], "organisation": [self.organisation],
+                             "n": [len(self.focus)], "previous_round_name": [self.previous_round_name],
+                             "min_group": [self.min_group]})
 
 
 # --- loading ------------------------------------------------------------------------------------
 
-def _read_round(data_map, ronde: str) -> pd.DataFrame:
-    path = Path(data_map) / f"{ronde}.parquet"
+def _read_round(data_dir, round_name: str) -> pd.DataFrame:
+    path = Path(data_dir) / f"{round_name}.parquet"
     if not path.exists():
-        raise InputError(f"de opgeschoonde data van ronde {ronde} ontbreekt.", file=str(path))
+        raise InputError(f"de opgeschoonde data van ronde {round_name} ontbreekt.", file=str(path))
     return pd.read_parquet(path)
 
 
@@ -156,13 +157,13 @@ def _scored(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([df.drop(columns=[c for c in scores.columns if c in df.columns]), scores], axis=1)
 
 
-def previous_round(data_map, ronde: str) -> str | None:
-    """The latest round in ``data_map`` before ``ronde`` (rounds sort as ``YYYY-MM``)."""
-    earlier = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem < ronde)
+def previous_round(data_dir, round_name: str) -> str | None:
+    """The latest round in ``data_dir`` before ``ronde`` (rounds sort as ``YYYY-MM``)."""
+    earlier = sorted(p.stem for p in Path(data_dir).glob("*.parquet") if p.stem < round_name)
     return earlier[-1] if earlier else None
 
 
-def load_context(ronde: str, *, data_map, organisatie=None, min_groep: int = MIN_GROUP) -> ReportContext:
+def load_context(round_name: str, *, data_dir, organisation=None, min_group: int = MIN_GROUP) -> ReportContext:
     """Read and score a processed round (and the previous one) for a report.
 
     Raises
@@ -170,28 +171,28 @@ def load_context(ronde: str, *, data_map, organisatie=None, min_groep: int = MIN
     InputError
         If the round is missing or the organisation does not occur in it.
     AnalysisError
-        If the organisation has fewer than ``min_groep`` respondents (no report of its own).
+        If the organisation has fewer than ``min_group`` respondents (no report of its own).
     """
-    data = _scored(_read_round(data_map, ronde))
-    if organisatie is not None:
-        canonical = load_codebook().resolve_organisation(organisatie) or organisatie
+    data = _scored(_read_round(data_dir, round_name))
+    if organisation is not None:
+        canonical = load_codebook().resolve_organisation(organisation) or organisation
         if canonical not in set(data["organisation"]):
-            raise InputError(f"organisatie '{organisatie}' komt niet voor in ronde {ronde}.")
+            raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name}.")
         n = int((data["organisation"] == canonical).sum())
-        if n < min_groep:
-            raise AnalysisError(f"{canonical} heeft in ronde {ronde} maar {n} respondenten (minder dan {min_groep}); "
+        if n < min_group:
+            raise AnalysisError(f"{canonical} heeft in ronde {round_name} maar {n} respondenten (minder dan {min_group}); "
                                 "voor deze organisatie wordt geen eigen rapport gemaakt.")
-        organisatie = canonical
-    prev = previous_round(data_map, ronde)
-    vorige = _scored(_read_round(data_map, prev)) if prev else None
-    return ReportContext(ronde, data, vorige, prev, organisatie, int(min_groep))
+        organisation = canonical
+    prev = previous_round(data_dir, round_name)
+    previous = _scored(_read_round(data_dir, prev)) if prev else None
+    return ReportContext(round_name, data, previous, prev, organisation, int(min_group))
 
 
 # --- shared (network-wide) results ---------------------------------------------------------------
 
-def _all_rounds(data_map, ronde: str) -> pd.DataFrame:
-    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet") if p.stem <= ronde)
-    return pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True)
+def _all_rounds(data_dir, round_name: str) -> pd.DataFrame:
+    rounds = sorted(p.stem for p in Path(data_dir).glob("*.parquet") if p.stem <= round_name)
+    return pd.concat([_read_round(data_dir, r) for r in rounds], ignore_index=True)
 
 
 NOT_CONVERGED = ("het model kon in deze data niet worden geschat: in de kleinste groepen zijn te weinig "
@@ -215,32 +216,32 @@ def _safe(fn, *args, **kwargs):
         return {"fout": str(exc)}
 
 
-def compute_shared_part(part: str, ronde: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
+def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
     """Compute one part of the network-wide results for a round.
 
     Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
-    ``"invariantie_rondes"`` (this round and the previous one), ``"invariantie_organisaties"``
-    (organisations large enough for a group-wise fit; the :func:`core_model`), ``"invloed"`` (ICC per scale and the
+    ``"invariance_rounds"`` (this round and the previous one), ``"invariance_organisations"``
+    (organisations large enough for a group-wise fit; the :func:`core_model`), ``"influence"`` (ICC per scale and the
     multilevel influence model). Results are plain dicts/DataFrames/result objects, so they
     pickle. ``None`` means "not applicable" (e.g. no previous round).
     """
     cb = load_codebook()
-    data = _read_round(data_dir, ronde)
+    data = _read_round(data_dir, round_name)
     model = cb.model_dict()
     if part == "cfa":
         from ..analysis.cfa.estimate import cfa
 
         res = _safe(cfa, data[cb.item_codes], model)
         return res if isinstance(res, dict) else {"fit": dict(res.fit), "n": len(data)}
-    if part == "invariantie_rondes":
-        prev = previous_round(data_dir, ronde)
+    if part == "invariance_rounds":
+        prev = previous_round(data_dir, round_name)
         if prev is None:
             return None
         both = pd.concat([_read_round(data_dir, prev), data], ignore_index=True)
         return _invariance_result(both, model, "round", min_group)
-    if part == "invariantie_organisaties":
+    if part == "invariance_organisations":
         return _invariance_result(data, core_model(model), "organisation", min_group)
-    if part == "invloed":
+    if part == "influence":
         from ..analysis.multilevel import icc, influence_model
 
         scored = _scored(data)
@@ -285,7 +286,7 @@ def call_with_timeout(fn, *args, timeout: float, **kwargs):
         if parent.poll(timeout):
             status, value = parent.recv()
             return value if status == "ok" else {"fout": value}
-        limit = meervoud(int(timeout), "seconde", "seconden")
+        limit = plural(int(timeout), "seconde", "seconden")
         return {"fout": f"de schatting duurde langer dan {limit} en is afgebroken (waarschijnlijk convergeert het "
                         "model niet in deze kleine groepen)"}
     finally:
@@ -310,19 +311,19 @@ def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: i
                              timeout=INVARIANCE_TIMEOUT if timeout is None else timeout)
 
 
-def load_shared(gedeeld_pad, ctx: ReportContext, *, data_map=None) -> dict:
+def load_shared(shared_path, ctx: ReportContext, *, data_dir=None) -> dict:
     """The network-wide results: from the batch runner's cache, or computed here (no cache)."""
     from ..files import cache_key, load_signed_pickle
 
-    if gedeeld_pad:
+    if shared_path:
         key = cache_key(create=False)
-        cached = load_signed_pickle(gedeeld_pad, key) if key is not None else None
+        cached = load_signed_pickle(shared_path, key) if key is not None else None
         if isinstance(cached, dict):
             return cached
-        print(f"Waarschuwing: de cache {Path(gedeeld_pad).name} kon niet worden geverifieerd en wordt genegeerd; "
+        print(f"Waarschuwing: de cache {Path(shared_path).name} kon niet worden geverifieerd en wordt genegeerd; "
               "de netwerkmodellen worden hier berekend.", file=sys.stderr)
-        data_map = data_map or str(Path(gedeeld_pad).parent)
-    data_map = data_map or "."
-    return {p: compute_shared_part(p, ctx.ronde, data_dir=data_map, min_group=ctx.min_groep) for p in SHARED_PARTS}
+        data_dir = data_dir or str(Path(shared_path).parent)
+    data_dir = data_dir or "."
+    return {p: compute_shared_part(p, ctx.round_name, data_dir=data_dir, min_group=ctx.min_group) for p in SHARED_PARTS}
 
 

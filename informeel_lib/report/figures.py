@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import AnalysisError
-from ..nl import getal
+from ..nl import number
 
 # colour-blind safe diverging palette (ColorBrewer RdBu, 5 classes) for 1..5
 LIKERT_COLOURS = ("#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0")
@@ -29,11 +29,11 @@ HIGHLIGHT, OTHER = "#0571b0", "#9e9e9e"
 def _comma_axis(ax, axis: str = "x", decimals: int = 1) -> None:
     """Dutch number format on an axis' tick labels: decimal comma and the minus sign U+2212.
 
-    The labels come from :func:`informeel_lib.nl.getal`, so an axis reads ``−0,2`` exactly like the
+    The labels come from :func:`informeel_lib.nl.number`, so an axis reads ``−0,2`` exactly like the
     tables and sentences of a report (matplotlib's own ``axes.unicode_minus`` only applies to
     its default formatters, which would also print a decimal point).
     """
-    fmt = matplotlib.ticker.FuncFormatter(lambda v, _pos: getal(v, decimals))
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _pos: number(v, decimals))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
@@ -107,7 +107,7 @@ def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels
         left = left + width
     ax.axvline(0, color="#333", lw=0.8)
     ax.set_yticks(y, ticks)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{getal(abs(v) * 100, 0)}%"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{number(abs(v) * 100, 0)}%"))
     ax.set_xlim(-1, 1)
     ax.set_xlabel("aandeel antwoorden (links oneens, rechts eens)")
     ax.legend(ncols=len(values), loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(dist) > 3 else -0.35),
@@ -118,7 +118,7 @@ def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels
     return fig
 
 
-def group_means(table: pd.DataFrame, *, group: str, mean: str = "gemiddelde", ci: str | None = None,
+def group_means(table: pd.DataFrame, *, group: str, mean: str = "mean", ci: str | None = None,
                 highlight=None, title: str | None = None, xlim=(1, 5)) -> Figure:
     """Horizontal dot plot of (already suppressed) group means, optionally with error bars.
 
@@ -149,8 +149,8 @@ def group_means(table: pd.DataFrame, *, group: str, mean: str = "gemiddelde", ci
     return fig
 
 
-def comparison_means(table: pd.DataFrame, *, groups, item: str = "schaal", group: str = "groep",
-                     mean: str = "gemiddelde", lower: str = "ci_laag", upper: str = "ci_hoog",
+def comparison_means(table: pd.DataFrame, *, groups, item: str = "scale", group: str = "group",
+                     mean: str = "mean", lower: str = "ci_low", upper: str = "ci_high",
                      title: str | None = None, xlim=(1, 5)) -> Figure:
     """Benchmark dot plot: per scale two (or more) groups side by side, each with its confidence interval.
 
@@ -243,8 +243,8 @@ def scree_plot(observed, simulated=None, *, n_factors: int | None = None, title:
     return fig
 
 
-def coefficient_plot(table: pd.DataFrame, *, term: str = "term", estimate: str = "b", lower: str = "ci_laag",
-                     upper: str = "ci_hoog", title: str | None = None) -> Figure:
+def coefficient_plot(table: pd.DataFrame, *, term: str = "term", estimate: str = "b", lower: str = "ci_low",
+                     upper: str = "ci_high", title: str | None = None) -> Figure:
     """Forest plot of model coefficients with confidence intervals (no intercept).
 
     Notes
@@ -271,7 +271,7 @@ def coefficient_plot(table: pd.DataFrame, *, term: str = "term", estimate: str =
     return fig
 
 
-def round_lines(table: pd.DataFrame, *, round_col: str = "ronde", group: str = "groep", mean: str = "gemiddelde",
+def round_lines(table: pd.DataFrame, *, round_col: str = "round", group: str = "group", mean: str = "mean",
                 highlight=None, title: str | None = None) -> Figure:
     """Mean per round for each group (already suppressed), one line per group."""
     if table.empty:

@@ -10,14 +10,14 @@ import pandas as pd
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError, InformeelError, InputError
-from ..nl import LEEG, geheel, getal, html_table, meervoud, opsomming, p_waarde, procent, ronde_naam
+from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import (
     _PSEUDONYM,
     CORE_SCALES,
     CORE_SCOPE,
     FORMS,
-    NETWERK,
+    NETWORK,
     OUTCOME,
     REST,
     ReportContext,
@@ -42,19 +42,19 @@ def _p(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def _note_hidden(n_hidden: int, what: str, min_groep: int) -> str:
+def _note_hidden(n_hidden: int, what: str, min_group: int) -> str:
     if not n_hidden:
         return ""
-    return (f"{meervoud(n_hidden, what[0], what[1])} met minder dan {min_groep} respondenten "
+    return (f"{plural(n_hidden, what[0], what[1])} met minder dan {min_group} respondenten "
             f"{'is' if n_hidden == 1 else 'zijn'} niet getoond.")
 
 
-def shown_groups(table: pd.DataFrame, *, min_groep: int, n_col: str = "n") -> tuple[pd.DataFrame, int]:
+def shown_groups(table: pd.DataFrame, *, min_group: int, n_col: str = "n") -> tuple[pd.DataFrame, int]:
     """Drop the groups that :func:`~informeel_lib.privacy.suppress_small_groups` suppresses.
 
     Returns the shown rows (without the helper columns) and the number of hidden groups.
     """
-    marked = suppress_small_groups(table, n_col=n_col, min_n=min_groep)
+    marked = suppress_small_groups(table, n_col=n_col, min_group=min_group)
     keep = ~marked["suppressed"].to_numpy()
     shown = table[keep].reset_index(drop=True)
     return shown, int((~keep).sum())
@@ -79,14 +79,14 @@ def _mean_sd(series: pd.Series) -> tuple[float, float, int]:
 
 def title_block(ctx: ReportContext) -> str:
     """The report's heading and a one-paragraph introduction (Dutch)."""
-    who = ctx.organisatie or "het leernetwerk"
-    title = (f"{ctx.organisatie} en het netwerk" if ctx.organisatie else "Netwerkrapport") + \
-        f" — ronde {ronde_naam(ctx.ronde)}"
+    who = ctx.organisation or "het leernetwerk"
+    title = (f"{ctx.organisation} en het netwerk" if ctx.organisation else "Netwerkrapport") + \
+        f" — ronde {round_label(ctx.round_name)}"
     intro = (f"Dit rapport beschrijft de vragenlijst over informeel leren in de zorg voor {who} "
-             f"(ronde {ctx.ronde}, {meervoud(len(ctx.focus), 'respondent', 'respondenten')}). ")
-    if ctx.organisatie:
+             f"(ronde {ctx.round_name}, {plural(len(ctx.focus), 'respondent', 'respondenten')}). ")
+    if ctx.organisation:
         intro += "Elke uitkomst wordt vergeleken met de rest van het netwerk (de andere organisaties samen). "
-    intro += (f"Het rapport bevat alleen groepscijfers; groepen met minder dan {ctx.min_groep} respondenten "
+    intro += (f"Het rapport bevat alleen groepscijfers; groepen met minder dan {ctx.min_group} respondenten "
               "worden niet getoond.")
     return f"<h1>{html.escape(title)}</h1>{_p(intro)}"
 
@@ -98,26 +98,26 @@ def response(ctx: ReportContext) -> Section:
     counts = d.groupby("organisation").size().rename("n").reset_index()
     counts["aandeel"] = counts["n"] / len(d)
     teams = d.groupby(["organisation", "team"]).size()
-    counts["teams"] = [int((teams.loc[o] >= ctx.min_groep).sum()) for o in counts["organisation"]]
-    shown, hidden = shown_groups(counts, min_groep=ctx.min_groep)
+    counts["teams"] = [int((teams.loc[o] >= ctx.min_group).sum()) for o in counts["organisation"]]
+    shown, hidden = shown_groups(counts, min_group=ctx.min_group)
     tab = shown.rename(columns={"organisation": "Organisatie", "aandeel": "Aandeel", "teams": "Teams (n ≥ "
-                                f"{ctx.min_groep})"})
-    tab["Aandeel"] = [procent(x) for x in tab["Aandeel"]]
+                                f"{ctx.min_group})"})
+    tab["Aandeel"] = [percent(x) for x in tab["Aandeel"]]
     parts = [_h2(title)]
-    sentence = (f"In ronde {ctx.ronde} vulden {meervoud(len(d), 'medewerker', 'medewerkers')} uit "
-                f"{meervoud(d['organisation'].nunique(), 'organisatie', 'organisaties')} de vragenlijst in.")
-    if ctx.organisatie:
-        sentence += f" Uit {ctx.organisatie} deden {geheel(len(ctx.focus))} medewerkers mee."
-    if ctx.vorige is not None:
-        sentence += f" In de vorige ronde ({ctx.vorige_ronde}) waren dat er {geheel(len(ctx.vorige))}."
+    sentence = (f"In ronde {ctx.round_name} vulden {plural(len(d), 'medewerker', 'medewerkers')} uit "
+                f"{plural(d['organisation'].nunique(), 'organisatie', 'organisaties')} de vragenlijst in.")
+    if ctx.organisation:
+        sentence += f" Uit {ctx.organisation} deden {integer(len(ctx.focus))} medewerkers mee."
+    if ctx.previous is not None:
+        sentence += f" In de vorige ronde ({ctx.previous_round_name}) waren dat er {integer(len(ctx.previous))}."
     parts.append(_p(sentence))
     parts.append(html_table(tab, title="Respondenten per organisatie", number=ctx.table_number(),
-                            note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep) or None))
+                            note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group) or None))
     roles = ctx.focus.groupby("role").size().rename("n").reset_index()
-    roles_shown, roles_hidden = shown_groups(roles, min_groep=ctx.min_groep)
+    roles_shown, roles_hidden = shown_groups(roles, min_group=ctx.min_group)
     roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
     parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=ctx.table_number(),
-                            note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_groep) or None))
+                            note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_group) or None))
     return Section(title, "".join(parts))
 
 
@@ -131,8 +131,8 @@ def reliability_section(ctx: ReportContext) -> Section:
     for code in ctx.scales:
         sc = cb.scales[code]
         row = {"Schaal": sc.name, "Items": len(sc.items)}
-        groups = [(ctx.focus_name if ctx.organisatie else "netwerk", ctx.focus)]
-        if ctx.organisatie:
+        groups = [(ctx.focus_name if ctx.organisation else "netwerk", ctx.focus)]
+        if ctx.organisation:
             groups.append(("netwerk", ctx.data))
         for label, df in groups:
             try:
@@ -140,7 +140,7 @@ def reliability_section(ctx: ReportContext) -> Section:
                 row[f"n ({label})"] = int(r.n)
                 row[f"α ({label})"] = float(r.alpha)
                 if label == groups[0][0]:
-                    row["95%-BI"] = f"[{getal(r.alpha_ci[0], 2, leading_zero=False)}; {getal(r.alpha_ci[1], 2, leading_zero=False)}]"
+                    row["95%-BI"] = f"[{number(r.alpha_ci[0], 2, leading_zero=False)}; {number(r.alpha_ci[1], 2, leading_zero=False)}]"
                     row["ω"] = float(r.omega_total)
             except InformeelError:
                 row[f"n ({label})"] = int(df[sc.item_codes].dropna(how="all").shape[0])
@@ -150,12 +150,12 @@ def reliability_section(ctx: ReportContext) -> Section:
         if a is not None and not np.isnan(a) and a < 0.7:
             low.append(sc.name)
     tab = pd.DataFrame(rows)
-    if ctx.focus.shape[0] < ctx.min_groep:
+    if ctx.focus.shape[0] < ctx.min_group:
         return Section(title, _h2(title) + _p("Te weinig respondenten om de betrouwbaarheid te tonen."))
     alpha_cols = [c for c in tab.columns if c.startswith("α") or c == "ω"]
     text = ("Cronbachs alfa (α) en omega (ω) geven aan hoe goed de items van een schaal samen één begrip meten; "
             "vanaf ,70 noemen we dat voldoende.")
-    text += (f" Onder ,70 in {ctx.focus_name}: {opsomming(low)}." if low else
+    text += (f" Onder ,70 in {ctx.focus_name}: {word_list(low)}." if low else
              f" Alle schalen zijn voldoende betrouwbaar in {ctx.focus_name}.")
     return Section(title, _h2(title) + _p(text) + html_table(
         tab, title="Betrouwbaarheid per schaal", number=ctx.table_number(), no_leading_zero=alpha_cols,
@@ -169,60 +169,60 @@ def scale_scores(ctx: ReportContext) -> Section:
     title = "Schaalscores"
     parts = [_h2(title)]
     scales = ctx.scales
-    if ctx.organisatie:
+    if ctx.organisation:
         from ..analysis.compare import benchmark
 
         rows, sentences = [], []
         for s in scales:
-            b = benchmark(ctx.data, s, ctx.organisatie, min_n=ctx.min_groep)
+            b = benchmark(ctx.data, s, ctx.organisation, min_group=ctx.min_group)
             sentences.append(b.sentence())
             if b.suppressed:
                 continue
             rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
                          f"M ({REST})": b.mean_rest, "Verschil": b.diff,
-                         "95%-BI": f"[{getal(b.ci_low, 2)}; {getal(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
+                         "95%-BI": f"[{number(b.ci_low, 2)}; {number(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
         tab = pd.DataFrame(rows)
         parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
-        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}", number=ctx.table_number(),
+        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisation} en de {REST}", number=ctx.table_number(),
                                 no_leading_zero=["p"], decimals={"p": 3},
                                 note="Scores van 1 (helemaal mee oneens) tot 5 (helemaal mee eens); omgekeerd "
                                      "geformuleerde items zijn omgescoord. Verschil = organisatie min rest, met "
                                      "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
         plot_tab = benchmark_table(ctx)
         if len(plot_tab):
-            fig = comparison_means(plot_tab, groups=(ctx.organisatie, REST),
-                                   title=f"Gemiddelde scores: {ctx.organisatie} en de {REST}")
-            parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisatie)))
+            fig = comparison_means(plot_tab, groups=(ctx.organisation, REST),
+                                   title=f"Gemiddelde scores: {ctx.organisation} en de {REST}")
+            parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisation)))
     else:
         per_org = group_stats(ctx.data, "organisation", scales)
-        shown, hidden = shown_groups(per_org, min_groep=ctx.min_groep)
+        shown, hidden = shown_groups(per_org, min_group=ctx.min_group)
         net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
         parts.append("<ul>" + "".join(
-            f"<li>{html.escape(scale_name(s))}: netwerk {getal(net[s], 1)} (van {getal(shown[s].min(), 1)} tot "
-            f"{getal(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
+            f"<li>{html.escape(scale_name(s))}: netwerk {number(net[s], 1)} (van {number(shown[s].min(), 1)} tot "
+            f"{number(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
         tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
         parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
                                 note=(_codes_note(scales) + " "
-                                      + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_groep)).strip()))
+                                      + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group)).strip()))
         from ..analysis.describe import describe_by
 
         key = "IWL" if "IWL" in scales else scales[0]
-        desc = describe_by(ctx.data, "organisation", value=key, min_n=ctx.min_groep)
+        desc = describe_by(ctx.data, "organisation", value=key, min_group=ctx.min_group)
         desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
-        desc["halve_bi"] = (desc["ci_high"] - desc["ci_low"]) / 2
-        fig = group_means(desc.rename(columns={"mean": "gemiddelde"}), group="organisation", ci="halve_bi",
+        desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
+        fig = group_means(desc, group="organisation", ci="half_ci",
                           title=f"{scale_name(key)} per organisatie (met 95%-BI)")
         parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key)} per organisatie: " + "; ".join(
-            f"{o} {getal(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
+            f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
     # teams (organisation report) and roles, suppressed
     def per_group_table(column, header, names, table_title):
-        shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_groep=ctx.min_groep)
+        shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_group=ctx.min_group)
         return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
-                          note=(_codes_note(scales) + " " + _note_hidden(hidden, names, ctx.min_groep)).strip())
+                          note=(_codes_note(scales) + " " + _note_hidden(hidden, names, ctx.min_group)).strip())
 
-    if ctx.organisatie:
+    if ctx.organisation:
         parts.append(per_group_table("team", "Team", ("team", "teams"),
-                                     f"Gemiddelde score per team in {ctx.organisatie}"))
+                                     f"Gemiddelde score per team in {ctx.organisation}"))
     parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
     return Section(title, "".join(parts))
 
@@ -230,35 +230,35 @@ def scale_scores(ctx: ReportContext) -> Section:
 def benchmark_table(ctx: ReportContext) -> pd.DataFrame:
     """Mean and 95%-CI per scale for the organisation and for the rest of the network (long format).
 
-    Scales on which either group has fewer than ``min_groep`` answers are left out entirely.
-    Columns: ``schaal`` (name), ``groep`` (organisation or :data:`REST`), ``n``, ``gemiddelde``,
-    ``ci_laag``, ``ci_hoog``.
+    Scales on which either group has fewer than ``min_group`` answers are left out entirely.
+    Columns: ``scale`` (name), ``group`` (organisation or :data:`REST`), ``n``, ``mean``,
+    ``ci_low``, ``ci_high``.
     """
     from ..analysis.describe import describe_by
 
-    if ctx.organisatie is None:
+    if ctx.organisation is None:
         raise AnalysisError("Een vergelijking met de rest van het netwerk kan alleen in een organisatierapport.")
-    groep = np.where(ctx.data["organisation"] == ctx.organisatie, ctx.organisatie, REST)
-    desc = describe_by(ctx.data[ctx.scales].assign(_groep=groep), "_groep", columns=ctx.scales, min_n=ctx.min_groep)
+    group = np.where(ctx.data["organisation"] == ctx.organisation, ctx.organisation, REST)
+    desc = describe_by(ctx.data[ctx.scales].assign(_group=group), "_group", columns=ctx.scales, min_group=ctx.min_group)
     rows = []
     for s in ctx.scales:
-        sub = desc[desc["variable"] == s].set_index("_groep")
-        if set(sub.index) != {ctx.organisatie, REST} or sub["suppressed"].astype(bool).any():
+        sub = desc[desc["variable"] == s].set_index("_group")
+        if set(sub.index) != {ctx.organisation, REST} or sub["suppressed"].astype(bool).any():
             continue
-        for g in (ctx.organisatie, REST):
+        for g in (ctx.organisation, REST):
             r = sub.loc[g]
-            rows.append({"schaal": scale_name(s), "groep": g, "n": int(r["n"]), "gemiddelde": float(r["mean"]),
-                         "ci_laag": float(r["ci_low"]), "ci_hoog": float(r["ci_high"])})
-    return pd.DataFrame(rows, columns=["schaal", "groep", "n", "gemiddelde", "ci_laag", "ci_hoog"])
+            rows.append({"scale": scale_name(s), "group": g, "n": int(r["n"]), "mean": float(r["mean"]),
+                         "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"])})
+    return pd.DataFrame(rows, columns=["scale", "group", "n", "mean", "ci_low", "ci_high"])
 
 
 def benchmark_alt(table: pd.DataFrame, organisation: str) -> str:
     """Alt text of the benchmark figure: every scale with both means and intervals, in Dutch."""
     parts = []
-    for name, sub in table.groupby("schaal", sort=False):
-        vals = {r.groep: r for r in sub.itertuples()}
+    for name, sub in table.groupby("scale", sort=False):
+        vals = {r.group: r for r in sub.itertuples()}
         parts.append(f"{name}: " + ", ".join(
-            f"{g} {getal(vals[g].gemiddelde, 1)} (95%-BI {getal(vals[g].ci_laag, 1)} tot {getal(vals[g].ci_hoog, 1)})"
+            f"{g} {number(vals[g].mean, 1)} (95%-BI {number(vals[g].ci_low, 1)} tot {number(vals[g].ci_high, 1)})"
             for g in (organisation, REST) if g in vals))
     return (f"Stippendiagram per schaal: de gemiddelde score van {organisation} en van de {REST} naast elkaar, elk "
             "met een 95%-betrouwbaarheidsinterval. " + "; ".join(parts) + ".")
@@ -284,9 +284,9 @@ def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: i
     neutral = [v for v in range(lo, hi + 1) if v == mid]
     parts = []
     for code, row in dist.iterrows():
-        text = (f"{code}: {procent(row[agree].sum())} (helemaal) mee eens, "
-                + (f"{procent(row[neutral].sum())} neutraal, " if neutral else "")
-                + f"{procent(row[disagree].sum())} (helemaal) mee oneens")
+        text = (f"{code}: {percent(row[agree].sum())} (helemaal) mee eens, "
+                + (f"{percent(row[neutral].sum())} neutraal, " if neutral else "")
+                + f"{percent(row[disagree].sum())} (helemaal) mee oneens")
         parts.append(text)
     return (f"Gestapeld staafdiagram van de antwoorden op de items van {scale} ({where}), gecentreerd op "
             f"neutraal: links oneens, rechts eens. " + "; ".join(parts) + ".")
@@ -296,14 +296,14 @@ def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
     """Antwoorden per item: diverging stacked bars (Likert) per scale for the focus group.
 
     Each item's answers from *helemaal mee oneens* to *helemaal mee eens*, centred on *neutraal*
-    (:func:`~informeel_lib.report.figures.likert_bars`); items with fewer than ``min_groep`` answers are
+    (:func:`~informeel_lib.report.figures.likert_bars`); items with fewer than ``min_group`` answers are
     not drawn. Reversed items are shown as answered (before reverse scoring).
     """
     from .figures import img_html, likert_bars, likert_distribution
 
     title = "Antwoorden per item"
     parts = [_h2(title)]
-    if len(ctx.focus) < ctx.min_groep:
+    if len(ctx.focus) < ctx.min_group:
         return Section(title, "".join(parts) + _p("Te weinig respondenten om de antwoorden per item te tonen."))
     cb = ctx.codebook
     lo, hi = cb.scale_min, cb.scale_max
@@ -316,11 +316,11 @@ def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
             continue
         sc = cb.scales[code]
         items = ctx.focus[sc.item_codes]
-        dist = likert_distribution(items, scale_range=(lo, hi), min_group=ctx.min_groep)
+        dist = likert_distribution(items, scale_range=(lo, hi), min_group=ctx.min_group)
         if dist.empty:
             continue
         fig = likert_bars(items, labels={it.code: item_label(it) for it in sc.items},
-                          value_labels=cb.canonical_labels, scale_range=(lo, hi), min_group=ctx.min_groep,
+                          value_labels=cb.canonical_labels, scale_range=(lo, hi), min_group=ctx.min_group,
                           title=f"{sc.name} ({ctx.focus_name})")
         parts.append(img_html(fig, alt=likert_alt(dist, scale=sc.name, where=ctx.focus_name, lo=lo, hi=hi)))
     return Section(title, "".join(parts))
@@ -333,41 +333,41 @@ def _codes_note(scales) -> str:
 def change_section(ctx: ReportContext) -> Section:
     """Verandering sinds de vorige ronde: mean per scale, previous vs this round (focus group)."""
     title = "Verandering sinds de vorige ronde"
-    if ctx.vorige is None:
+    if ctx.previous is None:
         return Section(title, _h2(title) + _p("Dit is de eerste ronde: er is nog geen eerdere meting om mee te "
                                               "vergelijken."))
-    prev = ctx.vorige if ctx.organisatie is None else ctx.vorige[ctx.vorige["organisation"] == ctx.organisatie]
-    if len(prev) < ctx.min_groep or len(ctx.focus) < ctx.min_groep:
-        return Section(title, _h2(title) + _p(f"In een van beide rondes deden minder dan {ctx.min_groep} "
+    prev = ctx.previous if ctx.organisation is None else ctx.previous[ctx.previous["organisation"] == ctx.organisation]
+    if len(prev) < ctx.min_group or len(ctx.focus) < ctx.min_group:
+        return Section(title, _h2(title) + _p(f"In een van beide rondes deden minder dan {ctx.min_group} "
                                               "medewerkers mee; de verandering wordt daarom niet getoond."))
     from ..analysis.compare import compare_rounds
 
-    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
+    both = pd.concat([ctx.previous, ctx.data], ignore_index=True)
     rows, sentences = [], []
     for s in ctx.scales:
-        res = compare_rounds(both, s, by=None if ctx.organisatie is None else "organisation",
-                             rounds=[ctx.vorige_ronde, ctx.ronde], min_n=ctx.min_groep)
-        if ctx.organisatie is not None:
-            res = res[res["organisation"] == ctx.organisatie]
+        res = compare_rounds(both, s, by=None if ctx.organisation is None else "organisation",
+                             rounds=[ctx.previous_round_name, ctx.round_name], min_group=ctx.min_group)
+        if ctx.organisation is not None:
+            res = res[res["organisation"] == ctx.organisation]
         if res.empty or bool(res["suppressed"].iloc[0]):
             continue
         r = res.iloc[0]
-        rows.append({"Schaal": scale_name(s), f"n ({ctx.vorige_ronde})": int(r["n_from"]),
-                     f"M ({ctx.vorige_ronde})": r["mean_from"], f"n ({ctx.ronde})": int(r["n_to"]),
-                     f"M ({ctx.ronde})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
+        rows.append({"Schaal": scale_name(s), f"n ({ctx.previous_round_name})": int(r["n_from"]),
+                     f"M ({ctx.previous_round_name})": r["mean_from"], f"n ({ctx.round_name})": int(r["n_to"]),
+                     f"M ({ctx.round_name})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
         if r["p"] < 0.05:
-            richting = "hoger" if r["diff"] > 0 else "lager"
-            sentences.append(f"{scale_name(s)} is in {ctx.focus_name} {richting} dan in de vorige ronde "
-                             f"({getal(r['mean_from'], 1)} → {getal(r['mean_to'], 1)}, {p_waarde(r['p'])}).")
+            direction = "hoger" if r["diff"] > 0 else "lager"
+            sentences.append(f"{scale_name(s)} is in {ctx.focus_name} {direction} dan in de vorige ronde "
+                             f"({number(r['mean_from'], 1)} → {number(r['mean_to'], 1)}, {p_value(r['p'])}).")
     tab = pd.DataFrame(rows)
     text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
-                                   f"({ctx.vorige_ronde}).")
+                                   f"({ctx.previous_round_name}).")
     html_out = _h2(title) + _p(text) + html_table(
-        tab, title=f"Gemiddelde scores in ronde {ctx.vorige_ronde} en {ctx.ronde} ({ctx.focus_name})",
+        tab, title=f"Gemiddelde scores in ronde {ctx.previous_round_name} en {ctx.round_name} ({ctx.focus_name})",
         number=ctx.table_number(), no_leading_zero=["p"], decimals={"p": 3},
         note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
              "medewerkers in beide rondes meededen, anders Welch; d = Cohens d.")
-    if ctx.organisatie is None:
+    if ctx.organisation is None:
         html_out += change_by_organisation_html(ctx)
     return Section(title, html_out)
 
@@ -382,34 +382,34 @@ def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple
     Returns
     -------
     table : DataFrame
-        One row per organisation with at least ``min_groep`` respondents in BOTH rounds, then a
+        One row per organisation with at least ``min_group`` respondents in BOTH rounds, then a
         row ``netwerk``: ``Organisatie``, ``n (<previous>)``, ``n (<round>)`` and per scale code the
         difference (new minus previous) as Dutch text with sign, ``*`` when p < ,05, and an en
         dash where :func:`~informeel_lib.analysis.compare.compare_rounds` suppressed the scale.
     significant : dict
         Scale code -> list of (organisation, compare_rounds row) with p < ,05 (shown organisations only).
     hidden : int
-        Number of organisations left out (fewer than ``min_groep`` respondents in a round).
+        Number of organisations left out (fewer than ``min_group`` respondents in a round).
     """
     from ..analysis.compare import compare_rounds
 
-    if ctx.vorige is None:
+    if ctx.previous is None:
         raise AnalysisError("Er is geen vorige ronde om mee te vergelijken.")
     scales = [s for s in scales if s in ctx.scales]
-    prev, cur = ctx.vorige_ronde, ctx.ronde
-    both = pd.concat([ctx.vorige, ctx.data], ignore_index=True)
-    n_prev = ctx.vorige.groupby("organisation").size()
+    prev, cur = ctx.previous_round_name, ctx.round_name
+    both = pd.concat([ctx.previous, ctx.data], ignore_index=True)
+    n_prev = ctx.previous.groupby("organisation").size()
     n_cur = ctx.data.groupby("organisation").size()
     orgs = sorted(set(n_prev.index) | set(n_cur.index))
-    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_groep and n_cur.get(o, 0) >= ctx.min_groep]
-    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_n=ctx.min_groep)
+    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_group and n_cur.get(o, 0) >= ctx.min_group]
+    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_group=ctx.min_group)
                .set_index("organisation") for s in scales}
-    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_n=ctx.min_groep).iloc[0] for s in scales}
+    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_group=ctx.min_group).iloc[0] for s in scales}
 
     def cell(r) -> str:
         if bool(r["suppressed"]) or pd.isna(r["diff"]):
-            return LEEG
-        return getal(r["diff"], 2, sign=True) + ("*" if r["p"] < 0.05 else "")
+            return EMPTY
+        return number(r["diff"], 2, sign=True) + ("*" if r["p"] < 0.05 else "")
 
     rows, significant = [], {s: [] for s in scales}
     for o in shown:
@@ -420,37 +420,37 @@ def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple
             if not bool(r["suppressed"]) and r["p"] < 0.05:
                 significant[s].append((o, r))
         rows.append(row)
-    rows.append({"Organisatie": NETWERK, f"n ({prev})": len(ctx.vorige), f"n ({cur})": len(ctx.data),
+    rows.append({"Organisatie": NETWORK, f"n ({prev})": len(ctx.previous), f"n ({cur})": len(ctx.data),
                  **{s: cell(network[s]) for s in scales}})
     return pd.DataFrame(rows), significant, len(orgs) - len(shown)
 
 
-def change_sentences(significant: dict, *, vorige_ronde: str) -> list[str]:
+def change_sentences(significant: dict, *, previous_round_name: str) -> list[str]:
     """Dutch sentences naming the organisations whose score changed significantly, per scale."""
     out, quiet = [], []
     for s, hits in significant.items():
         if not hits:
             quiet.append(scale_name(s))
             continue
-        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {getal(r['mean_from'], 1)} → "
-                 f"{getal(r['mean_to'], 1)}, {p_waarde(r['p'])})" for o, r in hits]
-        out.append(f"{scale_name(s)} veranderde sinds {vorige_ronde} duidelijk in {opsomming(parts)}.")
+        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {number(r['mean_from'], 1)} → "
+                 f"{number(r['mean_to'], 1)}, {p_value(r['p'])})" for o, r in hits]
+        out.append(f"{scale_name(s)} veranderde sinds {previous_round_name} duidelijk in {word_list(parts)}.")
     if quiet:
-        out.append(f"Op {opsomming(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
+        out.append(f"Op {word_list(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
     return out
 
 
 def change_by_organisation_html(ctx: ReportContext) -> str:
     """Network report: the per-organisation change table with its Dutch sentences."""
     tab, significant, hidden = change_by_organisation(ctx)
-    sentences = change_sentences(significant, vorige_ronde=ctx.vorige_ronde)
+    sentences = change_sentences(significant, previous_round_name=ctx.previous_round_name)
     scales = [c for c in tab.columns if c in ctx.scales]
-    note = (f"Verschil = gemiddelde in {ctx.ronde} min gemiddelde in {ctx.vorige_ronde}; * p < ,05 (toets als in de "
-            f"vorige tabel); {LEEG} = te weinig antwoorden. " + _codes_note(scales) + " Bij zoveel vergelijkingen "
+    note = (f"Verschil = gemiddelde in {ctx.round_name} min gemiddelde in {ctx.previous_round_name}; * p < ,05 (toets als in de "
+            f"vorige tabel); {EMPTY} = te weinig antwoorden. " + _codes_note(scales) + " Bij zoveel vergelijkingen "
             "kan een enkel verschil toeval zijn. " + _note_hidden(hidden, ("organisatie", "organisaties"),
-                                                                  ctx.min_groep)).strip()
+                                                                  ctx.min_group)).strip()
     return ("<h3>Verandering per organisatie</h3>" + _p(" ".join(sentences)) + html_table(
-        tab, title=f"Verandering per organisatie sinds ronde {ctx.vorige_ronde}", number=ctx.table_number(),
+        tab, title=f"Verandering per organisatie sinds ronde {ctx.previous_round_name}", number=ctx.table_number(),
         note=note))
 
 
@@ -458,7 +458,7 @@ def _fit_row(label: str, fit: dict) -> dict:
     lo, hi = (fit.get("rmsea_ci") or (float("nan"), float("nan")))
     return {"Model": label, "χ²": fit.get("chi2"), "df": int(fit["df"]) if fit.get("df") is not None else None,
             "CFI": fit.get("cfi"), "TLI": fit.get("tli"), "RMSEA": fit.get("rmsea"),
-            "90%-BI RMSEA": f"[{getal(lo, 3, leading_zero=False)}; {getal(hi, 3, leading_zero=False)}]",
+            "90%-BI RMSEA": f"[{number(lo, 3, leading_zero=False)}; {number(hi, 3, leading_zero=False)}]",
             "SRMR": fit.get("srmr")}
 
 
@@ -471,15 +471,15 @@ def fit_sentence(fit: dict) -> str:
         oordeel = "acceptabel"
     else:
         oordeel = "onvoldoende"
-    return (f"Het meetmodel van het codeboek past {oordeel} bij de data (CFI = {getal(cfi, 3, leading_zero=False)}, "
-            f"RMSEA = {getal(rmsea, 3, leading_zero=False)}).")
+    return (f"Het meetmodel van het codeboek past {oordeel} bij de data (CFI = {number(cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {number(rmsea, 3, leading_zero=False)}).")
 
 
 LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt"}
 
 
-def _invariance_html(inv, what: str, number, *, scope: str = "") -> str:
-    """Sentence and table of an invariance result; ``number`` is a table number or a callable giving one
+def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
+    """Sentence and table of an invariance result; ``table_number`` is a number or a callable giving one
     (called only when a table is actually shown)."""
     if inv is None:
         return _p(f"Meetinvariantie tussen {what}: niet getoetst (te weinig groepen van voldoende omvang).")
@@ -499,8 +499,8 @@ def _invariance_html(inv, what: str, number, *, scope: str = "") -> str:
     if "df" in tab.columns:
         tab["df"] = [None if pd.isna(v) else int(v) for v in tab["df"]]
     verdict = ""
-    fit0 = (f"CFI = {getal(configural_cfi, 3, leading_zero=False)}, "
-            f"RMSEA = {getal(configural_rmsea, 3, leading_zero=False)}")
+    fit0 = (f"CFI = {number(configural_cfi, 3, leading_zero=False)}, "
+            f"RMSEA = {number(configural_rmsea, 3, leading_zero=False)}")
     if configural_cfi < 0.90 and not configural_rmsea <= 0.08:
         verdict = (f" Het basismodel (configureel) past al niet goed ({fit0}):"
                    f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
@@ -514,7 +514,7 @@ def _invariance_html(inv, what: str, number, *, scope: str = "") -> str:
             verdict += (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ −,010 of ΔRMSEA ≥ ,015 bij "
                         "een stap): vergelijk gemiddelden met voorzichtigheid.")
     return _p(f"Meetinvariantie tussen {what}{scope}.{verdict}") + html_table(
-        tab, title=f"Meetinvariantie tussen {what}", number=number() if callable(number) else number,
+        tab, title=f"Meetinvariantie tussen {what}", number=table_number() if callable(table_number) else table_number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
         no_leading_zero=[c for c in tab.columns if c in ("CFI", "TLI", "RMSEA", "SRMR", "ΔCFI", "ΔRMSEA")],
         note="Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
@@ -531,11 +531,11 @@ def factor_section(ctx: ReportContext, shared: dict) -> Section:
         parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res['fout']}"))
     elif "fit" in cfa_res:
         parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"], number=ctx.table_number()))
-    if ctx.vorige is None:
+    if ctx.previous is None:
         parts.append(_p("Meetinvariantie tussen rondes: niet getoetst (dit is de eerste ronde)."))
     else:
-        parts.append(_invariance_html(shared.get("invariantie_rondes"), "rondes", ctx.table_number))
-    parts.append(_invariance_html(shared.get("invariantie_organisaties"), "organisaties", ctx.table_number,
+        parts.append(_invariance_html(shared.get("invariance_rounds"), "rondes", ctx.table_number))
+    parts.append(_invariance_html(shared.get("invariance_organisations"), "organisaties", ctx.table_number,
                                   scope=CORE_SCOPE))
     return Section(title, "".join(parts))
 
@@ -545,7 +545,7 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
     from .figures import coefficient_plot, img_html
 
     title = "Invloedsfactoren"
-    res = shared.get("invloed") or {}
+    res = shared.get("influence") or {}
     parts = [_h2(title), _p("Welke factoren gaan samen met informeel leergedrag in een team? Het model houdt "
                             "rekening met het feit dat medewerkers in teams en organisaties werken (multilevelmodel, "
                             "geschat over het hele netwerk).")]
@@ -565,14 +565,14 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
         coefs = model_table(model)
         if len(coefs) and getattr(model, "converged", True):   # an unreliable fit shows no estimates
             sym = "β" if getattr(model, "standardized", False) else "b"
-            shown = coefs.rename(columns={"b": sym, "ci_laag": "95%-BI laag", "ci_hoog": "95%-BI hoog"})
-            parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {geheel(model.n)}, "
-                                    f"{geheel(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
+            shown = coefs.rename(columns={"b": sym, "ci_low": "95%-BI laag", "ci_high": "95%-BI hoog"})
+            parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {integer(model.n)}, "
+                                    f"{integer(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
                                     no_leading_zero=["p"]))
-            fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_laag", upper="ci_hoog",
+            fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_low", upper="ci_high",
                                    title="Effecten op informeel leergedrag")
             parts.append(img_html(fig, alt="Effectendiagram: " + "; ".join(
-                f"{t} {getal(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
+                f"{t} {number(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
     return Section(title, "".join(parts))
 
 
@@ -588,7 +588,7 @@ def model_table(model) -> pd.DataFrame:
         frame = frame[frame["kind"].isin(["predictor", "between", "within"])]
     frame = frame[[str(i).lower() not in ("intercept", "const") for i in frame.index]]
     out = pd.DataFrame({"Factor": frame["label"].astype(str).to_numpy(), "b": frame["estimate"].to_numpy(float),
-                        "ci_laag": frame["ci_low"].to_numpy(float), "ci_hoog": frame["ci_high"].to_numpy(float),
+                        "ci_low": frame["ci_low"].to_numpy(float), "ci_high": frame["ci_high"].to_numpy(float),
                         "p": frame["p"].to_numpy(float)})
     return out
 
@@ -599,10 +599,10 @@ FORM_NONE = "geen vorm"
 
 def _answer_groups(ctx: ReportContext) -> list[tuple[str, pd.DataFrame]]:
     """Network report: each organisation, then the whole network; organisation report: it and the rest."""
-    if ctx.organisatie:
-        return [(ctx.organisatie, ctx.focus), (REST, ctx.rest)]
+    if ctx.organisation:
+        return [(ctx.organisation, ctx.focus), (REST, ctx.rest)]
     orgs = sorted(ctx.data["organisation"].dropna().unique())
-    return [(o, ctx.data[ctx.data["organisation"] == o]) for o in orgs] + [(NETWERK, ctx.data)]
+    return [(o, ctx.data[ctx.data["organisation"] == o]) for o in orgs] + [(NETWORK, ctx.data)]
 
 
 def _answers(df: pd.DataFrame, column: str) -> pd.Series:
@@ -610,7 +610,7 @@ def _answers(df: pd.DataFrame, column: str) -> pd.Series:
     return texts[texts.astype(str).str.strip() != ""]
 
 
-def coded_counts(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> tuple[pd.DataFrame, int]:
+def coded_counts(groups, *, min_group: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> tuple[pd.DataFrame, int]:
     """Coded open answers per group: n answers and, per form, the count with its share.
 
     Parameters
@@ -622,16 +622,16 @@ def coded_counts(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOOR
     -------
     table : DataFrame
         ``Groep``, ``n`` (non-empty answers), one column per form and :data:`FORM_NONE`, each
-        ``"count (share%)"``; a count below ``min_groep`` is shown as ``"< min_groep"``.
+        ``"count (share%)"``; a count below ``min_group`` is shown as ``"< min_group"``.
     hidden : int
-        Groups left out because they gave fewer than ``min_groep`` answers.
+        Groups left out because they gave fewer than ``min_group`` answers.
     """
     from ..analysis.textcoding import code_open_answers
 
     rows, hidden = [], 0
     for label, df in groups:
         texts = _answers(df, column)
-        if len(texts) < min_groep:
+        if len(texts) < min_group:
             hidden += 1
             continue
         coded = code_open_answers(texts)
@@ -640,14 +640,14 @@ def coded_counts(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOOR
         for form in FORMS:
             mask = _form_mask(coded, form).to_numpy()
             known |= mask
-            row[form] = _count_share(int(mask.sum()), len(texts), min_groep)
-        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_groep)
+            row[form] = _count_share(int(mask.sum()), len(texts), min_group)
+        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_group)
         rows.append(row)
     return pd.DataFrame(rows, columns=["Groep", "n", *FORMS, FORM_NONE]), hidden
 
 
-def _count_share(count: int, n: int, min_groep: int) -> str:
-    return f"{geheel(count)} ({procent(count / n)})" if count >= min_groep else f"< {min_groep}"
+def _count_share(count: int, n: int, min_group: int) -> str:
+    return f"{integer(count)} ({percent(count / n)})" if count >= min_group else f"< {min_group}"
 
 
 WEAK_WORDS = frozenset({
@@ -659,7 +659,7 @@ WEAK_WORDS = frozenset({
 stop words of :mod:`informeel_lib.analysis.textcoding` (which this list does not replace)."""
 
 
-def frequent_terms_table(groups, *, min_groep: int = MIN_GROUP, column: str = "OPEN_THEMA",
+def frequent_terms_table(groups, *, min_group: int = MIN_GROUP, column: str = "OPEN_THEMA",
                          n_terms: int = 5) -> tuple[pd.DataFrame, int]:
     """The most frequent meaningful words per group (:func:`~informeel_lib.analysis.textcoding.frequent_terms`).
 
@@ -669,22 +669,22 @@ def frequent_terms_table(groups, *, min_groep: int = MIN_GROUP, column: str = "O
         ``Groep``, ``n`` (non-empty answers) and ``Meest genoemde woorden``: ``"word (share%)"``,
         the share of the group's answers that use the word (each word in at least two answers).
     hidden : int
-        Groups suppressed by ``frequent_terms`` (fewer than ``min_groep`` answers).
+        Groups suppressed by ``frequent_terms`` (fewer than ``min_group`` answers).
     """
     from ..analysis.textcoding import frequent_terms
 
     rows, hidden = [], 0
     for label, df in groups:
         texts = _answers(df, column)
-        terms = frequent_terms(texts, by=None, n=n_terms + len(WEAK_WORDS), min_group=min_groep)
+        terms = frequent_terms(texts, by=None, n=n_terms + len(WEAK_WORDS), min_group=min_group)
         if terms.empty or bool(terms["suppressed"].astype(bool).any()):
             hidden += 1
             continue
         terms = terms[~terms["term"].str.lower().isin(WEAK_WORDS)].head(n_terms)
-        words = "; ".join(f"{t} ({procent(sh)})" for t, sh in zip(terms["term"], terms["share"]))
-        n_group = int(frequent_terms(texts, by=None, n=1, min_group=min_groep, min_count=1)["n_group"].iloc[0]) \
+        words = "; ".join(f"{t} ({percent(sh)})" for t, sh in zip(terms["term"], terms["share"]))
+        n_group = int(frequent_terms(texts, by=None, n=1, min_group=min_group, min_count=1)["n_group"].iloc[0]) \
             if terms.empty else int(terms["n_group"].iloc[0])
-        rows.append({"Groep": label, "n": n_group, "Meest genoemde woorden": words or LEEG})
+        rows.append({"Groep": label, "n": n_group, "Meest genoemde woorden": words or EMPTY})
     return pd.DataFrame(rows, columns=["Groep", "n", "Meest genoemde woorden"]), hidden
 
 
@@ -692,7 +692,7 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
     """Open antwoorden: coded counts per form and group, frequent words, and a few scrubbed example quotes.
 
     Network report: every organisation and the network total; organisation report: the
-    organisation and the rest of the network. Groups with fewer than ``min_groep`` answers are
+    organisation and the rest of the network. Groups with fewer than ``min_group`` answers are
     left out; quotes pass :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
     """
     from ..analysis.textcoding import code_open_answers
@@ -703,15 +703,15 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
                             "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
                             "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers.")]
     groups = _answer_groups(ctx)
-    what = ("organisatie", "organisaties") if ctx.organisatie is None else ("groep", "groepen")
-    tab, hidden = coded_counts(groups, min_groep=ctx.min_groep)
+    what = ("organisatie", "organisaties") if ctx.organisation is None else ("groep", "groepen")
+    tab, hidden = coded_counts(groups, min_group=ctx.min_group)
     question = cb.open_questions.get("OPEN_VOORBEELD", "")
     parts.append(html_table(
         tab, title="Voorbeelden van informeel leren per vorm: aantal antwoorden (aandeel)", number=ctx.table_number(),
         note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. Aantallen onder "
-              f"{ctx.min_groep} staan als '< {ctx.min_groep}'. " + _note_hidden(hidden, what, ctx.min_groep)
+              f"{ctx.min_group} staan als '< {ctx.min_group}'. " + _note_hidden(hidden, what, ctx.min_group)
               + f" Vraag: \u201c{question}\u201d").strip()))
-    terms, t_hidden = frequent_terms_table(groups, min_groep=ctx.min_groep)
+    terms, t_hidden = frequent_terms_table(groups, min_group=ctx.min_group)
     if len(terms):
         question = cb.open_questions.get("OPEN_THEMA", "")
         parts.append(_p("Welke woorden gebruiken medewerkers als ze vertellen hoe informeel leren een thema is in "
@@ -720,9 +720,9 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
             number=ctx.table_number(),
             note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
                   "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
-                  + _note_hidden(t_hidden, what, ctx.min_groep) + f" Vraag: \u201c{question}\u201d").strip()))
+                  + _note_hidden(t_hidden, what, ctx.min_group) + f" Vraag: \u201c{question}\u201d").strip()))
     df = ctx.focus
-    if len(df) >= ctx.min_groep:
+    if len(df) >= ctx.min_group:
         coded = code_open_answers(df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None))
         quotes = []
         for form in FORMS:
@@ -773,13 +773,13 @@ CONCEPTS = {
 }
 
 
-def load_all_rounds(data_map) -> pd.DataFrame:
-    """Every processed round in ``data_map``, concatenated and scored."""
-    rounds = sorted(p.stem for p in Path(data_map).glob("*.parquet"))
+def load_all_rounds(data_dir) -> pd.DataFrame:
+    """Every processed round in ``data_dir``, concatenated and scored."""
+    rounds = sorted(p.stem for p in Path(data_dir).glob("*.parquet"))
     if not rounds:
         raise InputError("er staan nog geen opgeschoonde rondes in deze map; draai eerst 'make demo' of "
-                         "'informeel clean'.", file=str(data_map))
-    return _scored(pd.concat([_read_round(data_map, r) for r in rounds], ignore_index=True))
+                         "'informeel clean'.", file=str(data_dir))
+    return _scored(pd.concat([_read_round(data_dir, r) for r in rounds], ignore_index=True))
 
 
 def concept_table(codebook=None) -> pd.DataFrame:
@@ -790,28 +790,28 @@ def concept_table(codebook=None) -> pd.DataFrame:
                           "Items": len(s.items), "Gebaseerd op": s.modelled_on} for s in cb.scales.values()])
 
 
-def open_answer_counts(data: pd.DataFrame, *, min_groep: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> pd.DataFrame:
+def open_answer_counts(data: pd.DataFrame, *, min_group: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> pd.DataFrame:
     """Coded open answers per round and organisation: n answers and count per form (small counts masked)."""
     from ..analysis.textcoding import code_open_answers
 
     rows = []
-    for (ronde, org), df in data.groupby(["round", "organisation"], sort=True):
+    for (round_name, org), df in data.groupby(["round", "organisation"], sort=True):
         texts = df[column].dropna()
-        if len(texts) < min_groep:
+        if len(texts) < min_group:
             continue
         coded = code_open_answers(texts)
-        row = {"Ronde": ronde, "Organisatie": org, "n": int(len(texts))}
+        row = {"Ronde": round_name, "Organisatie": org, "n": int(len(texts))}
         for form in FORMS:
             count = int((coded["code"] == form).sum())
-            row[form] = count if count >= min_groep else f"< {min_groep}"
+            row[form] = count if count >= min_group else f"< {min_group}"
         rows.append(row)
     return pd.DataFrame(rows, columns=["Ronde", "Organisatie", "n", *FORMS])
 
 
-def response_by_round(data: pd.DataFrame, *, min_groep: int = MIN_GROUP) -> pd.DataFrame:
-    """Respondents per organisation (rows) and round (columns); cells under ``min_groep`` masked."""
+def response_by_round(data: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Respondents per organisation (rows) and round (columns); cells under ``min_group`` masked."""
     tab = data.groupby(["organisation", "round"]).size().unstack("round").fillna(0).astype(int)
-    out = tab.astype(object).where(tab >= min_groep, f"< {min_groep}")
+    out = tab.astype(object).where(tab >= min_group, f"< {min_group}")
     out.loc["netwerk"] = tab.sum()
     out.index.name = "Organisatie"
     return out.reset_index()
@@ -839,12 +839,12 @@ def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
     """Dutch verdict plus APA table of CFA fit indices."""
     tab = pd.DataFrame([_fit_row("codeboekmodel", fit)])
     return _p(fit_sentence(fit)) + html_table(
-        tab, title=f"Fit van het meetmodel (n = {geheel(n)})", number=number,
+        tab, title=f"Fit van het meetmodel (n = {integer(n)})", number=number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3}, no_leading_zero=["CFI", "TLI", "RMSEA", "SRMR"],
         note="Vuistregels (Hu & Bentler, 1999): CFI ≥ ,95 en RMSEA ≤ ,06 goed; CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
 
 
-def invariance_html(data: pd.DataFrame, model, group: str, *, min_groep: int = MIN_GROUP, number: int = 9,
+def invariance_html(data: pd.DataFrame, model, group: str, *, min_group: int = MIN_GROUP, number: int = 9,
                     cached=None) -> str:
     """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
 
@@ -854,16 +854,16 @@ def invariance_html(data: pd.DataFrame, model, group: str, *, min_groep: int = M
     what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
     if group == "organisation":
         model = core_model(model)
-    result = cached if cached is not None else _invariance_result(data, model, group, min_groep)
+    result = cached if cached is not None else _invariance_result(data, model, group, min_group)
     return _invariance_html(result, what, number, scope=CORE_SCOPE if group == "organisation" else "")
 
 
 def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT", "VEIL")) -> str:
-    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per climate scale (teams with n >= min_groep)."""
+    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per climate scale (teams with n >= min_group)."""
     from ..analysis.multilevel import team_agreement
 
     sizes = ctx.data.groupby(["organisation", "team"]).size()
-    big = sizes[sizes >= ctx.min_groep].index
+    big = sizes[sizes >= ctx.min_group].index
     sub = ctx.data.set_index(["organisation", "team"]).loc[big].reset_index()
     rows = []
     for s in scales:
@@ -878,7 +878,7 @@ def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
               "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
-        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_groep} respondenten)", number=ctx.table_number(),
+        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_group} respondenten)", number=ctx.table_number(),
         no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
 
 
@@ -887,9 +887,9 @@ def colophon(ctx: ReportContext) -> str:
     import datetime as _dt
 
     from .. import __version__
-    from ..nl import datum
+    from ..nl import date
 
-    return (f'<hr><p class="klein">Gemaakt op {html.escape(datum(_dt.date.today()))} met informeel_lib '
+    return (f'<hr><p class="klein">Gemaakt op {html.escape(date(_dt.date.today()))} met informeel_lib '
             f"{html.escape(__version__)} (Practoraat Leven Lang Ontwikkelen, Noorderpoort). Alle cijfers zijn "
-            f"groepscijfers; groepen met minder dan {ctx.min_groep} respondenten worden niet getoond. Open antwoorden "
+            f"groepscijfers; groepen met minder dan {ctx.min_group} respondenten worden niet getoond. Open antwoorden "
             "zijn ontdaan van namen, e-mailadressen en telefoonnummers.</p>")

@@ -16,22 +16,25 @@ from ..privacy import MIN_GROUP
 
 ALL = "(alle)"
 """Dropdown value meaning 'no filter'."""
+DUTCH_HEADINGS = {"organisation": "organisatie", "mean": "gemiddelde", "ci_low": "95%-BI laag",
+                  "ci_high": "95%-BI hoog"}
+"""Column headings of the table the scale widget shows."""
 
 
 def options(data: pd.DataFrame) -> dict[str, list[str]]:
     """Dropdown choices: organisations, rounds and scale codes present in ``data``."""
     cb = load_codebook()
     return {
-        "organisatie": [ALL] + sorted(data["organisation"].dropna().unique().tolist()),
-        "ronde": sorted(data["round"].dropna().unique().tolist()) if "round" in data.columns else [],
-        "schaal": [s for s in cb.scales if all(i in data.columns for i in cb.scales[s].item_codes)],
+        "organisation": [ALL] + sorted(data["organisation"].dropna().unique().tolist()),
+        "round": sorted(data["round"].dropna().unique().tolist()) if "round" in data.columns else [],
+        "scale": [s for s in cb.scales if all(i in data.columns for i in cb.scales[s].item_codes)],
     }
 
 
-def _select(data: pd.DataFrame, organisation, round) -> pd.DataFrame:
+def _select(data: pd.DataFrame, organisation, round_name) -> pd.DataFrame:
     out = data
-    if round not in (None, ALL) and "round" in out.columns:
-        out = out[out["round"] == round]
+    if round_name not in (None, ALL) and "round" in out.columns:
+        out = out[out["round"] == round_name]
     if organisation not in (None, ALL):
         out = out[out["organisation"] == organisation]
     return out
@@ -44,35 +47,34 @@ def _check_scale(scale: str):
     return cb.scales[scale]
 
 
-def scale_table(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+def scale_table(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
                 min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Mean score of ``scale`` per organisation (no organisation chosen) or per team (one chosen).
 
     Returns
     -------
     DataFrame
-        Columns: group (``organisatie`` or ``team``), ``n``, ``gemiddelde``, ``sd``, ``ci_laag``,
-        ``ci_hoog``; only groups with at least ``min_group`` answers.
+        Columns: the group (``organisation`` or ``team``), ``n``, ``mean``, ``sd``, ``ci_low``,
+        ``ci_high``; only groups with at least ``min_group`` answers. :func:`scale_view` shows it
+        with Dutch headings.
     """
     from ..analysis.describe import describe_by
     from ..analysis.scoring import score_scales
 
     _check_scale(scale)
-    sub = _select(data, organisation, round)
+    sub = _select(data, organisation, round_name)
     if sub.empty:
         raise AnalysisError("Er zijn geen antwoorden voor deze keuze.")
     scores = sub[[c for c in sub.columns if c not in (scale,)]].copy()
     scores[scale] = score_scales(sub, scales=[scale])[scale]
     by = "team" if organisation not in (None, ALL) else "organisation"
-    desc = describe_by(scores, by, value=scale, min_n=min_group)
+    desc = describe_by(scores, by, value=scale, min_group=min_group)
     desc = desc[~desc["suppressed"].astype(bool)]
     desc = desc[pd.to_numeric(desc["n"], errors="coerce") >= min_group]
-    label = "team" if by == "team" else "organisatie"
-    return (desc.rename(columns={by: label, "mean": "gemiddelde", "ci_low": "ci_laag", "ci_high": "ci_hoog"})
-            [[label, "n", "gemiddelde", "sd", "ci_laag", "ci_hoog"]].reset_index(drop=True))
+    return desc[[by, "n", "mean", "sd", "ci_low", "ci_high"]].reset_index(drop=True)
 
 
-def scale_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+def scale_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
                min_group: int = MIN_GROUP):
     """Table and dot plot for the chosen organisation/round/scale (callback of the scale widget).
 
@@ -82,16 +84,16 @@ def scale_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str 
     """
     from .figures import group_means
 
-    table = scale_table(data, organisation=organisation, round=round, scale=scale, min_group=min_group)
+    table = scale_table(data, organisation=organisation, round_name=round_name, scale=scale, min_group=min_group)
     group = table.columns[0]
-    plot = table.assign(halve_bi=(table["ci_hoog"] - table["ci_laag"]) / 2)
+    plot = table.assign(half_ci=(table["ci_high"] - table["ci_low"]) / 2)
     where = organisation if organisation not in (None, ALL) else "het netwerk"
-    fig = group_means(plot, group=group, ci="halve_bi",
-                      title=f"{load_codebook().scales[scale].name}: {where}" + (f", ronde {round}" if round else ""))
-    return table, fig
+    title = f"{load_codebook().scales[scale].name}: {where}" + (f", ronde {round_name}" if round_name else "")
+    fig = group_means(plot, group=group, ci="half_ci", title=title)
+    return table.rename(columns=DUTCH_HEADINGS), fig
 
 
-def likert_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str = "IWL",
+def likert_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
                 min_group: int = MIN_GROUP):
     """Diverging stacked bars of the items of ``scale`` for the chosen organisation/round.
 
@@ -100,7 +102,7 @@ def likert_view(data: pd.DataFrame, *, organisation=None, round=None, scale: str
     from .figures import likert_bars
 
     sc = _check_scale(scale)
-    sub = _select(data, organisation, round)
+    sub = _select(data, organisation, round_name)
     if len(sub) < min_group:
         raise AnalysisError(f"Minder dan {min_group} respondenten in deze keuze: niet getoond.")
     cb = load_codebook()

@@ -110,7 +110,7 @@ ROLE_VARIANTS = {
     "opleidingsadviseur": ["Opleidingsadviseur / L&O", "Adviseur leren en ontwikkelen"],
 }
 N_DUPLICATES, N_STRAIGHT, N_SPEEDERS, N_OOR_ITEMS = 4, 3, 3, 6
-P_BLANK, P_WEET_NIET, P_ORG_VARIANT = .01, .005, .3
+P_BLANK, P_DONT_KNOW, P_ORG_VARIANT = .01, .005, .3
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
@@ -299,7 +299,7 @@ def _item_cell(rng, rec: dict, code: str, tool: str):
         if u < P_BLANK:
             rec.setdefault("missing", {})[code] = ""
             return None if tool == "spss" else ""
-        if u < P_BLANK + P_WEET_NIET and tool != "spss":
+        if u < P_BLANK + P_DONT_KNOW and tool != "spss":
             cell = _pick(rng, ["Weet niet", "weet niet", "Weet ik niet"])
             rec.setdefault("missing", {})[code] = cell
             return cell

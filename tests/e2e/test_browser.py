@@ -65,7 +65,7 @@ def test_reports_open_offline_in_chromium(rendered_round, tmp_path):  # noqa: F8
                     page.screenshot(path=str(tmp_path / "netwerk.png"), full_page=True)
         finally:
             browser.close()
-    expected = {f"{rendered_round.ronde}/{name}" for name in rendered_round.expected_files}
+    expected = {f"{rendered_round.round_name}/{name}" for name in rendered_round.expected_files}
     assert {v.split("/reports/", 1)[1] for v in visited if "/reports/" in v} >= expected | {"index.html"}
     outside = [u for u in requests if not u.startswith(("file://", "data:"))]
     assert not outside, f"verzoeken buiten file:// en data: {outside[:5]}"

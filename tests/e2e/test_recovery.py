@@ -24,8 +24,8 @@ def network(tmp_path_factory):
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     results = {}
     for rnd in truth["rounds"]:
-        results[rnd] = clean_files(out / rnd, round=rnd, out=out / "processed", salt=SALT, speeders="verwijder",
-                                   straightliners="markeer")
+        results[rnd] = clean_files(out / rnd, round_name=rnd, out=out / "processed", salt=SALT, speeders="drop",
+                                   straightliners="flag")
     return out, truth, results
 
 

@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from informeel_lib import cli
-from informeel_lib.nl import datum
+from informeel_lib.nl import date
 from informeel_lib.report import batch as reports
 from informeel_lib.report.html import ExportError, check_offline, external_urls, notebook_to_html, strip_notebook
 from tests.support.rendered import MIN_GROUP, PREVIOUS, ROUND, SEED, cell_int, tables  # noqa: F401
@@ -98,10 +98,10 @@ def test_index_lists_every_report_with_n_and_date(rendered_round):
     index = rendered_round.html("index.html")
     (headers, rows), = tables(index)
     assert headers == ["Rapport", "n", "Gemaakt op"]
-    today = datum(dt.date.today())
+    today = date(dt.date.today())
     listed = {}
-    for title, n, date in rows:
-        assert date == today
+    for title, n, made_on in rows:
+        assert made_on == today
         listed[title] = cell_int(n)
     assert listed.pop(f"Netwerkrapport mei 2022") == sum(counts.values())
     assert listed == {f"{org} en het netwerk, mei 2022": n for org, n in counts.items()}
@@ -357,7 +357,7 @@ def test_slugify():
 def test_plan_round_skips_small_organisations(tmp_path):
     pd.DataFrame({"organisation": ["A"] * 6 + ["B"] * 2}).to_parquet(tmp_path / "2030-01.parquet")
     jobs, skipped = reports.plan_round("2030-01", data_dir=tmp_path, out_dir=tmp_path / "r", min_group=5)
-    assert [j.naam for j in jobs] == ["netwerk", "a"]
+    assert [j.name for j in jobs] == ["netwerk", "a"]
     assert jobs[0].n == 8 and jobs[1].n == 6 and jobs[1].parameters["organisatie"] == "A"
     assert jobs[1].parameters["interactief"] is False
     assert skipped == ["B: minder dan 5 respondenten, geen eigen rapport"]
@@ -397,7 +397,7 @@ def test_response_by_round_masks_small_cells():
 
     data = pd.DataFrame({"organisation": ["A"] * 7 + ["B"] * 3 + ["B"] * 6,
                          "round": ["r1"] * 7 + ["r1"] * 3 + ["r2"] * 6})
-    tab = response_by_round(data, min_groep=5).set_index("Organisatie")
+    tab = response_by_round(data, min_group=5).set_index("Organisatie")
     assert tab.loc["A", "r1"] == 7 and tab.loc["A", "r2"] == "< 5"  # 0 is also below the minimum
     assert tab.loc["B", "r1"] == "< 5" and tab.loc["B", "r2"] == 6
     assert tab.loc["netwerk", "r1"] == 10 and tab.loc["netwerk", "r2"] == 6
@@ -411,9 +411,9 @@ def test_load_context_refuses_an_organisation_below_the_minimum(rendered_round, 
     small = pd.concat([data[data["organisation"] != "ZINN"], data[data["organisation"] == "ZINN"].head(3)])
     small.to_parquet(tmp_path / f"{ROUND}.parquet")
     with pytest.raises(AnalysisError, match="maar 3 respondenten"):
-        load_context(ROUND, data_map=tmp_path, organisatie="ZINN")
-    ctx = load_context(ROUND, data_map=tmp_path, organisatie="Treant")
-    assert ctx.vorige is None and len(ctx.focus) == (small["organisation"] == "Treant").sum()
+        load_context(ROUND, data_dir=tmp_path, organisation="ZINN")
+    ctx = load_context(ROUND, data_dir=tmp_path, organisation="Treant")
+    assert ctx.previous is None and len(ctx.focus) == (small["organisation"] == "Treant").sum()
     assert set(ctx.rest["organisation"]) == set(small["organisation"]) - {"Treant"}
 
 
@@ -437,7 +437,7 @@ def test_change_per_organisation_hides_organisations_too_small_in_a_round(render
     small = pd.concat([prev[prev["organisation"] != "Treant"], prev[prev["organisation"] == "Treant"].head(4)])
     small.to_parquet(tmp_path / f"{PREVIOUS}.parquet")
     pd.read_parquet(rendered_round.data / f"{ROUND}.parquet").to_parquet(tmp_path / f"{ROUND}.parquet")
-    ctx = load_context(ROUND, data_map=tmp_path)
+    ctx = load_context(ROUND, data_dir=tmp_path)
     tab, significant, hidden = change_by_organisation(ctx)
     assert hidden == 1 and "Treant" not in set(tab["Organisatie"]) and tab["Organisatie"].iloc[-1] == "netwerk"
     assert all(o != "Treant" for hits in significant.values() for o, _ in hits)
@@ -452,10 +452,10 @@ def test_open_answer_tables_leave_out_small_groups():
         ["Ik zag toevallig hoe een collega de tillift gebruikte bij wondzorg."] * 4
     big = pd.DataFrame({"OPEN_VOORBEELD": texts, "OPEN_THEMA": texts})
     tiny = pd.DataFrame({"OPEN_VOORBEELD": texts[:3] + [None, "  "], "OPEN_THEMA": texts[:3] + [None, ""]})
-    tab, hidden = coded_counts([("groot", big), ("klein", tiny)], min_groep=5)
+    tab, hidden = coded_counts([("groot", big), ("klein", tiny)], min_group=5)
     assert hidden == 1 and list(tab["Groep"]) == ["groot"] and tab["n"].tolist() == [10]
     assert tab.loc[0, "zelfgestuurd"] == "6 (60%)" and tab.loc[0, "incidenteel"] == "< 5"
-    terms, t_hidden = frequent_terms_table([("groot", big), ("klein", tiny)], min_groep=5)
+    terms, t_hidden = frequent_terms_table([("groot", big), ("klein", tiny)], min_group=5)
     assert t_hidden == 1 and list(terms["Groep"]) == ["groot"]
     assert "wondzorg (100%)" in terms.loc[0, "Meest genoemde woorden"]
 

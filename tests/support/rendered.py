@@ -17,17 +17,17 @@ class Rendered:
     root: Path
     data: Path
     reports: Path
-    ronde: str
+    round_name: str
     ok: bool
     truth: dict
     expected_files: tuple
 
     def html(self, name: str) -> str:
-        return (self.reports / self.ronde / name).read_text(encoding="utf-8")
+        return (self.reports / self.round_name / name).read_text(encoding="utf-8")
 
     def all_html(self) -> dict:
-        files = sorted((self.reports / self.ronde).glob("*.html")) + [self.reports / "index.html"]
-        return {p.name if p.parent.name == self.ronde else f"top/{p.name}": p.read_text(encoding="utf-8")
+        files = sorted((self.reports / self.round_name).glob("*.html")) + [self.reports / "index.html"]
+        return {p.name if p.parent.name == self.round_name else f"top/{p.name}": p.read_text(encoding="utf-8")
                 for p in files}
 
 
@@ -42,7 +42,7 @@ def _build(base: Path) -> None:
     try:
         write_network("raw", seed=SEED)
         for r in (PREVIOUS, ROUND):
-            clean_files([Path("raw") / r], round=r, out="processed")
+            clean_files([Path("raw") / r], round_name=r, out="processed")
         ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False)
     finally:
         os.chdir(cwd)

@@ -20,7 +20,7 @@ CONTRACT = ["respondent", "round", "organisation", "team", "role", "sector", "te
 
 def _run(paths, **kw):
     kw.setdefault("salt", SALT)
-    return clean_files(paths, round="2022-05", **kw)
+    return clean_files(paths, round_name="2022-05", **kw)
 
 
 def test_three_formats_one_round_written_and_loaded(tmp_path):
@@ -103,13 +103,13 @@ def test_out_of_range_and_unknown_labels_logged_or_strict(tmp_path):
 
 def test_pseudonyms_stable_across_rounds_and_salt_dependent(tmp_path):
     people = make_people(3)
-    r1 = clean_files(limesurvey_csv(tmp_path / "a.csv", people), round="2021-11", salt=SALT)
+    r1 = clean_files(limesurvey_csv(tmp_path / "a.csv", people), round_name="2021-11", salt=SALT)
     for p in people:  # same code, other formatting, next round
         p["code"] = " " + p["code"].lower()[:2] + "-" + p["code"][2:] + " "
-    r2 = clean_files(forms_xlsx(tmp_path / "b.xlsx", people), round="2022-05", salt=SALT)
+    r2 = clean_files(forms_xlsx(tmp_path / "b.xlsx", people), round_name="2022-05", salt=SALT)
     assert r1.data["respondent"].tolist() == r2.data["respondent"].tolist()
     assert all(re.fullmatch(r"p-[0-9a-f]{12}", r) for r in r1.data["respondent"])
-    r3 = clean_files(tmp_path / "a.csv", round="2021-11", salt="other-salt")
+    r3 = clean_files(tmp_path / "a.csv", round_name="2021-11", salt="other-salt")
     assert not set(r3.data["respondent"]) & set(r1.data["respondent"])
     assert r1.data["respondent"][0] == pseudonym("code:ab0000", SALT)  # HMAC of the normalised code "AB0000"
     assert r1.data["respondent"].nunique() == 3
@@ -191,14 +191,14 @@ def _timed(tmp_path, durations):
     return limesurvey_csv(tmp_path / "t.csv", people)
 
 
-@pytest.mark.parametrize("rule", ["markeer", "verwijder"])
+@pytest.mark.parametrize("rule", ["flag", "drop"])
 def test_speeders(tmp_path, rule):
     # median 900 s -> limit max(60, 300) = 300: 250 is a speeder, 310 is not
     path = _timed(tmp_path, [900, 900, 250, 310, 1000, 900, 880])
     res = _run(path, speeders=rule)
     rows = res.log.loc[res.log["reason_code"] == "te_snel", "source_row"].tolist()
     assert rows == [4]
-    if rule == "verwijder":
+    if rule == "drop":
         assert res.n_dropped_by_reason == {"te_snel": 1} and 4 not in set(res.data["source_row"])
         assert not res.data["flag_speeder"].any()
     else:
@@ -207,11 +207,11 @@ def test_speeders(tmp_path, rule):
 
 
 def test_speeder_floor_of_sixty_seconds(tmp_path):
-    res = _run(_timed(tmp_path, [100, 120, 110, 55]), speeders="markeer")  # median 105 -> limit max(60, 35) = 60
+    res = _run(_timed(tmp_path, [100, 120, 110, 55]), speeders="flag")  # median 105 -> limit max(60, 35) = 60
     assert res.data.set_index("source_row")["flag_speeder"].to_dict() == {2: False, 3: False, 4: False, 5: True}
 
 
-@pytest.mark.parametrize("rule", ["markeer", "verwijder"])
+@pytest.mark.parametrize("rule", ["flag", "drop"])
 def test_straightliners(tmp_path, rule):
     people = make_people(4)
     people[1]["answers"] = {it: 4 for it in ITEMS}  # straight line
@@ -220,7 +220,7 @@ def test_straightliners(tmp_path, rule):
     res = _run(limesurvey_csv(tmp_path / "s.csv", people), straightliners=rule)
     flagged = res.log.loc[res.log["reason_code"] == "rechte_lijn", "source_row"].tolist()
     assert flagged == [3]
-    if rule == "verwijder":
+    if rule == "drop":
         assert res.n_kept == 3 and res.n_dropped_by_reason == {"rechte_lijn": 1}
     else:
         assert res.data.set_index("source_row")["flag_straightliner"].to_dict() == {2: False, 3: True, 4: False,
@@ -264,19 +264,19 @@ def test_invariant_is_checked_in_code(monkeypatch, tmp_path):
 
     monkeypatch.setattr(cleaning, "_drop", leaky)
     with pytest.raises(RuntimeError, match="i.csv"):
-        clean([exp], round="2022-05", salt=SALT)
+        clean([exp], round_name="2022-05", salt=SALT)
 
 
 def test_clean_accepts_raw_dataframes_and_summary_is_dutch():
     df = pd.DataFrame([["ZINN", "A", "manager"] + [3] * len(ITEMS), ["interzorg", "B", "l&o"] + [6, 7] + [2] * (len(ITEMS) - 2)],
                       columns=["organisatie", "team", "rol"] + ITEMS)
-    res = clean([df], round="2022-05", salt=SALT)
+    res = clean([df], round_name="2022-05", salt=SALT)
     assert res.data["organisation"].tolist() == ["ZINN", "Interzorg"]
     assert res.data["role"].tolist() == ["leidinggevende", "opleidingsadviseur"]
     assert res.n_changed_by_reason == {"buiten_bereik": 2}
     text = res.summary()
     assert "2 rijen ingelezen" in text and "2 bewaard" in text and "ontbrekend: 2" in text
-    assert "CleaningResult(round='2022-05'" in repr(res)
+    assert "CleaningResult(round_name='2022-05'" in repr(res)
 
 
 def test_load_round_errors(tmp_path):

@@ -38,7 +38,7 @@ def test_small_and_missing_groups_are_kept_and_masked():
     unknown = out[out["org"].isna()]
     assert len(unknown) == 2 and not unknown["suppressed"].any() and unknown["mean"].notna().all()
     assert set(out.columns) >= {"n", "mean", "sd", "ci_low", "ci_high", "suppressed", "note"}
-    loose = il.describe_by(make(), "org", value="REFL", min_n=2)
+    loose = il.describe_by(make(), "org", value="REFL", min_group=2)
     assert not loose["suppressed"].any()
 
 
@@ -50,5 +50,5 @@ def test_default_columns_multiple_by_and_errors():
         il.describe_by(df, "nope")
     with pytest.raises(AnalysisError, match="niet numeriek"):
         il.describe_by(df, "org", value="team")
-    with pytest.raises(AnalysisError, match="min_n"):
-        il.describe_by(df, "org", min_n=0)
+    with pytest.raises(AnalysisError, match="min_group"):
+        il.describe_by(df, "org", min_group=0)

@@ -57,7 +57,7 @@ def test_clean_round_dotdot_refused(tmp_path):
     raw = tmp_path / "x.csv"
     raw.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match="ongeldig"):
-        clean_files([raw], round="..", out=tmp_path / "out")
+        clean_files([raw], round_name="..", out=tmp_path / "out")
     with pytest.raises(InputError, match="ongeldig"):
         load_round(tmp_path, "..")
     with pytest.raises(InputError, match="ongeldig"):
@@ -71,7 +71,7 @@ def test_fifo_is_refused_without_hanging(tmp_path):
     os.mkfifo(fifo)
     start = time.perf_counter()
     with pytest.raises(InputError, match="geen gewoon bestand"):
-        clean_files([fifo], round="2022-05")
+        clean_files([fifo], round_name="2022-05")
     assert time.perf_counter() - start < 5
 
 
@@ -79,7 +79,7 @@ def test_symlink_to_dev_zero_is_refused(tmp_path):
     link = tmp_path / "export.csv"
     link.symlink_to("/dev/zero")
     with pytest.raises(InputError, match="geen gewoon bestand"):
-        clean_files([link], round="2022-05")
+        clean_files([link], round_name="2022-05")
 
 
 def test_file_size_limit(tmp_path, monkeypatch):
@@ -87,7 +87,7 @@ def test_file_size_limit(tmp_path, monkeypatch):
     big.write_bytes(b"a,b\n" + b"1,2\n" * 1000)
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
     with pytest.raises(InputError, match="te groot"):
-        clean_files([big], round="2022-05")
+        clean_files([big], round_name="2022-05")
 
 
 def _zip_bomb(path, n_cells):
@@ -106,7 +106,7 @@ def test_xlsx_zip_bomb_refused_before_parsing(tmp_path):
     assert bomb.stat().st_size < 10 * 2**20
     start = time.perf_counter()
     with pytest.raises(InputError, match="cellen|pakt uit"):
-        clean_files([bomb], round="2022-05")
+        clean_files([bomb], round_name="2022-05")
     assert time.perf_counter() - start < 30
 
 
@@ -208,7 +208,7 @@ def test_dropped_pickle_is_never_unpickled_by_a_report(tmp_path, monkeypatch, ca
     marker = tmp_path / "uitgevoerd"
     cache = tmp_path / "2022-05_gedeeld.pkl"
     cache.write_bytes(pickle.dumps({"boom": _Marker(str(marker))}))
-    monkeypatch.setattr(context, "compute_shared_part", lambda part, ronde, **kw: {"part": part})
+    monkeypatch.setattr(context, "compute_shared_part", lambda part, round_name, **kw: {"part": part})
     ctx = context.ReportContext("2022-05", pd.DataFrame(), None, None, None)
     shared = context.load_shared(str(cache), ctx)
     assert not marker.exists()

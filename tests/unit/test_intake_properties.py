@@ -94,13 +94,13 @@ def _write(path, rows, delimiter, encoding):
 @given(files=st.lists(export_file(), min_size=1, max_size=3),
        delimiter=st.sampled_from([",", ";", "\t"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
-       rules=st.tuples(st.sampled_from(["markeer", "verwijder"]), st.sampled_from(["markeer", "verwijder"])))
+       rules=st.tuples(st.sampled_from(["flag", "drop"]), st.sampled_from(["flag", "drop"])))
 def test_dirt_never_crashes_and_every_row_is_accounted_for(tmp_path_factory, files, delimiter, encoding, rules):
     folder = tmp_path_factory.mktemp("vuil")
     for i, (rows, _) in enumerate(files):
         _write(folder / f"export{i}.csv", rows, delimiter, encoding)
     try:
-        res = clean_files(folder, round="r1", salt="s", straightliners=rules[0], speeders=rules[1])
+        res = clean_files(folder, round_name="r1", salt="s", straightliners=rules[0], speeders=rules[1])
     except InformeelError as exc:
         assert str(exc)  # a Dutch message
         assert encoding == "utf-16" or not all(known for _, known in files), str(exc)

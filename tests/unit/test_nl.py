@@ -20,44 +20,44 @@ from informeel_lib import nl
     (-0.001, 2, "0,00"),  # no "−0,00"
     (0, 1, "0,0"),
 ])
-def test_getal_uses_decimal_comma_and_thousands_point(value, decimals, expected):
-    assert nl.getal(value, decimals) == expected
+def test_number_uses_decimal_comma_and_thousands_point(value, decimals, expected):
+    assert nl.number(value, decimals) == expected
 
 
-def test_getal_missing_apa_and_sign():
-    assert nl.getal(None) == nl.LEEG
-    assert nl.getal(float("nan")) == nl.LEEG
-    assert nl.getal(pd.NA) == nl.LEEG
-    assert nl.getal(0.823, 2, leading_zero=False) == ",82"
-    assert nl.getal(-0.823, 2, leading_zero=False) == "\u2212,82"
-    assert nl.getal(0.2, 2, sign=True) == "+0,20"
-    assert nl.getal(-0.2, 2, sign=True) == "\u22120,20"
-    assert nl.getal(0.001, 2, sign=True) == "0,00"  # no sign on a rounded zero
-    assert nl.getal(float("-inf")) == "\u2212∞"
-    assert all("-" not in nl.getal(v, d) for v in (-3.5, -0.04, -1e6) for d in (0, 1, 3))
+def test_number_missing_apa_and_sign():
+    assert nl.number(None) == nl.EMPTY
+    assert nl.number(float("nan")) == nl.EMPTY
+    assert nl.number(pd.NA) == nl.EMPTY
+    assert nl.number(0.823, 2, leading_zero=False) == ",82"
+    assert nl.number(-0.823, 2, leading_zero=False) == "\u2212,82"
+    assert nl.number(0.2, 2, sign=True) == "+0,20"
+    assert nl.number(-0.2, 2, sign=True) == "\u22120,20"
+    assert nl.number(0.001, 2, sign=True) == "0,00"  # no sign on a rounded zero
+    assert nl.number(float("-inf")) == "\u2212∞"
+    assert all("-" not in nl.number(v, d) for v in (-3.5, -0.04, -1e6) for d in (0, 1, 3))
 
 
 def test_whole_numbers_percent_p_values():
-    assert nl.geheel(12345) == "12.345"
-    assert nl.geheel(np.int64(7)) == "7"
-    assert nl.procent(0.456) == "46%"
-    assert nl.procent(0.4567, 1) == "45,7%"
-    assert nl.p_waarde(0.0004) == "p < ,001"
-    assert nl.p_waarde(0.0321) == "p = ,032"
-    assert nl.p_waarde(float("nan")) == f"p = {nl.LEEG}"
+    assert nl.integer(12345) == "12.345"
+    assert nl.integer(np.int64(7)) == "7"
+    assert nl.percent(0.456) == "46%"
+    assert nl.percent(0.4567, 1) == "45,7%"
+    assert nl.p_value(0.0004) == "p < ,001"
+    assert nl.p_value(0.0321) == "p = ,032"
+    assert nl.p_value(float("nan")) == f"p = {nl.EMPTY}"
 
 
 def test_dates_rounds_and_enumerations():
-    assert nl.datum(dt.date(2026, 11, 28)) == "28 november 2026"
-    assert nl.datum("2022-05-03") == "3 mei 2022"
-    assert nl.datum(pd.Timestamp("2021-03-01 10:00")) == "1 maart 2021"
-    assert nl.ronde_naam("2022-05") == "mei 2022"
-    assert nl.ronde_naam("voorjaar") == "voorjaar"
-    assert nl.opsomming([]) == ""
-    assert nl.opsomming(["a"]) == "a"
-    assert nl.opsomming(["a", "b", "c"]) == "a, b en c"
-    assert nl.meervoud(1, "team", "teams") == "1 team"
-    assert nl.meervoud(1200, "team", "teams") == "1.200 teams"
+    assert nl.date(dt.date(2026, 11, 28)) == "28 november 2026"
+    assert nl.date("2022-05-03") == "3 mei 2022"
+    assert nl.date(pd.Timestamp("2021-03-01 10:00")) == "1 maart 2021"
+    assert nl.round_label("2022-05") == "mei 2022"
+    assert nl.round_label("voorjaar") == "voorjaar"
+    assert nl.word_list([]) == ""
+    assert nl.word_list(["a"]) == "a"
+    assert nl.word_list(["a", "b", "c"]) == "a, b en c"
+    assert nl.plural(1, "team", "teams") == "1 team"
+    assert nl.plural(1200, "team", "teams") == "1.200 teams"
 
 
 def _cells(table_html):
@@ -72,7 +72,7 @@ def test_html_table_formats_escapes_and_labels():
     assert "<strong>Tabel 3</strong>" in out and "<em>Scores &lt;per&gt; groep</em>" in out
     assert "<b>" not in out  # every cell escaped
     assert _cells(out) == ["&lt;b&gt;Team &amp; co&lt;/b&gt;", "12", "3,5", ",81", "&lt; ,001", "ja",
-                           "B", "1.500", nl.LEEG, ",70", ",040", "nee"]
+                           "B", "1.500", nl.EMPTY, ",70", ",040", "nee"]
     assert '<p class="apa-note"><em>Noot.</em> Let op: x &lt; y</p>' in out
     assert out.count('<td class="num"') == 8  # numeric cells right-aligned; text and booleans not
     assert out.count('<th class="num"') == 4  # and so are the headers of the numeric columns
@@ -87,7 +87,7 @@ def test_html_table_without_number_or_note_and_with_index():
 
 def test_html_table_negative_numbers_use_the_minus_sign_and_numeric_cells_do_not_wrap():
     df = pd.DataFrame({"Schaal": ["a-b", "c"], "Verschil": [-0.13, 0.2], "p": [0.0004, 0.2],
-                       "Δ": ["\u22120,15*", nl.LEEG], "n": ["< 5", "12 (34%)"]})
+                       "Δ": ["\u22120,15*", nl.EMPTY], "n": ["< 5", "12 (34%)"]})
     out = nl.html_table(df, title="t")
     cells = _cells(out)
     assert cells[:2] == ["a-b", "\u22120,13"]  # text keeps its hyphen; the number gets U+2212

@@ -49,8 +49,8 @@ def test_likert_bars_raise_when_everything_is_suppressed():
 
 
 def test_group_means_draws_given_groups_and_highlight():
-    tab = pd.DataFrame({"groep": ["ZINN", "Treant"], "gemiddelde": [3.8, 3.6], "bi": [0.1, 0.2]})
-    fig = plots.group_means(tab, group="groep", ci="bi", highlight="ZINN")
+    tab = pd.DataFrame({"group": ["ZINN", "Treant"], "mean": [3.8, 3.6], "bi": [0.1, 0.2]})
+    fig = plots.group_means(tab, group="group", ci="bi", highlight="ZINN")
     ax = fig.axes[0]
     dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
     np.testing.assert_allclose(dots.get_offsets()[:, 0], [3.8, 3.6])
@@ -58,7 +58,7 @@ def test_group_means_draws_given_groups_and_highlight():
     assert not np.allclose(colours[0], colours[1])  # the highlighted group stands out
     assert [t.get_text() for t in ax.get_yticklabels()] == ["ZINN", "Treant"]
     with pytest.raises(AnalysisError):
-        plots.group_means(tab.iloc[:0], group="groep")
+        plots.group_means(tab.iloc[:0], group="group")
 
 
 def test_scree_and_coefficient_plots():
@@ -66,7 +66,7 @@ def test_scree_and_coefficient_plots():
     lines = fig.axes[0].get_lines()
     np.testing.assert_allclose(lines[0].get_ydata(), [3.0, 1.5, 0.5])
     np.testing.assert_allclose(lines[1].get_ydata(), [1.2, 1.1, 1.0])
-    coefs = pd.DataFrame({"term": ["a", "b"], "b": [0.3, -0.05], "ci_laag": [0.1, -0.2], "ci_hoog": [0.5, 0.1]})
+    coefs = pd.DataFrame({"term": ["a", "b"], "b": [0.3, -0.05], "ci_low": [0.1, -0.2], "ci_high": [0.5, 0.1]})
     fig = plots.coefficient_plot(coefs)
     dots = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)][0]
     np.testing.assert_allclose(dots.get_offsets()[:, 0], [0.3, -0.05])
@@ -75,15 +75,15 @@ def test_scree_and_coefficient_plots():
 
 
 def test_round_lines_one_line_per_group():
-    tab = pd.DataFrame({"ronde": ["2021-11", "2022-05"] * 2, "groep": ["A", "A", "B", "B"],
-                        "gemiddelde": [3.0, 3.2, 2.8, 2.9]})
+    tab = pd.DataFrame({"round": ["2021-11", "2022-05"] * 2, "group": ["A", "A", "B", "B"],
+                        "mean": [3.0, 3.2, 2.8, 2.9]})
     fig = plots.round_lines(tab, highlight="A")
     assert len(fig.axes[0].get_lines()) == 2
 
 
 def test_axis_labels_use_decimal_comma():
-    tab = pd.DataFrame({"groep": ["x"], "gemiddelde": [2.5]})
-    fig = plots.group_means(tab, group="groep")
+    tab = pd.DataFrame({"group": ["x"], "mean": [2.5]})
+    fig = plots.group_means(tab, group="group")
     fig.canvas.draw()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "2,5" in ticks and not any("." in t for t in ticks)
@@ -103,9 +103,9 @@ def test_img_html_embeds_png_with_escaped_alt_text():
 def _benchmark_table():
     rows = []
     for scale, (m1, m2) in {"Reflectie": (3.8, 3.6), "Leiding": (3.1, 3.4)}.items():
-        rows.append({"schaal": scale, "groep": "ZINN", "gemiddelde": m1, "ci_laag": m1 - 0.2, "ci_hoog": m1 + 0.2})
-        rows.append({"schaal": scale, "groep": "rest van het netwerk", "gemiddelde": m2, "ci_laag": m2 - 0.1,
-                     "ci_hoog": m2 + 0.1})
+        rows.append({"scale": scale, "group": "ZINN", "mean": m1, "ci_low": m1 - 0.2, "ci_high": m1 + 0.2})
+        rows.append({"scale": scale, "group": "rest van het netwerk", "mean": m2, "ci_low": m2 - 0.1,
+                     "ci_high": m2 + 0.1})
     return pd.DataFrame(rows)
 
 
@@ -129,7 +129,7 @@ def test_comparison_means_draws_both_groups_per_scale_with_intervals_and_a_legen
 
 
 def test_negative_tick_labels_use_the_minus_sign():
-    coefs = pd.DataFrame({"term": ["a", "b"], "b": [0.3, -0.25], "ci_laag": [0.1, -0.45], "ci_hoog": [0.5, -0.05]})
+    coefs = pd.DataFrame({"term": ["a", "b"], "b": [0.3, -0.25], "ci_low": [0.1, -0.45], "ci_high": [0.5, -0.05]})
     fig = plots.coefficient_plot(coefs)
     fig.canvas.draw()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]

@@ -92,7 +92,7 @@ def test_suppress_small_groups_masks_and_marks():
 
 def test_suppress_small_groups_explicit_columns_and_missing_n():
     t = pd.DataFrame({"g": ["a", "b"], "count": [np.nan, 9], "value": [1, 2], "other": [7.0, 8.0]})
-    out = suppress_small_groups(t, n_col="count", min_n=10, value_cols=["value"])
+    out = suppress_small_groups(t, n_col="count", min_group=10, value_cols=["value"])
     assert out["value"].isna().all() and out["other"].tolist() == [7.0, 8.0]
     assert out["suppressed"].all()
 
@@ -101,4 +101,4 @@ def test_suppress_small_groups_bad_input():
     with pytest.raises(AnalysisError, match="kolom 'n'"):
         suppress_small_groups(pd.DataFrame({"x": [1]}))
     with pytest.raises(AnalysisError, match="minimale groepsgrootte"):
-        suppress_small_groups(pd.DataFrame({"n": [1]}), min_n=0)
+        suppress_small_groups(pd.DataFrame({"n": [1]}), min_group=0)

@@ -30,49 +30,49 @@ def data():
 
 def test_options_list_what_is_in_the_data(data):
     opts = widgets.options(data)
-    assert opts["organisatie"] == [widgets.ALL, "A", "B"]
-    assert opts["ronde"] == ["2021-11", "2022-05"]
-    assert opts["schaal"] == ["REFL", "IWL"]  # codebook order, only complete scales
+    assert opts["organisation"] == [widgets.ALL, "A", "B"]
+    assert opts["round"] == ["2021-11", "2022-05"]
+    assert opts["scale"] == ["REFL", "IWL"]  # codebook order, only complete scales
 
 
 def test_scale_table_per_organisation_suppresses_small_groups(data):
-    tab = widgets.scale_table(data, round="2022-05", scale="IWL", min_group=5)
-    assert list(tab.columns) == ["organisatie", "n", "gemiddelde", "sd", "ci_laag", "ci_hoog"]
-    assert tab["organisatie"].tolist() == ["A"]  # B has 4 respondents in this round
+    tab = widgets.scale_table(data, round_name="2022-05", scale="IWL", min_group=5)
+    assert list(tab.columns) == ["organisation", "n", "mean", "sd", "ci_low", "ci_high"]
+    assert tab["organisation"].tolist() == ["A"]  # B has 4 respondents in this round
     sub = data[(data["round"] == "2022-05") & (data["organisation"] == "A")]
     assert tab.loc[0, "n"] == 9
-    assert tab.loc[0, "gemiddelde"] == pytest.approx(sub[IWL].mean(axis=1).mean())
-    assert tab.loc[0, "ci_laag"] < tab.loc[0, "gemiddelde"] < tab.loc[0, "ci_hoog"]
+    assert tab.loc[0, "mean"] == pytest.approx(sub[IWL].mean(axis=1).mean())
+    assert tab.loc[0, "ci_low"] < tab.loc[0, "mean"] < tab.loc[0, "ci_high"]
 
 
 def test_scale_table_per_team_when_an_organisation_is_chosen(data):
-    tab = widgets.scale_table(data, organisation="A", round="2022-05", scale="IWL", min_group=5)
+    tab = widgets.scale_table(data, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
     assert tab["team"].tolist() == ["T1"]  # T2 (3 respondents) never appears
-    tab_all_rounds = widgets.scale_table(data, organisation="A", round=widgets.ALL, scale="IWL", min_group=5)
+    tab_all_rounds = widgets.scale_table(data, organisation="A", round_name=widgets.ALL, scale="IWL", min_group=5)
     assert tab_all_rounds.loc[0, "n"] == 13
 
 
 def test_scale_table_reverse_keys_reversed_items(data):
-    tab = widgets.scale_table(data, round="2021-11", scale="REFL", min_group=5)
+    tab = widgets.scale_table(data, round_name="2021-11", scale="REFL", min_group=5)
     sub = data[data["round"] == "2021-11"].copy()
     for item in CB.scales["REFL"].reverse_items:
         sub[item] = 6 - sub[item]
     expected = sub.assign(s=sub[REFL].mean(axis=1)).groupby("organisation")["s"].mean()
-    np.testing.assert_allclose(tab.set_index("organisatie")["gemiddelde"], expected.loc[["A", "B"]])
+    np.testing.assert_allclose(tab.set_index("organisation")["mean"], expected.loc[["A", "B"]])
 
 
 def test_scale_view_returns_table_and_figure(data):
-    table, fig = widgets.scale_view(data, organisation=widgets.ALL, round="2021-11", scale="IWL")
+    table, fig = widgets.scale_view(data, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
     assert isinstance(fig, Figure)
     assert table["organisatie"].tolist() == ["A", "B"]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A", "B"]
 
 
 def test_likert_view_and_errors(data):
-    fig = widgets.likert_view(data, organisation="A", round="2021-11", scale="IWL")
+    fig = widgets.likert_view(data, organisation="A", round_name="2021-11", scale="IWL")
     assert len(fig.axes[0].patches) == len(IWL) * 5
     with pytest.raises(AnalysisError, match="Minder dan 5"):
-        widgets.likert_view(data, organisation="B", round="2022-05", scale="IWL")
+        widgets.likert_view(data, organisation="B", round_name="2022-05", scale="IWL")
     with pytest.raises(AnalysisError, match="Onbekende schaal"):
         widgets.scale_table(data, scale="XYZ")
     with pytest.raises(AnalysisError, match="geen antwoorden"):

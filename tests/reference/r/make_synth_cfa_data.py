@@ -54,7 +54,7 @@ def divergent() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw, processed = Path(tmp) / "raw", Path(tmp) / "processed"
         write_network(raw, seed=2021)
-        clean_files([raw / "2021-11"], round="2021-11", out=processed, salt="x", codebook=cb)
+        clean_files([raw / "2021-11"], round_name="2021-11", out=processed, salt="x", codebook=cb)
         data = pd.read_parquet(processed / "2021-11.parquet")  # what the reports read
     data = data.dropna(subset=cb.item_codes)  # the complete cases the 47-item invariance model used
     data = data[data["organisation"].isin(DIVERGENT_GROUPS)][["organisation", *DIVERGENT_ITEMS]]
