@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, sparse
+from scipy.linalg import lapack
 
 from ..errors import AnalysisError
 from .moments import single_blas_thread
@@ -248,11 +249,11 @@ class ProfiledDeviance:
             s = self._scale_rest(lam, self._a22) + np.eye(len(self._a22)) - l21 @ l21.T
             l22 = np.linalg.cholesky(s)
             rhs = self._scale_rest(lam, self._rhsr, left_only=True) - l21 @ c
-            c = np.vstack([c, linalg.solve_triangular(l22, rhs, lower=True, check_finite=False)])
+            c = np.vstack([c, _lower_solve(l22, rhs)])
             log_det += 2.0 * float(np.sum(np.log(np.diag(l22))))
         rzx, cu = c[:, : self.p], c[:, self.p]
         rx = np.linalg.cholesky(np.eye(self.p) - rzx.T @ rzx)
-        cb = linalg.solve_triangular(rx, -rzx.T @ cu, lower=True, check_finite=False)
+        cb = _lower_solve(rx, -rzx.T @ cu)
         r2 = self._yty - cu @ cu - cb @ cb
         return log_det, rx, cb, r2
 
@@ -284,6 +285,14 @@ class ProfiledDeviance:
         return beta, vcov, sigma2, covs
 
 
+def _lower_solve(lower_factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """L⁻¹ rhs for a lower-triangular L by LAPACK directly (scipy's wrapper costs more than the solve here)."""
+    out, info = lapack.dtrtrs(lower_factor, rhs, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular triangular factor")
+    return out
+
+
 def _block_diagonal(codes, w, n_levels: int) -> np.ndarray:
     """The k x k diagonal blocks of Z'Z of one term (one per level) as an (n_levels, k, k) array."""
     k = w.shape[1]
@@ -305,6 +314,7 @@ class _Search:
     theta: np.ndarray = None
     value: float = math.inf
     evaluations: int = 0
+    newton: dict = field(default_factory=dict)   # θ bytes -> Newton step there (polish and check share it)
 
     def __call__(self, theta) -> float:
         theta = np.maximum(np.asarray(theta, dtype=float), self.lower)
@@ -328,11 +338,11 @@ def _scalar_search(search: _Search) -> None:
                              options={"xatol": 1e-10 * max(1.0, high)})
 
 
-def _grid_starts(search: _Search) -> list[np.ndarray]:
-    """Two θ (two nested random intercepts): the best points of a coarse grid (a profile check) as starts."""
-    axis = np.array([0.0, 0.1, 0.4, 1.0, 3.0])
+def _grid_start(search: _Search) -> np.ndarray:
+    """Two θ (two nested random intercepts): the best point of a coarse grid (a profile check) as start."""
+    axis = np.array([0.0, 0.15, 0.5, 1.5])
     values = {(a, b): search([a, b]) for a in axis for b in axis}
-    return [np.array(point) for point in sorted(values, key=values.get)[:2]]
+    return np.array(min(values, key=values.get))
 
 
 def _bounds(lower: np.ndarray):
@@ -340,20 +350,22 @@ def _bounds(lower: np.ndarray):
 
 
 def _local_searches(search: _Search, start: np.ndarray) -> None:
-    """Several θ: L-BFGS-B from lme4's start and from a second start (grid points for two θ)."""
-    starts = [start]
+    """Several θ: L-BFGS-B from the best point of a grid (two θ) or from lme4's start and a shrunken one."""
     if len(search.lower) == 2 and (search.lower == 0).all():
-        starts.extend(_grid_starts(search))
+        starts = [_grid_start(search)]
     else:
-        starts.append(np.where(search.lower == 0, 0.3, 0.0))
+        starts = [start, np.where(search.lower == 0, 0.3, 0.0)]
     for s in starts:   # loose tolerances: Newton steps polish the best point afterwards
         optimize.minimize(search, s, method="L-BFGS-B", bounds=_bounds(search.lower),
                           options={"ftol": 1e-11, "gtol": 1e-6, "maxiter": 2000})
 
 
-def _escalate(search: _Search) -> None:
-    """When the local searches did not end in a checked optimum: Nelder–Mead, Powell, L-BFGS-B again."""
+def _escalate(search: _Search, start: np.ndarray) -> None:
+    """When the local searches did not end in a checked optimum: Nelder–Mead and Powell from the best
+    point, L-BFGS-B from lme4's start and from the best point."""
     bounds = _bounds(search.lower)
+    optimize.minimize(search, start, method="L-BFGS-B", bounds=bounds,
+                      options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
     optimize.minimize(search, search.theta, method="Nelder-Mead", bounds=bounds,
                       options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
     optimize.minimize(search, search.theta, method="Powell", bounds=bounds,
@@ -387,8 +399,15 @@ def _derivatives(f, theta: np.ndarray, free: np.ndarray, lower: np.ndarray):
     return grad, hess
 
 
-def _newton_step(f, theta: np.ndarray, lower: np.ndarray):
-    """The Newton step H⁻¹g over the interior coordinates (None when the curvature is not positive)."""
+def _newton_step(search: _Search, theta: np.ndarray, lower: np.ndarray):
+    """(free coordinates, Newton step H⁻¹g over them or None, whether the curvature is positive)."""
+    key = theta.tobytes()
+    if key not in search.newton:
+        search.newton[key] = _newton_step_at(search, theta, lower)
+    return search.newton[key]
+
+
+def _newton_step_at(f, theta: np.ndarray, lower: np.ndarray):
     free = ~((lower == 0) & (theta <= 0))
     if not free.any():
         return free, np.zeros(0), True
@@ -525,7 +544,7 @@ def _optimise(search: _Search, start: np.ndarray) -> str:
     _polish(search)
     problem = _check_optimum(search)
     if problem and len(start) > 1:
-        _escalate(search)
+        _escalate(search, start)
         _snap_to_boundary(search)
         _polish(search)
         problem = _check_optimum(search)

@@ -27,6 +27,7 @@ from ..codebook import load_codebook
 from ..errors import AnalysisError
 from .describe import labels_as_written
 from .lmm import RandomTerm, fit_lmm
+from .moments import single_blas_thread
 
 MIN_TEAMS = 5
 """Fewest teams for which a random team intercept is estimated."""
@@ -807,6 +808,7 @@ def _shares(components: pd.Series) -> list[float]:
     return [float(v) / total if not math.isnan(v) else float("nan") for v in parts]
 
 
+@single_blas_thread
 def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("organisation", "team"),
                     standardize: bool = True, covariates=(), within_between=(), random_slope: str | None = None,
                     reml: bool = True, codebook=None) -> InfluenceModelResult:
