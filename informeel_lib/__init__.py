@@ -44,6 +44,7 @@ _EXPORTS = {
     "sem": "analysis.cfa.sem",
     "outcome_associations": "analysis.outcomes",
     "outcome_paths": "analysis.outcomes",
+    "cross_lagged": "analysis.panel",
     "invariance": "analysis.cfa.invariance",
     "describe_by": "analysis.describe",
     # research question

@@ -667,3 +667,72 @@ def _network_truth(seed, rounds, scale, cb, params, teams, df, people) -> dict:
         "latent": _latent_truth(params, rounds),
         "observed": _population_truth(rounds, _item_key(cb)),
     }
+
+
+# --- change in the same people (panel truth) ---------------------------------------------------
+
+PANEL_POP_TEAMS = 5_000
+"""Teams (of ``POP_TEAM_SIZE``) in the population that gives :func:`panel_truth`."""
+
+
+def panel_truth(x: str, y: str, *, rounds=DEFAULT_ROUNDS, first: int = 0, codebook=None) -> dict:
+    """True cross-lagged panel effects of the generator between round positions ``first`` and ``first + 1``.
+
+    The generator's change process (predictors: team intercept + AR(1) person part with
+    ``RHO_PERSON``, organisation round shifts; outcomes from the structural equations with AR(1)
+    residuals ``RHO_OUTCOME``) is simulated for a population of people who stay in their team,
+    with fresh item noise each round, as in :func:`generate_network`. On the scale means (items
+    discretised and reverse keyed as in the data) the population regressions
+    ``z(X_2) ~ z(X_1) + z(Y_1)`` and ``z(Y_2) ~ z(X_1) + z(Y_1)`` give the standardised
+    autoregressive and cross-lagged effects a cross-lagged panel model estimates on matched
+    respondents (:func:`informeel_lib.analysis.panel.cross_lagged`).
+
+    Returns
+    -------
+    dict
+        ``{"x_x": a_X, "y_y": a_Y, "x_y": X_1 -> Y_2, "y_x": Y_1 -> X_2, "n_population": N}``.
+    """
+    cb = codebook if codebook is not None else load_codebook()
+    rounds = tuple(str(r) for r in rounds)
+    if not 0 <= first < len(rounds) - 1:
+        raise AnalysisError("Kies een eerste ronde waarna nog een ronde volgt.")
+    for name in (x, y):
+        if name not in LATENT:
+            raise AnalysisError(f"'{name}' is geen schaal van de synthetische populatie ({', '.join(LATENT)}).")
+    return dict(_panel_truth(LATENT.index(x), LATENT.index(y), len(rounds), first, _item_key(cb)))
+
+
+@lru_cache(maxsize=8)
+def _panel_truth(ix: int, iy: int, n_rounds: int, first: int, item_key: tuple) -> tuple:
+    params = _params_from_key(item_key)
+    rng = np.random.default_rng(_PARAM_SEED + 2)
+    orgs = list(ORG_EFFECT)
+    chol_b, chol_w = _within_cov()
+    team_org = np.arange(PANEL_POP_TEAMS) % len(orgs)
+    team_sector = [ORG_SECTORS[orgs[o]][(t // len(orgs)) % len(ORG_SECTORS[orgs[o]])] for t, o in enumerate(team_org)]
+    team_fixed = np.array([_sector_vector(s) for s in team_sector])
+    team_rand = rng.standard_normal((PANEL_POP_TEAMS, len(PREDICTORS))) @ chol_b.T
+    person_team = np.repeat(np.arange(PANEL_POP_TEAMS), POP_TEAM_SIZE)
+    person_org = team_org[person_team]
+    n = len(person_team)
+    z = rng.standard_normal((n, len(PREDICTORS))) @ chol_w.T
+    e = rng.standard_normal((n, 3))
+    scores = []
+    for k in range(first + 2):
+        if k > 0:
+            z = RHO_PERSON * z + np.sqrt(1 - RHO_PERSON ** 2) * (rng.standard_normal((n, len(PREDICTORS))) @ chol_w.T)
+            e = RHO_OUTCOME * e + np.sqrt(1 - RHO_OUTCOME ** 2) * rng.standard_normal((n, 3))
+        if k < first:
+            continue
+        shift = np.array([_shift_vector(o, k) for o in orgs])[person_org]
+        pred = shift + team_fixed[person_team] + team_rand[person_team] + z
+        eta = np.column_stack([pred, _outcomes(pred, e)])
+        raw = _discretise(eta, rng.standard_normal((n, len(params.codes))), params)
+        sm = _scale_means(raw, params)
+        scores.append((sm - sm.mean(axis=0)) / sm.std(axis=0))
+    (x1, y1), (x2, y2) = [(s[:, ix], s[:, iy]) for s in scores]
+    design = np.column_stack([x1, y1])
+    bx, *_ = np.linalg.lstsq(design, x2, rcond=None)
+    by, *_ = np.linalg.lstsq(design, y2, rcond=None)
+    return (("x_x", round(float(bx[0]), 4)), ("y_x", round(float(bx[1]), 4)), ("x_y", round(float(by[0]), 4)),
+            ("y_y", round(float(by[1]), 4)), ("n_population", int(n)))
