@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError
-from ..nl import geheel
+from ..nl import integer
 from .cfa.sem import SEMResult, sem
 from .multilevel import resolve_variables, scale_label
 
@@ -154,8 +154,8 @@ def cross_lagged(data: pd.DataFrame, x: str, y: str, *, rounds=None, id_col: str
     n = len(wide)
     names = {v: scale_label(v, cb) for v in (x, y)}
     if n < min_matched:
-        message = (f"{geheel(n)} respondenten vulden zowel ronde {rounds[0]} als {rounds[1]} in; dat is minder dan "
-                   f"de {geheel(min_matched)} die nodig zijn voor een panelmodel, dus dat is niet geschat.")
+        message = (f"{integer(n)} respondenten vulden zowel ronde {rounds[0]} als {rounds[1]} in; dat is minder dan "
+                   f"de {integer(min_matched)} die nodig zijn voor een panelmodel, dus dat is niet geschat.")
         return CrossLagged(x, y, rounds, n, int(min_matched), False, _empty_effects(), message)
     frame = pd.DataFrame({"X_1": wide[f"{x}_1"], "Y_1": wide[f"{y}_1"], "X_2": wide[f"{x}_2"], "Y_2": wide[f"{y}_2"]})
     frame = (frame - frame.mean()) / frame.std(ddof=0)  # so estimates are std.all
@@ -172,7 +172,7 @@ def cross_lagged(data: pd.DataFrame, x: str, y: str, *, rounds=None, id_col: str
         rows[effect] = {"predictor": pred, "dependent": dep, "beta": r["est"], "ci_low": r["ci_low"],
                         "ci_high": r["ci_high"], "p": r["p"]}
     effects = pd.DataFrame.from_dict(rows, orient="index").rename_axis("effect")
-    message = (f"{geheel(n)} respondenten vulden zowel ronde {rounds[0]} als {rounds[1]} in; op hen is een "
+    message = (f"{integer(n)} respondenten vulden zowel ronde {rounds[0]} als {rounds[1]} in; op hen is een "
                f"panelmodel geschat voor {names[x].lower()} en {names[y].lower()}.")
     return CrossLagged(x, y, rounds, n, int(min_matched), True, effects, message, fit)
 
