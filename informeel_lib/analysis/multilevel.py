@@ -503,7 +503,7 @@ class InfluenceModelResult:
 
         ``(τ²_empty − τ²_model) / τ²_empty`` for organisation, team and residual (Raudenbush &
         Bryk 2002; Snijders & Bosker 2012, §7.1). It can be negative (a predictor that differs
-        less between teams than the outcome does); NaN where the empty model has no variance.
+        less between teams than the outcome does); NaN where the empty model has (practically) no variance there.
         """
         empty, full = self.empty_variance_components, self.variance_components
         if empty is None:
@@ -511,7 +511,7 @@ class InfluenceModelResult:
         out = {}
         for level in _LEVELS:
             e, f = empty.get(level, float("nan")), full.get(level, float("nan"))
-            out[level] = (e - f) / e if e > 0 else float("nan")
+            out[level] = (e - f) / e if e > 0 and not _near_zero(empty, level) else float("nan")
         return pd.Series(out, name="verklaard")
 
     def _term_text(self, term: str) -> str:
@@ -582,20 +582,21 @@ class InfluenceModelResult:
                        "(marginale R²).")
         if self.empty_variance_components is None:
             return out
-        explained = self.explained_by_level
-        total = float(np.nansum(self.variance_components.reindex(list(_LEVELS)).to_numpy()))
-        parts = []
-        for level in ("organisation", "team", "residual"):
-            share = explained.get(level, float("nan"))
-            if math.isnan(share):
-                continue
-            text = _pct(share) if share > 0 else "niets"
-            parts.append(f"{text} van de verschillen tussen {_LEVEL_NL[level]}")
+        parts = [f"{_pct(share) if share > 0 else 'niets'} van de verschillen tussen {_LEVEL_NL[level]}"
+                 for level, share in self.explained_by_level.items() if not math.isnan(share)]
         if parts:
             out.append("Vergeleken met het lege model verklaren ze " + _join_nl(parts) + ".")
+        return out + self._vanished_variance_sentences()
+
+    def _vanished_variance_sentences(self) -> list[str]:
+        """Say it when the organisation or team variance is (practically) zero, and in which model."""
+        out = []
         for level in ("organisation", "team"):
-            var = self.variance_components.get(level, float("nan"))
-            if not math.isnan(var) and var < NEAR_ZERO_SHARE * total:
+            if not _near_zero(self.variance_components, level):
+                continue
+            if _near_zero(self.empty_variance_components, level):
+                out.append(f"Ook zonder de factoren is er (vrijwel) geen variantie tussen {_LEVEL_NL[level]}.")
+            else:
                 out.append(f"In het model met de factoren blijft er (vrijwel) geen variantie tussen {_LEVEL_NL[level]} "
                            "over: de factoren verklaren die verschillen.")
         return out
@@ -605,6 +606,13 @@ class InfluenceModelResult:
                 f"{self.n_organisations} organisatie{'s' if self.n_organisations != 1 else ''}".replace(",", ".")
                 + (f"; {self.n_dropped} respondenten zijn weggelaten wegens ontbrekende antwoorden."
                    if self.n_dropped else "."))
+
+
+def _near_zero(components: pd.Series, level: str) -> bool:
+    """Whether the variance at ``level`` is below NEAR_ZERO_SHARE of the total (NaN: no such level)."""
+    total = float(np.nansum(components.reindex(list(_LEVELS)).to_numpy()))
+    value = components.get(level, float("nan"))
+    return not math.isnan(value) and value < NEAR_ZERO_SHARE * total
 
 
 def _join_nl(parts) -> str:

@@ -289,3 +289,27 @@ def test_influence_model_random_slope_and_ml_options():
     assert {"team_slope", "team_intercept_slope_cov"} <= set(res.variance_components.index)
     with pytest.raises(AnalysisError, match="willekeurige helling"):
         influence_model(d, "Y", ["A"], random_slope="B")
+
+
+def test_summary_says_which_model_a_zero_variance_belongs_to(network):
+    """Issue 10: the report said "7% tussen organisaties" (empty model) and later "(vrijwel) 0" (full model)
+    without saying which model; now every share names its model. In round 1 of the synthetic network the
+    factors take away all team variance (lme4 gives the same singular fit: team variance 0)."""
+    r1 = network.responses[network.responses["round"] == network.truth["rounds"][0]]
+    res = influence_model(r1, "IWL", PREDICTORS)
+    assert res.variance_components["team"] == 0.0 and res.empty_variance_components["team"] > 0.01
+    text = res.summary_nl()
+    assert "Zonder de factoren (leeg model) ligt 4% van de verschillen in informeel leergedrag tussen teams" in text
+    assert "In het model met de factoren blijft er (vrijwel) geen variantie tussen teams over" in text
+    assert res.explained_by_level["team"] == pytest.approx(1.0)
+    assert "Vergeleken met het lege model verklaren ze 37% van de verschillen tussen organisaties, 100% van de " \
+           "verschillen tussen teams" in text
+    # a level without variance in the empty model is not "explained" (no 0/0 shares): team means made equal
+    d = reference_data()
+    d["Y"] = d["Y"] - d.groupby(["organisation", "team"])["Y"].transform("mean") + 3
+    res = influence_model(d, "Y", ["B"])
+    assert res.empty_variance_components["team"] == 0.0 and res.empty_variance_components["organisation"] == 0.0
+    assert math.isnan(res.explained_by_level["team"]) and math.isnan(res.explained_by_level["organisation"])
+    text = res.summary_nl()
+    assert "Ook zonder de factoren is er (vrijwel) geen variantie tussen teams." in text
+    assert "de factoren verklaren die verschillen" not in text
