@@ -96,13 +96,42 @@ class _OrdinalModel:
         i, j = self.pairs
         return np.concatenate([tau, corr[j, i]]), sigma
 
-    def jacobian(self, x, h=1e-6):
-        base = np.empty((len(self.stats.statistics), self.n_free))
-        for k in range(self.n_free):
-            e = np.zeros(self.n_free)
-            e[k] = h
-            base[:, k] = (self.implied(x + e)[0] - self.implied(x - e)[0]) / (2 * h)
-        return base
+    def jacobian(self, x):
+        """d sigma / d theta (statistics x free parameters), analytic."""
+        lam, psi, theta = self.matrices(x)
+        sigma = lam @ psi @ lam.T + theta
+        lp = lam @ psi
+        p = self.p
+        d_sigma = np.zeros((self.n_struct, p, p))
+        for kind, r, c, k in self._free:
+            if kind == _LAMBDA:
+                d_sigma[k, r, :] += lp[:, c]
+                d_sigma[k, :, r] += lp[:, c]
+            elif kind == _PSI:
+                outer = np.outer(lam[:, r], lam[:, c])
+                d_sigma[k] += outer + outer.T if r != c else outer
+            else:
+                d_sigma[k, r, c] += 1.0
+                d_sigma[k, c, r] += 1.0
+        if not self.theta:                        # the diagonal is fixed at 1 by the residual variances
+            idx = np.arange(p)
+            d_sigma[:, idx, idx] = 0.0
+        i, j = self.pairs
+        jac = np.zeros((self.n_th + len(i), self.n_free))
+        item = self.stats.threshold_item
+        if not self.theta:
+            jac[self.n_th:, :self.n_struct] = d_sigma[:, j, i].T
+            jac[:self.n_th, self.n_struct:] = np.eye(self.n_th)
+            return jac
+        scale = 1 / np.sqrt(np.diag(sigma))
+        corr = sigma * np.outer(scale, scale)
+        rel = np.einsum("kii->ki", d_sigma) / np.diag(sigma)          # d sigma_ii / sigma_ii
+        d_corr = d_sigma * np.outer(scale, scale) - 0.5 * corr * (rel[:, :, None] + rel[:, None, :])
+        jac[self.n_th:, :self.n_struct] = d_corr[:, j, i].T
+        tau = x[self.n_struct:] * scale[item]
+        jac[:self.n_th, :self.n_struct] = (-0.5 * tau[None, :] * rel[:, item]).T
+        jac[:self.n_th, self.n_struct:] = np.diag(scale[item])
+        return jac
 
     def start(self):
         """Start values from the polychoric matrix: per factor the first principal axis of its
