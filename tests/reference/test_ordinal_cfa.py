@@ -24,7 +24,8 @@ FIT = {"chisq": "chi2", "df": "df", "pvalue": "p", "baseline.chisq": "baseline_c
        "rmsea": "rmsea", "srmr": "srmr", "chisq.scaled": "chi2_scaled", "df.scaled": "df_scaled",
        "pvalue.scaled": "p_scaled", "chisq.scaling.factor": "scaling_factor", "chisq.shift.parameters": "shift",
        "baseline.chisq.scaled": "baseline_chi2_scaled", "cfi.scaled": "cfi_scaled", "tli.scaled": "tli_scaled",
-       "rmsea.scaled": "rmsea_scaled"}
+       "rmsea.scaled": "rmsea_scaled", "cfi.robust": "cfi_robust", "tli.robust": "tli_robust",
+       "rmsea.robust": "rmsea_robust"}
 RELATIVE = {"chisq", "baseline.chisq", "chisq.scaled", "baseline.chisq.scaled", "chisq.shift.parameters"}
 
 

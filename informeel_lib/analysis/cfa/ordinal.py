@@ -17,7 +17,16 @@ scale factors :math:`\\Delta_i = \\mathrm{diag}(\\Sigma)^{-1/2}` give the implie
 
 WLSMV adds robust standard errors (sandwich
 :math:`(\\Delta'W\\Delta)^{-1}\\Delta'W\\Gamma W\\Delta(\\Delta'W\\Delta)^{-1}/N`) and the
-mean-and-variance adjusted (scaled-shifted) test statistic of Asparouhov & Muthén (2010).
+mean-and-variance adjusted (scaled-shifted) test statistic of Asparouhov & Muthén (2010),
+with CFI/TLI/RMSEA from it ("scaled") and the robust versions of Savalei (2021) ("robust").
+
+References
+----------
+Muthén, B. (1984). A general structural equation model with dichotomous, ordered categorical,
+and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+Asparouhov, T., & Muthén, B. (2010). Simple second order chi-square correction. Mplus note.
+Savalei, V. (2021). Improving fit indices in structural equation modeling with categorical
+data. *Multivariate Behavioral Research*, 56, 390-407.
 """
 
 from __future__ import annotations
@@ -215,7 +224,9 @@ def fit_ordinal(df: pd.DataFrame, model, *, std_lv: bool = False, estimator: str
     Rows with a missing answer on a model item are dropped (lavaan's listwise default).
     Returns a :class:`CFAResult` whose ``fit`` has lavaan's names for the robust statistics:
     ``chi2_scaled``, ``df_scaled``, ``p_scaled``, ``scaling_factor``, ``shift``,
-    ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``, ``baseline_chi2_scaled``.
+    ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``, ``rmsea_ci_scaled``, ``baseline_chi2_scaled``,
+    ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` (NaN, as lavaan's NA, when the polychoric
+    matrix is not positive definite).
     """
     if estimator not in ESTIMATORS:
         raise AnalysisError(f"Schatter '{estimator}' bestaat niet voor ordinale items; kies uit {', '.join(ESTIMATORS)}.")
@@ -298,7 +309,56 @@ def _fit_indices(mod, st, x, f, w, jac, bread, estimator, converged, iterations)
             "cfi_scaled": cfi(t_ss, df_, b_ss, base_df), "tli_scaled": tli(t_ss, df_, b_ss, base_df),
             "rmsea_scaled": rmsea(t_ss, df_, n - 1), "rmsea_ci_scaled": rmsea_ci(t_ss, df_, n - 1),
         })
+        fit.update(_robust_indices(mod, st, x, w, jac, bread, df_))
     return fit
+
+
+def _robust_indices(mod, st, x, w, jac, bread, df_):
+    """lavaan's robust CFI/TLI/RMSEA for categorical data (Savalei, 2021; ``lav_fit_catml_dwls``):
+    the ML discrepancy of the DWLS solution against the polychoric matrix, T = N F_ML, with the
+    correction c = tr(U'VU Gamma)/df, U = I - D E^-1 D'W (correlation part), V the normal-theory
+    information of a correlation structure; the baseline uses c0 = tr(Gamma)/df0. NaN (as lavaan's
+    NA) when the polychoric matrix is not positive definite."""
+    nan = {"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan}
+    r = st.cor
+    if np.linalg.eigvalsh(r)[0] < math.sqrt(np.finfo(float).eps):
+        return nan
+    _, sigma = mod.implied(x)
+    scale = 1 / np.sqrt(np.diag(sigma))
+    sigma = sigma * np.outer(scale, scale)
+    a = np.linalg.inv(sigma)
+    p = r.shape[0]
+    logdet_r = np.linalg.slogdet(r)[1]
+    t3 = st.n * (np.linalg.slogdet(sigma)[1] + np.sum(r * a) - logdet_r - p)
+    i, j = mod.pairs
+    v = a[np.ix_(i, i)] * a[np.ix_(j, j)] + a[np.ix_(i, j)] * a[np.ix_(j, i)]
+    n_th = mod.n_th
+    wc, gc, dc = w[n_th:], st.gamma[n_th:, n_th:], jac[n_th:]
+    wiu = np.eye(len(wc)) - dc @ bread @ (dc.T * wc)
+    c3 = float(np.trace(wiu.T @ v @ wiu @ gc)) / df_
+    t3_null = -st.n * logdet_r
+    df_null = len(wc)
+    c3_null = float(np.trace(gc)) / df_null
+    n = st.n - 1
+    return {"cfi_robust": _cfi_c(t3, df_, t3_null, df_null, c3, c3_null),
+            "tli_robust": _tli_c(t3, df_, t3_null, df_null, c3, c3_null),
+            "rmsea_robust": math.sqrt(max(t3 / n / df_ - c3 / n, 0.0))}
+
+
+def _cfi_c(x2, df, x2_null, df_null, c, c_null):
+    """lavaan's ``lav_fit_cfi`` with correction factors c, c0."""
+    t1 = max(x2 - c * df, 0.0)
+    t2 = max(x2 - c * df, x2_null - c_null * df_null, 0.0)
+    if math.isclose(t1, 0.0, abs_tol=1.5e-8) and math.isclose(t2, 0.0, abs_tol=1.5e-8):
+        return 1.0
+    return 1.0 - t1 / t2
+
+
+def _tli_c(x2, df, x2_null, df_null, c, c_null):
+    """lavaan's ``lav_fit_tli`` with correction factors c, c0."""
+    t1 = (x2 - c * df) * df_null
+    t2 = (x2_null - c_null * df_null) * df
+    return 1.0 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
 
 
 def _parameter_table(mod, x, se, observed, latent):
