@@ -40,6 +40,7 @@ _EXPORTS = {
     "polychoric": "analysis.polychoric",
     "tetrachoric": "analysis.polychoric",
     "omega": "analysis.omega",
+    "composite_reliability": "analysis.cfa.reliability",
     "cfa": "analysis.cfa.estimate",
     "sem": "analysis.cfa.sem",
     "outcome_associations": "analysis.outcomes",
