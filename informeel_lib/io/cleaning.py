@@ -532,7 +532,7 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     >>> res = clean_files(["data/raw/2022-05"], round_name="2022-05", out="data/processed")  # doctest: +SKIP
     >>> print(res.summary())                                                            # doctest: +SKIP
     """
-    safe_name(str(round))  # before reading anything: a bad round name is refused at once
+    safe_name(str(round_name))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     exports = [read_export(p, codebook=cb) for p in _collect_paths(paths)]
     result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
