@@ -34,14 +34,14 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ...errors import AnalysisError
 from .engine import _Engine, _prepare_data, _start_values
-from .fit import _fit_measures, _modification_indices, _standardise
+from .fit import _fit_measures, _modification_indices
 from .optimiser import _Diverged, _optimise
 from .ordinal import ESTIMATORS, fit_ordinal
+from .assemble import assemble_result
 from .result import CFAResult, _nl
 from .specification import (
     _LAMBDA,
@@ -223,51 +223,15 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
     for msg in messages:
         warnings.warn(msg[0].upper() + msg[1:], CFAWarning, stacklevel=4)
 
-    est = np.where(spec.xidx >= 0, x[np.maximum(spec.xidx, 0)], spec.value)
-    se = np.where(spec.xidx >= 0, se_free[np.maximum(spec.xidx, 0)], 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(spec.xidx >= 0, est / se, np.nan)
-    pval = np.where(spec.xidx >= 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
-    std_all = _standardise(spec, est, engine, x)
-    names = [spec.names(i) for i in range(len(est))]
-    params = pd.DataFrame({
-        "lhs": [a for a, _, _ in names], "op": [b for _, b, _ in names], "rhs": [c for _, _, c in names],
-        "group": [labels[g] for g in spec.group], "label": spec.label, "free": spec.xidx >= 0,
-        "est": est, "se": se, "z": z, "p": pval, "std_all": std_all,
-    })
     fit = _fit_measures(engine, f_min, counts, spec.n_free, converged, iterations, x)
     fit["estimator"] = "ML"
-    multi = spec.n_groups > 1
-    lo = params[params["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item", "est": "estimate"})
-    index = ["group", "factor", "item"] if multi else ["factor", "item"]
-    loadings = lo.set_index(index)[["estimate", "se", "z", "p", "std_all", "free"]]
-    corr_frames = {}
-    implied_cov, implied_mean = {}, {}
-    for g, lab in enumerate(labels):
-        lam, theta, psi, nu, alpha = engine.matrices(x, g)
-        sigma, mu = engine.implied(x, g)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(np.diag(psi))
-            corr_frames[lab] = pd.DataFrame(psi / np.outer(sd, sd), index=spec.latent, columns=spec.latent)
-        implied_cov[lab] = pd.DataFrame(sigma, index=spec.observed, columns=spec.observed)
-        implied_mean[lab] = pd.Series(mu if spec.meanstructure else samples[g][1], index=spec.observed)
-    if multi:
-        factor_corr = pd.concat(corr_frames, names=["group", "factor"])
-    else:
-        factor_corr = corr_frames[labels[0]].rename_axis(index="factor")
+    mi = None
     if modification_indices:
         mi = _modification_indices(engine, x, info_inv, n, labels)
-        if not multi:
+        if spec.n_groups == 1:
             mi = mi.drop(columns="group")
-    else:
-        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"])
-    syntax = model if isinstance(model, str) else "\n".join(f"{f} =~ {' + '.join(v)}" for f, v in model.items())
-    return CFAResult(
-        model=syntax.strip(), fit=fit, loading_table=loadings, parameters=params,
-        factor_correlations=factor_corr, modification_indices=mi, implied_cov=implied_cov,
-        implied_mean=implied_mean, groups=tuple(labels), n_obs=dict(zip(labels, counts.tolist())),
-        equal=equal, std_lv=std_lv, warnings=tuple(messages),
-    )
+    return assemble_result(model, spec, engine, x, se_free, fit, labels, counts, samples, equal=equal,
+                           std_lv=std_lv, messages=messages, modification_indices=mi)
 
 
 def _check_identified(engine: _Engine, x: np.ndarray, info: np.ndarray | None = None) -> np.ndarray:
