@@ -180,7 +180,7 @@ def _prepare_data(df: pd.DataFrame, observed: list[str], group, missing: str):
         data[v] = col.astype(float)
     if missing != "listwise":
         raise AnalysisError(
-            f"missing='{missing}' wordt niet ondersteund; alleen 'listwise' (lavaan's standaard) is beschikbaar."
+            f"missing='{missing}' wordt niet ondersteund; kies 'listwise' (lavaan's standaard) of 'fiml'."
         )
     keep = data.notna().all(axis=1).to_numpy()
     if group is not None:

@@ -20,7 +20,7 @@ What is matched to ``lavaan::cfa()`` (0.6-14) and checked against R in the tests
   residual covariances and factor covariances that are not free in the model.
 
 Missing values: listwise deletion over the model's items (lavaan's default
-``missing = "listwise"``); FIML is not implemented.
+``missing = "listwise"``), or full-information ML with ``missing="fiml"`` (single group).
 
 Where lavaan does not converge, neither does this: a model whose estimates run off to infinity
 (typically groups of ~50 cases for a 47-item model) raises :class:`NonConvergenceError` within
@@ -40,6 +40,7 @@ from ...errors import AnalysisError
 from .engine import _Engine, _prepare_data, _start_values
 from .fit import _fit_measures, _modification_indices
 from .optimiser import _Diverged, _optimise
+from .fiml import fit_fiml
 from .ordinal import ESTIMATORS, fit_ordinal
 from .assemble import assemble_result
 from .result import CFAResult, _nl
@@ -93,8 +94,11 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     parameterization : {"delta", "theta"}
         For ordinal items: lavaan's default delta (scale factors 1, residual variances
         derived) or theta (residual variances 1).
-    missing : {"listwise"}
-        Rows with a missing value on any model item are dropped (lavaan's default).
+    missing : {"listwise", "fiml"}
+        ``"listwise"`` (lavaan's default) drops rows with a missing value on any model item;
+        ``"fiml"`` (or ``"ml"``) uses every answer by full-information ML, with the saturated
+        model estimated by EM so χ² and fit indices equal lavaan's ``missing = "fiml"`` (single
+        group, ML; see :mod:`informeel_lib.analysis.cfa.fiml`).
     modification_indices : bool
         Compute modification indices (cheap; switch off in loops).
 
@@ -148,6 +152,18 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
     """
     estimator = _resolve_estimator(estimator, ordered)
+    if missing in ("fiml", "ml"):
+        if estimator != "ML":
+            raise AnalysisError(f"missing='fiml' kan alleen met de schatter ML, niet met {estimator}.")
+        if group is not None or equal:
+            raise AnalysisError("FIML (missing='fiml') met groepen is nog niet beschikbaar; gebruik één groep.")
+        terms = parse_model(model)
+        observed, _ = _variables(terms)
+        absent = [v for v in observed if v not in df.columns]
+        if absent:
+            raise AnalysisError(f"Deze items uit het model staan niet in de data: {', '.join(absent)}.")
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fit_fiml(df, terms, observed, model, std_lv=std_lv)
     if estimator in ESTIMATORS:
         if group is not None or equal:
             raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "
