@@ -334,7 +334,7 @@ def test_errors_are_dutch_analysis_errors(hs):
     with pytest.raises(AnalysisError, match="Onbekende"):
         cfa(hs, HS_MODEL, group="school", equal=("ladingen",))
     with pytest.raises(AnalysisError, match="listwise"):
-        cfa(hs, HS_MODEL, missing="ml")
+        cfa(hs, HS_MODEL, missing="pairwise")
     assert issubclass(AnalysisError, InformeelError)
 
 
