@@ -11,6 +11,8 @@ from urllib.parse import urldefrag
 
 import pytest
 
+from tests.support.ci import in_ci
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = os.environ.get("INFORMEEL_CHROMIUM", "/usr/bin/chromium")
@@ -19,7 +21,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def _require_browser():
-    ci = os.environ.get("CI", "").lower() == "true"
+    ci = in_ci()
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         msg = f"Chromium ontbreekt ({CHROMIUM}); installeer het Debian-pakket 'chromium' (.ci/run doet dat)."
         pytest.fail(msg) if ci else pytest.skip(msg)

@@ -9,8 +9,7 @@ import pytest
 from informeel_lib.codebook import load_codebook
 from informeel_lib.io.cleaning import clean_files
 from informeel_lib.io.pseudonyms import pseudonym, respondent_key
-
-synth_export = pytest.importorskip("informeel_lib.synth.exports")
+from informeel_lib.synth import exports as synth_export
 
 CB = load_codebook()
 SALT = "recovery-salt"

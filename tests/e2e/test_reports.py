@@ -4,7 +4,6 @@ A session-scoped fixture writes the synthetic network, cleans two rounds and ren
 once (shared between xdist workers through a file lock); the tests read the HTML it produced.
 """
 
-import datetime as dt
 import html
 import re
 
@@ -98,10 +97,11 @@ def test_index_lists_every_report_with_n_and_date(rendered_round):
     index = rendered_round.html("index.html")
     (headers, rows), = tables(index)
     assert headers == ["Rapport", "n", "Gemaakt op"]
-    today = date(dt.date.today())
+    # the date the reports were rendered on (not today's: the session fixture may have run before midnight)
+    rendered_on = {date(day) for day in rendered_round.built_on}
     listed = {}
     for title, n, made_on in rows:
-        assert made_on == today
+        assert made_on in rendered_on
         listed[title] = cell_int(n)
     assert listed.pop(f"Netwerkrapport mei 2022") == sum(counts.values())
     assert listed == {f"{org} en het netwerk, mei 2022": n for org, n in counts.items()}
@@ -461,8 +461,6 @@ def test_open_answer_tables_leave_out_small_groups():
 
 
 def test_own_kernels_run_side_by_side_without_the_unencrypted_tcp_warning(tmp_path, monkeypatch):
-    from jupyter_client import KernelManager
-
     monkeypatch.chdir(tmp_path)  # jupyter_client's default IPC path would be ./kernel-ipc-N, the same for both
 
     def start(km, log):
@@ -488,11 +486,10 @@ def test_own_kernels_run_side_by_side_without_the_unencrypted_tcp_warning(tmp_pa
     for km, fh in zip(ours, handles):
         check_and_stop(km, fh)
     for i in range(2):
-        assert "without encryption" not in (tmp_path / f"ours{i}.log").read_text()
+        # nothing at all on stderr: no warning of any wording (a plain TCP kernel warns about the missing
+        # encryption there; its exact text is ipykernel's, so it is not matched here)
+        assert (tmp_path / f"ours{i}.log").read_text() == ""
     assert not list(tmp_path.iterdir())[2:]  # only the two logs: no socket files left in the working directory
-    plain = KernelManager(kernel_name=reports.KERNEL_NAME)
-    check_and_stop(plain, start(plain, tmp_path / "plain.log"))
-    assert "without encryption" in (tmp_path / "plain.log").read_text()  # the check above would notice it
 
 
 def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict():

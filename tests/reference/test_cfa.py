@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import informeel_lib as il
 from informeel_lib.analysis.cfa.estimate import cfa
@@ -79,6 +80,11 @@ def assert_parameters_match(res, ref, tol=1e-4):
         assert got["se"] == pytest.approx(row.se, abs=tol), key
         assert got["std_all"] == pytest.approx(row[-1], abs=tol), key
         assert bool(got["free"]) == (row.se > 0), key
+        if row.se > 0:  # Wald z and its two-sided p: lavaan's values and the formula
+            assert got["z"] == pytest.approx(row.z, rel=tol, abs=tol), key
+            assert got["p"] == pytest.approx(row.pvalue, rel=10 * tol, abs=tol), key
+            assert got["z"] == pytest.approx(got["est"] / got["se"], rel=1e-12), key
+            assert got["p"] == pytest.approx(2 * stats.norm.sf(abs(got["z"])), rel=1e-12), key
         if row.label and not row.label.startswith("."):  # user labels (lavaan's own start with '.')
             assert got["label"] == row.label, key
 

@@ -1,5 +1,6 @@
 """A synthetic network with two cleaned rounds and one rendered round of reports, plus HTML table parsing."""
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -21,6 +22,7 @@ class Rendered:
     ok: bool
     truth: dict
     expected_files: tuple
+    built_on: tuple = ()  # the dates (datetime.date) the reports were rendered on
 
     def html(self, name: str) -> str:
         return (self.reports / self.round_name / name).read_text(encoding="utf-8")
@@ -38,6 +40,7 @@ def _build(base: Path) -> None:
     # Run from inside the project folder with relative paths, as `informeel report` is used
     # (this also keeps the pseudonym salt file out of the checkout).
     cwd = os.getcwd()
+    started = dt.date.today()
     os.chdir(base)
     try:
         write_network("raw", seed=SEED)
@@ -46,7 +49,9 @@ def _build(base: Path) -> None:
         ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False)
     finally:
         os.chdir(cwd)
-    (base / "done.json").write_text(json.dumps({"ok": ok}))
+    # the days the build ran on (two when it crossed midnight): the index pages carry one of them
+    days = sorted({started.isoformat(), dt.date.today().isoformat()})
+    (base / "done.json").write_text(json.dumps({"ok": ok, "built_on": days}))
 
 
 class _Tables(HTMLParser):
@@ -96,18 +101,29 @@ def cell_int(text: str):
 
 
 def build_rendered_round(tmp_path_factory):
-    """The synthetic network, two cleaned rounds and the rendered reports of ROUND (built once per run)."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # shared by all workers of this run
-    base = root / "informeel-rapporten"
-    with open(root / "informeel-rapporten.lock", "w") as lock:
+    """The synthetic network, two cleaned rounds and the rendered reports of ROUND (built once per run).
+
+    ``INFORMEEL_RENDERED_ROUND=/some/folder`` reuses a round rendered there by an earlier run (remove the folder
+    after changing report code); without it every run renders afresh in its temporary folder.
+    """
+    reuse = os.environ.get("INFORMEEL_RENDERED_ROUND")
+    if reuse:  # developers: keep one rendered round between runs (built there the first time); CI never sets it
+        base = Path(reuse).resolve()
+        root = base.parent
+        base.mkdir(parents=True, exist_ok=True)
+    else:
+        root = tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            root = root.parent  # shared by all workers of this run
+        base = root / "informeel-rapporten"
+    with open(root / f"{base.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (base / "done.json").exists():
             base.mkdir(exist_ok=True)
             _build(base)
-    ok = json.loads((base / "done.json").read_text())["ok"]
+    done = json.loads((base / "done.json").read_text())
+    ok, built_on = done["ok"], tuple(dt.date.fromisoformat(d) for d in done["built_on"])
     truth = json.loads((base / "raw" / "truth.json").read_text(encoding="utf-8"))
     counts = reports.organisation_counts(base / "processed", ROUND)
     files = ("index.html", "netwerk.html", *(f"{reports.slugify(o)}.html" for o, n in counts.items() if n >= MIN_GROUP))
-    return Rendered(base, base / "processed", base / "reports", ROUND, ok, truth, files)
+    return Rendered(base, base / "processed", base / "reports", ROUND, ok, truth, files, built_on)

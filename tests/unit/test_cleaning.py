@@ -184,6 +184,20 @@ def test_duplicates_without_times_keep_file_order(tmp_path):
     assert res.log.loc[res.log["reason_code"] == "dubbel", "source_row"].tolist() == [2]
 
 
+@pytest.mark.parametrize("timed_first", [True, False])
+def test_duplicates_with_a_missing_submission_time_keep_file_order(timed_first):
+    """A missing time is not 'the latest' nor 'the earliest': with any time unknown, the last in the file counts."""
+    answers = [[3, 4] * (len(ITEMS) // 2) + [3] * (len(ITEMS) % 2), [2, 4] * (len(ITEMS) // 2) + [2] * (len(ITEMS) % 2)]
+    times = ["2022-05-03 10:00", ""] if timed_first else ["", "2022-05-01 10:00"]
+    df = pd.DataFrame([["x1", "ZINN", "A", "manager", t, *a] for t, a in zip(times, answers)],
+                      columns=["code", "organisatie", "team", "rol", "completion time", *ITEMS])
+    res = clean([df], round="2022-05", salt=SALT)
+    assert res.n_dropped_by_reason == {"dubbel": 1}
+    (row,) = res.data.itertuples()
+    assert row.source_row == 3  # the second row of the file (row 1 is the header) is kept either way
+    assert getattr(row, ITEMS[0]) == answers[1][0]
+
+
 def _timed(tmp_path, durations):
     people = make_people(len(durations))
     for p, d in zip(people, durations):

@@ -1,0 +1,125 @@
+"""Confidence intervals and p-values of every model, checked exactly against their formula.
+
+The R comparisons live beside each model (tests/reference: lavaan z and p per parameter, psych's alpha
+CIs; tests/unit/test_compare.py: R's t.test via scipy). Here each printed interval and p-value is
+recomputed from the model's own estimate and standard error with the textbook formula, to 1e-12: a
+one-sided p, a 90% interval or a 1.645 where 1.96 belongs changes the value by far more.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import informeel_lib as il
+from informeel_lib.analysis.compare import benchmark, compare_rounds
+from informeel_lib.analysis.describe import describe_by
+from informeel_lib.analysis.multilevel import influence_model
+
+Z95 = stats.norm.ppf(0.975)  # 1.959963984540054
+
+
+def nested_data(seed=20240611):
+    """4 organisations x 6 teams of unequal size; predictors A and B with effects, C without."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for o in range(4):
+        uo = rng.normal(0, 0.4)
+        for t in range(6):
+            ut = rng.normal(0, 0.5)
+            for _ in range(3 + (o * 6 + t) % 7):
+                a, b, c = rng.normal(0, 1, 3)
+                rows.append({"organisation": f"org{o}", "team": f"t{t}", "A": a, "B": b, "C": c,
+                             "Y": 3 + 0.4 * a - 0.2 * b + uo + ut + rng.normal(0, 1)})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_influence_model_wald_intervals_and_two_sided_p(standardize):
+    res = influence_model(nested_data(), "Y", ["A", "B", "C"], standardize=standardize)
+    c = res.coefficients
+    z = c["estimate"] / c["se"]
+    np.testing.assert_allclose(c["p"], 2 * stats.norm.sf(np.abs(z)), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(c["ci_low"], c["estimate"] - Z95 * c["se"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c["ci_high"], c["estimate"] + Z95 * c["se"], rtol=1e-12, atol=1e-14)
+    # the interval excludes 0 exactly when p < .05 (same test, same level)
+    assert ((c["ci_low"] > 0) | (c["ci_high"] < 0)).tolist() == (c["p"] < 0.05).tolist()
+    assert c.loc["A", "p"] < 0.001 and c.loc["C", "p"] > 0.05  # both sides of the 5% line are exercised
+
+
+def test_benchmark_welch_interval_and_p_follow_the_formula():
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame({"organisation": ["ZINN"] * 30 + ["Treant"] * 50,
+                         "x": np.r_[rng.normal(3.6, 0.5, 30), rng.normal(3.4, 0.8, 50)]})
+    b = benchmark(data, "x", "ZINN")
+    x_org, x_rest = data["x"][:30].to_numpy(), data["x"][30:].to_numpy()
+    v1, v2 = x_org.var(ddof=1) / 30, x_rest.var(ddof=1) / 50
+    se = np.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1 ** 2 / 29 + v2 ** 2 / 49)
+    diff = x_org.mean() - x_rest.mean()
+    q = stats.t.ppf(0.975, df)
+    assert b.diff == pytest.approx(diff, rel=1e-12) and b.df == pytest.approx(df, rel=1e-12)
+    assert (b.ci_low, b.ci_high) == pytest.approx((diff - q * se, diff + q * se), rel=1e-12)
+    assert b.p == pytest.approx(2 * stats.t.sf(abs(diff / se), df), rel=1e-12)
+    pooled = np.sqrt((29 * x_org.var(ddof=1) + 49 * x_rest.var(ddof=1)) / 78)
+    assert b.hedges_g == pytest.approx(diff / pooled * (1 - 3 / (4 * 80 - 9)), rel=1e-12)
+
+
+def test_compare_rounds_welch_interval_and_p_follow_the_formula():
+    rng = np.random.default_rng(8)
+    x1, x2 = rng.normal(3.4, 0.7, 40), rng.normal(3.7, 0.6, 45)
+    data = pd.DataFrame({"round": ["2021-11"] * 40 + ["2022-05"] * 45, "x": np.r_[x1, x2],
+                         "respondent": [f"a{i}" for i in range(40)] + [f"b{i}" for i in range(45)]})
+    r = compare_rounds(data, "x", by=None).iloc[0]
+    v1, v2 = x1.var(ddof=1) / 40, x2.var(ddof=1) / 45
+    se, diff = np.sqrt(v1 + v2), x2.mean() - x1.mean()
+    df = (v1 + v2) ** 2 / (v1 ** 2 / 39 + v2 ** 2 / 44)
+    q = stats.t.ppf(0.975, df)
+    assert r["methode"].startswith("Welch")
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((diff - q * se, diff + q * se), rel=1e-12)
+    assert r["p"] == pytest.approx(2 * stats.t.sf(abs(diff / se), df), rel=1e-12)
+
+
+def test_describe_by_mean_interval_is_the_t_interval():
+    rng = np.random.default_rng(9)
+    data = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 30, "x": rng.normal(3, 1, 42)})
+    desc = describe_by(data, "g", columns=["x"], min_n=5).set_index("g")
+    for g, x in data.groupby("g")["x"]:
+        half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+        assert (desc.loc[g, "ci_low"], desc.loc[g, "ci_high"]) == pytest.approx(
+            (x.mean() - half, x.mean() + half), rel=1e-12)
+
+
+def _alpha(x: np.ndarray) -> float:
+    k = x.shape[1]
+    return k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+
+
+def test_feldt_interval_of_alpha_follows_the_formula():
+    rng = np.random.default_rng(10)
+    common = rng.normal(0, 1, (150, 1))
+    items = pd.DataFrame(np.clip(np.round(3 + common + rng.normal(0, 1, (150, 5))), 1, 5),
+                         columns=[f"i{k}" for k in range(5)])
+    r = il.reliability(items, scale_range=(1, 5))
+    n, k = 150, 5
+    lo = 1 - (1 - r.alpha) * stats.f.ppf(0.975, n - 1, (n - 1) * (k - 1))
+    hi = 1 - (1 - r.alpha) * stats.f.ppf(0.025, n - 1, (n - 1) * (k - 1))
+    assert r.alpha == pytest.approx(_alpha(items.to_numpy()), rel=1e-12)
+    assert r.alpha_ci == pytest.approx((lo, hi), rel=1e-12)
+
+
+def test_bootstrap_interval_of_alpha_equals_a_seeded_reference():
+    """Percentile bootstrap, recomputed here with the same seed and resampling scheme (respondents with
+    replacement, numpy's default_rng(seed).integers(0, n, n) per draw) and the textbook alpha."""
+    rng = np.random.default_rng(11)
+    common = rng.normal(0, 1, (120, 1))
+    x = np.clip(np.round(3 + common + rng.normal(0, 1.1, (120, 4))), 1, 5)
+    items = pd.DataFrame(x, columns=list("abcd"))
+    res = il.reliability(items, scale_range=(1, 5), bootstrap=300, seed=5)
+    draw = np.random.default_rng(5)
+    alphas = [_alpha(x[draw.integers(0, 120, 120)]) for _ in range(300)]
+    expected = np.quantile(alphas, [0.025, 0.975])
+    assert res.bootstrap_ci == pytest.approx(tuple(expected), rel=1e-10)
+    at90 = il.reliability(items, scale_range=(1, 5), bootstrap=300, seed=5, ci=0.90).bootstrap_ci
+    assert at90 == pytest.approx(tuple(np.quantile(alphas, [0.05, 0.95])), rel=1e-10)
+    assert at90[1] - at90[0] < expected[1] - expected[0]
