@@ -191,7 +191,7 @@ def test_duplicates_with_a_missing_submission_time_keep_file_order(timed_first):
     times = ["2022-05-03 10:00", ""] if timed_first else ["", "2022-05-01 10:00"]
     df = pd.DataFrame([["x1", "ZINN", "A", "manager", t, *a] for t, a in zip(times, answers)],
                       columns=["code", "organisatie", "team", "rol", "completion time", *ITEMS])
-    res = clean([df], round="2022-05", salt=SALT)
+    res = clean([df], round_name="2022-05", salt=SALT)
     assert res.n_dropped_by_reason == {"dubbel": 1}
     (row,) = res.data.itertuples()
     assert row.source_row == 3  # the second row of the file (row 1 is the header) is kept either way

@@ -83,7 +83,7 @@ def test_compare_rounds_welch_interval_and_p_follow_the_formula():
 def test_describe_by_mean_interval_is_the_t_interval():
     rng = np.random.default_rng(9)
     data = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 30, "x": rng.normal(3, 1, 42)})
-    desc = describe_by(data, "g", columns=["x"], min_n=5).set_index("g")
+    desc = describe_by(data, "g", columns=["x"], min_group=5).set_index("g")
     for g, x in data.groupby("g")["x"]:
         half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
         assert (desc.loc[g, "ci_low"], desc.loc[g, "ci_high"]) == pytest.approx(
