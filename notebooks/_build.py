@@ -191,6 +191,55 @@ def invloedsfactoren():
     ])
 
 
+def uitkomsten():
+    return nb([
+        new_markdown_cell("# 5. Uitkomsten\n\nDe andere vragen van het netwerk: gaat informeel leren samen met "
+                          "duurzame inzetbaarheid en met binding aan de organisatie, en loopt de samenhang van de "
+                          "invloedsfactoren met die uitkomsten voor een deel via informeel leren? Welke uitkomsten, "
+                          "controlevariabelen en paden dat zijn, staat in het codeboek (`model:`). Eén meting laat "
+                          "zien wat samengaat, niet wat oorzaak en gevolg is; bij dezelfde mensen over twee rondes "
+                          "kijken we of de één verandering in de ander voorspelt."),
+        params("bootstrap_trekkingen = 500       # trekkingen (hele teams) voor de intervallen\n"),
+        new_code_cell(SETUP + "\nfrom informeel_lib.report import outcomes as ro\n"
+                      "from informeel_lib.analysis.outcomes import outcome_associations, outcome_paths\n"
+                      "from informeel_lib.analysis.panel import cross_lagged\n"
+                      "ctx = rc.load_context(ronde, data_dir=data_map, organisation=None, min_group=min_groep)\n"
+                      "model = cb.research_model\n"
+                      "print(\"Paden uit het codeboek:\")\n"
+                      "for regel in model.paths:\n"
+                      "    print(\"  \", regel)\n"
+                      "print(\"Controlevariabelen:\", \", \".join(model.controls) or \"geen\")"),
+        new_markdown_cell("## Samenhang met informeel leren (multilevel)\n\nPer uitkomst een multilevelmodel met "
+                          "informeel leergedrag en de controlevariabelen, met teams binnen organisaties. "
+                          "Gestandaardiseerd (β) met 95%-betrouwbaarheidsinterval."),
+        new_code_cell("samenhang = outcome_associations(current, cb)\nsamenhang"),
+        new_markdown_cell("## Via informeel leren: indirecte effecten\n\nHet padmodel uit het codeboek op "
+                          "gestandaardiseerde schaalscores. Indirect: het deel van de samenhang dat via informeel "
+                          "leergedrag loopt; de intervallen komen uit een bootstrap waarin hele teams worden "
+                          "getrokken."),
+        new_code_cell("paden = outcome_paths(current, cb, bootstrap=bootstrap_trekkingen, seed=0)\n"
+                      "print(paden.interval)\n"
+                      "paden.effects.round(3)"),
+        new_markdown_cell("## Dezelfde mensen in twee rondes\n\nRespondenten met hetzelfde pseudoniem in de vorige en "
+                          "deze ronde. Onder het minimum uit het codeboek (`min_matched`) wordt niets geschat."),
+        new_code_cell("vorige = rc.previous_round(data_map, ronde)\n"
+                      "panels = {}\n"
+                      "if vorige is None:\n"
+                      "    print(\"Er is geen eerdere ronde.\")\n"
+                      "else:\n"
+                      "    twee = data[data[\"round\"].isin([vorige, ronde])]\n"
+                      "    for uitkomst in model.further_outcomes:\n"
+                      "        panels[uitkomst] = cross_lagged(twee, model.outcome, uitkomst, rounds=(vorige, ronde),\n"
+                      "                                        bootstrap=bootstrap_trekkingen, codebook=cb)\n"
+                      "        print(panels[uitkomst].message)\n"
+                      "        display(panels[uitkomst].effects.round(3))"),
+        new_markdown_cell("## Zoals in het rapport"),
+        new_code_cell("shared = {\"outcomes\": {\"associations\": samenhang, \"paths\": paden, \"panels\": panels,\n"
+                      "                       \"previous_round\": vorige}}\n"
+                      "display(HTML(ro.outcomes_section(ctx, shared).html))"),
+    ])
+
+
 def rapport():
     return nb([
         params("gedeeld_pad = None               # cache met de netwerkbrede modellen (de batch vult dit in)\n"),
@@ -206,6 +255,8 @@ def rapport():
         new_code_cell("display(HTML(rs.change_section(ctx).html))"),
         new_code_cell("display(HTML(rs.factor_section(ctx, shared).html))"),
         new_code_cell("display(HTML(rs.influence_section(ctx, shared).html))"),
+        new_code_cell("from informeel_lib.report import outcomes as ro\n"
+                      "display(HTML(ro.outcomes_section(ctx, shared).html))"),
         new_code_cell("display(HTML(rs.open_answers_section(ctx).html))"),
         new_code_cell("display(HTML(rs.colophon(ctx)))"),
     ])
@@ -216,6 +267,7 @@ NOTEBOOKS = {
     "02_vragenlijstanalyse.ipynb": vragenlijstanalyse,
     "03_factormodel.ipynb": factormodel,
     "04_invloedsfactoren.ipynb": invloedsfactoren,
+    "05_uitkomsten.ipynb": uitkomsten,
     "rapport.ipynb": rapport,
 }
 

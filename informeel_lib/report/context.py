@@ -37,7 +37,7 @@ from ..privacy import MIN_GROUP
 REST = "rest van het netwerk"
 NETWORK = "netwerk"
 FORMS = ("zelfgestuurd", "incidenteel", "tacit")
-SHARED_PARTS = ("invariance_organisations", "invariance_rounds", "cfa", "influence")  # slowest first
+SHARED_PARTS = ("invariance_organisations", "invariance_rounds", "cfa", "influence", "outcomes")  # slowest first
 OUTCOME = "IWL"
 PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
 CORE_SCALES = (OUTCOME, "REFL", "EXPR", "LEID", "ZICHT")
@@ -222,7 +222,8 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
     Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
     ``"invariance_rounds"`` (this round and the previous one), ``"invariance_organisations"``
     (organisations large enough for a group-wise fit; the :func:`core_model`), ``"influence"`` (ICC per scale and the
-    multilevel influence model). Results are plain dicts/DataFrames/result objects, so they
+    multilevel influence model), ``"outcomes"`` (the further outcomes of the codebook's research model,
+    :func:`informeel_lib.report.outcomes.compute_outcomes`). Results are plain dicts/DataFrames/result objects, so they
     pickle. ``None`` means "not applicable" (e.g. no previous round).
     """
     cb = load_codebook()
@@ -253,6 +254,10 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
                 iccs[s] = float("nan")
         model_res = _safe(influence_model, scored, OUTCOME, list(PREDICTORS))
         return {"icc": iccs, "model": model_res}
+    if part == "outcomes":
+        from .outcomes import compute_outcomes
+
+        return compute_outcomes(round_name, data_dir=data_dir)
     raise ValueError(f"unknown shared part {part!r}")
 
 

@@ -758,8 +758,11 @@ def _form_mask(coded, form: str) -> pd.Series:
 
 def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
     """Every section of the report, in order."""
+    from .outcomes import outcomes_section
+
     return [response(ctx), reliability_section(ctx), scale_scores(ctx), item_distributions(ctx), change_section(ctx),
-            factor_section(ctx, shared), influence_section(ctx, shared), open_answers_section(ctx)]
+            factor_section(ctx, shared), influence_section(ctx, shared), outcomes_section(ctx, shared),
+            open_answers_section(ctx)]
 
 
 # --- helpers for the exploration notebooks -------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = {"01_begripsverkenning.ipynb", "02_vragenlijstanalyse.ipynb", "03_factormodel.ipynb",
-             "04_invloedsfactoren.ipynb"}
+             "04_invloedsfactoren.ipynb", "05_uitkomsten.ipynb"}
 
 pytestmark = pytest.mark.slow
 

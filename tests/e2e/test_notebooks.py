@@ -22,7 +22,7 @@ def notebook_path(name: str) -> Path:
     """The exploration notebooks live in notebooks/, the report notebook is package data."""
     return REPORT_NOTEBOOK if name == "rapport.ipynb" else NOTEBOOKS / name
 ALL = ["01_begripsverkenning.ipynb", "02_vragenlijstanalyse.ipynb", "03_factormodel.ipynb",
-       "04_invloedsfactoren.ipynb", "rapport.ipynb"]
+       "04_invloedsfactoren.ipynb", "05_uitkomsten.ipynb", "rapport.ipynb"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -152,6 +152,13 @@ def test_04_invloedsfactoren(rendered_round, tmp_path):  # noqa: F811
                       interactief=False))
     assert "Overeenstemming binnen teams" in text and "rwg(j)" in text
     assert "hangt het sterkst" in text and "Effecten op informeel leergedrag" in text
+
+
+def test_05_uitkomsten(rendered_round, tmp_path):  # noqa: F811
+    text = _text(_run("05_uitkomsten.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
+                      interactief=False, bootstrap_trekkingen=50))
+    assert "Paden uit het codeboek" in text and "Uitkomsten: duurzame inzetbaarheid" in text
+    assert "respondenten vulden" in text and "95%-BI" in text
 
 
 def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):  # noqa: F811
