@@ -6,8 +6,8 @@ The model is :math:`y = X\\beta + Z\\Lambda_\\theta u + e`, :math:`u \\sim N(0, 
 closed form, so only :math:`\\theta` is optimised, within bounds (variances cannot be negative).
 That is what ``lme4::lmer`` does; it makes the fit small, fast and checkable:
 
-- :func:`fit_lmm` searches with several optimisers and starting values and keeps the lowest
-  deviance;
+- :func:`fit_lmm` searches from several starting values (a grid for one or two variances),
+  turns to other optimisers when the checks below fail, and keeps the lowest deviance;
 - a fit only counts as converged when the gradient at the solution is (near) zero, the curvature is
   positive, and a variance at zero is at zero because the likelihood wants it there (moving it up
   makes the fit worse); otherwise :attr:`LMMFit.converged` is ``False`` with a Dutch
@@ -501,14 +501,16 @@ def fit_lmm(y, X, terms, *, reml: bool = True, x_names=None) -> LMMFit:
     Notes
     -----
     The profiled deviance of Bates et al. (2015, eqs. 34 and 41) is minimised over θ, the
-    lower-triangular relative covariance factors (diagonal ≥ 0): with one θ by a grid over
-    [0, 100] refined by bounded Brent search (the grid is the profile of the deviance); with two θ
-    (two nested random intercepts) additionally from the best points of a 7 x 7 grid; with more,
-    by L-BFGS-B from two starts followed by Nelder–Mead and Powell. The lowest deviance wins and
-    is polished by Newton steps. The fit is *converged* when at the solution the Hessian of the
-    deviance over the interior θ is positive definite, the Newton step is below
-    :data:`GRADIENT_TOLERANCE` relative to θ, and no variance held at 0 improves the fit when moved
-    to :data:`BOUNDARY_STEP`. Standard errors are lme4's: σ² (X'V⁻¹X)⁻¹ at the estimated θ.
+    lower-triangular relative covariance factors (diagonal ≥ 0). With one θ: a grid over
+    [0, 100] (the profile of the deviance) refined by bounded Brent search around its best point.
+    With two θ (two nested random intercepts): L-BFGS-B from the best point of a 4 x 4 grid
+    (a coarse profile). With more (random slopes): L-BFGS-B from lme4's start and from a shrunken
+    one. The lowest deviance is polished by Newton steps and then checked; a fit that fails the
+    check is searched again with Nelder–Mead, Powell and L-BFGS-B from lme4's start, keeping the
+    lowest deviance, and checked once more. The fit is *converged* when at the solution the
+    Hessian of the deviance over the interior θ is positive definite, the Newton step is below
+    :data:`GRADIENT_TOLERANCE` relative to θ, and no variance held at 0 improves the fit when
+    moved to :data:`BOUNDARY_STEP`. Standard errors are lme4's: σ² (X'V⁻¹X)⁻¹ at the estimated θ.
 
     References
     ----------

@@ -507,12 +507,12 @@ class InfluenceModelResult:
         """
         empty, full = self.empty_variance_components, self.variance_components
         if empty is None:
-            return pd.Series({level: float("nan") for level in _LEVELS}, name="verklaard")
+            return pd.Series({level: float("nan") for level in _LEVELS}, name="explained")
         out = {}
         for level in _LEVELS:
             e, f = empty.get(level, float("nan")), full.get(level, float("nan"))
             out[level] = (e - f) / e if e > 0 and not _near_zero(empty, level) else float("nan")
-        return pd.Series(out, name="verklaard")
+        return pd.Series(out, name="explained")
 
     def _term_text(self, term: str) -> str:
         r = self.coefficients.loc[term]
