@@ -42,6 +42,7 @@ from .fit import _fit_measures, _modification_indices
 from .optimiser import _Diverged, _optimise
 from .fiml import fit_fiml
 from .ordinal import ESTIMATORS, fit_ordinal
+from .robust import robust_ml
 from .assemble import assemble_result
 from .result import CFAResult, _nl
 from .specification import (
@@ -82,8 +83,11 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
         ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``, ``"means"``.
     std_lv : bool
         Identify by fixing factor variances to 1 instead of the first loading.
-    estimator : {None, "ML", "WLSMV", "DWLS"}
-        None chooses as lavaan: ML, or WLSMV when ``ordered`` is given. WLSMV and DWLS treat
+    estimator : {None, "ML", "MLR", "WLSMV", "DWLS"}
+        None chooses as lavaan: ML, or WLSMV when ``ordered`` is given. MLR: ML estimates with
+        Huber-White standard errors, the Yuan-Bentler scaled χ² (``fit["chi2_scaled"]``,
+        ``"scaling_factor"``) and scaled/robust CFI, TLI, RMSEA (single group, complete data;
+        see :mod:`informeel_lib.analysis.cfa.robust`). WLSMV and DWLS treat
         the items as ordinal (thresholds and polychoric correlations; see
         :mod:`informeel_lib.analysis.cfa.ordinal`): WLSMV gives robust standard errors and the
         scaled-shifted test with scaled fit indices (``fit["chi2_scaled"]``, ``"cfi_scaled"``,
@@ -152,6 +156,9 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
     """
     estimator = _resolve_estimator(estimator, ordered)
+    if estimator == "MLR" and (group is not None or equal or missing != "listwise"):
+        raise AnalysisError("MLR is er nog alleen voor één groep met volledige data (listwise); gebruik ML "
+                            "voor groepen of missing='fiml'.")
     if missing in ("fiml", "ml"):
         if estimator != "ML":
             raise AnalysisError(f"missing='fiml' kan alleen met de schatter ML, niet met {estimator}.")
@@ -186,10 +193,12 @@ def _resolve_estimator(estimator, ordered) -> str:
     est = str(estimator).upper()
     if est == "ML" and ordinal:
         raise AnalysisError("Ordinale items (ordered=True) worden geschat met WLSMV of DWLS, niet met ML.")
+    if est == "MLR" and ordinal:
+        raise AnalysisError("Ordinale items (ordered=True) worden geschat met WLSMV of DWLS, niet met MLR.")
     if est in ESTIMATORS and not ordinal:
         raise AnalysisError(f"Schatter '{est}' is voor ordinale items: geef ordered=True mee.")
-    if est not in ("ML",) + ESTIMATORS:
-        raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; kies uit ML, WLSMV of DWLS.")
+    if est not in ("ML", "MLR") + ESTIMATORS:
+        raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; kies uit ML, MLR, WLSMV of DWLS.")
     return est
 
 
@@ -233,14 +242,18 @@ def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_in
     info_inv = _check_identified(engine, x, info)
     vcov = info_inv / n
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    fit = _fit_measures(engine, f_min, counts, spec.n_free, converged, iterations, x)
+    fit["estimator"] = "ML"
+    if estimator == "MLR":
+        rows = df[observed].apply(pd.to_numeric, errors="coerce").dropna().to_numpy(dtype=float)
+        se_free, robust = robust_ml(engine, x, rows, fit)
+        fit.update(robust)
     if not converged:
         messages.append("het model is niet geconvergeerd; de schattingen zijn onbetrouwbaar.")
     messages += _heywood_messages(engine, x, labels)
     for msg in messages:
         warnings.warn(msg[0].upper() + msg[1:], CFAWarning, stacklevel=4)
 
-    fit = _fit_measures(engine, f_min, counts, spec.n_free, converged, iterations, x)
-    fit["estimator"] = "ML"
     mi = None
     if modification_indices:
         mi = _modification_indices(engine, x, info_inv, n, labels)

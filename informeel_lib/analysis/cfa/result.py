@@ -124,7 +124,8 @@ class CFAResult:
         ]
         if "chi2_scaled" in f:
             p_scaled = "p < 0,001" if f["p_scaled"] < 0.001 else f"p = {_nl(f['p_scaled'])}"
-            lines.append(f"  geschaald (scaled-shifted): χ²({f['df_scaled']}) = {_nl(f['chi2_scaled'], 3)}, {p_scaled}; "
+            kind = "Yuan-Bentler" if f.get("estimator") == "MLR" else "scaled-shifted"
+            lines.append(f"  geschaald ({kind}): χ²({f['df_scaled']}) = {_nl(f['chi2_scaled'], 3)}, {p_scaled}; "
                          f"CFI = {_nl(f['cfi_scaled'])}, TLI = {_nl(f['tli_scaled'])}, RMSEA = {_nl(f['rmsea_scaled'])}")
         lines += [f"  let op: {w}" for w in self.warnings]
         return "\n".join(lines)
