@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class InformeelError(Exception):
     """An error with a Dutch message meant for the user; the CLI prints it without a traceback."""
@@ -36,3 +38,28 @@ class InputError(InformeelError):
 
 class AnalysisError(InformeelError):
     """An analysis cannot be run on this data (too few cases, no variance, ...)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An analysis that could not be done, passed on as a value instead of raised.
+
+    The network-wide report parts are computed once per round, in other processes, and cached;
+    one that fails must not stop the reports, so it travels as a ``Failure`` (it pickles) and
+    the report section prints ``message``.
+
+    Attributes
+    ----------
+    reason : str
+        ``"not_converged"`` (the model has no finite estimate in this data), ``"timeout"`` (the
+        fit was abandoned), ``"error"`` (an :class:`InformeelError`: the data do not allow the
+        analysis) or ``"crash"`` (an unexpected exception in the worker).
+    message : str
+        Dutch text for the reader of the report.
+    """
+
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message

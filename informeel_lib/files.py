@@ -30,6 +30,7 @@ import zlib
 from pathlib import Path
 
 from .errors import InputError
+from .nl import integer
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 """Round names (and other names that become file names): a letter or digit first, then letters, digits,
@@ -143,8 +144,8 @@ def check_xlsx_limits(path, *, max_uncompressed: int | None = None, max_cells: i
                         tail = chunk[-8:]
                         cells -= len(pattern.findall(tail))  # counted again with the next block
                         if cells > max_cells:
-                            raise InputError(f"het Excel-bestand heeft meer dan {max_cells:,} cellen".replace(",", ".")
-                                             + "; sla de export op als CSV of splits hem.", file=path.name)
+                            raise InputError(f"het Excel-bestand heeft meer dan {integer(max_cells)} cellen; sla de "
+                                             "export op als CSV of splits hem.", file=path.name)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise InputError("dit is geen geldig Excel-bestand (.xlsx); het is beschadigd of van een ander type.",
                          file=path.name) from exc

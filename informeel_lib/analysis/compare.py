@@ -15,8 +15,9 @@ from scipy import stats
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError
+from ..nl import number
 from ..privacy import MIN_GROUP
-from .multilevel import format_nl, resolve_variables, scale_label
+from .multilevel import resolve_variables, scale_label
 
 METHOD_WELCH = "Welch (onafhankelijke groepen)"
 METHOD_PAIRED = "gepaarde t-toets (dezelfde respondenten)"
@@ -259,9 +260,10 @@ class BenchmarkResult:
         """Dutch sentence, e.g. ``Reflectie op het werk: ZINN 3,8, rest van het netwerk 3,6 (verschil 0,2; 95%-BI 0,1 tot 0,3)``."""
         if self.suppressed:
             return f"{self.scale_name}: {self.organisation} niet getoond ({self.note})."
-        f = lambda v: format_nl(v, decimals)  # noqa: E731
-        return (f"{self.scale_name}: {self.organisation} {f(self.mean_org)}, rest van het netwerk {f(self.mean_rest)} "
-                f"(verschil {f(self.diff)}; 95%-BI {f(self.ci_low)} tot {f(self.ci_high)})")
+        mean_org, mean_rest, diff, ci_low, ci_high = (number(v, decimals) for v in (
+            self.mean_org, self.mean_rest, self.diff, self.ci_low, self.ci_high))
+        return (f"{self.scale_name}: {self.organisation} {mean_org}, rest van het netwerk {mean_rest} "
+                f"(verschil {diff}; 95%-BI {ci_low} tot {ci_high})")
 
 
 def benchmark(data: pd.DataFrame, scale: str, organisation: str, *, min_group: int = MIN_GROUP, codebook=None,

@@ -25,6 +25,7 @@ from scipy import stats
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError
+from ..nl import integer, number, percent, plural, word_list
 from .describe import labels_as_written
 from .lmm import RandomTerm, fit_lmm
 from .moments import single_blas_thread
@@ -34,27 +35,6 @@ MIN_TEAMS = 5
 
 
 # --- shared helpers -------------------------------------------------------------
-
-def format_nl(value, decimals: int = 2) -> str:
-    """A number in Dutch notation: decimal comma, minus sign, ``–`` for missing.
-
-    >>> format_nl(-0.2349)
-    '−0,23'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace("-", "\u2212").replace(".", ",")
-
-
-def format_p_nl(p) -> str:
-    """A p-value in Dutch APA style: ``p < 0,001`` or ``p = 0,034``."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "p = –"
-    return "p < 0,001" if p < 0.001 else f"p = {format_nl(p, 3)}"
-
 
 def _group_key(data: pd.DataFrame, group) -> pd.Series:
     """One label per row for a grouping given as a column name or a list of columns (nested).
@@ -517,7 +497,7 @@ class InfluenceModelResult:
     def _term_text(self, term: str) -> str:
         r = self.coefficients.loc[term]
         sym = "β" if self.standardized else "b"
-        return f"{sym} = {format_nl(r.estimate)}; 95%-BI {format_nl(r.ci_low)} tot {format_nl(r.ci_high)}"
+        return f"{sym} = {number(r.estimate)}; 95%-BI {number(r.ci_low)} tot {number(r.ci_high)}"
 
     def summary_nl(self) -> str:
         """Plain Dutch sentences describing the result, for reports and notebooks.
@@ -537,7 +517,7 @@ class InfluenceModelResult:
                              "terwijl de andere factoren gelijk blijven.")
         covs = sorted({self.labels.get(t, t).split(":")[0] for t, k in self.term_kind.items() if k == "covariate"})
         if covs:
-            sentences.append("Gecorrigeerd voor " + _join_nl(covs) + ".")
+            sentences.append("Gecorrigeerd voor " + word_list(covs) + ".")
         sentences.extend(self._explained_sentences(out_label))
         sentences.append(self._sample_sentence())
         sentences.extend(self.notes)
@@ -548,8 +528,8 @@ class InfluenceModelResult:
         if "leeg model" not in shares.index:
             return []
         team, org = shares.loc["leeg model", "team"], shares.loc["leeg model", "organisation"]
-        return [f"Zonder de factoren (leeg model) ligt {_pct(team)} van de verschillen in {out_label} tussen teams"
-                + (f" en {_pct(org)} tussen organisaties" if not math.isnan(org) else "")
+        return [f"Zonder de factoren (leeg model) ligt {percent(team)} van de verschillen in {out_label} tussen teams"
+                + (f" en {percent(org)} tussen organisaties" if not math.isnan(org) else "")
                 + "; de rest zit tussen personen binnen teams."]
 
     def _coefficient_sentences(self, out_label: str) -> list[str]:
@@ -569,23 +549,23 @@ class InfluenceModelResult:
         if sig[1:]:
             parts = [f"{_lower_first(self.labels[t])}{'' if coefs.loc[t, 'estimate'] > 0 else ' (negatief)'} "
                      f"({self._term_text(t)})" for t in sig[1:]]
-            out.append("Daarna volgen " + _join_nl(parts) + ".")
+            out.append("Daarna volgen " + word_list(parts) + ".")
         if nonsig:
             parts = [f"{_lower_first(self.labels[t])} ({self._term_text(t)})" for t in nonsig]
-            out.append("Geen duidelijk verband (het 95%-BI omvat 0) voor " + _join_nl(parts) + ".")
+            out.append("Geen duidelijk verband (het 95%-BI omvat 0) voor " + word_list(parts) + ".")
         return out
 
     def _explained_sentences(self, out_label: str) -> list[str]:
         out = []
         if not math.isnan(self.r2_marginal):
-            out.append(f"De factoren samen verklaren {_pct(self.r2_marginal)} van alle verschillen in {out_label} "
+            out.append(f"De factoren samen verklaren {percent(self.r2_marginal)} van alle verschillen in {out_label} "
                        "(marginale R²).")
         if self.empty_variance_components is None:
             return out
-        parts = [f"{_pct(share) if share > 0 else 'niets'} van de verschillen tussen {_LEVEL_NL[level]}"
+        parts = [f"{percent(share) if share > 0 else 'niets'} van de verschillen tussen {_LEVEL_NL[level]}"
                  for level, share in self.explained_by_level.items() if not math.isnan(share)]
         if parts:
-            out.append("Vergeleken met het lege model verklaren ze " + _join_nl(parts) + ".")
+            out.append("Vergeleken met het lege model verklaren ze " + word_list(parts) + ".")
         return out + self._vanished_variance_sentences()
 
     def _vanished_variance_sentences(self) -> list[str]:
@@ -602,8 +582,8 @@ class InfluenceModelResult:
         return out
 
     def _sample_sentence(self) -> str:
-        return (f"Gebaseerd op {self.n:,} respondenten in {self.n_teams} teams van "
-                f"{self.n_organisations} organisatie{'s' if self.n_organisations != 1 else ''}".replace(",", ".")
+        return (f"Gebaseerd op {integer(self.n)} respondenten in {integer(self.n_teams)} teams van "
+                f"{plural(self.n_organisations, 'organisatie', 'organisaties')}"
                 + (f"; {self.n_dropped} respondenten zijn weggelaten wegens ontbrekende antwoorden."
                    if self.n_dropped else "."))
 
@@ -614,18 +594,6 @@ def _near_zero(components: pd.Series, level: str) -> bool:
     value = components.get(level, float("nan"))
     return not math.isnan(value) and value < NEAR_ZERO_SHARE * total
 
-
-def _join_nl(parts) -> str:
-    parts = list(parts)
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " en " + parts[-1]
-
-
-def _pct(x) -> str:
-    if x is None or math.isnan(x):
-        return "–"
-    return f"{format_nl(100 * x, 0)}%"
 
 
 def _zscore(x: pd.Series) -> pd.Series:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..analysis.cfa.specification import NonConvergenceError
 from ..codebook import load_codebook
-from ..errors import AnalysisError, InformeelError, InputError
+from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import plural
 from ..privacy import MIN_GROUP
 
@@ -200,7 +200,7 @@ NOT_CONVERGED = ("het model kon in deze data niet worden geschat: in de kleinste
 
 
 def _safe(fn, *args, **kwargs):
-    """Run an analysis; an InformeelError becomes ``{'fout': Dutch message}`` instead of a crash.
+    """Run an analysis; an InformeelError becomes a :class:`~informeel_lib.errors.Failure` instead of a crash.
 
     Estimation warnings (e.g. Heywood cases in a small group) are not printed: the reports state
     their verdicts in words, and the exploration notebooks show the full results.
@@ -211,9 +211,9 @@ def _safe(fn, *args, **kwargs):
             return fn(*args, **kwargs)
     except NonConvergenceError:
         # the technical details (runaway parameters) belong in notebook 03, not in a shared report
-        return {"fout": NOT_CONVERGED}
+        return Failure("not_converged", NOT_CONVERGED)
     except InformeelError as exc:
-        return {"fout": str(exc)}
+        return Failure("error", str(exc))
 
 
 def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
@@ -233,7 +233,7 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
         from ..analysis.cfa.estimate import cfa
 
         res = _safe(cfa, data[cb.item_codes], model)
-        return res if isinstance(res, dict) else {"fit": dict(res.fit), "n": len(data)}
+        return res if isinstance(res, Failure) else {"fit": dict(res.fit), "n": len(data)}
     if part == "invariance_rounds":
         prev = previous_round(data_dir, round_name)
         if prev is None:
@@ -269,13 +269,13 @@ def _child_call(conn, fn, args, kwargs) -> None:
     try:
         conn.send(("ok", _safe(fn, *args, **kwargs)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("fout", f"{type(exc).__name__}: {exc}"))
+        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
 def call_with_timeout(fn, *args, timeout: float, **kwargs):
-    """Run ``_safe(fn, ...)`` in a child process; ``{'fout': ...}`` (Dutch) if it takes longer than ``timeout``.
+    """Run ``_safe(fn, ...)`` in a child process; a ``Failure("timeout", ...)`` if it takes longer than ``timeout``.
 
     Used for fits that can fail to converge slowly (multi-group CFA in small groups): one such
     fit must not hold up a whole batch of reports.
@@ -290,10 +290,10 @@ def call_with_timeout(fn, *args, timeout: float, **kwargs):
     try:
         if parent.poll(timeout):
             status, value = parent.recv()
-            return value if status == "ok" else {"fout": value}
+            return value if status == "ok" else Failure("crash", value)
         limit = plural(int(timeout), "seconde", "seconden")
-        return {"fout": f"de schatting duurde langer dan {limit} en is afgebroken (waarschijnlijk convergeert het "
-                        "model niet in deze kleine groepen)"}
+        return Failure("timeout", f"de schatting duurde langer dan {limit} en is afgebroken (waarschijnlijk "
+                                  "convergeert het model niet in deze kleine groepen)")
     finally:
         if proc.is_alive():
             proc.terminate()

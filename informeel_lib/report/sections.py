@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.cfa.invariance import Verdict
 from ..codebook import load_codebook
-from ..errors import AnalysisError, InformeelError, InputError
+from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import (
@@ -483,13 +484,13 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
     (called only when a table is actually shown)."""
     if inv is None:
         return _p(f"Meetinvariantie tussen {what}: niet getoetst (te weinig groepen van voldoende omvang).")
-    if isinstance(inv, dict):
-        return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv['fout']}")
+    if isinstance(inv, Failure):
+        return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv.message}")
     scope = f", {scope}" if scope else ""
     tab = inv.copy()
     tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
     tab.index.name = "Model"
-    conclusions = [str(c) for c in tab["conclusie"].iloc[1:]] if "conclusie" in tab.columns else []
+    verdicts = [Verdict(v) for v in tab["verdict"].iloc[1:]] if "verdict" in tab.columns else []
     configural_cfi = float(tab["cfi"].iloc[0]) if "cfi" in tab.columns else float("nan")
     configural_rmsea = float(tab["rmsea"].iloc[0]) if "rmsea" in tab.columns else float("nan")
     cols = [c for c in ("chi2", "df", "cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea") if c in tab.columns]
@@ -508,9 +509,9 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
     else:
         if configural_cfi < 0.90:
             verdict = f" Het basismodel (configureel) past matig ({fit0})."
-        if conclusions and all("niet" not in c and "twijfel" not in c for c in conclusions):
+        if verdicts and all(v is Verdict.ACCEPTABLE for v in verdicts):
             verdict += f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
-        elif conclusions:
+        elif verdicts:
             verdict += (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ −,010 of ΔRMSEA ≥ ,015 bij "
                         "een stap): vergelijk gemiddelden met voorzichtigheid.")
     return _p(f"Meetinvariantie tussen {what}{scope}.{verdict}") + html_table(
@@ -527,8 +528,8 @@ def factor_section(ctx: ReportContext, shared: dict) -> Section:
     parts = [_h2(title), _p("Past de indeling van de items in schalen (het codeboek) bij de antwoorden? "
                             "Dit wordt voor het hele netwerk getoetst met een confirmatieve factoranalyse.")]
     cfa_res = shared.get("cfa") or {}
-    if "fout" in cfa_res:
-        parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res['fout']}"))
+    if isinstance(cfa_res, Failure):
+        parts.append(_p(f"De factoranalyse kon niet worden uitgevoerd: {cfa_res.message}"))
     elif "fit" in cfa_res:
         parts.append(fit_table_html(cfa_res["fit"], n=cfa_res["n"], number=ctx.table_number()))
     if ctx.previous is None:
@@ -557,8 +558,8 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
                                 note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
                                      "zonder voorspellers (leeg model)."))
     model = res.get("model")
-    if isinstance(model, dict) and "fout" in model:
-        parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model['fout']}"))
+    if isinstance(model, Failure):
+        parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model.message}"))
     elif model is not None:
         for sentence in _model_sentences(model):
             parts.append(_p(sentence))

@@ -13,6 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from informeel_lib import cli
+from informeel_lib.errors import Failure
 from informeel_lib.nl import date
 from informeel_lib.report import batch as reports
 from informeel_lib.report.html import ExportError, check_offline, external_urls, notebook_to_html, strip_notebook
@@ -424,7 +425,7 @@ def test_slow_fits_are_abandoned_after_the_timeout():
 
     start = time.perf_counter()
     result = call_with_timeout(time.sleep, 60, timeout=1)
-    assert "langer dan 1 seconde" in result["fout"]
+    assert result.reason == "timeout" and "langer dan 1 seconde" in result.message
     assert time.perf_counter() - start < 15
     assert call_with_timeout(divmod, 7, 2, timeout=60) == (3, 1)
 
@@ -502,17 +503,17 @@ def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict(
     assert set(core) == set(CORE_SCALES) and core["IWL"] == model["IWL"]
     assert sum(map(len, core.values())) < 30 < sum(map(len, model.values()))  # fewer items than an organisation has people
 
-    def table(cfi0, rmsea0, conclusion):
+    def table(cfi0, rmsea0, verdict):
         return pd.DataFrame({"chi2": [100.0, 110.0], "df": [50, 60], "cfi": [cfi0, cfi0 - 0.002],
                              "rmsea": [rmsea0, rmsea0], "delta_cfi": [float("nan"), -0.002],
-                             "conclusie": ["basis", conclusion]}, index=["configural", "metric"])
+                             "verdict": ["baseline", verdict]}, index=["configural", "metric"])
 
-    text = html.unescape(_invariance_html(table(0.887, 0.062, "metrisch: invariant"), "organisaties", 3))
+    text = html.unescape(_invariance_html(table(0.887, 0.062, "acceptable"), "organisaties", 3))
     assert "past matig (CFI = ,887, RMSEA = ,062)" in text and "gemiddelden mogen vergeleken worden" in text
     assert "<strong>Tabel 3</strong>" in text and "−,002" in text
-    text = html.unescape(_invariance_html(table(0.39, 0.13, "metrisch: invariant"), "organisaties", 3))
+    text = html.unescape(_invariance_html(table(0.39, 0.13, "acceptable"), "organisaties", 3))
     assert "past al niet goed" in text and "mogen vergeleken" not in text
-    text = html.unescape(_invariance_html(table(0.95, 0.03, "metrisch: niet invariant"), "rondes", lambda: 9))
+    text = html.unescape(_invariance_html(table(0.95, 0.03, "rejected"), "rondes", lambda: 9))
     assert "vergelijk gemiddelden met voorzichtigheid" in text and "<strong>Tabel 9</strong>" in text
 
 
@@ -523,5 +524,5 @@ def test_non_converging_model_gets_a_reader_sentence_not_parameter_details():
     def diverging():
         raise NonConvergenceError("ladingen lopen weg: BIND3 (Zonnehuisgroep Noord) 412,7 en stijgend")
 
-    assert _safe(diverging) == {"fout": NOT_CONVERGED}
+    assert _safe(diverging) == Failure("not_converged", NOT_CONVERGED)
     assert "BIND3" not in NOT_CONVERGED

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import informeel_lib as il
-from informeel_lib.analysis.cfa.invariance import _conclusion
+from informeel_lib.analysis.cfa.invariance import StepVerdict, Verdict, judge_step
 from informeel_lib.analysis.cfa.specification import CFAWarning, NonConvergenceError
 from informeel_lib.errors import AnalysisError
 
@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 REF = json.loads((HERE / "r" / "lavaan_reference.json").read_text())
 HS_MODEL = REF["meta"]["hs_model"]
 COLUMNS = ["chi2", "df", "p", "cfi", "tli", "rmsea", "srmr", "delta_chi2", "delta_df", "p_delta",
-           "delta_cfi", "delta_rmsea", "conclusie"]
+           "delta_cfi", "delta_rmsea", "verdict", "reason"]
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +63,13 @@ def test_holzinger_swineford_matches_lavaan(hs_table):
 
 def test_holzinger_swineford_conclusions(hs_table):
     """Known result: metric invariance holds for the two schools, scalar invariance does not."""
-    c = hs_table["conclusie"]
-    assert c["configural"].startswith("configurale model: vergelijkingsbasis")
-    assert c["metric"].startswith("metrische invariantie aanvaardbaar")
-    assert "ΔCFI = -0,002 > -0,010" in c["metric"]
-    assert c["scalar"].startswith("scalaire invariantie niet aanvaardbaar")
-    assert "ΔCFI = -0,038 ≤ -0,010" in c["scalar"]
-    assert c["strict"].startswith("strikte invariantie aanvaardbaar")
+    v, reason = hs_table["verdict"], hs_table["reason"]
+    assert v["configural"] == Verdict.BASELINE and reason["configural"] == "baseline"
+    assert v["metric"] == Verdict.ACCEPTABLE and reason["metric"] == "within_cutoffs"
+    assert round(hs_table.loc["metric", "delta_cfi"], 3) == -0.002
+    assert v["scalar"] == Verdict.REJECTED and reason["scalar"].startswith("delta_cfi")
+    assert round(hs_table.loc["scalar", "delta_cfi"], 3) == -0.038
+    assert v["strict"] == Verdict.ACCEPTABLE
     assert hs_table.loc["scalar", "p_delta"] < 0.001 < hs_table.loc["metric", "p_delta"]
 
 
@@ -80,7 +80,7 @@ def test_synthetic_rounds_match_lavaan():
     fits = {level: ref[level] for level in ("configural", "metric", "scalar")}
     check_against_lavaan(table, fits, ref["lrt"])
     # the generator holds the measurement model fixed across rounds: invariance should hold
-    assert table["conclusie"].iloc[1:].str.contains(" aanvaardbaar").all()
+    assert (table["verdict"].iloc[1:] == Verdict.ACCEPTABLE).all()
 
 
 def test_synthetic_organisations_match_lavaan():
@@ -103,12 +103,11 @@ def test_subset_of_levels(hs, hs_table):
 
 def test_conclusion_rules():
     """Chen (2007): ΔCFI ≤ −.010 means non-invariance; ΔRMSEA ≥ .015 alone makes it doubtful."""
-    assert _conclusion("metric", -0.004, 0.002, -0.010, 0.015).startswith("metrische invariantie aanvaardbaar")
-    assert _conclusion("metric", -0.010, 0.002, -0.010, 0.015).startswith("metrische invariantie niet aanvaardbaar")
-    both = _conclusion("scalar", -0.020, 0.020, -0.010, 0.015)
-    assert both.startswith("scalaire invariantie niet aanvaardbaar") and "ΔRMSEA = 0,020 ≥ 0,015" in both
-    assert _conclusion("scalar", -0.005, 0.016, -0.010, 0.015).startswith("scalaire invariantie twijfelachtig")
-    assert "," in _conclusion("strict", -0.001, 0.0, -0.010, 0.015)  # decimal comma
+    assert judge_step(-0.004, 0.002) == StepVerdict(Verdict.ACCEPTABLE, "within_cutoffs")
+    assert judge_step(-0.010, 0.002) == StepVerdict(Verdict.REJECTED, "delta_cfi")  # the cut-off itself rejects
+    assert judge_step(-0.020, 0.020) == StepVerdict(Verdict.REJECTED, "delta_cfi_and_rmsea")
+    assert judge_step(-0.005, 0.016) == StepVerdict(Verdict.DOUBTFUL, "delta_rmsea")
+    assert judge_step(-0.005, 0.016, cut_rmsea=0.02) == StepVerdict(Verdict.ACCEPTABLE, "within_cutoffs")
 
 
 def test_bad_levels(hs):

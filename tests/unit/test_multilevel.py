@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from informeel_lib.analysis.multilevel import format_nl, icc, icc_anova, influence_model, team_agreement
+from informeel_lib.analysis.multilevel import icc, icc_anova, influence_model, team_agreement
 from informeel_lib.errors import AnalysisError
 from informeel_lib.synth import generate_network
 
@@ -262,11 +262,6 @@ def test_influence_model_edge_cases():
     res = influence_model(one, "Y", ["A"])
     assert res.structure == "team" and math.isnan(res.variance_components["organisation"])
     assert any("maar één organisatie" in n for n in res.notes)
-
-
-def test_format_nl():
-    assert format_nl(0.2349) == "0,23" and format_nl(-0.2349) == "\u22120,23" and format_nl(-0.001) == "0,00"
-    assert format_nl(float("nan")) == "–"
 
 
 def test_unreliable_fit_says_so_and_draws_no_conclusions(monkeypatch):

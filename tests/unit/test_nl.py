@@ -98,3 +98,8 @@ def test_html_table_negative_numbers_use_the_minus_sign_and_numeric_cells_do_not
     # ... right-aligned under a right-aligned header, and never wrapped ("< ,001" stays on one line)
     assert '<th>Schaal</th><th class="num">Verschil</th>' in out
     assert re.search(r"td\.num \{[^}]*white-space: nowrap", nl.TABLE_CSS)
+
+
+def test_number_drops_the_sign_of_a_value_that_rounds_to_zero():
+    assert nl.number(0.2349) == "0,23" and nl.number(-0.2349) == "\u22120,23" and nl.number(-0.001) == "0,00"
+    assert nl.number(float("nan")) == "–" and nl.number(None) == "–"

@@ -37,6 +37,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ...errors import AnalysisError
+from ...nl import number
 from .engine import _Engine, _prepare_data, _start_values
 from .fit import _fit_measures, _modification_indices
 from .optimiser import _Diverged, _optimise
@@ -44,7 +45,7 @@ from .fiml import fit_fiml
 from .ordinal import ESTIMATORS, fit_ordinal
 from .robust import robust_ml
 from .assemble import assemble_result
-from .result import CFAResult, _nl
+from .result import CFAResult
 from .specification import (
     _LAMBDA,
     _NU,
@@ -312,7 +313,7 @@ def _divergence_message(spec: _Spec, x: np.ndarray, direction: np.ndarray, label
         where = ""
         if multi:
             where = f" in groep '{labels[groups[0]]}'" if len(groups) == 1 else " (gelijk over de groepen)"
-        parts.append(f"{_parameter_nl(spec, rows[0])}{where} ({_nl(float(x[i]))}{moving})")
+        parts.append(f"{_parameter_nl(spec, rows[0])}{where} ({number(float(x[i]), 3)}{moving})")
     free = [len(np.unique(spec.xidx[(spec.group == g) & (spec.xidx >= 0)])) for g in range(spec.n_groups)]
     if not multi:
         cause = (f"zijn er te weinig waarnemingen voor het model ({int(counts[0])} waarnemingen voor "

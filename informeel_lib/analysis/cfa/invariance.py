@@ -2,14 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ...errors import AnalysisError
 from .estimate import cfa
-from .result import _nl
 from .specification import _LEVEL_NL, LEVELS, NonConvergenceError
+
+
+class Verdict(str, Enum):
+    """Judgement of one invariance step (Chen, 2007); a ``str`` so it compares with ``"acceptable"``."""
+
+    BASELINE = "baseline"
+    """The first (least restricted) model: the basis of comparison."""
+    ACCEPTABLE = "acceptable"
+    DOUBTFUL = "doubtful"
+    """Only ΔRMSEA crosses its cut-off."""
+    REJECTED = "rejected"
+    """ΔCFI crosses its cut-off: the restriction does not hold."""
+
+
+@dataclass(frozen=True)
+class StepVerdict:
+    """Verdict of one invariance step and why.
+
+    ``reason`` is one of ``"baseline"``, ``"within_cutoffs"``, ``"delta_cfi"``, ``"delta_rmsea"``,
+    ``"delta_cfi_and_rmsea"`` (the index or indices past their cut-off). The report turns it into
+    Dutch (:mod:`informeel_lib.report.sections`).
+    """
+
+    verdict: Verdict
+    reason: str
+
+
+def judge_step(d_cfi: float, d_rmsea: float, *, cut_cfi: float = -0.010, cut_rmsea: float = 0.015) -> StepVerdict:
+    """Chen's (2007) rule for one step: ΔCFI ≤ ``cut_cfi`` rejects, ΔRMSEA ≥ ``cut_rmsea`` alone is doubtful.
+
+    Examples
+    --------
+    >>> judge_step(-0.004, 0.002)
+    StepVerdict(verdict=<Verdict.ACCEPTABLE: 'acceptable'>, reason='within_cutoffs')
+    >>> judge_step(-0.020, 0.020).reason
+    'delta_cfi_and_rmsea'
+    """
+    bad_cfi = d_cfi <= cut_cfi + 1e-12
+    bad_rmsea = d_rmsea >= cut_rmsea - 1e-12
+    if bad_cfi:
+        return StepVerdict(Verdict.REJECTED, "delta_cfi_and_rmsea" if bad_rmsea else "delta_cfi")
+    if bad_rmsea:
+        return StepVerdict(Verdict.DOUBTFUL, "delta_rmsea")
+    return StepVerdict(Verdict.ACCEPTABLE, "within_cutoffs")
 
 
 def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "metric", "scalar"),
@@ -38,7 +84,8 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     pandas.DataFrame
         Indexed by level: ``chi2, df, p, cfi, tli, rmsea, srmr`` per model and, relative to
         the previous level, ``delta_chi2, delta_df, p_delta`` (χ² difference test),
-        ``delta_cfi, delta_rmsea`` and a Dutch ``conclusie``. The first row has no deltas.
+        ``delta_cfi, delta_rmsea`` and the step's ``verdict`` (:class:`Verdict` value) and ``reason``
+        (see :class:`StepVerdict`). The first row has no deltas and the verdict ``"baseline"``.
 
     Raises
     ------
@@ -51,8 +98,8 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     -----
     :math:`\\Delta\\chi^2 = \\chi^2_{restricted} - \\chi^2_{free}` on
     :math:`\\Delta df` degrees of freedom (``lavaan::lavTestLRT``, standard ML test). A level
-    is judged "niet aanvaardbaar" when ΔCFI ≤ −0.010, "twijfelachtig" when only
-    ΔRMSEA ≥ 0.015, and "aanvaardbaar" otherwise; the χ² test is reported but, being
+    is rejected when ΔCFI ≤ −0.010, doubtful when only ΔRMSEA ≥ 0.015, and acceptable
+    otherwise (:func:`judge_step`); the χ² test is reported but, being
     sensitive to sample size, not used for the conclusion.
 
     References
@@ -93,8 +140,7 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
         row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea", "srmr")}
         if prev is None:
             row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
-            row["conclusie"] = (f"{_LEVEL_NL[level]} model: vergelijkingsbasis "
-                                f"(CFI = {_nl(f['cfi'])}, RMSEA = {_nl(f['rmsea'])})")
+            step = StepVerdict(Verdict.BASELINE, "baseline")
         else:
             dchi = f["chi2"] - prev["chi2"]
             ddf = f["df"] - prev["df"]
@@ -103,7 +149,8 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
                 p_delta=float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan,
                 delta_cfi=f["cfi"] - prev["cfi"], delta_rmsea=f["rmsea"] - prev["rmsea"],
             )
-            row["conclusie"] = _conclusion(level, row["delta_cfi"], row["delta_rmsea"], delta_cfi, delta_rmsea)
+            step = judge_step(row["delta_cfi"], row["delta_rmsea"], cut_cfi=delta_cfi, cut_rmsea=delta_rmsea)
+        row.update(verdict=step.verdict.value, reason=step.reason)
         rows.append(row)
         prev = f
     out = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
@@ -111,16 +158,3 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     out["delta_df"] = out["delta_df"].astype("Int64")
     return out
 
-
-def _conclusion(level: str, d_cfi: float, d_rmsea: float, cut_cfi: float, cut_rmsea: float) -> str:
-    name = f"{_LEVEL_NL[level]} invariantie"
-    cfi_txt = f"ΔCFI = {_nl(d_cfi)}"
-    rmsea_txt = f"ΔRMSEA = {_nl(d_rmsea)}"
-    bad_cfi = d_cfi <= cut_cfi + 1e-12
-    bad_rmsea = d_rmsea >= cut_rmsea - 1e-12
-    if bad_cfi:
-        extra = f"; {rmsea_txt} ≥ {_nl(cut_rmsea)}" if bad_rmsea else ""
-        return f"{name} niet aanvaardbaar ({cfi_txt} ≤ {_nl(cut_cfi)}{extra})"
-    if bad_rmsea:
-        return f"{name} twijfelachtig ({cfi_txt} > {_nl(cut_cfi)}, maar {rmsea_txt} ≥ {_nl(cut_rmsea)})"
-    return f"{name} aanvaardbaar ({cfi_txt} > {_nl(cut_cfi)}, {rmsea_txt} < {_nl(cut_rmsea)})"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ...errors import AnalysisError
+from ...nl import number, p_value
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ class CFAResult:
         if f["df"] == 0:
             p_text = "verzadigd model"
         else:
-            p_text = "p < 0,001" if f["p"] < 0.001 else f"p = {_nl(f['p'])}"
+            p_text = p_value(f["p"])
         lo, hi = f["rmsea_ci"]
         groups = "" if len(self.groups) == 1 else f", {len(self.groups)} groepen"
         eq = f", gelijk: {', '.join(self.equal)}" if self.equal else ""
@@ -119,19 +120,16 @@ class CFAResult:
         lines = [
             f"CFAResult({f.get('estimator', 'ML')}, N = {f['n']}{groups}{eq}; {n_factors} factoren, {n_items} items, "
             f"{f['npar']} parameters{'' if f['converged'] else '; NIET GECONVERGEERD'})",
-            f"  χ²({f['df']}) = {_nl(f['chi2'], 3)}, {p_text}; CFI = {_nl(f['cfi'])}, TLI = {_nl(f['tli'])}, "
-            f"RMSEA = {_nl(f['rmsea'])} [{_nl(lo)}; {_nl(hi)}], SRMR = {_nl(f['srmr'])}",
+            f"  χ²({f['df']}) = {number(f['chi2'], 3)}, {p_text}; CFI = {number(f['cfi'], 3)}, TLI = {number(f['tli'], 3)}, "
+            f"RMSEA = {number(f['rmsea'], 3)} [{number(lo, 3)}; {number(hi, 3)}], SRMR = {number(f['srmr'], 3)}",
         ]
         if "chi2_scaled" in f:
-            p_scaled = "p < 0,001" if f["p_scaled"] < 0.001 else f"p = {_nl(f['p_scaled'])}"
+            p_scaled = p_value(f["p_scaled"])
             kind = "Yuan-Bentler" if f.get("estimator") == "MLR" else "scaled-shifted"
-            lines.append(f"  geschaald ({kind}): χ²({f['df_scaled']}) = {_nl(f['chi2_scaled'], 3)}, {p_scaled}; "
-                         f"CFI = {_nl(f['cfi_scaled'])}, TLI = {_nl(f['tli_scaled'])}, RMSEA = {_nl(f['rmsea_scaled'])}")
+            lines.append(f"  geschaald ({kind}): χ²({f['df_scaled']}) = {number(f['chi2_scaled'], 3)}, {p_scaled}; "
+                         f"CFI = {number(f['cfi_scaled'], 3)}, TLI = {number(f['tli_scaled'], 3)}, "
+                         f"RMSEA = {number(f['rmsea_scaled'], 3)}")
         lines += [f"  let op: {w}" for w in self.warnings]
         return "\n".join(lines)
-
-
-def _nl(x: float, decimals: int = 3) -> str:
-    return f"{x:.{decimals}f}".replace(".", ",")
 
 

@@ -19,12 +19,12 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ...errors import AnalysisError
+from ...nl import number, p_value
 from .defined import defined_jacobian, evaluate_defined
 from .engine import _prepare_data, _start_values
 from .estimate import _check_identified, _heywood_messages
 from .fit import _fit_measures, chi2_pvalue, cfi, rmsea, rmsea_ci, rmsea_pvalue, tli
 from .optimiser import _Diverged, _optimise
-from .result import _nl
 from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _SINGULAR, _THETA, CFAWarning, NonConvergenceError
 from .structural import (_BETA, SEM_EQUAL_OPTIONS, StructuralEngine, StructuralSpec, _classify,
                          build_structural_spec, parse_sem_model)
@@ -116,20 +116,20 @@ class SEMResult:
 
     def __repr__(self) -> str:
         f = self.fit
-        p_text = "verzadigd model" if f["df"] == 0 else ("p < 0,001" if f["p"] < 0.001 else f"p = {_nl(f['p'])}")
+        p_text = "verzadigd model" if f["df"] == 0 else p_value(f["p"])
         lo, hi = f["rmsea_ci"]
         groups = "" if len(self.groups) == 1 else f", {len(self.groups)} groepen"
         lines = [
             f"SEMResult(ML, N = {f['n']}{groups}; {f['npar']} parameters"
             f"{'' if f['converged'] else '; NIET GECONVERGEERD'})",
-            f"  χ²({f['df']}) = {_nl(f['chi2'], 3)}, {p_text}; CFI = {_nl(f['cfi'])}, TLI = {_nl(f['tli'])}, "
-            f"RMSEA = {_nl(f['rmsea'])} [{_nl(lo)}; {_nl(hi)}], SRMR = {_nl(f['srmr'])}",
+            f"  χ²({f['df']}) = {number(f['chi2'], 3)}, {p_text}; CFI = {number(f['cfi'], 3)}, TLI = {number(f['tli'], 3)}, "
+            f"RMSEA = {number(f['rmsea'], 3)} [{number(lo, 3)}; {number(hi, 3)}], SRMR = {number(f['srmr'], 3)}",
         ]
         for _, r in self.parameters[self.parameters["op"].isin(["~", ":="])].iterrows():
             where = f" [{r['group']}]" if len(self.groups) > 1 and r["op"] == "~" else ""
             name = f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} ~ {r['rhs']}"
-            lines.append(f"  {name}{where}: {_nl(r['est'])} [{_nl(r['ci_low'])}; {_nl(r['ci_high'])}], "
-                         f"β = {_nl(r['std_all'])}")
+            lines.append(f"  {name}{where}: {number(r['est'], 3)} [{number(r['ci_low'], 3)}; {number(r['ci_high'], 3)}], "
+                         f"β = {number(r['std_all'], 3)}")
         lines += [f"  let op: {w}" for w in self.warnings]
         return "\n".join(lines)
 
