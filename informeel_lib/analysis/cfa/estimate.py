@@ -157,12 +157,11 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
     """
     estimator = _resolve_estimator(estimator, ordered)
-    if estimator == "MLR" and (group is not None or equal or missing != "listwise"):
-        raise AnalysisError("MLR is er nog alleen voor één groep met volledige data (listwise); gebruik ML "
-                            "voor groepen of missing='fiml'.")
+    if estimator == "MLR" and (group is not None or equal):
+        raise AnalysisError("MLR is er nog alleen voor één groep; gebruik ML voor een meergroepsmodel.")
     if missing in ("fiml", "ml"):
-        if estimator != "ML":
-            raise AnalysisError(f"missing='fiml' kan alleen met de schatter ML, niet met {estimator}.")
+        if estimator not in ("ML", "MLR"):
+            raise AnalysisError(f"missing='fiml' kan alleen met de schatters ML en MLR, niet met {estimator}.")
         if group is not None or equal:
             raise AnalysisError("FIML (missing='fiml') met groepen is nog niet beschikbaar; gebruik één groep.")
         terms = parse_model(model)
@@ -171,7 +170,7 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
         if absent:
             raise AnalysisError(f"Deze items uit het model staan niet in de data: {', '.join(absent)}.")
         with threadpool_limits(limits=1, user_api="blas"):
-            return fit_fiml(df, terms, observed, model, std_lv=std_lv)
+            return fit_fiml(df, terms, observed, model, std_lv=std_lv, robust=estimator == "MLR")
     if estimator in ESTIMATORS:
         if group is not None or equal:
             raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "

@@ -29,6 +29,7 @@ from .assemble import assemble_result
 from .engine import _Engine, _start_values
 from .fit import cfi, chi2_pvalue, rmsea, rmsea_ci, rmsea_pvalue, srmr_bentler, tli
 from .optimiser import _optimise
+from .robust_fiml import robust_fiml
 from .specification import _ALPHA, _NU, SINGLE_GROUP, _build_spec
 
 __all__ = ["fit_fiml", "saturated_em"]
@@ -172,8 +173,9 @@ def _hessian(engine, patterns, x, h=1e-5):
     return (hess + hess.T) / 2 * patterns.n
 
 
-def fit_fiml(df: pd.DataFrame, terms, observed, model, *, std_lv: bool = False):
-    """Single-group CFA by FIML (see the module docstring); returns a CFAResult."""
+def fit_fiml(df: pd.DataFrame, terms, observed, model, *, std_lv: bool = False, robust: bool = False):
+    """Single-group CFA by FIML (see the module docstring); returns a CFAResult. ``robust``
+    adds MLR's Huber-White standard errors and Yuan-Bentler test (:mod:`.robust_fiml`)."""
     y = df[observed].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     patterns = _Patterns(y)
     p = len(observed)
@@ -196,6 +198,9 @@ def fit_fiml(df: pd.DataFrame, terms, observed, model, *, std_lv: bool = False):
         raise AnalysisError("Het FIML-model is niet geïdentificeerd (singuliere informatiematrix).") from None
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     fit = _fit_measures(engine, patterns, x, s1, mu1, converged, int(opt.nit))
+    if robust:
+        se, extra = robust_fiml(engine, patterns, x, hess, s1, mu1, fit)
+        fit.update(extra)
     return assemble_result(model, spec, engine, x, se, fit, [SINGLE_GROUP], [patterns.n], [(s1, mu1)],
                            std_lv=std_lv)
 

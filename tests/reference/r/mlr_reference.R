@@ -27,5 +27,7 @@ out$hs <- mlr_ref(hs, m_hs)
 out$bfi <- mlr_ref(bfi, m_bfi)
 out$synth <- mlr_ref(synth, m_synth)
 out$bfi_fiml <- mlr_ref(bfi, m_bfi, missing = "fiml")
+synth_missing <- read.csv("tests/reference/data/synth_items_missing.csv")
+out$synth_fiml <- mlr_ref(synth_missing, m_synth, missing = "fiml")
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, na = "null"),
            "tests/reference/r/mlr_reference.json")
