@@ -73,7 +73,7 @@ def test_complete_data_fiml_equals_ml():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"missing": "fiml", "ordered": True}, "alleen met de schatter ML"),
+    ({"missing": "fiml", "ordered": True}, "alleen met de schatters ML en MLR"),
     ({"missing": "fiml", "group": "REFL1"}, "met groepen"),
     ({"missing": "pairwise"}, "niet ondersteund"),
 ])
