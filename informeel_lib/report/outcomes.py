@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import load_codebook
+from ..errors import Failure
 from ..nl import html_table, integer, number, percent, round_label, word_list
 from .context import ReportContext, Section, _read_round, _safe, previous_round
 
@@ -36,8 +37,8 @@ def compute_outcomes(round_name: str, *, data_dir, bootstrap: int = OUTCOME_BOOT
     Returns
     -------
     dict
-        ``associations`` (DataFrame, or ``{"fout": ...}``), ``paths`` (:class:`OutcomePaths` or
-        ``{"fout": ...}``), ``panels`` ({further outcome: :class:`CrossLagged` or ``{"fout": ...}``};
+        ``associations`` (DataFrame or :class:`~informeel_lib.errors.Failure`), ``paths``
+        (:class:`OutcomePaths` or Failure), ``panels`` ({further outcome: :class:`CrossLagged` or Failure};
         empty without a previous round) and ``previous_round``.
     """
     from ..analysis.outcomes import outcome_associations, outcome_paths
@@ -178,7 +179,7 @@ def _capital(text: str) -> str:
 
 def matched_table(panels: dict) -> pd.DataFrame:
     """Matched respondents per further outcome and the minimum for a panel model."""
-    rows = [(p_name, p) for p_name, p in panels.items() if not isinstance(p, dict)]
+    rows = [(p_name, p) for p_name, p in panels.items() if not isinstance(p, Failure)]
     return pd.DataFrame({"Uitkomst": [_name(code) for code, _ in rows],
                          "Gekoppelde respondenten": [int(p.n_matched) for _, p in rows],
                          "Minimum": [int(p.min_matched) for _, p in rows],
@@ -223,8 +224,8 @@ def outcomes_section(ctx: ReportContext, shared: dict) -> Section | None:
 
 def _association_part(ctx, assoc, outcome, controls) -> list[str]:
     parts = [_h3(f"Samenhang met {_name(outcome)}")]
-    if isinstance(assoc, dict):
-        return parts + [_p(f"Het multilevelmodel kon niet worden geschat: {assoc['fout']}")]
+    if isinstance(assoc, Failure):
+        return parts + [_p(f"Het multilevelmodel kon niet worden geschat: {assoc.message}")]
     parts += [_p(s) for s in association_sentences(assoc, outcome, controls)]
     parts.append(html_table(association_table(assoc), number=ctx.table_number(),
                             title=f"Samenhang van {_name(outcome)} met de uitkomsten (multilevelmodel)",
@@ -236,8 +237,8 @@ def _association_part(ctx, assoc, outcome, controls) -> list[str]:
 
 def _indirect_part(ctx, paths, outcome) -> list[str]:
     parts = [_h3(f"Via {_name(outcome)}")]
-    if isinstance(paths, dict):
-        return parts + [_p(f"Het padmodel kon niet worden geschat: {paths['fout']}")]
+    if isinstance(paths, Failure):
+        return parts + [_p(f"Het padmodel kon niet worden geschat: {paths.message}")]
     parts += [_p(s) for s in indirect_sentences(paths.effects, outcome)]
     parts.append(html_table(indirect_table(paths.effects, outcome), number=ctx.table_number(),
                             title=f"Indirecte, directe en totale samenhang van de invloedsfactoren (n = {integer(paths.n)})",
@@ -256,8 +257,8 @@ def _panel_part(ctx, panels, previous, outcome, model) -> list[str]:
         panel = panels.get(further)
         if panel is None:
             continue
-        if isinstance(panel, dict):
-            parts.append(_p(f"Het panelmodel voor {_name(further)} kon niet worden geschat: {panel['fout']}"))
+        if isinstance(panel, Failure):
+            parts.append(_p(f"Het panelmodel voor {_name(further)} kon niet worden geschat: {panel.message}"))
             continue
         parts += [_p(s) for s in panel_sentences(panel, outcome, further)]
         if panel.fitted:
@@ -268,7 +269,7 @@ def _panel_part(ctx, panels, previous, outcome, model) -> list[str]:
                                     note="Gestandaardiseerde effecten; stabiliteit: hoe goed een schaal zichzelf een "
                                          "ronde later voorspelt; een pijl: voorspelt verandering in de andere schaal. "
                                          "95%-BI uit een bootstrap over teams."))
-    shown = {k: v for k, v in panels.items() if not isinstance(v, dict)}
+    shown = {k: v for k, v in panels.items() if not isinstance(v, Failure)}
     if shown and not all(p.fitted for p in shown.values()):
         first, second = (round_label(r) for r in next(iter(shown.values())).rounds)
         parts.append(html_table(matched_table(shown), number=ctx.table_number(),
