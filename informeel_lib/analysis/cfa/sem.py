@@ -413,36 +413,50 @@ def _parameter_table(fitted: _Fitted, vcov: np.ndarray, labels, ci: float) -> pd
     return table[structure.visible].reset_index(drop=True)
 
 
-def _standardised(fitted: _Fitted, x: np.ndarray) -> np.ndarray:
+def _std_plan(spec) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per group the rows and, per row, two indices into the pool of scale factors (see
+    :func:`_standardised`) whose product turns the estimate into std.all; computed once per model."""
+    p, m = spec.p, spec.m
+    sd_lv, inv_ov, inv_lv, inv_th, inv_psi, one = 0, m, m + p, 2 * m + p, 2 * m + 2 * p, 3 * m + 2 * p
+    plan = []
+    for g in range(spec.n_groups):
+        rows = np.flatnonzero(spec.group == g)
+        kind, r, c = spec.kind[rows], spec.row[rows], spec.col[rows]
+        diag = r == c
+        first = np.select(
+            [kind == _LAMBDA, kind == _BETA, kind == _THETA, kind == _PSI, kind == _NU, kind == _ALPHA],
+            [sd_lv + c, sd_lv + c, np.where(diag, inv_ov + r, inv_th + r), np.where(diag, inv_lv + r, inv_psi + r),
+             inv_ov + r, inv_lv + r])
+        second = np.select(
+            [kind == _LAMBDA, kind == _BETA, kind == _THETA, kind == _PSI],
+            [inv_ov + r, inv_lv + r, np.where(diag, inv_ov + r, inv_th + c), np.where(diag, inv_lv + r, inv_psi + c)],
+            default=one)
+        plan.append((rows, first, second))
+    return plan
+
+
+def _standardised(fitted: _Fitted, x: np.ndarray, plan=None) -> np.ndarray:
     """lavaan's std.all of every parameter-table row at the free parameters ``x``: variances by
-    the total variances, covariances by the (residual) variances."""
+    the total variances, covariances by the (residual) variances.
+
+    Per group a pool ``[sd(η), 1/sd(y), 1/sd(η), 1/sd(θ), 1/sd(ψ), 1]`` is built from the implied
+    moments; every row's factor is the product of two pool entries (:func:`_std_plan`), e.g. a
+    loading λ·sd(η)/sd(y), a regression β·sd(η_pred)/sd(η_dep), a covariance ψ/(sd(ψ)·sd(ψ)).
+    """
     spec, engine = fitted.structure.spec, fitted.engine
+    plan = _std_plan(spec) if plan is None else plan
     est = np.where(spec.xidx >= 0, x[np.maximum(spec.xidx, 0)], spec.value)
     scale = np.full(len(est), np.nan)
-    for g in range(spec.n_groups):
-        mats = engine.matrices(x, g)
-        sigma, _ = engine.moments(mats)
-        v, _ = engine.latent_moments(x, g)
-        rows = np.flatnonzero(spec.group == g)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale[rows] = _std_factor(spec.kind[rows], spec.row[rows], spec.col[rows], sigma, v, mats[1], mats[2])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for g, (rows, first, second) in enumerate(plan):
+            mats = engine.matrices(x, g)
+            _, v, _ = engine._reduced(mats)
+            sd_lv = np.sqrt(np.diag(v))
+            var_ov = np.einsum("ij,ij->i", mats[0] @ v, mats[0]) + np.diag(mats[1])  # diag(ΛVΛ' + Θ)
+            pool = np.concatenate([sd_lv, 1 / np.sqrt(var_ov), 1 / sd_lv,
+                                   1 / np.sqrt(np.abs(np.diag(mats[1]))), 1 / np.sqrt(np.abs(np.diag(mats[2]))), [1.0]])
+            scale[rows] = pool[first] * pool[second]
     return est * scale
-
-
-def _std_factor(kind, r, c, sigma, v, theta, psi) -> np.ndarray:
-    """Per row the factor that turns an estimate into std.all (rows of one group)."""
-    sd_ov, sd_lv = np.sqrt(np.diag(sigma)), np.sqrt(np.diag(v))
-    sd_th, sd_psi = np.sqrt(np.abs(np.diag(theta))), np.sqrt(np.abs(np.diag(psi)))
-    is_ov_row = np.isin(kind, (_LAMBDA, _THETA, _NU))  # row index points at an observed variable
-    r_ov, c_ov = np.where(is_ov_row, r, 0), np.where(kind == _THETA, c, 0)
-    r_lv, c_lv = np.where(is_ov_row, 0, r), np.where(np.isin(kind, (_LAMBDA, _BETA, _PSI)), c, 0)
-    diag = r == c
-    return np.select(
-        [kind == _LAMBDA, kind == _BETA, (kind == _THETA) & diag, kind == _THETA, (kind == _PSI) & diag,
-         kind == _PSI, kind == _NU, kind == _ALPHA],
-        [sd_lv[c_lv] / sd_ov[r_ov], sd_lv[c_lv] / sd_lv[r_lv], 1 / sd_ov[r_ov] ** 2, 1 / (sd_th[r_ov] * sd_th[c_ov]),
-         1 / sd_lv[r_lv] ** 2, 1 / (sd_psi[r_lv] * sd_psi[c_lv]), 1 / sd_ov[r_ov], 1 / sd_lv[r_lv]],
-        default=np.nan)
 
 
 def _label_index(spec) -> dict:
@@ -479,8 +493,10 @@ def _standardised_solution(fitted: _Fitted, defined, vcov: np.ndarray, ci: float
         if spec.label[i] and spec.xidx[i] >= 0:
             first_row.setdefault(spec.label[i], i)
 
+    plan = _std_plan(spec)
+
     def values(x):
-        std = _standardised(fitted, x)
+        std = _standardised(fitted, x, plan)
         out = list(std[visible])
         if defined:
             scope = {label: std[i] for label, i in first_row.items()}
