@@ -12,6 +12,7 @@ import re
 import sys
 
 from .errors import InformeelError
+from .privacy import MIN_GROUP
 
 # Dutch choices on the command line -> the English values the library takes
 RULES = {"markeer": "flag", "verwijder": "drop"}
@@ -113,8 +114,8 @@ def _cmd_clean(args) -> int:
 def _cmd_report(args) -> int:
     from .report.batch import render_round
 
-    if args.min_group < 5:
-        print(f"Waarschuwing: --min-group {args.min_group} is kleiner dan de gebruikelijke 5; groepen van "
+    if args.min_group < MIN_GROUP:
+        print(f"Waarschuwing: --min-group {args.min_group} is kleiner dan de gebruikelijke {MIN_GROUP}; groepen van "
               f"{args.min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
 
     ok = render_round(args.round_name, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
     p.add_argument("--data", default="data/processed", help="map met de opgeschoonde data")
     p.add_argument("--out", default="reports", help="map voor de rapporten")
-    p.add_argument("--min-group", type=_min_group, default=5, help="minimale groepsgrootte (kleinere groepen worden onderdrukt)")
+    p.add_argument("--min-group", type=_min_group, default=MIN_GROUP, help="minimale groepsgrootte (kleinere groepen worden onderdrukt)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="synthetiseer, schoon op en maak alle rapporten")

@@ -12,9 +12,10 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import AnalysisError
+from ..privacy import MIN_GROUP
 
 
-def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: int = 5, ci: float = 0.95) -> pd.DataFrame:
+def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: int = MIN_GROUP, ci: float = 0.95) -> pd.DataFrame:
     """n, mean, sd and a t-based confidence interval per group, small groups masked.
 
     Parameters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 
@@ -17,17 +18,28 @@ _EPS = np.finfo(float).eps
 _CONTROLLER = None
 
 
+@contextlib.contextmanager
+def one_blas_thread():
+    """Limit BLAS to one thread inside the ``with`` block: the matrices of these analyses are small
+    (p x p) and a multi-threaded BLAS spends far more time synchronising threads than computing
+    (measured: a 40 x 40 ``eigh`` takes 15 ms with threads on a busy 2-core machine, 0.2 ms without).
+
+    The one way the library limits BLAS threads in its own process (the report batch sets
+    ``OMP_NUM_THREADS`` for its kernels, which are other processes).
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:          # scanning the loaded libraries is slow: do it once
+        _CONTROLLER = ThreadpoolController()
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
+        yield
+
+
 def single_blas_thread(func):
-    """Run ``func`` with one BLAS thread: its matrices are small (p x p) and a multi-threaded
-    BLAS spends far more time synchronising threads than computing (measured: a 40 x 40
-    ``eigh`` takes 15 ms with threads on a busy 2-core machine, 0.2 ms without)."""
+    """Decorator form of :func:`one_blas_thread`."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        global _CONTROLLER
-        if _CONTROLLER is None:          # scanning the loaded libraries is slow: do it once
-            _CONTROLLER = ThreadpoolController()
-        with _CONTROLLER.limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return func(*args, **kwargs)
 
     return wrapper

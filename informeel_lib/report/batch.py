@@ -44,6 +44,7 @@ import yaml
 from ..errors import InformeelError, InputError
 from ..files import CACHE_KEY_ENV, cache_key, dump_signed_pickle, inside, load_signed_pickle, safe_name
 from ..nl import date, integer, round_label
+from ..privacy import MIN_GROUP
 
 KERNEL_NAME = "informeel"
 #: the report notebook ships inside the package (package data), so an installed package renders reports
@@ -120,7 +121,7 @@ def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
 
 
-def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = 5, config=None,
+def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = MIN_GROUP, config=None,
                shared_path=None) -> tuple[list[ReportJob], list[str]]:
     """The report jobs for one round, and the organisations skipped because they are too small.
 
@@ -442,7 +443,7 @@ def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPool
 
 
 def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
-                 min_group: int = 5, executor: cf.Executor | None = None, reuse_kernel: bool = True,
+                 min_group: int = MIN_GROUP, executor: cf.Executor | None = None, reuse_kernel: bool = True,
                  progress: bool = True, config=None) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 

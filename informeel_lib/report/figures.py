@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from ..errors import AnalysisError
 from ..nl import number
+from ..privacy import MIN_GROUP
 
 # colour-blind safe diverging palette (ColorBrewer RdBu, 5 classes) for 1..5
 LIKERT_COLOURS = ("#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0")
@@ -37,7 +38,7 @@ def _comma_axis(ax, axis: str = "x", decimals: int = 1) -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
-def likert_distribution(items: pd.DataFrame, *, scale_range=(1, 5), min_group: int = 5) -> pd.DataFrame:
+def likert_distribution(items: pd.DataFrame, *, scale_range=(1, 5), min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Proportion of answers per response value for each item (rows: items, columns: values).
 
     Items answered by fewer than ``min_group`` respondents are left out (suppression).
@@ -58,7 +59,7 @@ def likert_distribution(items: pd.DataFrame, *, scale_range=(1, 5), min_group: i
 
 
 def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels: dict | None = None,
-                scale_range=(1, 5), min_group: int = 5, title: str | None = None) -> Figure:
+                scale_range=(1, 5), min_group: int = MIN_GROUP, title: str | None = None) -> Figure:
     """Diverging stacked bars of Likert items, centred on the neutral category.
 
     Parameters

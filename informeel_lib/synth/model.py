@@ -98,7 +98,6 @@ from a one-header file), both flags are False, items have no missing values.
 
 from __future__ import annotations
 
-import hashlib
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -108,6 +107,7 @@ import pandas as pd
 
 from ..codebook import load_codebook
 from ..errors import AnalysisError
+from ..io.pseudonyms import pseudonym
 from . import text as synth_text
 
 DEFAULT_ROUNDS = ("2021-11", "2022-05", "2022-11")
@@ -488,9 +488,13 @@ def _personal_code(rng, used: set) -> str:
             return code
 
 
-def pseudonym(personal_code: str) -> str:
-    """The synthetic respondent id: ``p-`` + 12 hex characters of SHA-256 of the personal code."""
-    return "p-" + hashlib.sha256(f"synth:{personal_code}".encode()).hexdigest()[:12]
+SYNTH_SALT = "synth"
+"""Salt of the synthetic respondent ids (the real intake uses the project's secret salt)."""
+
+
+def synthetic_id(personal_code: str) -> str:
+    """The synthetic respondent id: :func:`informeel_lib.io.pseudonyms.pseudonym` of the personal code."""
+    return pseudonym(personal_code, SYNTH_SALT)
 
 
 def _round_start(name: str) -> np.datetime64:
@@ -595,7 +599,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
     submitted = starts + rng.integers(0, 21 * 86400, n).astype("timedelta64[s]")
     duration = np.round(np.exp(rng.normal(np.log(540), .35, n)))
     df = pd.DataFrame({
-        "respondent": [pseudonym(people[p]["code"]) for p in rows_p],
+        "respondent": [synthetic_id(people[p]["code"]) for p in rows_p],
         "round": [rounds[k] for k in rows_k],
         "organisation": org_of,
         "team": teams["team"].to_numpy()[team_idx],
@@ -643,7 +647,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
     df = df.sort_values(["round", "organisation", "team", "respondent"], kind="stable").reset_index(drop=True)
     df["source_file"] = [f"synthetisch-{r}" for r in df["round"]]
     df["source_row"] = df.groupby("round").cumcount() + 2
-    code_of = {pseudonym(p["code"]): p["code"] for p in people}
+    code_of = {synthetic_id(p["code"]): p["code"] for p in people}
     df["personal_code"] = df["respondent"].map(code_of)
 
     open_labels = pd.DataFrame(open_rows, columns=["respondent", "round", "question", "text", "label", "topic"])

@@ -34,9 +34,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ...errors import AnalysisError
+from ..moments import one_blas_thread
 from ...nl import number
 from .engine import _Engine, _prepare_data, _start_values
 from .fit import _fit_measures, _modification_indices
@@ -169,15 +169,15 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
         absent = [v for v in observed if v not in df.columns]
         if absent:
             raise AnalysisError(f"Deze items uit het model staan niet in de data: {', '.join(absent)}.")
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return fit_fiml(df, terms, observed, model, std_lv=std_lv, robust=estimator == "MLR")
     if estimator in ESTIMATORS:
         if group is not None or equal:
             raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "
                                 "gebruik één groep, of ML voor een meergroepsmodel.")
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return fit_ordinal(df, model, std_lv=std_lv, estimator=estimator, parameterization=parameterization)
-    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost time
+    with one_blas_thread():  # small matrices: threads only cost time
         return _cfa(df, model, group=group, equal=equal, std_lv=std_lv, estimator=estimator, missing=missing,
                     modification_indices=modification_indices)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
-from threadpoolctl import threadpool_limits
 
 from ...errors import AnalysisError
+from ..moments import one_blas_thread
 from ...nl import number, p_value
 from .defined import defined_jacobian, evaluate_defined
 from .engine import _prepare_data, _start_values
@@ -244,7 +244,7 @@ def sem(df: pd.DataFrame, model: str, *, group: str | None = None, equal=(), std
         raise AnalysisError("bootstrap is het aantal trekkingen (0 = geen bootstrap).")
     if cluster is not None and cluster not in df.columns:
         raise AnalysisError(f"Clustervariabele '{cluster}' staat niet in de data.")
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _sem(df, model, group=group, equal=equal, std_lv=std_lv, missing=missing, ci=ci,
                     bootstrap=int(bootstrap), seed=seed, cluster=cluster)
 
