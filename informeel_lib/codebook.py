@@ -75,6 +75,10 @@ class Category:
     aliases: tuple[str, ...] = ()
 
 
+#: CFA estimators a codebook can choose for the reports (model.estimator)
+REPORT_ESTIMATORS = ("ML", "MLR", "WLSMV")
+
+
 @dataclass(frozen=True)
 class ResearchModel:
     """Which outcomes are studied and how scales are connected (the codebook's ``model:`` section).
@@ -83,7 +87,8 @@ class ResearchModel:
     the scales the network also asks about, with ``outcome`` as the path between them;
     ``controls`` background columns held constant; ``paths`` regression lines on scale codes
     (``"DUUR ~ IWL + REFL"``); ``min_matched`` the fewest respondents matched over two rounds for
-    a cross-lagged panel model.
+    a cross-lagged panel model; ``estimator`` the CFA estimator of the reports: ``"ML"``
+    (lavaan's default), ``"MLR"`` (robust ML) or ``"WLSMV"`` (the answers as ordinal categories).
     """
 
     outcome: str
@@ -92,6 +97,7 @@ class ResearchModel:
     controls: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     min_matched: int = 50
+    estimator: str = "ML"
 
     def regressions(self) -> dict[str, list[str]]:
         """Each dependent scale with its predictor scales, from ``paths``."""
@@ -348,7 +354,11 @@ def _parse_model(raw, scales: dict, background: dict) -> ResearchModel | None:
     min_matched = raw.get("min_matched", 50)
     if not isinstance(min_matched, int) or min_matched < 10:
         raise CodebookError("Codebook: 'model.min_matched' moet een geheel getal van minstens 10 zijn.")
-    return ResearchModel(outcome, further, predictors, controls, tuple(paths), min_matched)
+    estimator = str(raw.get("estimator", "ML")).upper()
+    if estimator not in REPORT_ESTIMATORS:
+        raise CodebookError(f"Codebook: 'model.estimator' moet een van {', '.join(REPORT_ESTIMATORS)} zijn, "
+                            f"niet '{raw.get('estimator')}'.")
+    return ResearchModel(outcome, further, predictors, controls, tuple(paths), min_matched, estimator)
 
 
 def parse_codebook(raw: dict, source: str = "") -> Codebook:

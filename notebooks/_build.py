@@ -133,7 +133,9 @@ def factormodel():
                           "de vraag of de schalen hetzelfde meten tussen rondes en tussen organisaties "
                           "(meetinvariantie)."),
         params("pa_iteraties = 100             # aantal toevalsdatasets in de parallelle analyse\n"
-               "gedeeld_pad = None              # optioneel: cache van de rapporten (zelfde CFA en invariantie)\n"),
+               "gedeeld_pad = None              # optioneel: cache van de rapporten (zelfde CFA en invariantie)\n"
+               "schatter = None                 # CFA-schatter: None = die van het codeboek (model.estimator); "
+               "\"ML\", \"MLR\" of \"WLSMV\"\n"),
         new_code_cell(SETUP + "\nitems = current[cb.item_codes]"),
         new_markdown_cell("## Geschiktheid voor factoranalyse"),
         new_code_cell("k, b = il.kmo(items), il.bartlett(items)\n"
@@ -149,9 +151,22 @@ def factormodel():
                       "display(fa.loadings.round(2).style.background_gradient(cmap=\"RdBu\", vmin=-1, vmax=1))"),
         new_markdown_cell("## Toetsende factoranalyse (CFA) van het codeboekmodel"),
         new_code_cell("model = cb.model_dict()\n"
-                      "shared = rc.load_shared(gedeeld_pad, None) if gedeeld_pad else {}\n"
-                      "fit = shared[\"cfa\"][\"fit\"] if \"fit\" in shared.get(\"cfa\", {}) else il.cfa(items, model).fit\n"
+                      "shared = rc.load_shared(gedeeld_pad, None) if gedeeld_pad and schatter is None else {}\n"
+                      "fit = (shared[\"cfa\"][\"fit\"] if \"fit\" in shared.get(\"cfa\", {})\n"
+                      "       else il.cfa(items, model, **rs.estimator_options(schatter)).fit)\n"
                       "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
+        new_markdown_cell("## ML of WLSMV?\n\nDe antwoorden zijn categorieën op een vijfpuntsschaal. **ML** "
+                          "(maximum likelihood, lavaans standaard) behandelt ze als getallen met gelijke afstanden "
+                          "en gaat uit van normaal verdeelde antwoorden; met vijf of meer categorieën en niet al te "
+                          "scheve antwoorden werkt dat goed, en **MLR** maakt de standaardfouten en de toets robuust "
+                          "voor scheefheid. **WLSMV** behandelt de antwoorden als geordende categorieën: het schat "
+                          "per item drempels en tussen items polychorische correlaties. Dat past beter bij weinig "
+                          "categorieën (twee tot vier), bij scheve antwoorden en bij vloer- of plafondeffecten, maar "
+                          "vraagt meer respondenten per item. De fit-indices van WLSMV zijn niet één op één te "
+                          "vergelijken met die van ML: CFI en RMSEA vallen bij WLSMV vaak gunstiger uit. Kies de "
+                          "schatter vooraf (in het codeboek: `model: estimator:`) en noem hem in de rapportage; "
+                          "hieronder staan beide naast elkaar."),
+        new_code_cell("display(HTML(rs.estimator_comparison_html(items, model)))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
                           "ronde, met het hele codeboekmodel. Organisaties: de vijf schalen van de onderzoeksvraag "
                           "(informeel leergedrag en de vier invloedsfactoren), want per organisatie zijn er ongeveer "

@@ -232,7 +232,9 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
     if part == "cfa":
         from ..analysis.cfa.estimate import cfa
 
-        res = _safe(cfa, data[cb.item_codes], model)
+        estimator = getattr(cb.research_model, "estimator", "ML")
+        options = {"ordered": True} if estimator in ("WLSMV", "DWLS") else {"estimator": estimator}
+        res = _safe(cfa, data[cb.item_codes], model, **options)
         return res if isinstance(res, Failure) else {"fit": dict(res.fit), "n": len(data)}
     if part == "invariance_rounds":
         prev = previous_round(data_dir, round_name)

@@ -455,7 +455,71 @@ def change_by_organisation_html(ctx: ReportContext) -> str:
         note=note))
 
 
+#: Dutch description of each CFA estimator, for the sentence that says which one a report used
+ESTIMATOR_NL = {
+    "ML": "maximum likelihood (ML), met de antwoorden als getallen",
+    "MLR": "robuuste maximum likelihood (MLR): ML-schattingen met standaardfouten en toets (Yuan-Bentler) "
+           "die niet uitgaan van normaal verdeelde antwoorden",
+    "WLSMV": "WLSMV, met de antwoorden als geordende categorieën (polychorische correlaties); χ² en fit-indices "
+             "zijn de geschaalde (scaled-shifted)",
+    "DWLS": "DWLS, met de antwoorden als geordende categorieën",
+}
+
+
+def estimator_options(estimator: str | None) -> dict:
+    """Keyword arguments of :func:`informeel_lib.cfa` for a report estimator (None: the codebook's)."""
+    est = (estimator or getattr(load_codebook().research_model, "estimator", "ML")).upper()
+    return {"ordered": True} if est in ("WLSMV", "DWLS") else {"estimator": est}
+
+
+def estimator_comparison_html(items: pd.DataFrame, model, *, number: int = 8) -> str:
+    """ML and WLSMV fits of the same model side by side, with the standardised loadings per scale."""
+    from ..analysis.cfa.estimate import cfa
+
+    fits, loadings = {}, {}
+    for est, options in (("ML", {}), ("WLSMV", {"ordered": True})):
+        try:
+            res = cfa(items, model, modification_indices=False, **options)
+        except InformeelError as exc:
+            return _p(f"De vergelijking van ML en WLSMV kon niet worden gemaakt: {exc}")
+        fits[est] = _fit_row(est, res.fit)
+        lt = res.loading_table.reset_index()
+        loadings[est] = lt.groupby("factor", sort=False)["std_all"].apply(lambda v: float(np.mean(np.abs(v))))
+    fit_tab = pd.DataFrame(list(fits.values()))
+    load_tab = pd.DataFrame({"Schaal": [scale_name(f) for f in loadings["ML"].index],
+                             "ML": loadings["ML"].to_numpy(), "WLSMV": loadings["WLSMV"].to_numpy()})
+    return (html_table(fit_tab, title=f"Fit van het meetmodel met ML en met WLSMV (n = {integer(len(items))})",
+                       number=number, decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3},
+                       no_leading_zero=["CFI", "TLI", "RMSEA", "SRMR"],
+                       note="WLSMV: geschaalde (scaled-shifted) χ², CFI, TLI en RMSEA. De vuistregels van Hu & "
+                            "Bentler (1999) zijn voor ML bedoeld; bij WLSMV vallen CFI en RMSEA vaak gunstiger uit.")
+            + html_table(load_tab, title="Gemiddelde gestandaardiseerde lading (absoluut) per schaal",
+                         number=number + 1, decimals={"ML": 2, "WLSMV": 2}, no_leading_zero=["ML", "WLSMV"],
+                         note="WLSMV-ladingen gaan over de onderliggende (latente) antwoordneiging en zijn daardoor "
+                              "meestal wat hoger dan ML-ladingen op de antwoorden zelf."))
+
+
+def reported_fit(fit: dict) -> dict:
+    """The fit values a report shows: for MLR and WLSMV the scaled χ², CFI, TLI and RMSEA (what
+    lavaan users report), otherwise the ML ones."""
+    if "chi2_scaled" not in fit:
+        return fit
+    shown = dict(fit)
+    for key in ("chi2", "cfi", "tli", "rmsea", "p"):
+        shown[key] = fit.get(f"{key}_scaled", fit[key])
+    shown["rmsea_ci"] = fit.get("rmsea_ci_scaled", fit.get("rmsea_ci"))
+    return shown
+
+
+def estimator_sentence(fit: dict) -> str:
+    """Dutch sentence naming the CFA estimator (the report states which one was used)."""
+    est = fit.get("estimator", "ML")
+    extra = " Ontbrekende antwoorden tellen mee via full-information ML (FIML)." if fit.get("missing") == "fiml" else ""
+    return f"Schatter: {ESTIMATOR_NL.get(est, est)}.{extra}"
+
+
 def _fit_row(label: str, fit: dict) -> dict:
+    fit = reported_fit(fit)
     lo, hi = (fit.get("rmsea_ci") or (float("nan"), float("nan")))
     return {"Model": label, "χ²": fit.get("chi2"), "df": int(fit["df"]) if fit.get("df") is not None else None,
             "CFI": fit.get("cfi"), "TLI": fit.get("tli"), "RMSEA": fit.get("rmsea"),
@@ -465,6 +529,7 @@ def _fit_row(label: str, fit: dict) -> dict:
 
 def fit_sentence(fit: dict) -> str:
     """Plain-Dutch verdict on CFA fit (Hu & Bentler, 1999 cut-offs)."""
+    fit = reported_fit(fit)
     cfi, rmsea = fit.get("cfi", float("nan")), fit.get("rmsea", float("nan"))
     if cfi >= 0.95 and rmsea <= 0.06:
         oordeel = "goed"
@@ -842,10 +907,11 @@ def show_figure(fig, *, alt: str) -> None:
 def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
     """Dutch verdict plus APA table of CFA fit indices."""
     tab = pd.DataFrame([_fit_row("codeboekmodel", fit)])
-    return _p(fit_sentence(fit)) + html_table(
+    return _p(fit_sentence(fit) + " " + estimator_sentence(fit)) + html_table(
         tab, title=f"Fit van het meetmodel (n = {integer(n)})", number=number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3}, no_leading_zero=["CFI", "TLI", "RMSEA", "SRMR"],
-        note="Vuistregels (Hu & Bentler, 1999): CFI ≥ ,95 en RMSEA ≤ ,06 goed; CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
+        note=f"{estimator_sentence(fit)} Vuistregels (Hu & Bentler, 1999): CFI ≥ ,95 en RMSEA ≤ ,06 goed; "
+             "CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
 
 
 def invariance_html(data: pd.DataFrame, model, group: str, *, min_group: int = MIN_GROUP, number: int = 9,
