@@ -555,4 +555,9 @@ def correlation_matrix(df, cor: str = "pearson", *, what: str = "de analyse") ->
         r = correlations(data, what=what)
         return pd.DataFrame(r, index=data.columns, columns=data.columns), None
     res = polychoric(df) if cor == "poly" else tetrachoric(df)
+    missing = np.argwhere(np.isnan(res.rho.to_numpy()))
+    if missing.size:
+        i, j = missing[0]
+        raise AnalysisError(f"De items '{res.rho.index[i]}' en '{res.rho.columns[j]}' zijn door (bijna) niemand "
+                            f"allebei beantwoord; {what} met {CORRELATIONS[cor]} correlaties kan dan niet.")
     return res.rho, res

@@ -126,6 +126,15 @@ def test_omega_accepts_a_correlation_matrix():
     assert a.omega_h == pytest.approx(b.omega_h, abs=1e-12)
 
 
+def test_items_never_answered_together_are_a_dutch_error_not_nan():
+    x = SYNTH.iloc[:40, :3].copy()
+    x.loc[:19, "REFL1"] = None
+    x.loc[20:, "REFL2"] = None
+    assert np.isnan(il.polychoric(x).rho.loc["REFL1", "REFL2"])        # as psych: NA for that pair
+    with pytest.raises(AnalysisError, match="allebei beantwoord"):
+        il.reliability(x, cor="poly")
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: il.reliability(SYNTH.iloc[:, :3], cor="spearman"), "Onbekende correlatiesoort"),
     (lambda: il.efa(SYNTH, 2, cor="polychoric"), "Onbekende correlatiesoort"),
