@@ -18,6 +18,8 @@ _EXPORTS = {
     "load_codebook": "codebook",
     "Codebook": "codebook",
     "normalise_text": "codebook",
+    "resolve_codebook": "project",
+    "load_project": "project",
     "InformeelError": "errors",
     "InputError": "errors",
     "CodebookError": "errors",

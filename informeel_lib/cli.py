@@ -1,4 +1,4 @@
-"""Command line: ``informeel synth | clean | report | demo``.
+"""Command line: ``informeel synth | clean | report | demo | codebook draft | codebook check``.
 
 Every user-facing message is Dutch. An :class:`InformeelError` is printed as one clear line
 (no traceback) and gives exit code 2; unexpected errors give exit code 1 with a short message.
@@ -99,34 +99,77 @@ def _cmd_synth(args) -> int:
     return 0
 
 
+def _project_salt():
+    """The salt from the project's ``salt_file`` when it exists (else the usual lookup)."""
+    from .project import project_setting
+
+    path = project_setting("salt_file")
+    if path is not None and path.is_file():
+        return path.read_text(encoding="utf-8").strip() or None
+    return None
+
+
 def _cmd_clean(args) -> int:
     from .io.cleaning import clean_files
+    from .project import project_setting, resolve_codebook
 
-    result = clean_files(args.paths, round_name=args.round_name, out=args.out,
-                         straightliners=RULES[args.straightliners], speeders=RULES[args.speeders], strict=args.strict)
+    codebook = resolve_codebook(args.codebook)
+    out = project_setting("data", args.out)
+    if out is None:
+        print("Fout: geef --out op (of zet 'data:' in informeel.yaml).", file=sys.stderr)
+        return 2
+    result = clean_files(args.paths, round_name=args.round_name, out=out, codebook=codebook,
+                         straightliners=RULES[args.straightliners], speeders=RULES[args.speeders], strict=args.strict,
+                         salt=_project_salt())
     for line in result.warnings():
         print(line, file=sys.stderr)
     print(result.summary())
-    print(f"Geschreven: {args.out}/{result.round_name}.parquet en {args.out}/{result.round_name}_log.csv")
+    print(f"Geschreven: {out}/{result.round_name}.parquet en {out}/{result.round_name}_log.csv")
     return 0
 
 
 def _cmd_report(args) -> int:
+    from .project import codebook_path, project_setting
     from .report.batch import render_round
 
-    if args.min_group < MIN_GROUP:
-        print(f"Waarschuwing: --min-group {args.min_group} is kleiner dan de gebruikelijke {MIN_GROUP}; groepen van "
-              f"{args.min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
+    min_group = project_setting("min_group", args.min_group, MIN_GROUP)
+    if min_group < MIN_GROUP:
+        print(f"Waarschuwing: --min-group {min_group} is kleiner dan de gebruikelijke {MIN_GROUP}; groepen van "
+              f"{min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
 
-    ok = render_round(args.round_name, data_dir=args.data, out_dir=args.out, organisation=args.org, jobs=args.jobs,
-                      min_group=args.min_group)
+    ok = render_round(args.round_name, data_dir=project_setting("data", args.data, "data/processed"),
+                      out_dir=project_setting("reports", args.out, "reports"), organisation=args.org, jobs=args.jobs,
+                      min_group=min_group, codebook=codebook_path(args.codebook))
     return 0 if ok else 1
 
 
 def _cmd_demo(args) -> int:
     from .report.batch import run_demo
 
-    return 0 if run_demo(args.workdir, jobs=args.jobs, seed=args.seed) else 1
+    return 0 if run_demo(args.workdir, jobs=args.jobs, seed=args.seed, codebook=args.codebook) else 1
+
+
+def _cmd_codebook_draft(args) -> int:
+    from .io.draft import draft_codebook
+
+    draft = draft_codebook(args.paths, name=args.name)
+    draft.write(args.out)
+    print(draft.summary())
+    print(f"Geschreven: {args.out}")
+    return 0
+
+
+def _cmd_codebook_check(args) -> int:
+    from .io.check import check_exports
+    from .project import resolve_codebook
+
+    report = check_exports(args.paths, codebook=resolve_codebook(args.codebook))
+    print(report.text())
+    return 2 if report.blocking else 0
+
+
+_CODEBOOK_HELP = ("het codeboek (YAML) van de vragenlijst; standaard het codeboek uit informeel.yaml, anders de "
+                  "demovragenlijst")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clean", help="lees en schoon de exports van één ronde op")
     p.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
     p.add_argument("--round", dest="round_name", required=True, help="naam van de ronde, bijvoorbeeld 2022-05")
-    p.add_argument("--out", required=True, help="map voor <ronde>.parquet en het opschoonlogboek")
+    p.add_argument("--out", default=None,
+                   help="map voor <ronde>.parquet en het opschoonlogboek (standaard: 'data:' uit informeel.yaml)")
+    p.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
     p.add_argument("--straightliners", choices=["markeer", "verwijder"], default="markeer",
                    help="wat te doen met rechte-lijn-invullers (standaard: markeer)")
     p.add_argument("--speeders", choices=["markeer", "verwijder"], default="verwijder",
@@ -154,16 +199,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--round", dest="round_name", required=True, help="ronde, bijvoorbeeld 2022-05")
     p.add_argument("--org", default=None, help="alleen het rapport van deze organisatie")
     p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
-    p.add_argument("--data", default="data/processed", help="map met de opgeschoonde data")
-    p.add_argument("--out", default="reports", help="map voor de rapporten")
-    p.add_argument("--min-group", type=_min_group, default=MIN_GROUP, help="minimale groepsgrootte (kleinere groepen worden onderdrukt)")
+    p.add_argument("--data", default=None, help="map met de opgeschoonde data (standaard: informeel.yaml, anders "
+                                                 "data/processed)")
+    p.add_argument("--out", default=None, help="map voor de rapporten (standaard: informeel.yaml, anders reports)")
+    p.add_argument("--min-group", type=_min_group, default=None,
+                   help=f"minimale groepsgrootte (kleinere groepen worden onderdrukt; standaard {MIN_GROUP})")
+    p.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="synthetiseer, schoon op en maak alle rapporten")
     p.add_argument("--workdir", default=".", help="projectmap (data/ en reports/ komen hieronder)")
     p.add_argument("--jobs", type=_positive, default=2, help="aantal rapporten tegelijk (processen)")
     p.add_argument("--seed", type=int, default=2021, help="startwaarde voor het toeval")
+    p.add_argument("--codebook", default=None,
+                   help="maak de demo met dit codeboek (synthetische antwoorden op jouw eigen vragenlijst)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("codebook", help="een codeboek opstellen of controleren")
+    csub = p.add_subparsers(dest="codebook_command", required=True, metavar="actie")
+    c = csub.add_parser("draft", help="schrijf een eerste codeboek op basis van de exports")
+    c.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
+    c.add_argument("--out", required=True, help="het codeboek dat geschreven wordt (YAML)")
+    c.add_argument("--name", default=None, help="naam van de vragenlijst")
+    c.set_defaults(func=_cmd_codebook_draft)
+    c = csub.add_parser("check", help="laat zien hoe de kolommen van de exports op het codeboek passen")
+    c.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
+    c.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
+    c.set_defaults(func=_cmd_codebook_check)
     return parser
 
 

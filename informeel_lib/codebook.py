@@ -7,6 +7,7 @@ is wrong, so a researcher editing the YAML sees where the mistake is.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,11 +40,48 @@ def normalise_text(text) -> str:
 
 @dataclass(frozen=True)
 class Item:
+    """One questionnaire item.
+
+    ``previous_texts`` are earlier wordings of the same item (``was:`` in the YAML): the item
+    was reworded between rounds but still counts as the same item.
+    """
+
     code: str
     scale: str
     text: str
     reverse: bool = False
     aliases: tuple[str, ...] = ()
+    previous_texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseScale:
+    """A response scale: values ``min..max``, one Dutch label per value, label aliases, missing labels."""
+
+    min: int
+    max: int
+    labels: dict                 # value -> canonical Dutch label
+    index: dict = field(repr=False, compare=False)   # normalised label -> value
+    missing: frozenset = field(default_factory=frozenset, repr=False)
+
+    @property
+    def range(self) -> tuple[int, int]:
+        return (self.min, self.max)
+
+    @property
+    def n_points(self) -> int:
+        return self.max - self.min + 1
+
+    def value(self, label):
+        """Numeric value of a label; ``None`` for a missing-answer label; KeyError if unknown."""
+        key = normalise_text(label)
+        if key in self.missing or key == "":
+            return None
+        return self.index[key]
+
+    def describe(self) -> str:
+        """Dutch description, e.g. ``1 (helemaal mee oneens) tot 7 (helemaal mee eens)``."""
+        return f"{self.min} ({self.labels[self.min]}) tot {self.max} ({self.labels[self.max]})"
 
 
 @dataclass(frozen=True)
@@ -56,6 +94,9 @@ class Scale:
     role: str = "predictor"  # "predictor" or "outcome"
     influence_factor: str = ""
     target_alpha: float | None = None
+    concept: str = ""            # the concept of the research question this scale measures
+    core: bool = False           # one of the scales of the research question (shown first, tested per organisation)
+    response_scale: ResponseScale | None = field(default=None, repr=False)
 
     @property
     def item_codes(self) -> list[str]:
@@ -131,6 +172,10 @@ class Codebook:
     meta_columns: dict[str, tuple[str, ...]]
     source: str = ""
     model: ResearchModel | None = None
+    name: str = ""
+    content_hash: str = ""
+    open_question_analysis: dict = field(default_factory=dict)   # column -> "vormen" | "woorden" | ""
+    open_question_aliases: dict = field(default_factory=dict)    # column -> other headings of the question
     _alias_index: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- items and scales -------------------------------------------------
@@ -149,6 +194,56 @@ class Codebook:
     @property
     def scale_range(self) -> tuple[int, int]:
         return (self.scale_min, self.scale_max)
+
+    @property
+    def default_response_scale(self) -> ResponseScale:
+        return ResponseScale(self.scale_min, self.scale_max, dict(self.canonical_labels), dict(self.response_labels),
+                             self.missing_labels)
+
+    def response_scale(self, code: str) -> ResponseScale:
+        """The response scale of a scale or item code (a scale's own, else the codebook's default)."""
+        scale = self.scales.get(code)
+        if scale is None:
+            scale = self.scales[self.scale_of(code)]
+        return scale.response_scale or self.default_response_scale
+
+    def item_range(self, code: str) -> tuple[int, int]:
+        """(min, max) of the response scale of item or scale ``code``."""
+        return self.response_scale(code).range
+
+    @property
+    def has_mixed_response_scales(self) -> bool:
+        return len({self.response_scale(s).range for s in self.scales}) > 1
+
+    @property
+    def predictors(self) -> list[str]:
+        """The influence factors: the ``model:`` section's predictors, else the scales with role ``predictor``."""
+        model = self.research_model
+        if model is not None and model.predictors:
+            return list(model.predictors)
+        return [s for s, sc in self.scales.items() if sc.role == "predictor"]
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Scale codes with role ``outcome``."""
+        return [s for s, sc in self.scales.items() if sc.role == "outcome"]
+
+    @property
+    def main_outcome(self) -> str | None:
+        """The outcome of the research question: the ``model:`` section's, else the first outcome scale."""
+        model = self.research_model
+        return model.outcome if model is not None else None
+
+    @property
+    def core_scales(self) -> list[str]:
+        """The scales of the research question (``core: true``); every scale when none is marked."""
+        core = [s for s, sc in self.scales.items() if sc.core]
+        return core or list(self.scales)
+
+    def item_texts(self, code: str) -> tuple[str, ...]:
+        """Current and earlier wordings of an item."""
+        it = self.item(code)
+        return (it.text, *it.previous_texts)
 
     def item(self, code: str) -> Item:
         for it in self.items:
@@ -182,8 +277,11 @@ class Codebook:
         return "\n".join(f"{s} =~ {' + '.join(items)}" for s, items in self.model_dict(scales).items())
 
     # --- labels and categories --------------------------------------------
-    def label_value(self, label):
-        """Numeric value of a response label; ``None`` for a missing-answer label; KeyError if unknown."""
+    def label_value(self, label, item: str | None = None):
+        """Numeric value of a response label (of ``item``'s scale when given); ``None`` for a
+        missing-answer label; KeyError if unknown."""
+        if item is not None:
+            return self.response_scale(item).value(label)
         key = normalise_text(label)
         if key in self.missing_labels or key == "":
             return None
@@ -253,7 +351,7 @@ def _check_unique_aliases(categories, where):
             seen[alias] = cat.code
 
 
-def _parse_scales(raw):
+def _parse_scales(raw, named_scales=None, missing=()):
     if not isinstance(raw, dict) or not raw:
         raise CodebookError("Codebook: 'scales' moet een niet-lege verzameling schalen zijn.")
     scales, seen_items = {}, set()
@@ -273,43 +371,64 @@ def _parse_scales(raw):
             if not isinstance(reverse, bool):
                 raise CodebookError(f"Codebook: '{where}.items[{i}].reverse' moet true of false zijn.")
             seen_items.add(icode)
-            items.append(Item(icode, str(code), str(text), reverse, tuple(it.get("aliases", []) or [])))
+            was = it.get("was", []) or []
+            was = [was] if isinstance(was, str) else list(was)
+            items.append(Item(icode, str(code), str(text), reverse, tuple(str(a) for a in it.get("aliases", []) or []),
+                              tuple(str(w) for w in was)))
         role = spec.get("role", "predictor")
         if role not in ("predictor", "outcome"):
             raise CodebookError(f"Codebook: '{where}.role' moet 'predictor' of 'outcome' zijn, niet '{role}'.")
         target = spec.get("target_alpha")
         if target is not None and not (0 < float(target) < 1):
             raise CodebookError(f"Codebook: '{where}.target_alpha' moet tussen 0 en 1 liggen.")
+        core = spec.get("core", False)
+        if not isinstance(core, bool):
+            raise CodebookError(f"Codebook: '{where}.core' moet true of false zijn.")
         scales[str(code)] = Scale(
             str(code), str(name), tuple(items), str(spec.get("measures", "")), str(spec.get("modelled_on", "")),
             role, str(spec.get("influence_factor", "")), None if target is None else float(target),
+            str(spec.get("concept", "") or ""), core,
+            _scale_response_scale(spec.get("response_scale"), named_scales or {}, missing, where),
         )
     return scales
 
 
-def _parse_response_scale(raw):
-    lo, hi = _require(raw, "min", "response_scale"), _require(raw, "max", "response_scale")
+def _scale_response_scale(raw, named: dict, missing, where: str):
+    """A scale's own response scale: a name from ``response_scales`` or a full mapping; None = the default."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        if raw not in named:
+            raise CodebookError(f"Codebook: '{where}.response_scale' noemt '{raw}', maar die staat niet onder "
+                                f"'response_scales' (wel: {', '.join(named) or 'geen'}).")
+        return named[raw]
+    lo, hi, index, canonical, own_missing = _parse_response_scale(raw, f"{where}.response_scale")
+    return ResponseScale(lo, hi, canonical, index, own_missing or frozenset(missing))
+
+
+def _parse_response_scale(raw, where="response_scale"):
+    lo, hi = _require(raw, "min", where), _require(raw, "max", where)
     if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
-        raise CodebookError("Codebook: 'response_scale.min' en 'response_scale.max' moeten gehele getallen zijn met min < max.")
-    labels = _require(raw, "labels", "response_scale")
+        raise CodebookError(f"Codebook: '{where}.min' en '{where}.max' moeten gehele getallen zijn met min < max.")
+    labels = _require(raw, "labels", where)
     if not isinstance(labels, dict) or sorted(int(k) for k in labels) != list(range(lo, hi + 1)):
-        raise CodebookError(f"Codebook: 'response_scale.labels' moet precies één label per waarde {lo}..{hi} hebben.")
+        raise CodebookError(f"Codebook: '{where}.labels' moet precies één label per waarde {lo}..{hi} hebben.")
     canonical = {int(k): str(v) for k, v in labels.items()}
     index = {normalise_text(v): k for k, v in canonical.items()}
     for value, aliases in (raw.get("aliases") or {}).items():
         if int(value) not in canonical:
-            raise CodebookError(f"Codebook: 'response_scale.aliases.{value}' hoort bij geen antwoordwaarde.")
+            raise CodebookError(f"Codebook: '{where}.aliases.{value}' hoort bij geen antwoordwaarde.")
         for alias in aliases:
             key = normalise_text(alias)
             if index.get(key, int(value)) != int(value):
-                raise CodebookError(f"Codebook: label '{alias}' in 'response_scale.aliases.{value}' staat ook bij waarde {index[key]}.")
+                raise CodebookError(f"Codebook: label '{alias}' in '{where}.aliases.{value}' staat ook bij waarde {index[key]}.")
             index[key] = int(value)
     for k in range(lo, hi + 1):
         index.setdefault(str(k), k)
     missing = frozenset(normalise_text(m) for m in raw.get("missing", []) or [])
     clash = missing & set(index)
     if clash:
-        raise CodebookError(f"Codebook: 'response_scale.missing' bevat een label dat ook een antwoordwaarde is: {sorted(clash)}.")
+        raise CodebookError(f"Codebook: '{where}.missing' bevat een label dat ook een antwoordwaarde is: {sorted(clash)}.")
     return lo, hi, index, canonical, missing
 
 
@@ -361,17 +480,56 @@ def _parse_model(raw, scales: dict, background: dict) -> ResearchModel | None:
     return ResearchModel(outcome, further, predictors, controls, tuple(paths), min_matched, estimator)
 
 
-def parse_codebook(raw: dict, source: str = "") -> Codebook:
-    """Validate a parsed YAML mapping and build a :class:`Codebook`."""
+OPEN_ANALYSES = ("vormen", "woorden", "")
+"""How the report treats an open question: ``vormen`` (coded into the three forms of informal
+learning), ``woorden`` (most frequent words) or ``""`` (not in the report)."""
+
+
+def _named_response_scales(raw, missing) -> dict:
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise CodebookError("Codebook: 'response_scales' moet een verzameling benoemde antwoordschalen zijn.")
+    out = {}
+    for name, spec in raw.items():
+        lo, hi, index, canonical, own_missing = _parse_response_scale(spec, f"response_scales.{name}")
+        out[str(name)] = ResponseScale(lo, hi, canonical, index, own_missing or frozenset(missing))
+    return out
+
+
+def _open_questions(raw) -> tuple[dict, dict, dict]:
+    texts, analysis, aliases = {}, {}, {}
+    for k, v in (raw or {}).items():
+        texts[k] = str(_require(v, "text", f"open_questions.{k}"))
+        aliases[k] = tuple(str(a) for a in (v.get("aliases") or []))
+        kind = str(v.get("analysis", "woorden") or "")
+        if kind not in OPEN_ANALYSES:
+            raise CodebookError(f"Codebook: 'open_questions.{k}.analysis' moet 'vormen', 'woorden' of leeg zijn, "
+                                f"niet '{kind}'.")
+        analysis[k] = kind
+    return texts, analysis, aliases
+
+
+def parse_codebook(raw: dict, source: str = "", *, content_hash: str = "") -> Codebook:
+    """Validate a parsed YAML mapping and build a :class:`Codebook`.
+
+    Besides the default ``response_scale``, a codebook may name extra scales under
+    ``response_scales`` (``{name: {min, max, labels, aliases}}``); a scale refers to one with
+    ``response_scale: <name>`` (or gives a mapping inline). Scales may carry ``concept`` (the
+    concept of the research question) and ``core: true`` (a scale of the research question);
+    items may list earlier wordings under ``was``. All of these are optional, so a codebook
+    written for an earlier version loads unchanged.
+    """
     if not isinstance(raw, dict):
         raise CodebookError("Codebook: het bestand bevat geen YAML-mapping.")
     lo, hi, labels, canonical, missing = _parse_response_scale(_require(raw, "response_scale", "codebook"))
+    named = _named_response_scales(raw.get("response_scales"), missing)
+    open_texts, open_analysis, open_aliases = _open_questions(raw.get("open_questions"))
     background = _require(raw, "background", "codebook")
     for key in ("organisation", "team", "role"):
         _require(background, key, "background")
-    open_q = raw.get("open_questions") or {}
     meta = {k: tuple(normalise_text(v) for v in vals) for k, vals in (raw.get("meta_columns") or {}).items()}
-    scales = _parse_scales(_require(raw, "scales", "codebook"))
+    scales = _parse_scales(_require(raw, "scales", "codebook"), named, missing)
     return Codebook(
         scales=scales,
         scale_min=lo, scale_max=hi, response_labels=labels, canonical_labels=canonical, missing_labels=missing,
@@ -379,16 +537,20 @@ def parse_codebook(raw: dict, source: str = "") -> Codebook:
         roles=_categories(_require(raw, "roles", "codebook"), "roles", "code"),
         sectors=_categories(raw.get("sectors") or [{"code": "onbekend"}], "sectors", "code"),
         background={k: dict(v) for k, v in background.items()},
-        open_questions={k: str(_require(v, "text", f"open_questions.{k}")) for k, v in open_q.items()},
+        open_questions=open_texts,
         identifier_columns=frozenset(normalise_text(c) for c in raw.get("identifier_columns", []) or []),
         meta_columns=meta,
         source=source,
         model=_parse_model(raw.get("model"), scales, background),
+        name=str(raw.get("name") or (Path(source).stem if source else "")),
+        content_hash=content_hash,
+        open_question_analysis=open_analysis,
+        open_question_aliases=open_aliases,
     )
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str) -> Codebook:
+@lru_cache(maxsize=16)
+def _load_cached(path: str, mtime_ns: int = 0) -> Codebook:
     if path == DEFAULT_CODEBOOK:
         text = (DATA_DIR / DEFAULT_CODEBOOK).read_text(encoding="utf-8")
     else:
@@ -400,7 +562,8 @@ def _load_cached(path: str) -> Codebook:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CodebookError(f"Codebook '{path}' is geen geldige YAML: {exc}") from exc
-    return parse_codebook(raw, source=path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return parse_codebook(raw, source=path, content_hash=digest)
 
 
 def load_codebook(path=None) -> Codebook:
@@ -411,4 +574,11 @@ def load_codebook(path=None) -> Codebook:
     CodebookError
         With a Dutch message naming the key that is missing or wrong.
     """
-    return _load_cached(DEFAULT_CODEBOOK if path is None else str(path))
+    if path is None:
+        return _load_cached(DEFAULT_CODEBOOK)
+    resolved = Path(path).resolve()
+    try:
+        mtime = resolved.stat().st_mtime_ns  # an edited codebook is read again
+    except OSError:
+        mtime = 0
+    return _load_cached(str(resolved), mtime)

@@ -128,6 +128,18 @@ def word_list(items) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
+_COUNT_WORDS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf")
+
+
+def count_word(n: int) -> str:
+    """A count in running text: written out up to twelve (``5 -> 'vijf'``), digits above.
+
+    >>> count_word(5), count_word(13)
+    ('vijf', '13')
+    """
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else integer(n)
+
+
 def plural(n: int, singular: str, plural_form: str) -> str:
     """``'1 respondent'`` / ``'3 respondenten'`` with the number formatted the Dutch way."""
     return f"{integer(n)} {singular if n == 1 else plural_form}"

@@ -25,7 +25,9 @@ def params(extra: str = "") -> nbformat.NotebookNode:
         "organisatie = None              # None: het hele netwerk; anders een organisatie, bijvoorbeeld ZINN\n"
         "data_map = \"../data/processed\"  # map met de opgeschoonde data (make demo maakt die)\n"
         "min_groep = 5                   # kleinere groepen worden niet getoond\n"
-        "interactief = True              # False bij papermill/HTML: geen widgets, alleen vaste uitvoer\n" + extra)
+        "interactief = True              # False bij papermill/HTML: geen widgets, alleen vaste uitvoer\n"
+        "codebook = None                 # codeboek (YAML) van de vragenlijst; None: uit informeel.yaml, anders de demo\n"
+        + extra)
     cell.metadata["tags"] = ["parameters"]
     return cell
 
@@ -35,8 +37,8 @@ SETUP = ("import pandas as pd\n"
          "import informeel_lib as il\n"
          "from informeel_lib import nl\n"
          "from informeel_lib.report import context as rc, figures as plots, sections as rs, widgets as w\n"
-         "cb = il.load_codebook()\n"
-         "data = rs.load_all_rounds(data_map)\n"
+         "cb = il.resolve_codebook(codebook)\n"
+         "data = rs.load_all_rounds(data_map, cb)\n"
          "current = data[data[\"round\"] == ronde]\n"
          "if organisatie is not None:\n"
          "    organisatie = cb.resolve_organisation(organisatie) or organisatie\n"
@@ -45,12 +47,13 @@ SETUP = ("import pandas as pd\n"
 WIDGET_CELL = ("# Interactief (alleen in JupyterLab): kies organisatie, ronde en schaal\n"
                "if interactief:\n"
                "    import ipywidgets as ipw\n"
-               "    choices = w.options(data)\n"
-               "    ipw.interact(lambda organisatie, ronde, schaal: w.show({call}(data, organisation=organisatie, "
-               "round_name=ronde, scale=schaal, min_group=min_groep)),\n"
+               "    choices = w.options(data, cb)\n"
+               "    ipw.interact(lambda organisatie, ronde, schaal: w.show({call}(data, codebook=cb, "
+               "organisation=organisatie, round_name=ronde, scale=schaal, min_group=min_groep)),\n"
                "                 organisatie=choices[\"organisation\"], ronde=choices[\"round\"], schaal=choices[\"scale\"])\n"
                "else:\n"
-               "    w.show({call}(data, organisation=organisatie, round_name=ronde, scale=\"IWL\", min_group=min_groep))")
+               "    w.show({call}(data, codebook=cb, organisation=organisatie, round_name=ronde, scale=cb.main_outcome, "
+               "min_group=min_groep))")
 
 
 def nb(cells) -> nbformat.NotebookNode:
@@ -93,12 +96,14 @@ def begripsverkenning():
                           "welk begrip en welke invloedsfactor uit de onderzoeksvraag? (uit het codeboek)"),
         new_code_cell("display(HTML(nl.html_table(rs.concept_table(cb), title=\"Schalen, begrippen en "
                       "invloedsfactoren\", number=1)))"),
-        new_markdown_cell("## Open antwoorden per vorm, organisatie en ronde\n\nDe antwoorden op de vraag *\"Kun je "
-                          "een voorbeeld noemen van iets wat je vandaag of gisteren hebt geleerd?\"* zijn automatisch "
-                          "ingedeeld in de drie vormen. Kleine aantallen worden niet getoond."),
-        new_code_cell("counts = rs.open_answer_counts(data, min_group=min_groep)\n"
-                      "display(HTML(nl.html_table(counts, title=\"Gecodeerde voorbeelden per vorm, organisatie en "
-                      "ronde\", number=2, note=f\"n = aantal antwoorden; aantallen onder {min_groep} als '< {min_groep}'.\")))"),
+        new_markdown_cell("## Open antwoorden per vorm, organisatie en ronde\n\nDe antwoorden op de open vragen die "
+                          "het codeboek laat indelen (`analysis: vormen`) zijn automatisch ingedeeld in de drie vormen. "
+                          "Kleine aantallen worden niet getoond."),
+        new_code_cell("for i, question in enumerate(q for q, a in cb.open_question_analysis.items() if a == \"vormen\"):\n"
+                      "    counts = rs.open_answer_counts(data, column=question, min_group=min_groep)\n"
+                      "    display(HTML(nl.html_table(counts, title=f\"Gecodeerde antwoorden per vorm, organisatie en "
+                      "ronde: {cb.open_questions[question]}\", number=2 + i, note=f\"n = aantal antwoorden; aantallen "
+                      "onder {min_groep} als '< {min_groep}'.\")))"),
     ])
 
 
@@ -109,7 +114,7 @@ def vragenlijstanalyse():
                           "vorige ronde. Groepen met minder dan `min_groep` respondenten worden nergens getoond."),
         params(),
         new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_dir=data_map, organisation=organisatie, "
-                      "min_group=min_groep)"),
+                      "min_group=min_groep, codebook=cb)"),
         new_markdown_cell("## Respons per organisatie en ronde"),
         new_code_cell("display(HTML(nl.html_table(rs.response_by_round(data, min_group=min_groep), "
                       "title=\"Respondenten per organisatie en ronde\", number=1)))"),
@@ -168,15 +173,15 @@ def factormodel():
                           "hieronder staan beide naast elkaar."),
         new_code_cell("display(HTML(rs.estimator_comparison_html(items, model)))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
-                          "ronde, met het hele codeboekmodel. Organisaties: de vijf schalen van de onderzoeksvraag "
-                          "(informeel leergedrag en de vier invloedsfactoren), want per organisatie zijn er ongeveer "
+                          "ronde, met het hele codeboekmodel. Organisaties: de schalen van de onderzoeksvraag "
+                          "(`core: true` in het codeboek), want per organisatie zijn er ongeveer "
                           "evenveel respondenten als items in het hele model; alleen organisaties met meer "
                           "respondenten dan items doen mee."),
         new_code_cell("previous = rc.previous_round(data_map, ronde)\n"
                       "two_rounds = data[data[\"round\"].isin([previous, ronde])]\n"
-                      "display(HTML(rs.invariance_html(two_rounds, model, \"round\", min_group=min_groep, "
+                      "display(HTML(rs.invariance_html(two_rounds, model, \"round\", codebook=cb, min_group=min_groep, "
                       "cached=shared.get(\"invariance_rounds\"))))\n"
-                      "display(HTML(rs.invariance_html(current, model, \"organisation\", min_group=min_groep, "
+                      "display(HTML(rs.invariance_html(current, model, \"organisation\", codebook=cb, min_group=min_groep, "
                       "cached=shared.get(\"invariance_organisations\"))))"),
     ])
 
@@ -189,7 +194,7 @@ def invloedsfactoren():
                           "multilevelmodel."),
         params(),
         new_code_cell(SETUP + "\nctx = rc.load_context(ronde, data_dir=data_map, organisation=None, "
-                      "min_group=min_groep)"),
+                      "min_group=min_groep, codebook=cb)"),
         new_markdown_cell("## Overeenstemming binnen teams"),
         new_code_cell("display(HTML(rs.agreement_html(ctx)))"),
         new_markdown_cell("## Multilevelmodel: wat hangt samen met informeel leergedrag?\n\nDe tekst volgt één lijn. "
@@ -201,7 +206,7 @@ def invloedsfactoren():
                           "een figuur met 95%-betrouwbaarheidsintervallen. Binnen-effecten gaan over verschillen "
                           "tussen collega's in hetzelfde team, tussen-effecten over verschillen tussen teams."),
         new_code_cell("shared = {\"influence\": rc.compute_shared_part(\"influence\", ronde, data_dir=data_map, "
-                      "min_group=min_groep)}\n"
+                      "min_group=min_groep, codebook=cb)}\n"
                       "display(HTML(rs.influence_section(ctx, shared).html))"),
     ])
 
@@ -260,7 +265,8 @@ def rapport():
         params("gedeeld_pad = None               # cache met de netwerkbrede modellen (de batch vult dit in)\n"),
         new_code_cell("from IPython.display import HTML, display\n"
                       "from informeel_lib.report import context as rc, sections as rs\n"
-                      "ctx = rc.load_context(ronde, data_dir=data_map, organisation=organisatie, min_group=min_groep)\n"
+                      "ctx = rc.load_context(ronde, data_dir=data_map, organisation=organisatie, min_group=min_groep,\n"
+                      "                      codebook=codebook)\n"
                       "shared = rc.load_shared(gedeeld_pad, ctx, data_dir=data_map)\n"
                       "display(HTML(rs.title_block(ctx)))"),
         new_code_cell("display(HTML(rs.response(ctx).html))"),

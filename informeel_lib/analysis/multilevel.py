@@ -173,7 +173,7 @@ def icc_anova(data: pd.DataFrame, value: str, group, *, group_size: str = "k0", 
     return ICCResult(float(icc1), float(icc2), float(k0), msb, msw, float(f), p, int(n), int(n_groups))
 
 
-def icc(data: pd.DataFrame, value: str, group, *, group_size: str = "k0") -> float:
+def icc(data: pd.DataFrame, value: str, group, *, group_size: str = "k0", codebook=None) -> float:
     """ICC(1): the share of the variance of ``value`` that lies between groups.
 
     Parameters
@@ -227,7 +227,7 @@ def icc(data: pd.DataFrame, value: str, group, *, group_size: str = "k0") -> flo
     >>> icc(data, "REFL", ["organisation", "team"])  # doctest: +SKIP
     0.12
     """
-    return icc_anova(data, value, group, group_size=group_size).icc1
+    return icc_anova(data, value, group, group_size=group_size, codebook=codebook).icc1
 
 
 # --- within-team agreement ---------------------------------------------------------
@@ -273,11 +273,12 @@ def _item_columns(data, items, codebook, reverse):
         if items not in cb.scales:
             raise AnalysisError(f"'{items}' is geen schaal uit het codeboek; geef een lijst met itemkolommen.")
         scale = cb.scales[items]
-        items, keyed, code_range = scale.item_codes, set(scale.reverse_items), cb.scale_range
+        items, keyed, code_range = scale.item_codes, set(scale.reverse_items), cb.item_range(scale.code)
     else:
         items = list(items)
         keyed = set(codebook.reverse_items) & set(items) if codebook is not None else set()
-        code_range = codebook.scale_range if codebook is not None else None
+        ranges = {codebook.item_range(i) for i in items if i in codebook.item_codes} if codebook is not None else set()
+        code_range = ranges.pop() if len(ranges) == 1 else (codebook.scale_range if codebook is not None else None)
     if reverse is not None:
         keyed = {reverse} if isinstance(reverse, str) else set(reverse)
     if len(items) < 1:

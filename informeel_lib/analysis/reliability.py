@@ -91,7 +91,7 @@ def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, flo
             float(1 - (1 - alpha) * stats.f.ppf(p / 2, d1, d2)))
 
 
-def _resolve_range(x, columns, reverse, scale_range):
+def _resolve_range(x, columns, reverse, scale_range, codebook=None):
     """The response scale used to reverse items: explicit, else the codebook's, else the data's.
 
     The last fallback is what ``psych::alpha`` does (``max + min`` of all items); it is only right
@@ -99,9 +99,11 @@ def _resolve_range(x, columns, reverse, scale_range):
     """
     if scale_range is not None or not reverse:
         return scale_range
-    cb = load_codebook()
+    cb = codebook or load_codebook()
     if all(c in cb.item_codes for c in columns):
-        return cb.scale_range
+        ranges = {cb.item_range(c) for c in columns}
+        if len(ranges) == 1:
+            return ranges.pop()
     return observed_range(x, reverse, like="alpha", stacklevel=5)  # the warning points at the caller
 
 
@@ -163,7 +165,7 @@ def _warn_negative_loadings(items) -> None:
 
 @single_blas_thread
 def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, bootstrap: int = 0, seed: int = 0,
-                use: str = "pairwise", cor: str = "pearson") -> ReliabilityResult:
+                use: str = "pairwise", cor: str = "pearson", codebook=None) -> ReliabilityResult:
     """Cronbach's alpha, omega total and item analysis of one scale, as ``psych::alpha`` and ``psych::omega``.
 
     Parameters
@@ -189,6 +191,8 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         alpha_if_dropped and omega computed on the polychoric correlation matrix
         (``psych::alpha(polychoric(x)$rho)``); ``"tet"`` the same on tetrachoric correlations
         for two-category items. Item means and sd stay those of the answers.
+    codebook : Codebook, optional
+        Whose response scales give the default ``scale_range`` (default: the package codebook).
 
     Returns
     -------
@@ -256,7 +260,7 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     unknown = [r for r in reverse if r not in columns]
     if unknown:
         raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
-    rng = _resolve_range(x, columns, reverse, scale_range)
+    rng = _resolve_range(x, columns, reverse, scale_range, codebook)
     if reverse:
         lo, hi = (float(v) for v in rng)
         for name in reverse:

@@ -98,7 +98,7 @@ def _scale_spec(codebook, reverse, scale_range):
     if isinstance(codebook, Codebook):
         spec = codebook.model_dict()
         rev = set(codebook.reverse_items) if reverse is None else set(reverse)
-        rng = codebook.scale_range if scale_range is None else scale_range
+        rng = {s: codebook.item_range(s) for s in spec} if scale_range is None else scale_range
         return spec, rev, rng
     if isinstance(codebook, dict):
         spec = {}
@@ -206,7 +206,7 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
     spec, rev, rng = _scale_spec(codebook, reverse, scale_range)
     if rng is None and rev:
         rng = _range_from_data(data, [i for its in spec.values() for i in its if i in data.columns], rev)
-    lo, hi = _check_range(rng) if rng is not None else (None, None)
+    ranges = rng if isinstance(rng, dict) else {s: rng for s in spec}  # a Codebook: each scale its own range
     if scales is not None:
         scales = [scales] if isinstance(scales, str) else list(scales)
         unknown = [s for s in scales if s not in spec]
@@ -223,6 +223,7 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
         if absent:
             raise AnalysisError(f"Schaal '{scale}': item(s) {', '.join(absent)} ontbreken in de data.")
         need = _required(min_items, len(items), scale)
+        lo, hi = _check_range(ranges[scale]) if ranges.get(scale) is not None else (None, None)
         block = np.column_stack([_numeric_column(data, i) for i in items])
         for j, item in enumerate(items):
             if lo is not None:

@@ -49,6 +49,7 @@ REASONS = {
     "onbekende_sector": "onbekende sector, opgeslagen als ontbrekend",
     "email_verwijderd": "e-mailadres in open antwoord vervangen door [e-mail]",
     "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
+    "onbekende_kolom": "kolom niet herkend in het codeboek en daarom niet meegenomen",
 }
 # Dutch warning per kind of changed value, printed by the CLI
 WARNINGS = {
@@ -92,6 +93,8 @@ class CleaningResult:
     n_dropped_by_reason: dict
     issues: tuple = ()
     files: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unmapped_columns: tuple = ()        # (file, heading) of every export column the codebook does not know
+    codebook_info: dict = field(default_factory=dict)   # codebook name, hash and the items this round holds
 
     @property
     def n_changed_by_reason(self) -> dict:
@@ -121,6 +124,12 @@ class CleaningResult:
                 lines += [f"  - {REASONS.get(k, k)}: {n}" for k, n in counts.items()]
             else:
                 lines.append(f"{title}: geen")
+        if self.unmapped_columns:
+            lines.append(f"Niet herkende kolommen ({len(self.unmapped_columns)}), niet meegenomen; voeg ze toe aan het "
+                         "codeboek als ze bij de vragenlijst horen (zie 'informeel codebook check'):")
+            lines += [f"  - {file}: '{heading}'" for file, heading in self.unmapped_columns]
+        else:
+            lines.append("Niet herkende kolommen: geen")
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
@@ -463,6 +472,9 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     frame = frame.assign(flag_straightliner=straight & (straightliners == "flag"))
 
     data = _assemble(frame, cb, rnd)
+    unmapped = tuple((e.source_file, h) for e in exports for h in e.unmapped_columns)
+    for file, heading in unmapped:
+        _log(log, rnd, file, 1, None, "kolom_genegeerd", heading, None, None, "onbekende_kolom")
     log_df = pd.DataFrame(log, columns=LOG_COLUMNS)
     if len(log_df):
         log_df = log_df.sort_values(["source_file", "source_row"], kind="stable", key=_file_order_key(names))
@@ -473,7 +485,16 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     for _, code in dropped:
         by_reason[code] = by_reason.get(code, 0) + 1
     return CleaningResult(round_name=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
-                          n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files)
+                          n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files,
+                          unmapped_columns=unmapped, codebook_info=codebook_info(cb, exports))
+
+
+def codebook_info(cb: Codebook, exports) -> dict:
+    """What a processed round records about its questionnaire: codebook name and content hash, and the
+    items the round holds (recognised in at least one export) with their wording at the time."""
+    held = {c for e in exports for c in e.data.columns}
+    return {"codebook": {"name": cb.name, "hash": cb.content_hash, "source": str(cb.source)},
+            "items": {it.code: it.text for it in cb.items if it.code in held}}
 
 
 def _file_order_key(names):
@@ -556,9 +577,37 @@ def write_round(result: CleaningResult, out) -> tuple[Path, Path]:
     except OSError as exc:
         raise InputError(f"de uitvoermap kan niet aangemaakt worden ({exc.strerror}).", file=str(out)) from exc
     parquet, log = out / f"{name}.parquet", out / f"{name}_log.csv"
-    result.data.to_parquet(parquet, index=False)
+    _write_parquet(result.data, parquet, {"round": result.round_name, **result.codebook_info})
     result.log.to_csv(log, index=False, encoding="utf-8")
     return parquet, log
+
+
+ROUND_METADATA_KEY = b"informeel"
+
+
+def _write_parquet(data: pd.DataFrame, path: Path, info: dict) -> None:
+    """``data`` as parquet with ``info`` (JSON) in the file's schema metadata."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[ROUND_METADATA_KEY] = json.dumps(info, ensure_ascii=False).encode("utf-8")
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def round_metadata(path) -> dict:
+    """What :func:`write_round` recorded about a processed round: ``{"round", "codebook": {name, hash,
+    source}, "items": {code: text}}``; ``{}`` for a file written before this was recorded."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(ROUND_METADATA_KEY)
+    return json.loads(raw.decode("utf-8")) if raw else {}
 
 
 def load_round(path_or_dir, round_name=None) -> pd.DataFrame:

@@ -67,6 +67,8 @@ def build_index(cb: Codebook) -> _Index:
         kinds[item.code] = "item"
         _add(names, _squash(item.code), t)
         _add(texts, normalise_text(item.text), t)
+        for earlier in item.previous_texts:  # an export of an earlier round still uses the old wording
+            _add(texts, normalise_text(earlier), t)
         for alias in item.aliases:
             _add(names, _squash(alias), t)
             _add(texts, normalise_text(alias), t)
@@ -75,6 +77,8 @@ def build_index(cb: Codebook) -> _Index:
         kinds[code] = "open"
         _add(names, _squash(code), t)
         _add(texts, normalise_text(text), t)
+        for alias in cb.open_question_aliases.get(code, ()):
+            _add(names, _squash(alias), t)
     for fld, spec in cb.background.items():
         t = (fld, "background")
         kinds[fld] = "background"

@@ -94,9 +94,8 @@ def validate_frame(df: pd.DataFrame, cb: Codebook, *, file=None, rows=None) -> N
     background fields must lie within their codebook ``min``/``max``. ``rows`` gives the
     spreadsheet row of each frame row for the message.
     """
-    lo, hi = cb.scale_range
     rows = list(rows) if rows is not None else list(range(1, len(df) + 1))
-    checks = [(c, lo, hi) for c in cb.item_codes if c in df.columns]
+    checks = [(c, *cb.item_range(c)) for c in cb.item_codes if c in df.columns]
     checks += [(c, spec.get("min", -np.inf), spec.get("max", np.inf))
                for c, spec in numeric_background(cb).items() if c in df.columns]
     for column, low, high in checks:

@@ -57,9 +57,14 @@ def _is_missing_code(cb: Codebook, number: float) -> bool:
     return normalise_text(str(int(abs(number)))) in cb.missing_labels
 
 
-def convert_item(value, cb: Codebook):
-    """One item cell -> (float value or NaN, problem or None); problem = (reason_code, Dutch reason)."""
-    lo, hi = cb.scale_range
+def convert_item(value, cb: Codebook, item: str | None = None):
+    """One item cell -> (float value or NaN, problem or None); problem = (reason_code, Dutch reason).
+
+    ``item`` selects that item's response scale (a codebook may give scales their own); default
+    the codebook's main response scale.
+    """
+    rs = cb.response_scale(item) if item is not None else cb.default_response_scale
+    lo, hi = rs.range
     if _is_blank(value):
         return np.nan, None
     number = None
@@ -67,7 +72,7 @@ def convert_item(value, cb: Codebook):
         value = parse_number(value)  # "9" is a number (out of range), not the missing code "-9"
     if isinstance(value, str):
         try:
-            v = cb.label_value(value)
+            v = rs.value(value)
         except KeyError:
             v = "unknown"
         if v is None:
@@ -79,13 +84,13 @@ def convert_item(value, cb: Codebook):
             m = _LEADING_NUMBER_LABEL.match(value)
             if m:
                 try:
-                    v = cb.label_value(m.group(2))
+                    v = rs.value(m.group(2))
                 except KeyError:
                     v = "unknown"
                 if v not in (None, "unknown") and int(m.group(1)) == v:
                     return float(v), None
             return np.nan, ("onbekend_label", f"onbekend antwoordlabel; verwacht een getal {lo}–{hi} of een label "
-                                              f"zoals '{cb.canonical_labels[lo]}'.")
+                                              f"zoals '{rs.labels[lo]}'.")
     elif isinstance(value, Number) and not isinstance(value, bool):
         number = parse_number(value)
         if number is None:
@@ -190,14 +195,14 @@ def _convert_columns(table: _RawTable, mapping: dict, cb: Codebook, name: str):
         heading = _display(table.headings[pos], pos)
         if canon in item_codes or canon in numeric:
             out = []
-            seen = cache.setdefault("item" if canon in item_codes else canon, {})
+            seen = cache.setdefault(("item", cb.scale_of(canon)) if canon in item_codes else canon, {})
             for value, row in zip(raw, table.row_numbers):
                 key = (type(value), value) if isinstance(value, (str, int, float)) else None
                 if key is not None and key in seen:
                     v, problem = seen[key]
                 else:
                     if canon in item_codes:
-                        v, problem = convert_item(value, cb)
+                        v, problem = convert_item(value, cb, canon)
                     else:
                         v, problem = convert_number(value, numeric[canon], cb)
                     if key is not None:

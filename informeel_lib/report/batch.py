@@ -122,8 +122,11 @@ def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
 
 
 def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = MIN_GROUP, config=None,
-               shared_path=None) -> tuple[list[ReportJob], list[str]]:
+               shared_path=None, codebook=None) -> tuple[list[ReportJob], list[str]]:
     """The report jobs for one round, and the organisations skipped because they are too small.
+
+    ``codebook`` (a path; None: :func:`informeel_lib.project.codebook_path`) is passed to every
+    notebook as its ``codebook`` parameter.
 
     Returns
     -------
@@ -131,12 +134,14 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
     skipped : list of str
         Dutch notes on organisations with fewer than ``min_group`` respondents (no report).
     """
+    from ..codebook import load_codebook
+    from ..project import codebook_path
+
     cfg = config or load_config()
+    codebook = codebook_path(codebook)
     counts = organisation_counts(data_dir, round_name)
     if organisation is not None:
-        from ..codebook import load_codebook
-
-        canonical = load_codebook().resolve_organisation(organisation) or organisation
+        canonical = load_codebook(codebook).resolve_organisation(organisation) or organisation
         if canonical not in counts:
             raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name} "
                              f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, round_name)))
@@ -144,7 +149,8 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
     notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
     out = inside(out_dir, safe_name(round_name))
     base = {"ronde": round_name, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
-            "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None}
+            "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None,
+            "codebook": str(codebook)}
     fmt = {"ronde_naam": round_label(round_name), "ronde": round_name}
     jobs, skipped = [], []
     for spec in cfg["rapporten"]:
@@ -285,6 +291,44 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
     return km
 
 
+_FALLBACK_KERNEL_DIR: list = []
+
+
+def ensure_report_kernel(kernel_name: str = KERNEL_NAME) -> str:
+    """Make sure the report kernel ``kernel_name`` can be started; returns its name.
+
+    ``make venv`` registers a Jupyter kernel called ``informeel``. A package installed elsewhere
+    (``pip install .`` into any environment) has none: then a kernelspec with that name that runs
+    *this* interpreter (``sys.executable -m ipykernel_launcher``) is written to a temporary folder
+    and put first on ``JUPYTER_PATH``, so every report worker (spawned processes inherit the
+    environment) and papermill find it.
+    """
+    import atexit
+    import shutil
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+        return kernel_name
+    except NoSuchKernel:
+        pass
+    if not _FALLBACK_KERNEL_DIR:
+        folder = tempfile.mkdtemp(prefix="informeel-kernels-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _FALLBACK_KERNEL_DIR.append(folder)
+    folder = Path(_FALLBACK_KERNEL_DIR[0])
+    spec_dir = folder / "kernels" / kernel_name
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"Python ({kernel_name})", "language": "python", "metadata": {"debugger": False}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if str(folder) not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([str(folder), *paths])
+    return kernel_name
+
+
 def limit_threads(jobs: int) -> None:
     """Give each of ``jobs`` worker processes its share of the cores for BLAS/OpenMP (no oversubscription).
 
@@ -361,12 +405,13 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
 
 
-def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int):
+def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int, codebook: str):
     """Compute one part of the network-wide results (runs in a worker); returns (part, result, error)."""
     from . import context as report_context
 
     try:
-        return part, report_context.compute_shared_part(part, round_name, data_dir=data_dir, min_group=min_group), ""
+        return part, report_context.compute_shared_part(part, round_name, data_dir=data_dir, min_group=min_group,
+                                                        codebook=codebook), ""
     except Exception as exc:  # noqa: BLE001
         return part, None, f"{type(exc).__name__}: {exc}"
 
@@ -389,10 +434,11 @@ def share_cache_key() -> bytes:
     return key
 
 
-def _data_key(data_dir, round_name: str, min_group: int) -> str:
+def _data_key(data_dir, round_name: str, min_group: int, codebook) -> str:
     from .. import __version__
 
     h = hashlib.sha256()
+    h.update(Path(codebook).read_bytes())  # another codebook (or an edited one) gives other models
     for path in sorted(Path(data_dir).glob("*.parquet")):
         if path.stem <= round_name:  # this round and the ones before (change since last round)
             h.update(path.name.encode())
@@ -406,12 +452,12 @@ def _data_key(data_dir, round_name: str, min_group: int) -> str:
     return h.hexdigest()
 
 
-def _ensure_shared(round_name, data_dir, min_group, submit, wait_all) -> tuple[Path, list[str]]:
+def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook) -> tuple[Path, list[str]]:
     """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists."""
     from .context import SHARED_PARTS
 
     path = shared_cache_path(data_dir, round_name)
-    key = _data_key(data_dir, round_name, min_group)
+    key = _data_key(data_dir, round_name, min_group, codebook)
     secret = share_cache_key()
     if path.exists():
         try:
@@ -423,7 +469,8 @@ def _ensure_shared(round_name, data_dir, min_group, submit, wait_all) -> tuple[P
                   "genegeerd en opnieuw berekend.", file=sys.stderr)
         elif isinstance(cached, dict) and cached.get("_key") == key:
             return path, []
-    futures = [submit(compute_shared_part, part, round_name, str(data_dir), min_group) for part in SHARED_PARTS]
+    futures = [submit(compute_shared_part, part, round_name, str(data_dir), min_group, str(codebook))
+               for part in SHARED_PARTS]
     shared, errors = {"_key": key}, []
     for part, result, error in wait_all(futures):
         shared[part] = result
@@ -444,7 +491,7 @@ def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPool
 
 def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = MIN_GROUP, executor: cf.Executor | None = None, reuse_kernel: bool = True,
-                 progress: bool = True, config=None) -> bool:
+                 progress: bool = True, config=None, codebook=None) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 
     Parameters
@@ -469,6 +516,9 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         Show a tqdm progress bar on stderr.
     config : dict or path, optional
         Reports configuration (default ``informeel_lib/data/reports.yaml``).
+    codebook : path, optional
+        The questionnaire's codebook, passed to every notebook (default: ``informeel.yaml``'s,
+        else the demo codebook with a notice; :func:`informeel_lib.project.codebook_path`).
 
     Returns
     -------
@@ -481,14 +531,19 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     """
     from tqdm import tqdm
 
+    from ..project import codebook_path
+
     round_name = safe_name(str(round_name))
+    codebook = codebook_path(codebook)
+    ensure_report_kernel()
     check_min_group(min_group)
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, round_name)
     cfg = config if isinstance(config, dict) else load_config(config)
     plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
-                               min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg)
+                               min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg,
+                               codebook=codebook)
     own = executor is None
     if own:
         executor = make_executor(jobs, reuse_kernel=reuse_kernel)
@@ -497,7 +552,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         def wait_all(futures):
             return [f.result() for f in futures]
 
-        _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all)
+        _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all, codebook)
         results: list[ReportResult] = []
         futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
         bar = tqdm(total=len(futures), desc=f"Rapporten {round_name}", unit="rapport", file=sys.stderr,
@@ -599,35 +654,47 @@ def write_top_index(out_dir) -> Path:
 
 # --- demo ---------------------------------------------------------------------------------------
 
-def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021) -> bool:
+def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021, codebook=None) -> bool:
     """Synthesise the network, clean every round and render all reports (``informeel demo``).
 
     Creates ``data/raw/<round>/``, ``data/processed/`` and ``reports/`` under ``workdir`` (works
-    from a fresh clone) and prints the path of ``reports/index.html``.
+    from a fresh clone) and prints the path of ``reports/index.html``. With ``codebook`` (a
+    path) the synthetic answers follow that questionnaire
+    (:func:`informeel_lib.synth.generic.write_generic_network`) instead of the demo questionnaire.
 
     Returns
     -------
     bool
         True when every report of every round was written.
     """
+    from ..codebook import DATA_DIR, DEFAULT_CODEBOOK, load_codebook
     from ..io.cleaning import clean_files
     from ..synth import write_network
 
     workdir = Path(workdir)
+    codebook = Path(codebook).resolve() if codebook is not None else DATA_DIR / DEFAULT_CODEBOOK
     raw, processed, out = workdir / "data" / "raw", workdir / "data" / "processed", workdir / "reports"
     for d in (raw, processed, out):
         d.mkdir(parents=True, exist_ok=True)
     print(f"Synthetisch netwerk maken (seed {seed}) in {raw} ...", file=sys.stderr)
-    truth = write_network(raw, seed=seed)
+    if codebook == DATA_DIR / DEFAULT_CODEBOOK:
+        truth = write_network(raw, seed=seed)
+    else:
+        from ..synth.generic import write_generic_network
+
+        truth = write_generic_network(raw, load_codebook(codebook), seed=seed)
     rounds = list(truth["rounds"])
     for round_name in rounds:
-        result = clean_files([raw / round_name], round_name=round_name, out=processed)
+        result = clean_files([raw / round_name], round_name=round_name, out=processed,
+                             codebook=load_codebook(codebook))
         summary = getattr(result, "summary", None)
         print(summary() if callable(summary) else f"Ronde {round_name} opgeschoond.", file=sys.stderr)
     ok = True
+    ensure_report_kernel()
     with make_executor(jobs) as executor:  # one pool (and one warm kernel per worker) for all rounds
         for round_name in rounds:
-            ok = render_round(round_name, data_dir=processed, out_dir=out, jobs=jobs, executor=executor) and ok
+            ok = render_round(round_name, data_dir=processed, out_dir=out, jobs=jobs, executor=executor,
+                              codebook=codebook) and ok
     index = (out / "index.html").resolve()
     print(f"Klaar. Open {index}" if ok else f"Klaar, maar niet alle rapporten zijn gelukt. Overzicht: {index}")
     return ok

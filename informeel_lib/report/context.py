@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.cfa.specification import NonConvergenceError
-from ..codebook import load_codebook
+from ..codebook import Codebook
 from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import plural
 from ..privacy import MIN_GROUP
@@ -38,24 +38,34 @@ REST = "rest van het netwerk"
 NETWORK = "netwerk"
 FORMS = ("zelfgestuurd", "incidenteel", "tacit")
 SHARED_PARTS = ("invariance_organisations", "invariance_rounds", "cfa", "influence", "outcomes")  # slowest first
-OUTCOME = "IWL"
-PREDICTORS = ("REFL", "EXPR", "LEID", "ZICHT", "VEIL", "FOUT", "AUTO", "COMP")
-CORE_SCALES = (OUTCOME, "REFL", "EXPR", "LEID", "ZICHT")
-"""The scales of the research question: informal learning and the four influence factors."""
-CORE_SCOPE = ("getoetst voor de vijf schalen van de onderzoeksvraag, informeel leergedrag en de vier "
-              "invloedsfactoren, omdat er per organisatie te weinig respondenten zijn voor het hele model")
 
 
-def core_model(model: dict) -> dict:
-    """The measurement model restricted to :data:`CORE_SCALES` (for invariance across organisations).
+def core_scope(codebook) -> str:
+    """Dutch clause saying which scales the invariance test across organisations covers."""
+    from ..nl import count_word, word_list
 
-    Organisations have 50-120 respondents, about as many as the 47 items of the full model: a
+    core = codebook.core_scales
+    if len(core) == len(codebook.scales):
+        return ""
+    names = word_list([codebook.scales[s].name if codebook.scales[s].name[:2].isupper()
+                       else codebook.scales[s].name.lower() for s in core])
+    what = "de schaal" if len(core) == 1 else f"de {count_word(len(core))} schalen"
+    return (f"getoetst voor {what} van de onderzoeksvraag ({names}), omdat er per organisatie te weinig "
+            "respondenten zijn voor het hele model")
+
+
+def core_model(model: dict, codebook) -> dict:
+    """The measurement model restricted to the codebook's core scales (for invariance across organisations).
+
+    Organisations have 50-120 respondents, about as many as the items of a full model: a
     multi-group fit of the full model then has (nearly) singular group covariance matrices and
-    often no finite ML solution. The five scales of the research question (24 items) can be
-    compared reliably.
+    often no finite ML solution. The scales of the research question (``core: true`` in the
+    codebook) can be compared reliably.
     """
-    core = {k: v for k, v in model.items() if k in CORE_SCALES}
+    core = {k: v for k, v in model.items() if k in codebook.core_scales}
     return core or model
+
+
 _PSEUDONYM = re.compile(r"\bp-[0-9a-f]{12}\b")
 
 
@@ -88,6 +98,13 @@ class ReportContext:
     organisation : str or None
         The organisation of an organisation report; None for the network report.
     min_group : int
+    codebook : Codebook
+        The questionnaire: scales, items, response scales, roles (every section reads it from here).
+    data_shared_items : DataFrame or None
+        This round scored on the items it shares with the previous round (for comparisons across
+        rounds); ``previous`` is scored on the same items.
+    changes : ItemChanges
+        Items added, removed and reworded since the previous round.
 
     Notes
     -----
@@ -102,6 +119,9 @@ class ReportContext:
     previous_round_name: str | None
     organisation: str | None
     min_group: int = MIN_GROUP
+    codebook: Codebook | None = field(default=None, repr=False)
+    data_shared_items: pd.DataFrame | None = field(default=None, repr=False)
+    changes: ItemChanges = field(default_factory=lambda: ItemChanges(), repr=False)
     _tables: list = field(default_factory=lambda: [0], repr=False, compare=False)
 
     def table_number(self) -> int:
@@ -109,9 +129,9 @@ class ReportContext:
         self._tables[0] += 1
         return self._tables[0]
 
-    @property
-    def codebook(self):
-        return load_codebook()
+    def __post_init__(self):
+        if self.codebook is None:
+            raise InputError("een rapport heeft een codeboek nodig (ReportContext(codebook=...)).")
 
     @property
     def scales(self) -> list[str]:
@@ -150,11 +170,65 @@ def _read_round(data_dir, round_name: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def _scored(df: pd.DataFrame) -> pd.DataFrame:
+def held_items(data: pd.DataFrame, codebook) -> list[str]:
+    """The codebook's items that a processed round holds (a column with at least one answer)."""
+    return [i for i in codebook.item_codes if i in data.columns and bool(data[i].notna().any())]
+
+
+def _scored(df: pd.DataFrame, codebook, items=None) -> pd.DataFrame:
+    """``df`` plus one score column per scale, over ``items`` (default: the items the data holds).
+
+    A scale is scored on the items of it that are in ``items`` when that is at least half of its
+    items (a codebook that changed between rounds); else it gets no score column.
+    """
     from ..analysis.scoring import score_scales
 
-    scores = score_scales(df)
+    items = set(held_items(df, codebook) if items is None else items)
+    scores = {}
+    for code, sc in codebook.scales.items():
+        own = [i for i in sc.item_codes if i in items]
+        if not own or 2 * len(own) < len(sc.item_codes):
+            continue
+        scores[code] = score_scales(df, {code: own}, reverse=[i for i in sc.reverse_items if i in own],
+                                    scale_range=codebook.item_range(code))[code]
+    if not scores:
+        raise AnalysisError("Geen enkele schaal uit het codeboek heeft items in deze data: is de data met een ander "
+                            "codeboek opgeschoond? Geef het codeboek van deze vragenlijst op (--codebook of "
+                            "informeel.yaml).")
+    scores = pd.DataFrame(scores, index=df.index)
     return pd.concat([df.drop(columns=[c for c in scores.columns if c in df.columns]), scores], axis=1)
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    """How the questionnaire changed since the previous round (item codes; ``reworded``: code -> (old, new))."""
+
+    added: tuple = ()
+    removed: tuple = ()
+    reworded: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.reworded)
+
+
+def item_changes(previous: dict, current: dict) -> ItemChanges:
+    """Compare the items ``{code: wording}`` of two rounds (as recorded by the cleaning)."""
+    return ItemChanges(
+        added=tuple(c for c in current if c not in previous),
+        removed=tuple(c for c in previous if c not in current),
+        reworded={c: (previous[c], current[c]) for c in current
+                  if c in previous and previous[c] and current[c] and previous[c] != current[c]},
+    )
+
+
+def round_items(data_dir, round_name: str, data: pd.DataFrame, codebook) -> dict:
+    """Items ``{code: wording}`` a processed round holds: as recorded at cleaning, else from the data."""
+    from ..io.cleaning import round_metadata
+
+    recorded = round_metadata(Path(data_dir) / f"{round_name}.parquet").get("items")
+    if recorded:
+        return {c: t for c, t in recorded.items() if c in data.columns}
+    return {c: codebook.item(c).text for c in held_items(data, codebook)}
 
 
 def previous_round(data_dir, round_name: str) -> str | None:
@@ -163,8 +237,14 @@ def previous_round(data_dir, round_name: str) -> str | None:
     return earlier[-1] if earlier else None
 
 
-def load_context(round_name: str, *, data_dir, organisation=None, min_group: int = MIN_GROUP) -> ReportContext:
+def load_context(round_name: str, *, data_dir, organisation=None, min_group: int = MIN_GROUP,
+                 codebook=None) -> ReportContext:
     """Read and score a processed round (and the previous one) for a report.
+
+    ``codebook`` is a :class:`~informeel_lib.codebook.Codebook` or a path; None resolves it as the
+    command line does (:func:`informeel_lib.project.resolve_codebook`: ``informeel.yaml``, else the demo).
+    The previous round is scored on the items both rounds hold (``data_shared_items`` is this
+    round scored on them too), and ``changes`` lists the items added, removed and reworded.
 
     Raises
     ------
@@ -173,9 +253,14 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
     AnalysisError
         If the organisation has fewer than ``min_group`` respondents (no report of its own).
     """
-    data = _scored(_read_round(data_dir, round_name))
+    from ..project import resolve_codebook
+
+    cb = resolve_codebook(codebook)
+    raw = _read_round(data_dir, round_name)
+    items_now = round_items(data_dir, round_name, raw, cb)
+    data = _scored(raw, cb, items_now)
     if organisation is not None:
-        canonical = load_codebook().resolve_organisation(organisation) or organisation
+        canonical = cb.resolve_organisation(organisation) or organisation
         if canonical not in set(data["organisation"]):
             raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name}.")
         n = int((data["organisation"] == canonical).sum())
@@ -184,8 +269,15 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
                                 "voor deze organisatie wordt geen eigen rapport gemaakt.")
         organisation = canonical
     prev = previous_round(data_dir, round_name)
-    previous = _scored(_read_round(data_dir, prev)) if prev else None
-    return ReportContext(round_name, data, previous, prev, organisation, int(min_group))
+    if prev is None:
+        return ReportContext(round_name, data, None, None, organisation, int(min_group), cb)
+    raw_prev = _read_round(data_dir, prev)
+    items_prev = round_items(data_dir, prev, raw_prev, cb)
+    shared = [i for i in items_now if i in items_prev]
+    previous = _scored(raw_prev, cb, shared)
+    now_shared = data if len(shared) == len(items_now) else _scored(raw, cb, shared)
+    return ReportContext(round_name, data, previous, prev, organisation, int(min_group), cb, now_shared,
+                         item_changes(items_prev, items_now))
 
 
 # --- shared (network-wide) results ---------------------------------------------------------------
@@ -216,51 +308,79 @@ def _safe(fn, *args, **kwargs):
         return Failure("error", str(exc))
 
 
-def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP) -> dict:
+def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP, codebook=None) -> dict:
     """Compute one part of the network-wide results for a round.
 
     Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
     ``"invariance_rounds"`` (this round and the previous one), ``"invariance_organisations"``
     (organisations large enough for a group-wise fit; the :func:`core_model`), ``"influence"`` (ICC per scale and the
-    multilevel influence model), ``"outcomes"`` (the further outcomes of the codebook's research model,
-    :func:`informeel_lib.report.outcomes.compute_outcomes`). Results are plain dicts/DataFrames/result objects, so they
-    pickle. ``None`` means "not applicable" (e.g. no previous round).
+    multilevel influence model; the outcome and predictors from the codebook's research model),
+    ``"outcomes"`` (the further outcomes of the codebook's research model,
+    :func:`informeel_lib.report.outcomes.compute_outcomes`). Results are plain dicts/DataFrames/result
+    objects, so they pickle. ``None`` means "not applicable" (e.g. no previous round). ``codebook``:
+    a Codebook or path (None: :func:`informeel_lib.project.resolve_codebook`). Models use the items
+    the data holds.
     """
-    cb = load_codebook()
+    from ..project import resolve_codebook
+
+    cb = resolve_codebook(codebook)
     data = _read_round(data_dir, round_name)
-    model = cb.model_dict()
+    model = measured_model(cb, data)
     if part == "cfa":
         from ..analysis.cfa.estimate import cfa
 
         estimator = getattr(cb.research_model, "estimator", "ML")
         options = {"ordered": True} if estimator in ("WLSMV", "DWLS") else {"estimator": estimator}
-        res = _safe(cfa, data[cb.item_codes], model, **options)
+        items = [i for its in model.values() for i in its]
+        res = _safe(cfa, data[items], model, **options)
         return res if isinstance(res, Failure) else {"fit": dict(res.fit), "n": len(data)}
     if part == "invariance_rounds":
         prev = previous_round(data_dir, round_name)
         if prev is None:
             return None
-        both = pd.concat([_read_round(data_dir, prev), data], ignore_index=True)
-        return _invariance_result(both, model, "round", min_group)
+        previous = _read_round(data_dir, prev)
+        both = pd.concat([previous, data], ignore_index=True)
+        return _invariance_result(both, measured_model(cb, data, previous), "round", min_group)
     if part == "invariance_organisations":
-        return _invariance_result(data, core_model(model), "organisation", min_group)
+        return _invariance_result(data, core_model(model, cb), "organisation", min_group)
     if part == "influence":
         from ..analysis.multilevel import icc, influence_model
 
-        scored = _scored(data)
+        scored = _scored(data, cb)
         iccs = {}
-        for s in cb.scales:
+        for s in model:
             try:
-                iccs[s] = icc(scored, s, ["organisation", "team"])
+                iccs[s] = icc(scored, s, ["organisation", "team"], codebook=cb)
             except InformeelError:
                 iccs[s] = float("nan")
-        model_res = _safe(influence_model, scored, OUTCOME, list(PREDICTORS))
+        outcome = cb.main_outcome
+        predictors = [s for s in cb.predictors if s in model]
+        if outcome is None or outcome not in model or not predictors:
+            return {"icc": iccs, "model": None}
+        model_res = _safe(influence_model, scored, outcome, predictors, codebook=cb)
         return {"icc": iccs, "model": model_res}
     if part == "outcomes":
         from .outcomes import compute_outcomes
 
-        return compute_outcomes(round_name, data_dir=data_dir)
+        return compute_outcomes(round_name, data_dir=data_dir, codebook=cb)
     raise ValueError(f"unknown shared part {part!r}")
+
+
+def measured_model(codebook, *frames) -> dict:
+    """The codebook's measurement model {scale: [items]} limited to the items answered in every frame.
+
+    A codebook that changed between rounds holds items a round did not ask; a model over several
+    rounds uses the items they share (scales keep at least two of them).
+    """
+    def answered(df, item):
+        return item in df.columns and bool(df[item].notna().any())
+
+    out = {}
+    for scale, items in codebook.model_dict().items():
+        shared = [i for i in items if all(answered(df, i) for df in frames)]
+        if len(shared) >= 2:
+            out[scale] = shared
+    return out
 
 
 INVARIANCE_TIMEOUT = 60.0
@@ -331,6 +451,7 @@ def load_shared(shared_path, ctx: ReportContext, *, data_dir=None) -> dict:
               "de netwerkmodellen worden hier berekend.", file=sys.stderr)
         data_dir = data_dir or str(Path(shared_path).parent)
     data_dir = data_dir or "."
-    return {p: compute_shared_part(p, ctx.round_name, data_dir=data_dir, min_group=ctx.min_group) for p in SHARED_PARTS}
+    return {p: compute_shared_part(p, ctx.round_name, data_dir=data_dir, min_group=ctx.min_group, codebook=ctx.codebook)
+            for p in SHARED_PARTS}
 
 

@@ -9,17 +9,13 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.cfa.invariance import Verdict
-from ..codebook import load_codebook
 from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import (
     _PSEUDONYM,
-    CORE_SCALES,
-    CORE_SCOPE,
     FORMS,
     NETWORK,
-    OUTCOME,
     REST,
     ReportContext,
     Section,
@@ -27,12 +23,14 @@ from .context import (
     _read_round,
     _scored,
     core_model,
+    core_scope,
 )
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def scale_name(code: str) -> str:
-    return load_codebook().scales[code].name
+def scale_name(code: str, codebook) -> str:
+    """The codebook's Dutch name of a scale code."""
+    return codebook.scales[code].name
 
 
 def _h2(title: str) -> str:
@@ -137,7 +135,7 @@ def reliability_section(ctx: ReportContext) -> Section:
             groups.append(("netwerk", ctx.data))
         for label, df in groups:
             try:
-                r = reliability(df[sc.item_codes], reverse=sc.reverse_items)
+                r = reliability(df[sc.item_codes], reverse=sc.reverse_items, codebook=cb)
                 row[f"n ({label})"] = int(r.n)
                 row[f"α ({label})"] = float(r.alpha)
                 if label == groups[0][0]:
@@ -175,7 +173,7 @@ def scale_scores(ctx: ReportContext) -> Section:
 
         rows, sentences = [], []
         for s in scales:
-            b = benchmark(ctx.data, s, ctx.organisation, min_group=ctx.min_group)
+            b = benchmark(ctx.data, s, ctx.organisation, min_group=ctx.min_group, codebook=ctx.codebook)
             sentences.append(b.sentence())
             if b.suppressed:
                 continue
@@ -186,8 +184,7 @@ def scale_scores(ctx: ReportContext) -> Section:
         parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
         parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisation} en de {REST}", number=ctx.table_number(),
                                 no_leading_zero=["p"], decimals={"p": 3},
-                                note="Scores van 1 (helemaal mee oneens) tot 5 (helemaal mee eens); omgekeerd "
-                                     "geformuleerde items zijn omgescoord. Verschil = organisatie min rest, met "
+                                note=f"{score_note(ctx.codebook, scales)} Verschil = organisatie min rest, met "
                                      "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
         plot_tab = benchmark_table(ctx)
         if len(plot_tab):
@@ -199,27 +196,27 @@ def scale_scores(ctx: ReportContext) -> Section:
         shown, hidden = shown_groups(per_org, min_group=ctx.min_group)
         net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
         parts.append("<ul>" + "".join(
-            f"<li>{html.escape(scale_name(s))}: netwerk {number(net[s], 1)} (van {number(shown[s].min(), 1)} tot "
+            f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van {number(shown[s].min(), 1)} tot "
             f"{number(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
         tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
         parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
-                                note=(_codes_note(scales) + " "
+                                note=(_codes_note(scales, ctx.codebook) + " "
                                       + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group)).strip()))
         from ..analysis.describe import describe_by
 
-        key = "IWL" if "IWL" in scales else scales[0]
+        key = ctx.codebook.main_outcome if ctx.codebook.main_outcome in scales else scales[0]
         desc = describe_by(ctx.data, "organisation", value=key, min_group=ctx.min_group)
         desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
         desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
         fig = group_means(desc, group="organisation", ci="half_ci",
-                          title=f"{scale_name(key)} per organisatie (met 95%-BI)")
-        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key)} per organisatie: " + "; ".join(
+                          title=f"{scale_name(key, ctx.codebook)} per organisatie (met 95%-BI)")
+        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key, ctx.codebook)} per organisatie: " + "; ".join(
             f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
     # teams (organisation report) and roles, suppressed
     def per_group_table(column, header, names, table_title):
         shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_group=ctx.min_group)
         return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
-                          note=(_codes_note(scales) + " " + _note_hidden(hidden, names, ctx.min_group)).strip())
+                          note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names, ctx.min_group)).strip())
 
     if ctx.organisation:
         parts.append(per_group_table("team", "Team", ("team", "teams"),
@@ -248,7 +245,7 @@ def benchmark_table(ctx: ReportContext) -> pd.DataFrame:
             continue
         for g in (ctx.organisation, REST):
             r = sub.loc[g]
-            rows.append({"scale": scale_name(s), "group": g, "n": int(r["n"]), "mean": float(r["mean"]),
+            rows.append({"scale": scale_name(s, ctx.codebook), "group": g, "n": int(r["n"]), "mean": float(r["mean"]),
                          "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"])})
     return pd.DataFrame(rows, columns=["scale", "group", "n", "mean", "ci_low", "ci_high"])
 
@@ -265,8 +262,6 @@ def benchmark_alt(table: pd.DataFrame, organisation: str) -> str:
             "met een 95%-betrouwbaarheidsinterval. " + "; ".join(parts) + ".")
 
 
-LIKERT_SCALES = ("REFL", "EXPR", "LEID", "ZICHT", OUTCOME)
-"""Scales whose items are shown as diverging stacked bars: the four influence factors and the outcome."""
 
 
 def item_label(item, *, width: int = 42, max_lines: int = 2) -> str:
@@ -277,29 +272,36 @@ def item_label(item, *, width: int = 42, max_lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(label, width=width, max_lines=max_lines, placeholder=" …"))
 
 
-def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: int = 5) -> str:
-    """Alt text of a Likert figure: per item the shares (dis)agreeing and neutral, in Dutch."""
+def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: int = 5, labels=None) -> str:
+    """Alt text of a Likert figure: per item the shares below, at and above the middle, in Dutch.
+
+    ``labels`` (value -> label, from the codebook) names the two ends; default agreement wording.
+    """
+    low_end = f"'{labels[lo]}'" if labels else "(helemaal) mee oneens"
+    high_end = f"'{labels[hi]}'" if labels else "(helemaal) mee eens"
     mid = (lo + hi) / 2
     disagree = [v for v in range(lo, hi + 1) if v < mid]
     agree = [v for v in range(lo, hi + 1) if v > mid]
     neutral = [v for v in range(lo, hi + 1) if v == mid]
     parts = []
     for code, row in dist.iterrows():
-        text = (f"{code}: {percent(row[agree].sum())} (helemaal) mee eens, "
-                + (f"{percent(row[neutral].sum())} neutraal, " if neutral else "")
-                + f"{percent(row[disagree].sum())} (helemaal) mee oneens")
+        text = (f"{code}: {percent(row[agree].sum())} aan de kant van {high_end}, "
+                + (f"{percent(row[neutral].sum())} in het midden, " if neutral else "")
+                + f"{percent(row[disagree].sum())} aan de kant van {low_end}")
         parts.append(text)
     return (f"Gestapeld staafdiagram van de antwoorden op de items van {scale} ({where}), gecentreerd op "
-            f"neutraal: links oneens, rechts eens. " + "; ".join(parts) + ".")
+            f"het midden: links de lage, rechts de hoge antwoorden. " + "; ".join(parts) + ".")
 
 
-def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
+def item_distributions(ctx: ReportContext, *, scales=None) -> Section:
     """Antwoorden per item: diverging stacked bars (Likert) per scale for the focus group.
 
-    Each item's answers from *helemaal mee oneens* to *helemaal mee eens*, centred on *neutraal*
-    (:func:`~informeel_lib.report.figures.likert_bars`); items with fewer than ``min_group`` answers are
-    not drawn. Reversed items are shown as answered (before reverse scoring).
+    Each item's answers from the lowest to the highest label of its scale's response scale,
+    centred on the middle (:func:`~informeel_lib.report.figures.likert_bars`); items with fewer than
+    ``min_group`` answers are not drawn. Reversed items are shown as answered (before reverse
+    scoring). ``scales`` defaults to the codebook's core scales (the research question).
     """
+    scales = ctx.codebook.core_scales if scales is None else scales
     from .figures import img_html, likert_bars, likert_distribution
 
     title = "Antwoorden per item"
@@ -307,28 +309,43 @@ def item_distributions(ctx: ReportContext, *, scales=LIKERT_SCALES) -> Section:
     if len(ctx.focus) < ctx.min_group:
         return Section(title, "".join(parts) + _p("Te weinig respondenten om de antwoorden per item te tonen."))
     cb = ctx.codebook
-    lo, hi = cb.scale_min, cb.scale_max
-    parts.append(_p(f"Hoe antwoordden medewerkers in {ctx.focus_name} op de afzonderlijke items van de vier "
-                    "invloedsfactoren en van informeel leergedrag? Per item staat links het aandeel dat het (helemaal) "
-                    "oneens is, rechts het aandeel dat het (helemaal) eens is; neutraal ligt over het midden. Bij "
-                    "items met '(omgekeerd)' betekent eens een lagere score op de schaal."))
-    for code in scales:
-        if code not in ctx.scales:
-            continue
+    shown = [code for code in scales if code in ctx.scales]
+    names = word_list([cb.scales[c].name for c in shown])
+    parts.append(_p(f"Hoe antwoordden medewerkers in {ctx.focus_name} op de afzonderlijke items van {names}? Per "
+                    "item staat links het aandeel met een antwoord onder het midden van de antwoordschaal, rechts het "
+                    "aandeel erboven; het middelste antwoord ligt over het midden. Bij items met '(omgekeerd)' "
+                    "betekent een hoog antwoord een lagere score op de schaal."))
+    for code in shown:
         sc = cb.scales[code]
-        items = ctx.focus[sc.item_codes]
+        response_scale = cb.response_scale(code)
+        lo, hi = response_scale.range
+        items = ctx.focus[[i for i in sc.item_codes if ctx.focus[i].notna().any()]]
+        if items.shape[1] == 0:
+            continue
         dist = likert_distribution(items, scale_range=(lo, hi), min_group=ctx.min_group)
         if dist.empty:
             continue
-        fig = likert_bars(items, labels={it.code: item_label(it) for it in sc.items},
-                          value_labels=cb.canonical_labels, scale_range=(lo, hi), min_group=ctx.min_group,
+        fig = likert_bars(items, labels={it.code: item_label(it) for it in sc.items if it.code in items.columns},
+                          value_labels=response_scale.labels, scale_range=(lo, hi), min_group=ctx.min_group,
                           title=f"{sc.name} ({ctx.focus_name})")
-        parts.append(img_html(fig, alt=likert_alt(dist, scale=sc.name, where=ctx.focus_name, lo=lo, hi=hi)))
+        parts.append(img_html(fig, alt=likert_alt(dist, scale=sc.name, where=ctx.focus_name, lo=lo, hi=hi,
+                                                  labels=response_scale.labels)))
     return Section(title, "".join(parts))
 
 
-def _codes_note(scales) -> str:
-    return "Kolommen zijn de schaalcodes: " + "; ".join(f"{s} = {scale_name(s)}" for s in scales) + "."
+def _codes_note(scales, codebook) -> str:
+    return "Kolommen zijn de schaalcodes: " + "; ".join(f"{s} = {scale_name(s, codebook)}" for s in scales) + "."
+
+
+def score_note(codebook, scales) -> str:
+    """Dutch note on the response scale(s) of ``scales`` and reverse scoring."""
+    described = {codebook.response_scale(s).describe() for s in scales}
+    if len(described) == 1:
+        text = f"Scores van {described.pop()}"
+    else:
+        text = "Scores op de eigen antwoordschaal van elke schaal (" + "; ".join(
+            f"{scale_name(s, codebook)}: {codebook.response_scale(s).describe()}" for s in scales) + ")"
+    return text + "; omgekeerd geformuleerde items zijn omgescoord."
 
 
 def change_section(ctx: ReportContext) -> Section:
@@ -337,33 +354,35 @@ def change_section(ctx: ReportContext) -> Section:
     if ctx.previous is None:
         return Section(title, _h2(title) + _p("Dit is de eerste ronde: er is nog geen eerdere meting om mee te "
                                               "vergelijken."))
+    changed = questionnaire_changes_html(ctx)
     prev = ctx.previous if ctx.organisation is None else ctx.previous[ctx.previous["organisation"] == ctx.organisation]
     if len(prev) < ctx.min_group or len(ctx.focus) < ctx.min_group:
-        return Section(title, _h2(title) + _p(f"In een van beide rondes deden minder dan {ctx.min_group} "
-                                              "medewerkers mee; de verandering wordt daarom niet getoond."))
+        return Section(title, _h2(title) + changed + _p(f"In een van beide rondes deden minder dan {ctx.min_group} "
+                                                        "medewerkers mee; de verandering wordt daarom niet getoond."))
     from ..analysis.compare import compare_rounds
 
-    both = pd.concat([ctx.previous, ctx.data], ignore_index=True)
+    both = pd.concat([ctx.previous, _shared_data(ctx)], ignore_index=True)
     rows, sentences = [], []
-    for s in ctx.scales:
+    for s in comparable_scales(ctx):
         res = compare_rounds(both, s, by=None if ctx.organisation is None else "organisation",
-                             rounds=[ctx.previous_round_name, ctx.round_name], min_group=ctx.min_group)
+                             rounds=[ctx.previous_round_name, ctx.round_name], min_group=ctx.min_group,
+                             codebook=ctx.codebook)
         if ctx.organisation is not None:
             res = res[res["organisation"] == ctx.organisation]
         if res.empty or bool(res["suppressed"].iloc[0]):
             continue
         r = res.iloc[0]
-        rows.append({"Schaal": scale_name(s), f"n ({ctx.previous_round_name})": int(r["n_from"]),
+        rows.append({"Schaal": scale_name(s, ctx.codebook), f"n ({ctx.previous_round_name})": int(r["n_from"]),
                      f"M ({ctx.previous_round_name})": r["mean_from"], f"n ({ctx.round_name})": int(r["n_to"]),
                      f"M ({ctx.round_name})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
         if r["p"] < 0.05:
             direction = "hoger" if r["diff"] > 0 else "lager"
-            sentences.append(f"{scale_name(s)} is in {ctx.focus_name} {direction} dan in de vorige ronde "
+            sentences.append(f"{scale_name(s, ctx.codebook)} is in {ctx.focus_name} {direction} dan in de vorige ronde "
                              f"({number(r['mean_from'], 1)} → {number(r['mean_to'], 1)}, {p_value(r['p'])}).")
     tab = pd.DataFrame(rows)
     text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
                                    f"({ctx.previous_round_name}).")
-    html_out = _h2(title) + _p(text) + html_table(
+    html_out = _h2(title) + changed + _p(text) + html_table(
         tab, title=f"Gemiddelde scores in ronde {ctx.previous_round_name} en {ctx.round_name} ({ctx.focus_name})",
         number=ctx.table_number(), no_leading_zero=["p"], decimals={"p": 3},
         note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
@@ -373,11 +392,43 @@ def change_section(ctx: ReportContext) -> Section:
     return Section(title, html_out)
 
 
-CHANGE_SCALES = CORE_SCALES
-"""The outcome and the four influence factors of the research question (per-organisation change)."""
+def _shared_data(ctx: ReportContext) -> pd.DataFrame:
+    """This round scored on the items it shares with the previous round."""
+    return ctx.data if ctx.data_shared_items is None else ctx.data_shared_items
 
 
-def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple[pd.DataFrame, dict, int]:
+def comparable_scales(ctx: ReportContext) -> list[str]:
+    """Scales scored in both rounds (on their shared items)."""
+    shared = _shared_data(ctx)
+    return [s for s in ctx.scales if ctx.previous is not None and s in ctx.previous.columns and s in shared.columns]
+
+
+def _item_mention(cb, code: str) -> str:
+    try:
+        return f"{code} (\u201c{cb.item(code).text}\u201d)"
+    except KeyError:
+        return code
+
+
+def questionnaire_changes_html(ctx: ReportContext) -> str:
+    """Dutch paragraph on the items added, removed and reworded since the previous round ('' if none)."""
+    ch = ctx.changes
+    if not ch:
+        return ""
+    cb, parts = ctx.codebook, []
+    if ch.added:
+        parts.append(f"nieuw: {word_list([_item_mention(cb, c) for c in ch.added])}")
+    if ch.removed:
+        parts.append(f"vervallen: {word_list(ch.removed)}")
+    if ch.reworded:
+        parts.append("anders geformuleerd: " + word_list(
+            [f"{c} (was \u201c{old}\u201d, nu \u201c{new}\u201d)" for c, (old, new) in ch.reworded.items()]))
+    return _p(f"De vragenlijst is sinds ronde {ctx.previous_round_name} veranderd; " + "; ".join(parts) + ". "
+              "Vergelijkingen met de vorige ronde gebruiken alleen de items die in beide rondes gesteld zijn"
+              + (" (een anders geformuleerd item telt als hetzelfde item)." if ch.reworded else "."))
+
+
+def change_by_organisation(ctx: ReportContext, *, scales=None) -> tuple[pd.DataFrame, dict, int]:
     """Change since the previous round per organisation (and the whole network), per scale.
 
     Returns
@@ -396,16 +447,18 @@ def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple
 
     if ctx.previous is None:
         raise AnalysisError("Er is geen vorige ronde om mee te vergelijken.")
-    scales = [s for s in scales if s in ctx.scales]
+    scales = [s for s in (ctx.codebook.core_scales if scales is None else scales) if s in comparable_scales(ctx)]
     prev, cur = ctx.previous_round_name, ctx.round_name
-    both = pd.concat([ctx.previous, ctx.data], ignore_index=True)
+    both = pd.concat([ctx.previous, _shared_data(ctx)], ignore_index=True)
     n_prev = ctx.previous.groupby("organisation").size()
     n_cur = ctx.data.groupby("organisation").size()
     orgs = sorted(set(n_prev.index) | set(n_cur.index))
     shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_group and n_cur.get(o, 0) >= ctx.min_group]
-    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_group=ctx.min_group)
+    cb = ctx.codebook
+    per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_group=ctx.min_group, codebook=cb)
                .set_index("organisation") for s in scales}
-    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_group=ctx.min_group).iloc[0] for s in scales}
+    network = {s: compare_rounds(both, s, by=None, rounds=[prev, cur], min_group=ctx.min_group, codebook=cb).iloc[0]
+               for s in scales}
 
     def cell(r) -> str:
         if bool(r["suppressed"]) or pd.isna(r["diff"]):
@@ -426,16 +479,16 @@ def change_by_organisation(ctx: ReportContext, *, scales=CHANGE_SCALES) -> tuple
     return pd.DataFrame(rows), significant, len(orgs) - len(shown)
 
 
-def change_sentences(significant: dict, *, previous_round_name: str) -> list[str]:
+def change_sentences(significant: dict, *, previous_round_name: str, codebook) -> list[str]:
     """Dutch sentences naming the organisations whose score changed significantly, per scale."""
     out, quiet = [], []
     for s, hits in significant.items():
         if not hits:
-            quiet.append(scale_name(s))
+            quiet.append(scale_name(s, codebook))
             continue
         parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {number(r['mean_from'], 1)} → "
                  f"{number(r['mean_to'], 1)}, {p_value(r['p'])})" for o, r in hits]
-        out.append(f"{scale_name(s)} veranderde sinds {previous_round_name} duidelijk in {word_list(parts)}.")
+        out.append(f"{scale_name(s, codebook)} veranderde sinds {previous_round_name} duidelijk in {word_list(parts)}.")
     if quiet:
         out.append(f"Op {word_list(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
     return out
@@ -444,10 +497,10 @@ def change_sentences(significant: dict, *, previous_round_name: str) -> list[str
 def change_by_organisation_html(ctx: ReportContext) -> str:
     """Network report: the per-organisation change table with its Dutch sentences."""
     tab, significant, hidden = change_by_organisation(ctx)
-    sentences = change_sentences(significant, previous_round_name=ctx.previous_round_name)
+    sentences = change_sentences(significant, previous_round_name=ctx.previous_round_name, codebook=ctx.codebook)
     scales = [c for c in tab.columns if c in ctx.scales]
     note = (f"Verschil = gemiddelde in {ctx.round_name} min gemiddelde in {ctx.previous_round_name}; * p < ,05 (toets als in de "
-            f"vorige tabel); {EMPTY} = te weinig antwoorden. " + _codes_note(scales) + " Bij zoveel vergelijkingen "
+            f"vorige tabel); {EMPTY} = te weinig antwoorden. " + _codes_note(scales, ctx.codebook) + " Bij zoveel vergelijkingen "
             "kan een enkel verschil toeval zijn. " + _note_hidden(hidden, ("organisatie", "organisaties"),
                                                                   ctx.min_group)).strip()
     return ("<h3>Verandering per organisatie</h3>" + _p(" ".join(sentences)) + html_table(
@@ -602,7 +655,7 @@ def factor_section(ctx: ReportContext, shared: dict) -> Section:
     else:
         parts.append(_invariance_html(shared.get("invariance_rounds"), "rondes", ctx.table_number))
     parts.append(_invariance_html(shared.get("invariance_organisations"), "organisaties", ctx.table_number,
-                                  scope=CORE_SCOPE))
+                                  scope=core_scope(ctx.codebook)))
     return Section(title, "".join(parts))
 
 
@@ -612,18 +665,24 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
 
     title = "Invloedsfactoren"
     res = shared.get("influence") or {}
-    parts = [_h2(title), _p("Welke factoren gaan samen met informeel leergedrag in een team? Het model houdt "
+    cb = ctx.codebook
+    outcome = cb.main_outcome
+    outcome_name = _in_sentence(scale_name(outcome, cb)) if outcome else "de uitkomst"
+    parts = [_h2(title), _p(f"Welke factoren gaan samen met {outcome_name} in een team? Het model houdt "
                             "rekening met het feit dat medewerkers in teams en organisaties werken (multilevelmodel, "
                             "geschat over het hele netwerk).")]
     iccs = res.get("icc") or {}
     if iccs:
-        tab = pd.DataFrame({"Schaal": [scale_name(s) for s in iccs], "ICC(1) team": list(iccs.values())})
+        tab = pd.DataFrame({"Schaal": [scale_name(s, cb) for s in iccs], "ICC(1) team": list(iccs.values())})
         parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
                                 no_leading_zero=["ICC(1) team"],
                                 note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
                                      "zonder voorspellers (leeg model)."))
     model = res.get("model")
-    if isinstance(model, Failure):
+    if model is None and outcome is None:
+        parts.append(_p("Het codeboek noemt geen schaal met de rol 'outcome'; er is daarom geen model van "
+                        "invloedsfactoren geschat."))
+    elif isinstance(model, Failure):
         parts.append(_p(f"Het multilevelmodel kon niet worden geschat: {model.message}"))
     elif model is not None:
         for sentence in _model_sentences(model):
@@ -632,14 +691,19 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
         if len(coefs) and getattr(model, "converged", True):   # an unreliable fit shows no estimates
             sym = "β" if getattr(model, "standardized", False) else "b"
             shown = coefs.rename(columns={"b": sym, "ci_low": "95%-BI laag", "ci_high": "95%-BI hoog"})
-            parts.append(html_table(shown, title=f"Effecten op informeel leergedrag (n = {integer(model.n)}, "
+            parts.append(html_table(shown, title=f"Effecten op {outcome_name} (n = {integer(model.n)}, "
                                     f"{integer(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
                                     no_leading_zero=["p"]))
             fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_low", upper="ci_high",
-                                   title="Effecten op informeel leergedrag")
+                                   title=f"Effecten op {outcome_name}")
             parts.append(img_html(fig, alt="Effectendiagram: " + "; ".join(
                 f"{t} {number(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
     return Section(title, "".join(parts))
+
+
+def _in_sentence(name: str) -> str:
+    """A scale name inside a sentence: first letter lower case unless it is an acronym."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
 def _model_sentences(model) -> list[str]:
@@ -676,7 +740,7 @@ def _answers(df: pd.DataFrame, column: str) -> pd.Series:
     return texts[texts.astype(str).str.strip() != ""]
 
 
-def coded_counts(groups, *, min_group: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> tuple[pd.DataFrame, int]:
+def coded_counts(groups, *, column: str, min_group: int = MIN_GROUP) -> tuple[pd.DataFrame, int]:
     """Coded open answers per group: n answers and, per form, the count with its share.
 
     Parameters
@@ -725,7 +789,7 @@ WEAK_WORDS = frozenset({
 stop words of :mod:`informeel_lib.analysis.textcoding` (which this list does not replace)."""
 
 
-def frequent_terms_table(groups, *, min_group: int = MIN_GROUP, column: str = "OPEN_THEMA",
+def frequent_terms_table(groups, *, column: str, min_group: int = MIN_GROUP,
                          n_terms: int = 5) -> tuple[pd.DataFrame, int]:
     """The most frequent meaningful words per group (:func:`~informeel_lib.analysis.textcoding.frequent_terms`).
 
@@ -757,55 +821,82 @@ def frequent_terms_table(groups, *, min_group: int = MIN_GROUP, column: str = "O
 def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> Section:
     """Open antwoorden: coded counts per form and group, frequent words, and a few scrubbed example quotes.
 
-    Network report: every organisation and the network total; organisation report: the
-    organisation and the rest of the network. Groups with fewer than ``min_group`` answers are
-    left out; quotes pass :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
+    Which open question gets which treatment is codebook data (``open_questions.<code>.analysis``):
+    ``vormen`` questions are coded into the three forms of informal learning (counts and quotes),
+    ``woorden`` questions get a table of frequent words. Network report: every organisation and the
+    network total; organisation report: the organisation and the rest of the network. Groups with
+    fewer than ``min_group`` answers are left out; quotes pass
+    :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
     """
-    from ..analysis.textcoding import code_open_answers
-
     title = "Open antwoorden"
     cb = ctx.codebook
-    parts = [_h2(title), _p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
-                            "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
-                            "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers.")]
+    present = [q for q in cb.open_questions if q in ctx.data.columns]
+    forms = [q for q in present if cb.open_question_analysis.get(q) == "vormen"]
+    words = [q for q in present if cb.open_question_analysis.get(q) == "woorden"]
+    parts = [_h2(title)]
+    if not forms and not words:
+        return Section(title, "".join(parts) + _p("Deze vragenlijst heeft geen open vragen die in het rapport worden "
+                                                  "samengevat."))
+    if forms:
+        parts.append(_p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
+                        "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
+                        "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers."))
     groups = _answer_groups(ctx)
     what = ("organisatie", "organisaties") if ctx.organisation is None else ("groep", "groepen")
-    tab, hidden = coded_counts(groups, min_group=ctx.min_group)
-    question = cb.open_questions.get("OPEN_VOORBEELD", "")
-    parts.append(html_table(
+    for column in forms:
+        parts.append(_forms_table_html(ctx, groups, column, what))
+    for column in words:
+        parts.append(_words_table_html(ctx, groups, column, what))
+    for column in forms:
+        parts.append(_quotes_html(ctx, column, examples_per_form))
+    return Section(title, "".join(parts))
+
+
+def _forms_table_html(ctx: ReportContext, groups, column: str, what) -> str:
+    tab, hidden = coded_counts(groups, column=column, min_group=ctx.min_group)
+    question = ctx.codebook.open_questions[column]
+    return html_table(
         tab, title="Voorbeelden van informeel leren per vorm: aantal antwoorden (aandeel)", number=ctx.table_number(),
         note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. Aantallen onder "
               f"{ctx.min_group} staan als '< {ctx.min_group}'. " + _note_hidden(hidden, what, ctx.min_group)
-              + f" Vraag: \u201c{question}\u201d").strip()))
-    terms, t_hidden = frequent_terms_table(groups, min_group=ctx.min_group)
-    if len(terms):
-        question = cb.open_questions.get("OPEN_THEMA", "")
-        parts.append(_p("Welke woorden gebruiken medewerkers als ze vertellen hoe informeel leren een thema is in "
-                        "hun organisatie?") + html_table(
-            terms, title="Meest genoemde woorden bij de vraag over informeel leren als thema",
-            number=ctx.table_number(),
-            note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
-                  "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
-                  + _note_hidden(t_hidden, what, ctx.min_group) + f" Vraag: \u201c{question}\u201d").strip()))
+              + f" Vraag: \u201c{question}\u201d").strip())
+
+
+def _words_table_html(ctx: ReportContext, groups, column: str, what) -> str:
+    terms, hidden = frequent_terms_table(groups, column=column, min_group=ctx.min_group)
+    if not len(terms):
+        return ""
+    question = ctx.codebook.open_questions[column]
+    return _p(f"Welke woorden gebruiken medewerkers bij de vraag \u201c{question}\u201d?") + html_table(
+        terms, title="Meest genoemde woorden bij een open vraag", number=ctx.table_number(),
+        note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
+              "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
+              + _note_hidden(hidden, what, ctx.min_group) + f" Vraag: \u201c{question}\u201d").strip())
+
+
+def _quotes_html(ctx: ReportContext, column: str, examples_per_form: int) -> str:
+    from ..analysis.textcoding import code_open_answers
+
     df = ctx.focus
-    if len(df) >= ctx.min_group:
-        coded = code_open_answers(df["OPEN_VOORBEELD"].where(df["OPEN_VOORBEELD"].notna(), None))
-        quotes = []
-        for form in FORMS:
-            mask = _form_mask(coded, form).to_numpy()
-            picked = 0
-            for text in df["OPEN_VOORBEELD"].to_numpy()[mask]:
-                clean = scrub_text(text)
-                if len(clean) < 15 or _PSEUDONYM.search(clean):
-                    continue
-                quotes.append(f'<blockquote class="citaat">{html.escape(clean)} <em>({html.escape(form)})'
-                              f"</em></blockquote>")
-                picked += 1
-                if picked >= examples_per_form:
-                    break
-        if quotes:
-            parts.append(f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>" + "".join(quotes))
-    return Section(title, "".join(parts))
+    if len(df) < ctx.min_group:
+        return ""
+    coded = code_open_answers(df[column].where(df[column].notna(), None))
+    quotes = []
+    for form in FORMS:
+        mask = _form_mask(coded, form).to_numpy()
+        picked = 0
+        for text in df[column].to_numpy()[mask]:
+            clean = scrub_text(text)
+            if len(clean) < 15 or _PSEUDONYM.search(clean):
+                continue
+            quotes.append(f'<blockquote class="citaat">{html.escape(clean)} <em>({html.escape(form)})'
+                          f"</em></blockquote>")
+            picked += 1
+            if picked >= examples_per_form:
+                break
+    if not quotes:
+        return ""
+    return f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>" + "".join(quotes)
 
 
 def _form_mask(coded, form: str) -> pd.Series:
@@ -833,33 +924,24 @@ def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
 
 # --- helpers for the exploration notebooks -------------------------------------------------------
 
-CONCEPTS = {
-    "REFL": "werkplekleren: leren van ervaringen", "EXPR": "lerende organisatie: ruimte voor nieuwe werkwijzen",
-    "LEID": "lerende organisatie: leiderschap", "ZICHT": "lerende organisatie: kennis delen",
-    "VEIL": "leerklimaat", "FOUT": "leerklimaat (belemmerend)", "AUTO": "werkplekleren: type werk",
-    "COMP": "werkplekleren: complexiteit van het werk", "IWL": "informeel leren (zelfgestuurd en incidenteel)",
-    "DUUR": "uitkomst: duurzame inzetbaarheid", "BIND": "uitkomst: binding aan de organisatie",
-}
-
-
-def load_all_rounds(data_dir) -> pd.DataFrame:
+def load_all_rounds(data_dir, codebook) -> pd.DataFrame:
     """Every processed round in ``data_dir``, concatenated and scored."""
     rounds = sorted(p.stem for p in Path(data_dir).glob("*.parquet"))
     if not rounds:
         raise InputError("er staan nog geen opgeschoonde rondes in deze map; draai eerst 'make demo' of "
                          "'informeel clean'.", file=str(data_dir))
-    return _scored(pd.concat([_read_round(data_dir, r) for r in rounds], ignore_index=True))
+    return _scored(pd.concat([_read_round(data_dir, r) for r in rounds], ignore_index=True), codebook)
 
 
-def concept_table(codebook=None) -> pd.DataFrame:
-    """Each scale with its concept, the influence factor of the research question, and its source."""
-    cb = codebook or load_codebook()
-    return pd.DataFrame([{"Code": s.code, "Schaal": s.name, "Begrip": CONCEPTS.get(s.code, ""),
+def concept_table(codebook) -> pd.DataFrame:
+    """Each scale with its concept (``concept`` in the codebook), influence factor and source."""
+    cb = codebook
+    return pd.DataFrame([{"Code": s.code, "Schaal": s.name, "Begrip": s.concept,
                           "Invloedsfactor": s.influence_factor or ("uitkomst" if s.role == "outcome" else ""),
                           "Items": len(s.items), "Gebaseerd op": s.modelled_on} for s in cb.scales.values()])
 
 
-def open_answer_counts(data: pd.DataFrame, *, min_group: int = MIN_GROUP, column: str = "OPEN_VOORBEELD") -> pd.DataFrame:
+def open_answer_counts(data: pd.DataFrame, *, column: str, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Coded open answers per round and organisation: n answers and count per form (small counts masked)."""
     from ..analysis.textcoding import code_open_answers
 
@@ -914,7 +996,7 @@ def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
              "CFI ≥ ,90 en RMSEA ≤ ,08 acceptabel.")
 
 
-def invariance_html(data: pd.DataFrame, model, group: str, *, min_group: int = MIN_GROUP, number: int = 9,
+def invariance_html(data: pd.DataFrame, model, group: str, *, codebook, min_group: int = MIN_GROUP, number: int = 9,
                     cached=None) -> str:
     """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
 
@@ -923,13 +1005,18 @@ def invariance_html(data: pd.DataFrame, model, group: str, *, min_group: int = M
     """
     what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
     if group == "organisation":
-        model = core_model(model)
+        model = core_model(model, codebook)
     result = cached if cached is not None else _invariance_result(data, model, group, min_group)
-    return _invariance_html(result, what, number, scope=CORE_SCOPE if group == "organisation" else "")
+    return _invariance_html(result, what, number, scope=core_scope(codebook) if group == "organisation" else "")
 
 
-def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT", "VEIL")) -> str:
-    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per climate scale (teams with n >= min_group)."""
+def agreement_html(ctx: ReportContext, *, scales=None) -> str:
+    """Within-team agreement rwg(j) and ICC(1)/ICC(2) per scale (teams with n >= min_group).
+
+    ``scales`` defaults to the codebook's predictor scales (the team climate the research question asks about).
+    """
+    cb = ctx.codebook
+    scales = [s for s in (cb.predictors if scales is None else scales) if s in ctx.scales]
     from ..analysis.multilevel import team_agreement
 
     sizes = ctx.data.groupby(["organisation", "team"]).size()
@@ -938,12 +1025,12 @@ def agreement_html(ctx: ReportContext, *, scales=("REFL", "EXPR", "LEID", "ZICHT
     rows = []
     for s in scales:
         try:
-            r = team_agreement(sub, s)
+            r = team_agreement(sub, s, codebook=cb)
         except InformeelError as exc:
-            rows.append({"Schaal": scale_name(s), "Teams": None, "mediaan rwg(j)": None, "ICC(1)": None,
+            rows.append({"Schaal": scale_name(s, cb), "Teams": None, "mediaan rwg(j)": None, "ICC(1)": None,
                          "ICC(2)": None, "Opmerking": str(exc)})
             continue
-        rows.append({"Schaal": scale_name(s), "Teams": int(r.n_teams), "mediaan rwg(j)": r.median_rwg,
+        rows.append({"Schaal": scale_name(s, cb), "Teams": int(r.n_teams), "mediaan rwg(j)": r.median_rwg,
                      "ICC(1)": r.icc1, "ICC(2)": r.icc2, "Opmerking": ""})
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "

@@ -3,14 +3,15 @@
 In JupyterLab a notebook cell wires dropdowns (organisation, round, scale) to these functions
 with ``ipywidgets.interactive``; the functions themselves take the data and the selected
 values and return a table and/or a figure, so they are tested without a browser. Groups with
-fewer than ``min_group`` respondents are never shown (same rule as the reports).
+fewer than ``min_group`` respondents are never shown (same rule as the reports). Every callback
+takes the questionnaire's ``codebook`` (the notebook resolves it once, from its ``codebook``
+parameter or ``informeel.yaml``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..codebook import load_codebook
 from ..errors import AnalysisError
 from ..privacy import MIN_GROUP
 
@@ -21,9 +22,9 @@ DUTCH_HEADINGS = {"organisation": "organisatie", "mean": "gemiddelde", "ci_low":
 """Column headings of the table the scale widget shows."""
 
 
-def options(data: pd.DataFrame) -> dict[str, list[str]]:
+def options(data: pd.DataFrame, codebook) -> dict[str, list[str]]:
     """Dropdown choices: organisations, rounds and scale codes present in ``data``."""
-    cb = load_codebook()
+    cb = codebook
     return {
         "organisation": [ALL] + sorted(data["organisation"].dropna().unique().tolist()),
         "round": sorted(data["round"].dropna().unique().tolist()) if "round" in data.columns else [],
@@ -40,16 +41,19 @@ def _select(data: pd.DataFrame, organisation, round_name) -> pd.DataFrame:
     return out
 
 
-def _check_scale(scale: str):
-    cb = load_codebook()
+def _check_scale(scale, cb):
+    if scale is None:
+        scale = cb.main_outcome or next(iter(cb.scales))
     if scale not in cb.scales:
         raise AnalysisError(f"Onbekende schaal '{scale}'; kies uit {', '.join(cb.scales)}.")
     return cb.scales[scale]
 
 
-def scale_table(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
+def scale_table(data: pd.DataFrame, *, codebook, organisation=None, round_name=None, scale: str | None = None,
                 min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Mean score of ``scale`` per organisation (no organisation chosen) or per team (one chosen).
+
+    ``scale`` defaults to the codebook's main outcome.
 
     Returns
     -------
@@ -61,12 +65,12 @@ def scale_table(data: pd.DataFrame, *, organisation=None, round_name=None, scale
     from ..analysis.describe import describe_by
     from ..analysis.scoring import score_scales
 
-    _check_scale(scale)
+    scale = _check_scale(scale, codebook).code
     sub = _select(data, organisation, round_name)
     if sub.empty:
         raise AnalysisError("Er zijn geen antwoorden voor deze keuze.")
     scores = sub[[c for c in sub.columns if c not in (scale,)]].copy()
-    scores[scale] = score_scales(sub, scales=[scale])[scale]
+    scores[scale] = score_scales(sub, codebook, scales=[scale])[scale]
     by = "team" if organisation not in (None, ALL) else "organisation"
     desc = describe_by(scores, by, value=scale, min_group=min_group)
     desc = desc[~desc["suppressed"].astype(bool)]
@@ -74,7 +78,7 @@ def scale_table(data: pd.DataFrame, *, organisation=None, round_name=None, scale
     return desc[[by, "n", "mean", "sd", "ci_low", "ci_high"]].reset_index(drop=True)
 
 
-def scale_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
+def scale_view(data: pd.DataFrame, *, codebook, organisation=None, round_name=None, scale: str | None = None,
                min_group: int = MIN_GROUP):
     """Table and dot plot for the chosen organisation/round/scale (callback of the scale widget).
 
@@ -84,16 +88,18 @@ def scale_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale:
     """
     from .figures import group_means
 
-    table = scale_table(data, organisation=organisation, round_name=round_name, scale=scale, min_group=min_group)
+    sc = _check_scale(scale, codebook)
+    table = scale_table(data, codebook=codebook, organisation=organisation, round_name=round_name, scale=sc.code,
+                        min_group=min_group)
     group = table.columns[0]
     plot = table.assign(half_ci=(table["ci_high"] - table["ci_low"]) / 2)
     where = organisation if organisation not in (None, ALL) else "het netwerk"
-    title = f"{load_codebook().scales[scale].name}: {where}" + (f", ronde {round_name}" if round_name else "")
+    title = f"{sc.name}: {where}" + (f", ronde {round_name}" if round_name else "")
     fig = group_means(plot, group=group, ci="half_ci", title=title)
     return table.rename(columns=DUTCH_HEADINGS), fig
 
 
-def likert_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale: str = "IWL",
+def likert_view(data: pd.DataFrame, *, codebook, organisation=None, round_name=None, scale: str | None = None,
                 min_group: int = MIN_GROUP):
     """Diverging stacked bars of the items of ``scale`` for the chosen organisation/round.
 
@@ -101,14 +107,14 @@ def likert_view(data: pd.DataFrame, *, organisation=None, round_name=None, scale
     """
     from .figures import likert_bars
 
-    sc = _check_scale(scale)
+    sc = _check_scale(scale, codebook)
     sub = _select(data, organisation, round_name)
     if len(sub) < min_group:
         raise AnalysisError(f"Minder dan {min_group} respondenten in deze keuze: niet getoond.")
-    cb = load_codebook()
+    response_scale = codebook.response_scale(sc.code)
     labels = {it.code: f"{it.code}{' (omgekeerd)' if it.reverse else ''}" for it in sc.items}
-    return likert_bars(sub[sc.item_codes], labels=labels, value_labels=cb.canonical_labels, min_group=min_group,
-                       title=sc.name)
+    return likert_bars(sub[sc.item_codes], labels=labels, value_labels=response_scale.labels,
+                       scale_range=response_scale.range, min_group=min_group, title=sc.name)
 
 
 def show(result) -> None:

@@ -126,9 +126,12 @@ def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch)
 
     monkeypatch.setattr(ipw, "interact", recording_interact)
     monkeypatch.setattr(w, "show", shown.append)
-    data = rs.load_all_rounds(str(rendered_round.data))
+    from informeel_lib import load_codebook
+
+    cb = load_codebook()
+    data = rs.load_all_rounds(str(rendered_round.data), cb)
     for source in cells:
-        exec(source, {"interactief": True, "data": data, "w": w, "min_groep": 5})  # noqa: S102
+        exec(source, {"interactief": True, "data": data, "w": w, "min_groep": 5, "cb": cb})  # noqa: S102
     assert len(built) == len(cells) and len(shown) == len(cells)
     controls = {c.description for c in built[0].children if isinstance(c, ipw.Dropdown)}
     assert controls == {"organisatie", "ronde", "schaal"}

@@ -236,12 +236,15 @@ def test_organisation_scale_scores_figure_benchmarks_against_the_rest(rendered_r
 
 
 def test_network_change_per_organisation_table_and_sentences(rendered_round):
+    from informeel_lib.codebook import load_codebook
     from informeel_lib.report.sections import scale_name
 
+    cb = load_codebook()
     rounds = _scored_rounds(rendered_round)
     (prev, _), (cur, _) = rounds[PREVIOUS], rounds[ROUND]
     section = _section(rendered_round.html("netwerk.html"), "Verandering sinds de vorige ronde")
-    scales = ["IWL", "REFL", "EXPR", "LEID", "ZICHT"]
+    scales = cb.core_scales  # the scales of the research question, in codebook order
+    assert set(scales) == {"IWL", "REFL", "EXPR", "LEID", "ZICHT"}
     (headers, rows), = [t for t in tables(section) if t[0][:1] == ["Organisatie"]]
     assert headers == ["Organisatie", f"n ({PREVIOUS})", f"n ({ROUND})", *scales]
     n_prev, n_cur = prev.groupby("organisation").size(), cur.groupby("organisation").size()
@@ -259,9 +262,9 @@ def test_network_change_per_organisation_table_and_sentences(rendered_round):
     assert starred  # the synthetic network has a significant change somewhere
     text = html.unescape(section.split("<h3>Verandering per organisatie</h3>", 1)[1].split("<table", 1)[0])
     for o, code in starred:  # every significant change is named in a Dutch sentence
-        sentence = re.search(rf"{scale_name(code)} veranderde sinds {PREVIOUS} duidelijk in ([^.]*\.[^.]*)", text)
+        sentence = re.search(rf"{scale_name(code, cb)} veranderde sinds {PREVIOUS} duidelijk in ([^.]*\.[^.]*)", text)
         assert sentence and o in sentence.group(1), (o, code, text)
-    quiet = [scale_name(c) for c in scales if c not in {c for _, c in starred}]
+    quiet = [scale_name(c, cb) for c in scales if c not in {c for _, c in starred}]
     assert re.search("Op .*" + re.escape(quiet[-1]) + " veranderde geen enkele organisatie duidelijk", text)
     assert "Verandering per organisatie" not in rendered_round.html("zinn.html")  # own change only
 
@@ -314,8 +317,9 @@ def test_item_distributions_are_diverging_bars_with_alt_text(rendered_round):
             for item in cb.scales[code].item_codes:
                 x = sub[item].dropna()
                 agree, neutral, disagree = ((x >= 4).mean(), (x == 3).mean(), (x <= 2).mean())
-                assert (f"{item}: {round(100 * agree)}% (helemaal) mee eens, {round(100 * neutral)}% neutraal, "
-                        f"{round(100 * disagree)}% (helemaal) mee oneens") in alt, (name, item)
+                assert (f"{item}: {round(100 * agree)}% aan de kant van 'helemaal mee eens', {round(100 * neutral)}% "
+                        f"in het midden, {round(100 * disagree)}% aan de kant van 'helemaal mee oneens'") in alt, \
+                    (name, item)
 
 
 def test_numbers_use_the_minus_sign_and_numeric_cells_do_not_wrap(rendered_round):
@@ -453,10 +457,10 @@ def test_open_answer_tables_leave_out_small_groups():
         ["Ik zag toevallig hoe een collega de tillift gebruikte bij wondzorg."] * 4
     big = pd.DataFrame({"OPEN_VOORBEELD": texts, "OPEN_THEMA": texts})
     tiny = pd.DataFrame({"OPEN_VOORBEELD": texts[:3] + [None, "  "], "OPEN_THEMA": texts[:3] + [None, ""]})
-    tab, hidden = coded_counts([("groot", big), ("klein", tiny)], min_group=5)
+    tab, hidden = coded_counts([("groot", big), ("klein", tiny)], column="OPEN_VOORBEELD", min_group=5)
     assert hidden == 1 and list(tab["Groep"]) == ["groot"] and tab["n"].tolist() == [10]
     assert tab.loc[0, "zelfgestuurd"] == "6 (60%)" and tab.loc[0, "incidenteel"] == "< 5"
-    terms, t_hidden = frequent_terms_table([("groot", big), ("klein", tiny)], min_group=5)
+    terms, t_hidden = frequent_terms_table([("groot", big), ("klein", tiny)], column="OPEN_THEMA", min_group=5)
     assert t_hidden == 1 and list(terms["Groep"]) == ["groot"]
     assert "wondzorg (100%)" in terms.loc[0, "Meest genoemde woorden"]
 
@@ -495,12 +499,12 @@ def test_own_kernels_run_side_by_side_without_the_unencrypted_tcp_warning(tmp_pa
 
 def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict():
     from informeel_lib.codebook import load_codebook
-    from informeel_lib.report.context import CORE_SCALES, core_model
+    from informeel_lib.report.context import core_model
     from informeel_lib.report.sections import _invariance_html
 
     model = load_codebook().model_dict()
-    core = core_model(model)
-    assert set(core) == set(CORE_SCALES) and core["IWL"] == model["IWL"]
+    core = core_model(model, load_codebook())
+    assert set(core) == {"IWL", "REFL", "EXPR", "LEID", "ZICHT"} and core["IWL"] == model["IWL"]  # `core: true`
     assert sum(map(len, core.values())) < 30 < sum(map(len, model.values()))  # fewer items than an organisation has people
 
     def table(cfi0, rmsea0, verdict):

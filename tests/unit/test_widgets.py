@@ -29,14 +29,14 @@ def data():
 
 
 def test_options_list_what_is_in_the_data(data):
-    opts = widgets.options(data)
+    opts = widgets.options(data, CB)
     assert opts["organisation"] == [widgets.ALL, "A", "B"]
     assert opts["round"] == ["2021-11", "2022-05"]
     assert opts["scale"] == ["REFL", "IWL"]  # codebook order, only complete scales
 
 
 def test_scale_table_per_organisation_suppresses_small_groups(data):
-    tab = widgets.scale_table(data, round_name="2022-05", scale="IWL", min_group=5)
+    tab = widgets.scale_table(data, codebook=CB, round_name="2022-05", scale="IWL", min_group=5)
     assert list(tab.columns) == ["organisation", "n", "mean", "sd", "ci_low", "ci_high"]
     assert tab["organisation"].tolist() == ["A"]  # B has 4 respondents in this round
     sub = data[(data["round"] == "2022-05") & (data["organisation"] == "A")]
@@ -46,14 +46,14 @@ def test_scale_table_per_organisation_suppresses_small_groups(data):
 
 
 def test_scale_table_per_team_when_an_organisation_is_chosen(data):
-    tab = widgets.scale_table(data, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
+    tab = widgets.scale_table(data, codebook=CB, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
     assert tab["team"].tolist() == ["T1"]  # T2 (3 respondents) never appears
-    tab_all_rounds = widgets.scale_table(data, organisation="A", round_name=widgets.ALL, scale="IWL", min_group=5)
+    tab_all_rounds = widgets.scale_table(data, codebook=CB, organisation="A", round_name=widgets.ALL, scale="IWL", min_group=5)
     assert tab_all_rounds.loc[0, "n"] == 13
 
 
 def test_scale_table_reverse_keys_reversed_items(data):
-    tab = widgets.scale_table(data, round_name="2021-11", scale="REFL", min_group=5)
+    tab = widgets.scale_table(data, codebook=CB, round_name="2021-11", scale="REFL", min_group=5)
     sub = data[data["round"] == "2021-11"].copy()
     for item in CB.scales["REFL"].reverse_items:
         sub[item] = 6 - sub[item]
@@ -62,18 +62,18 @@ def test_scale_table_reverse_keys_reversed_items(data):
 
 
 def test_scale_view_returns_table_and_figure(data):
-    table, fig = widgets.scale_view(data, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
+    table, fig = widgets.scale_view(data, codebook=CB, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
     assert isinstance(fig, Figure)
     assert table["organisatie"].tolist() == ["A", "B"]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A", "B"]
 
 
 def test_likert_view_and_errors(data):
-    fig = widgets.likert_view(data, organisation="A", round_name="2021-11", scale="IWL")
+    fig = widgets.likert_view(data, codebook=CB, organisation="A", round_name="2021-11", scale="IWL")
     assert len(fig.axes[0].patches) == len(IWL) * 5
     with pytest.raises(AnalysisError, match="Minder dan 5"):
-        widgets.likert_view(data, organisation="B", round_name="2022-05", scale="IWL")
+        widgets.likert_view(data, codebook=CB, organisation="B", round_name="2022-05", scale="IWL")
     with pytest.raises(AnalysisError, match="Onbekende schaal"):
-        widgets.scale_table(data, scale="XYZ")
+        widgets.scale_table(data, codebook=CB, scale="XYZ")
     with pytest.raises(AnalysisError, match="geen antwoorden"):
-        widgets.scale_table(data, organisation="C", scale="IWL")
+        widgets.scale_table(data, codebook=CB, organisation="C", scale="IWL")

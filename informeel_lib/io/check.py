@@ -1,0 +1,146 @@
+"""How exports map onto a codebook (``informeel codebook check``).
+
+For every column of every export: what it becomes (item, background question, open question,
+meta, identifier, ignored) and what does not fit: columns the codebook does not know (with the
+nearest item text), answer labels that are not in the codebook, organisations and roles the
+codebook does not know (with the nearest known one). Something that would stop ``informeel
+clean`` (a missing required column, an unknown organisation, an unreadable file) is *blocking*.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..codebook import Codebook, normalise_text
+from ..errors import InputError
+from .columns import _display, _match_column, build_index
+from .readers import _detect_tool, _is_blank, _read_table
+from .values import convert_item
+
+_KINDS = {"item": "item", "background": "achtergrondvraag", "open": "open vraag", "meta": "metakolom",
+          "identifier": "identificerend (wordt verwijderd)", "ignore": "genegeerd"}
+
+
+@dataclass
+class FileCheck:
+    """The check of one export: one line per column and the problems found."""
+
+    file: str
+    tool: str = ""
+    lines: list = field(default_factory=list)
+    unmapped: list = field(default_factory=list)
+    problems: list = field(default_factory=list)     # not blocking (values set to missing)
+    blocking: list = field(default_factory=list)     # would stop 'informeel clean'
+
+
+@dataclass
+class CheckReport:
+    """Result of :func:`check_exports`; ``blocking`` is True when cleaning would fail."""
+
+    codebook: Codebook
+    files: list
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.blocking for f in self.files)
+
+    def text(self) -> str:
+        """The Dutch report printed by ``informeel codebook check``."""
+        out = [f"Codeboek: {self.codebook.name or self.codebook.source} ({len(self.codebook.item_codes)} items)."]
+        for f in self.files:
+            out.append(f"\n{f.file} ({f.tool or 'onleesbaar'}):")
+            out += [f"  {line}" for line in f.lines]
+            for title, entries in (("Niet herkend", f.unmapped), ("Let op", f.problems), ("BLOKKEERT", f.blocking)):
+                out += [f"  {title}: {e}" for e in entries]
+        n_unmapped = sum(len(f.unmapped) for f in self.files)
+        if self.blocking:
+            out.append("\nUitkomst: 'informeel clean' zou stoppen; los de regels met BLOKKEERT eerst op.")
+        else:
+            out.append(f"\nUitkomst: de exports passen op het codeboek ({n_unmapped} niet herkende kolom(men) "
+                       "worden niet meegenomen).")
+        return "\n".join(out)
+
+
+def _nearest_item(heading: str, texts: list, cb: Codebook) -> str:
+    candidates = {normalise_text(t): code for code in cb.item_codes for t in cb.item_texts(code)}
+    best, score = None, 0.0
+    for text in [heading, *texts]:
+        key = normalise_text(text)
+        for cand, code in candidates.items():
+            ratio = difflib.SequenceMatcher(None, key, cand).ratio()
+            if ratio > score:
+                best, score = code, ratio
+    if best is None:
+        return ""
+    return f"; lijkt het meest op {best} \u201c{cb.item(best).text}\u201d ({score:.0%} overeenkomst)"
+
+
+def _nearest_category(value, categories) -> str:
+    names = {normalise_text(a): c.code for c in categories for a in (c.code, c.label, *c.aliases)}
+    close = difflib.get_close_matches(normalise_text(value), list(names), n=1, cutoff=0.5)
+    return f" (lijkt op '{names[close[0]]}')" if close else ""
+
+
+def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: FileCheck) -> None:
+    if canon in cb.item_codes:
+        bad = sorted({str(v) for v in cells if not _is_blank(v) and convert_item(v, cb, canon)[1] is not None})
+        if bad:
+            result.problems.append(f"kolom '{heading}' ({canon}): antwoorden die niet in het codeboek staan, worden "
+                                   f"ontbrekend: {', '.join(repr(b) for b in bad[:8])}")
+    kinds = {"organisation": ("organisatie", cb.organisations, cb.resolve_organisation),
+             "role": ("rol", cb.roles, cb.resolve_role)}
+    if canon in kinds:
+        what, categories, resolve = kinds[canon]
+        unknown = sorted({str(v).strip() for v in cells if not _is_blank(v) and resolve(v) is None})
+        for value in unknown:
+            result.blocking.append(f"onbekende {what} '{value}'{_nearest_category(value, categories)}: voeg haar "
+                                   f"(of een alias) toe aan het codeboek")
+
+
+def check_file(path, cb: Codebook) -> FileCheck:
+    """Check one export against ``cb`` (see the module docstring)."""
+    from .intake import read_export
+
+    result = FileCheck(path.name)
+    try:
+        table = _read_table(path)
+    except InputError as exc:
+        result.blocking.append(str(exc))
+        return result
+    result.tool = _detect_tool(table, path)
+    index = build_index(cb)
+    for i, heading in enumerate(table.headings):
+        texts = table.texts[i] if i < len(table.texts) else []
+        hit = _match_column(heading, texts, index)
+        label = _display(heading, i)
+        if hit is None:
+            result.lines.append(f"'{label}' -> NIET HERKEND")
+            shown = f"'{label}'" + (f" (\u201c{texts[0]}\u201d)" if texts and texts[0] != heading else "")
+            result.unmapped.append(f"{shown}{_nearest_item(heading, texts, cb)}")
+            continue
+        canon, kind, _ = hit
+        where = f" {canon}" if canon else ""
+        if kind == "item":
+            where += f" (schaal {cb.scale_of(canon)})"
+        result.lines.append(f"'{label}' -> {_KINDS.get(kind, kind)}{where}")
+        if canon:
+            _check_values(cb, canon, label, [r[i] if i < len(r) else None for r in table.rows], result)
+    try:
+        read_export(path, codebook=cb)
+    except InputError as exc:  # missing required columns, two columns for one item, ...
+        result.blocking.append(str(exc))
+    return result
+
+
+def check_exports(paths, *, codebook: Codebook) -> CheckReport:
+    """How every column of the exports in ``paths`` (files or folders) maps onto ``codebook``.
+
+    Examples
+    --------
+    >>> report = check_exports(["data/raw/2024-03"], codebook=cb)   # doctest: +SKIP
+    >>> print(report.text()); report.blocking                        # doctest: +SKIP
+    """
+    from .cleaning import _collect_paths
+
+    return CheckReport(codebook, [check_file(p, codebook) for p in _collect_paths(paths)])

@@ -1,0 +1,88 @@
+"""`codebook check`, and the cleaning naming every export column it did not recognise."""
+
+import pandas as pd
+import pytest
+
+from informeel_lib.cli import main
+from informeel_lib.codebook import load_codebook
+from informeel_lib.io.check import check_exports
+from informeel_lib.io.cleaning import clean_files
+from informeel_lib.io.draft import draft_codebook
+from tests.support.own_questionnaire import ROUND_1, ROUND_2, edit_for_round_2, name_scales, write_exports
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    write_exports(root / "raw" / ROUND_1, ROUND_1, n_per_organisation=20)
+    write_exports(root / "raw" / ROUND_2, ROUND_2, n_per_organisation=20)
+    draft_codebook([root / "raw" / ROUND_1]).write(root / "codebook.yaml")
+    name_scales(root / "codebook.yaml")
+    return root
+
+
+def test_every_column_is_mapped_and_nothing_blocks(project, capsys):
+    assert main(["codebook", "check", str(project / "raw" / ROUND_1), "--codebook",
+                 str(project / "codebook.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "'WDR[SQ001]' -> item WDR1 (schaal WDR)" in out
+    assert "'Email' -> identificerend (wordt verwijderd)" in out
+    assert "'Bij welke zorgorganisatie werk je?' -> achtergrondvraag organisation" in out
+    assert "NIET HERKEND" not in out and "BLOKKEERT" not in out
+    assert "Uitkomst: de exports passen op het codeboek (0 niet herkende kolom(men)" in out
+
+
+def test_new_round_unknown_columns_nearest_item_and_unknown_organisation_block(project, capsys):
+    code = main(["codebook", "check", str(project / "raw" / ROUND_2), "--codebook", str(project / "codebook.yaml")])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "Niet herkend: 'Ik kan bij mijn collega's terecht met vragen over een cliënt of familie.'; lijkt het " \
+           "meest op STEUN2" in out                                    # the reworded item, nearest text
+    assert "Niet herkend: 'BEVL[SQ005]'" in out                       # the new item
+    assert "BLOKKEERT: onbekende organisatie 'Zorgpunt Oost'" in out
+    assert "Uitkomst: 'informeel clean' zou stoppen" in out
+
+
+def test_unknown_answer_labels_are_listed(project, tmp_path):
+    cb = load_codebook(project / "codebook.yaml")
+    src = next((project / "raw" / ROUND_1).glob("*forms*.xlsx"))
+    frame = pd.read_excel(src)
+    frame.loc[0, cb.item("WDR2").text] = "soms wel"
+    frame.to_excel(tmp_path / "forms.xlsx", index=False)
+    report = check_exports([tmp_path / "forms.xlsx"], codebook=cb)
+    assert not report.blocking
+    assert any("(WDR2): antwoorden die niet in het codeboek staan" in p and "'soms wel'" in p
+               for p in report.files[0].problems)
+
+
+def test_clean_lists_columns_absent_from_the_codebook_in_summary_and_log(project, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("INFORMEEL_SALT", "test")
+    src = next((project / "raw" / ROUND_1).glob("*forms*.xlsx"))
+    frame = pd.read_excel(src)
+    frame["Hoe tevreden ben je over de nieuwe roosterapp?"] = "tevreden"   # a question added to this export only
+    frame.to_excel(tmp_path / "forms.xlsx", index=False)
+    code = main(["clean", str(tmp_path / "forms.xlsx"), "--round", ROUND_1, "--out", str(tmp_path / "uit"),
+                 "--codebook", str(project / "codebook.yaml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Niet herkende kolommen (1), niet meegenomen" in out
+    assert "forms.xlsx: 'Hoe tevreden ben je over de nieuwe roosterapp?'" in out
+    log = pd.read_csv(tmp_path / "uit" / f"{ROUND_1}_log.csv")
+    row = log[log["reason_code"] == "onbekende_kolom"]
+    assert row["column"].tolist() == ["Hoe tevreden ben je over de nieuwe roosterapp?"]
+    assert row["action"].tolist() == ["kolom_genegeerd"] and row["source_file"].tolist() == ["forms.xlsx"]
+    result = clean_files([src], round=ROUND_1, codebook=load_codebook(project / "codebook.yaml"), salt="x")
+    assert result.unmapped_columns == () and "Niet herkende kolommen: geen" in result.summary()
+
+
+def test_processed_round_records_codebook_and_items(project, tmp_path):
+    from informeel_lib.io.cleaning import round_metadata
+
+    cb_path = tmp_path / "cb2.yaml"
+    edit_for_round_2(project / "codebook.yaml", cb_path)
+    cb = load_codebook(cb_path)
+    clean_files([project / "raw" / ROUND_2], round=ROUND_2, codebook=cb, salt="x", out=tmp_path)
+    meta = round_metadata(tmp_path / f"{ROUND_2}.parquet")
+    assert meta["round"] == ROUND_2
+    assert meta["codebook"] == {"name": cb.name, "hash": cb.content_hash, "source": cb.source}
+    assert list(meta["items"]) == cb.item_codes and meta["items"]["BEVL5"] == cb.item("BEVL5").text
