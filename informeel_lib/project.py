@@ -87,8 +87,9 @@ def load_project(start=None) -> Project | None:
     paths = {k: (path.parent / str(raw[k])).resolve() for k in ("codebook", "data", "raw", "reports", "salt_file")
              if raw.get(k)}
     min_group = raw.get("min_group")
-    if min_group is not None and (isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1):
-        raise InputError(f"'min_group' moet een geheel getal van minstens 1 zijn, niet {min_group!r}.", file=str(path))
+    if min_group is not None and (isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 3):
+        raise InputError(f"'min_group' moet een geheel getal van minstens 3 zijn (kleinere groepen maken personen "
+                         f"herkenbaar), niet {min_group!r}.", file=str(path))
     if "codebook" in paths and not paths["codebook"].is_file():
         raise InputError(f"het codeboek '{raw['codebook']}' uit het projectbestand bestaat niet.", file=str(path))
     return Project(path, min_group=min_group, **paths)

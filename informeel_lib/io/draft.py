@@ -669,26 +669,26 @@ def render_yaml(draft: CodebookDraft) -> str:
 
 def draft_summary(draft: CodebookDraft) -> str:
     """Dutch summary of what the draft found and what the researcher still has to decide."""
-    from ..nl import meervoud, opsomming
+    from ..nl import plural, word_list
 
     n_rows = sum(r for _, _, r in draft.files)
     tools = sorted({t for _, t, _ in draft.files})
     n_items = sum(len(sc.items) for sc in draft.scales)
-    lines = [f"Gelezen: {meervoud(len(draft.files), 'export', 'exports')} ({', '.join(tools)}), "
-             f"{meervoud(n_rows, 'rij', 'rijen')}.",
-             f"Gevonden: {meervoud(len(draft.scales), 'kandidaatschaal', 'kandidaatschalen')} met "
-             f"{meervoud(n_items, 'item', 'items')}: " + "; ".join(
+    lines = [f"Gelezen: {plural(len(draft.files), 'export', 'exports')} ({', '.join(tools)}), "
+             f"{plural(n_rows, 'rij', 'rijen')}.",
+             f"Gevonden: {plural(len(draft.scales), 'kandidaatschaal', 'kandidaatschalen')} met "
+             f"{plural(n_items, 'item', 'items')}: " + "; ".join(
                  f"{sc.code} ({len(sc.items)} items, {_describe_response(draft.responses[sc.code])})"
                  for sc in draft.scales) + "."]
     found_bg = [f for f in draft.background]
-    lines.append("Achtergrondvragen: " + (opsomming(found_bg) if found_bg else "geen") + ".")
+    lines.append("Achtergrondvragen: " + (word_list(found_bg) if found_bg else "geen") + ".")
     variants = sum(len(a) for _, a in draft.organisations)
-    lines.append(f"Organisaties: {opsomming([o for o, _ in draft.organisations]) or 'geen'}"
-                 + (f" ({meervoud(variants, 'spellingsvariant', 'spellingsvarianten')} als alias)." if variants else "."))
+    lines.append(f"Organisaties: {word_list([o for o, _ in draft.organisations]) or 'geen'}"
+                 + (f" ({plural(variants, 'spellingsvariant', 'spellingsvarianten')} als alias)." if variants else "."))
     lines.append(f"Open vragen: {len(draft.open_questions)}; identificerende kolommen: "
                  f"{len({c.heading for c in draft.columns if c.kind == 'identifier'})} (worden verwijderd).")
     if draft.reverse_items:
-        lines.append(f"Voorgesteld als omgekeerd item: {opsomming(draft.reverse_items)} (negatieve item-restcorrelatie).")
+        lines.append(f"Voorgesteld als omgekeerd item: {word_list(draft.reverse_items)} (negatieve item-restcorrelatie).")
     unknown = [f"{c.file}: '{c.heading}'" for c in draft.columns if c.kind == "onbekend"]
     if unknown:
         lines.append("Niet ingedeeld: " + "; ".join(unknown) + ".")
@@ -697,7 +697,7 @@ def draft_summary(draft: CodebookDraft) -> str:
         todo.append("vul de labels van de antwoordschaal in")
     if any(not it.text for sc in draft.scales for it in sc.items):
         todo.append("vul de ontbrekende itemteksten in")
-    lines.append("Nog te doen in het codeboek: " + opsomming(todo) + ".")
+    lines.append("Nog te doen in het codeboek: " + word_list(todo) + ".")
     return "\n".join(lines)
 
 

@@ -162,7 +162,7 @@ _WRITERS = {"limesurvey": (_write_limesurvey, ".csv"), "qualtrics": (_write_qual
             "spss": (_write_spss, ".sav"), "forms": (_write_forms, ".xlsx")}
 
 
-def write_generic_round(out, cb: Codebook, *, round: str, seed: int = 1, n_per_organisation: int = 40,
+def write_generic_round(out, cb: Codebook, *, round_name: str, seed: int = 1, n_per_organisation: int = 40,
                         tools=TOOLS) -> list[Path]:
     """Write one round: one export per organisation, the tools taken in turn. Returns the files.
 
@@ -177,7 +177,7 @@ def write_generic_round(out, cb: Codebook, *, round: str, seed: int = 1, n_per_o
         tool = tools[k % len(tools)]
         writer, ext = _WRITERS[tool]
         frame = _respondents(rng, cb, org, n_per_organisation, k)
-        path = folder / f"{round}_{tool}_{k + 1}{ext}"
+        path = folder / f"{round_name}_{tool}_{k + 1}{ext}"
         writer(path, frame, cb)
         files.append(path)
     return files
@@ -186,7 +186,7 @@ def write_generic_round(out, cb: Codebook, *, round: str, seed: int = 1, n_per_o
 def write_generic_network(out, cb: Codebook, *, seed: int = 2021, rounds=("2024-03", "2024-10"),
                           n_per_organisation: int = 40) -> dict:
     """Write ``out/<round>/`` exports for every round (``informeel demo --codebook``); returns a summary."""
-    files = {r: [str(p) for p in write_generic_round(Path(out) / r, cb, round=r, seed=seed + i,
+    files = {r: [str(p) for p in write_generic_round(Path(out) / r, cb, round_name=r, seed=seed + i,
                                                      n_per_organisation=n_per_organisation)]
              for i, r in enumerate(rounds)}
     return {"rounds": list(rounds), "files": files}

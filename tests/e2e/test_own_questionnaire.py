@@ -21,7 +21,7 @@ import pytest
 
 from informeel_lib.codebook import load_codebook
 from informeel_lib.io.cleaning import round_metadata
-from informeel_lib.nl import getal
+from informeel_lib.nl import number
 from tests.support.own_questionnaire import (
     DEMO_SCALES,
     OUTCOME,
@@ -193,8 +193,8 @@ def test_round_2_report_names_the_changes_and_compares_on_shared_items(walked):
     change = page.split("Verandering sinds de vorige ronde", 1)[1]
     (headers, rows), = [t for t in tables(change) if t[0][:1] == ["Schaal"]][:1]
     row = next(r for r in rows if r[0] == SCALE_NAMES[OUTCOME])
-    assert row[headers.index(f"M ({ROUND_2})")] == getal(shared.mean(axis=1).mean(), 2)
-    assert getal(shared.mean(axis=1).mean(), 2) != getal(full.mean(axis=1).mean(), 2)  # BEVL5 would change it
+    assert row[headers.index(f"M ({ROUND_2})")] == number(shared.mean(axis=1).mean(), 2)
+    assert number(shared.mean(axis=1).mean(), 2) != number(full.mean(axis=1).mean(), 2)  # BEVL5 would change it
     reliability = page.split("Betrouwbaarheid", 1)[1]
     (headers, rows), = [t for t in tables(reliability) if t[0][:1] == ["Schaal"]][:1]
     assert next(r for r in rows if r[0] == SCALE_NAMES[OUTCOME])[headers.index("Items")] == "5"

@@ -31,7 +31,7 @@ def write_exports(folder, round_name: str, *, n_per_organisation: int = 40) -> l
     from informeel_lib.synth.generic import write_generic_round
 
     seed = {ROUND_1: 3, ROUND_2: 4}[round_name]
-    return write_generic_round(folder, truth(round_name), round=round_name, seed=seed,
+    return write_generic_round(folder, truth(round_name), round_name=round_name, seed=seed,
                                n_per_organisation=n_per_organisation)
 
 

@@ -71,7 +71,7 @@ def test_clean_lists_columns_absent_from_the_codebook_in_summary_and_log(project
     row = log[log["reason_code"] == "onbekende_kolom"]
     assert row["column"].tolist() == ["Hoe tevreden ben je over de nieuwe roosterapp?"]
     assert row["action"].tolist() == ["kolom_genegeerd"] and row["source_file"].tolist() == ["forms.xlsx"]
-    result = clean_files([src], round=ROUND_1, codebook=load_codebook(project / "codebook.yaml"), salt="x")
+    result = clean_files([src], round_name=ROUND_1, codebook=load_codebook(project / "codebook.yaml"), salt="x")
     assert result.unmapped_columns == () and "Niet herkende kolommen: geen" in result.summary()
 
 
@@ -81,7 +81,7 @@ def test_processed_round_records_codebook_and_items(project, tmp_path):
     cb_path = tmp_path / "cb2.yaml"
     edit_for_round_2(project / "codebook.yaml", cb_path)
     cb = load_codebook(cb_path)
-    clean_files([project / "raw" / ROUND_2], round=ROUND_2, codebook=cb, salt="x", out=tmp_path)
+    clean_files([project / "raw" / ROUND_2], round_name=ROUND_2, codebook=cb, salt="x", out=tmp_path)
     meta = round_metadata(tmp_path / f"{ROUND_2}.parquet")
     assert meta["round"] == ROUND_2
     assert meta["codebook"] == {"name": cb.name, "hash": cb.content_hash, "source": cb.source}
