@@ -20,6 +20,7 @@ _EXPORTS = {
     "normalise_text": "codebook",
     "resolve_codebook": "project",
     "load_project": "project",
+    "project_setting": "project",
     "InformeelError": "errors",
     "InputError": "errors",
     "CodebookError": "errors",

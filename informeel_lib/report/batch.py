@@ -452,11 +452,14 @@ def _data_key(data_dir, round_name: str, min_group: int, codebook) -> str:
     return h.hexdigest()
 
 
-def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook) -> tuple[Path, list[str]]:
+def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=None) -> tuple[Path, list[str]]:
     """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists."""
     from .context import SHARED_PARTS
 
     path = shared_cache_path(data_dir, round_name)
+    from ..project import codebook_path
+
+    codebook = codebook_path(codebook, notify=False)
     key = _data_key(data_dir, round_name, min_group, codebook)
     secret = share_cache_key()
     if path.exists():

@@ -8,7 +8,9 @@ answers are written as an export of one of the four survey tools, each with its 
 conventions:
 
 * LimeSurvey CSV (``;``): background and open questions under short question codes, array
-  items as ``SCALE[SQ001]`` (the scale code is the LimeSurvey question code), answers as labels;
+  items as ``SCALE[ITEM]`` (the scale code is the LimeSurvey question code, the item code the
+  subquestion code) or, with ``sq_codes=True``, LimeSurvey's default subquestion codes
+  ``SCALE[SQ001]`` (which a codebook must list as aliases), answers as labels;
 * Qualtrics CSV: three header rows; background ``Q1..``, the items of scale ``s`` as
   ``Q<10+s>_<k>`` with ``stem - statement`` in the second row, answers as labels;
 * SPSS ``.sav``: variables ``<scale>_<k>`` with the item text as variable label and the
@@ -86,10 +88,10 @@ def _label(cb: Codebook, item: str, value: float) -> str:
     return "" if np.isnan(value) else cb.response_scale(item).labels[int(value)]
 
 
-def _write_limesurvey(path: Path, frame: pd.DataFrame, cb: Codebook) -> None:
+def _write_limesurvey(path: Path, frame: pd.DataFrame, cb: Codebook, sq_codes: bool = False) -> None:
     head = ["id", "submitdate", "lastpage", "startlanguage"] + list(_BACKGROUND_CODES.values())
     for code, sc in cb.scales.items():
-        head += [f"{code}[SQ{k:03d}]" for k in range(1, len(sc.items) + 1)]
+        head += [f"{code}[SQ{k:03d}]" if sq_codes else f"{code}[{it.code}]" for k, it in enumerate(sc.items, start=1)]
     head += [q.lower() for q in cb.open_questions] + ["interviewtime"]
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -163,8 +165,11 @@ _WRITERS = {"limesurvey": (_write_limesurvey, ".csv"), "qualtrics": (_write_qual
 
 
 def write_generic_round(out, cb: Codebook, *, round_name: str, seed: int = 1, n_per_organisation: int = 40,
-                        tools=TOOLS) -> list[Path]:
+                        tools=TOOLS, sq_codes: bool = False) -> list[Path]:
     """Write one round: one export per organisation, the tools taken in turn. Returns the files.
+
+    ``sq_codes``: LimeSurvey headings with its default subquestion codes (``SCALE[SQ001]``)
+    instead of the item codes.
 
     Every organisation answers with its canonical name, and one in four respondents with one of
     its aliases (spelling variants for the intake and ``codebook draft`` to recognise).
@@ -178,7 +183,10 @@ def write_generic_round(out, cb: Codebook, *, round_name: str, seed: int = 1, n_
         writer, ext = _WRITERS[tool]
         frame = _respondents(rng, cb, org, n_per_organisation, k)
         path = folder / f"{round_name}_{tool}_{k + 1}{ext}"
-        writer(path, frame, cb)
+        if tool == "limesurvey":
+            writer(path, frame, cb, sq_codes=sq_codes)
+        else:
+            writer(path, frame, cb)
         files.append(path)
     return files
 

@@ -43,7 +43,7 @@ def test_committed_notebook_is_clean_and_parameterised(name):
     tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     params = pm.inspect_notebook(str(notebook_path(name)))
-    assert {"ronde", "organisatie", "data_map", "min_groep", "interactief"} <= set(params)
+    assert {"ronde", "organisatie", "data_map", "min_groep", "interactief", "codebook"} <= set(params)
     for cell in book.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, name

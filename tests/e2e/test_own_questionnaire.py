@@ -198,3 +198,13 @@ def test_round_2_report_names_the_changes_and_compares_on_shared_items(walked):
     reliability = page.split("Betrouwbaarheid", 1)[1]
     (headers, rows), = [t for t in tables(reliability) if t[0][:1] == ["Schaal"]][:1]
     assert next(r for r in rows if r[0] == SCALE_NAMES[OUTCOME])[headers.index("Items")] == "5"
+
+
+def test_the_batch_passes_the_projects_codebook_to_every_notebook(walked, monkeypatch):
+    from informeel_lib.report.batch import plan_round
+
+    root, _ = walked
+    monkeypatch.chdir(root / "data")                       # informeel.yaml is found in a parent folder
+    jobs, _ = plan_round(ROUND_2, data_dir=root / "data" / "processed", out_dir=root / "reports")
+    assert len(jobs) == 6
+    assert {job.parameters["codebook"] for job in jobs} == {str(root / "codebook.yaml")}

@@ -27,12 +27,13 @@ def truth(round_name: str):
 
 
 def write_exports(folder, round_name: str, *, n_per_organisation: int = 40) -> list[Path]:
-    """One export per organisation of the round (LimeSurvey, Qualtrics, SPSS, Forms in turn)."""
+    """One export per organisation of the round (LimeSurvey, Qualtrics, SPSS, Forms in turn); LimeSurvey with
+    its default subquestion codes (``WDR[SQ001]``), which no codebook knows until the draft lists them."""
     from informeel_lib.synth.generic import write_generic_round
 
     seed = {ROUND_1: 3, ROUND_2: 4}[round_name]
     return write_generic_round(folder, truth(round_name), round_name=round_name, seed=seed,
-                               n_per_organisation=n_per_organisation)
+                               n_per_organisation=n_per_organisation, sq_codes=True)
 
 
 def name_scales(path) -> None:

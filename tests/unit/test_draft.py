@@ -134,3 +134,16 @@ def test_spelling_variants_group_into_one_name():
                                                   "Kustlijn, De"])
     names = dict(groups)
     assert names["Zorgbrug"] == ["Zorg-brug"] and "De Kustlijn" in names
+
+
+def test_generic_exports_for_any_codebook_clean_with_that_codebook(tmp_path):
+    from informeel_lib.io.cleaning import clean_files
+    from informeel_lib.synth.generic import write_generic_network
+
+    cb = truth(ROUND_1)
+    info = write_generic_network(tmp_path, cb, seed=5, rounds=("2030-01",), n_per_organisation=12)
+    assert [len(files) for files in info["files"].values()] == [4]
+    result = clean_files([tmp_path / "2030-01"], round_name="2030-01", codebook=cb, salt="x")
+    assert result.n_kept == 48 and result.unmapped_columns == ()
+    assert set(result.data["organisation"]) == set(cb.organisation_names)
+    assert result.data["ONTW1"].max() <= 5 and result.data["WDR1"].max() <= 7

@@ -209,7 +209,9 @@ def test_dropped_pickle_is_never_unpickled_by_a_report(tmp_path, monkeypatch, ca
     cache = tmp_path / "2022-05_gedeeld.pkl"
     cache.write_bytes(pickle.dumps({"boom": _Marker(str(marker))}))
     monkeypatch.setattr(context, "compute_shared_part", lambda part, round_name, **kw: {"part": part})
-    ctx = context.ReportContext("2022-05", pd.DataFrame(), None, None, None)
+    from informeel_lib.codebook import load_codebook
+
+    ctx = context.ReportContext("2022-05", pd.DataFrame(), None, None, None, codebook=load_codebook())
     shared = context.load_shared(str(cache), ctx)
     assert not marker.exists()
     assert shared["cfa"] == {"part": "cfa"}
