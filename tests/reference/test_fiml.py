@@ -74,9 +74,41 @@ def test_complete_data_fiml_equals_ml():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"missing": "fiml", "ordered": True}, "alleen met de schatters ML en MLR"),
-    ({"missing": "fiml", "group": "REFL1"}, "met groepen"),
+    ({"missing": "fiml", "equal": ("loadings",)}, "groeperingsvariabele"),
     ({"missing": "pairwise"}, "niet ondersteund"),
 ])
 def test_dutch_errors(kwargs, message):
     with pytest.raises(AnalysisError, match=message):
         il.cfa(DATA["synth"], "EXPR =~ EXPR1 + EXPR2 + EXPR3", **kwargs)
+
+
+@pytest.mark.parametrize("key", ["bfi_groups", "bfi_groups_scalar"])
+def test_multigroup_matches_lavaan(key):
+    ref = REF[key]
+    data = DATA["bfi"].assign(sex=np.where(DATA["bfi"]["gender"] == 1, "man", "vrouw"))
+    res = il.cfa(data, ref["model"], missing="fiml", group=ref["group"], equal=tuple(ref["equal"]))
+    assert list(res.groups) == ref["groups"] and list(res.n_obs.values()) == ref["n"]
+    for name, ours in FIT.items():
+        tol = {"rel": 1e-3} if name in RELATIVE else {"abs": 1e-3}
+        assert res.fit[ours] == pytest.approx(ref["fit"][name], **tol), name
+    theirs = pd.DataFrame(ref["params"])
+    theirs = theirs[theirs["op"].isin(["=~", "~~", "~1"])]
+    theirs = theirs.assign(group=[ref["groups"][g - 1] for g in theirs["group"]])
+    ours = res.parameters.copy()
+    ours.loc[ours["op"] == "~1", "rhs"] = ""
+    swapped = ours.rename(columns={"lhs": "rhs", "rhs": "lhs"})
+    ours = pd.concat([ours, swapped[(swapped["op"] == "~~") & (swapped["lhs"] != swapped["rhs"])]])
+    m = theirs.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
+    assert len(m) == len(theirs)
+    np.testing.assert_allclose(m["est"], m["est_r"], atol=1e-3)
+    free = m["se_r"] > 0
+    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_r"], rtol=1e-3)
+
+
+def test_invariance_with_fiml_uses_the_fiml_models():
+    data = DATA["bfi"].assign(sex=np.where(DATA["bfi"]["gender"] == 1, "man", "vrouw"))
+    table = il.invariance(data, REF["bfi_groups"]["model"], "sex", missing="fiml")
+    assert table.loc["configural", "chi2"] == pytest.approx(REF["bfi_groups"]["fit"]["chisq"], rel=1e-3)
+    assert table.loc["scalar", "chi2"] == pytest.approx(REF["bfi_groups_scalar"]["fit"]["chisq"], rel=1e-3)
+    delta = REF["bfi_groups_scalar"]["fit"]["chisq"] - table.loc["metric", "chi2"]
+    assert table.loc["scalar", "delta_chi2"] == pytest.approx(delta, rel=1e-3)

@@ -20,7 +20,7 @@ What is matched to ``lavaan::cfa()`` (0.6-14) and checked against R in the tests
   residual covariances and factor covariances that are not free in the model.
 
 Missing values: listwise deletion over the model's items (lavaan's default
-``missing = "listwise"``), or full-information ML with ``missing="fiml"`` (single group).
+``missing = "listwise"``), or full-information ML with ``missing="fiml"``.
 
 Where lavaan does not converge, neither does this: a model whose estimates run off to infinity
 (typically groups of ~50 cases for a 47-item model) raises :class:`NonConvergenceError` within
@@ -102,8 +102,8 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     missing : {"listwise", "fiml"}
         ``"listwise"`` (lavaan's default) drops rows with a missing value on any model item;
         ``"fiml"`` (or ``"ml"``) uses every answer by full-information ML, with the saturated
-        model estimated by EM so χ² and fit indices equal lavaan's ``missing = "fiml"`` (single
-        group, ML; see :mod:`informeel_lib.analysis.cfa.fiml`).
+        model estimated by EM so χ² and fit indices equal lavaan's ``missing = "fiml"`` (ML, also
+        multi-group; MLR single-group; see :mod:`informeel_lib.analysis.cfa.fiml`).
     modification_indices : bool
         Compute modification indices (cheap; switch off in loops).
 
@@ -162,15 +162,14 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     if missing in ("fiml", "ml"):
         if estimator not in ("ML", "MLR"):
             raise AnalysisError(f"missing='fiml' kan alleen met de schatters ML en MLR, niet met {estimator}.")
-        if group is not None or equal:
-            raise AnalysisError("FIML (missing='fiml') met groepen is nog niet beschikbaar; gebruik één groep.")
         terms = parse_model(model)
         observed, _ = _variables(terms)
         absent = [v for v in observed if v not in df.columns]
         if absent:
             raise AnalysisError(f"Deze items uit het model staan niet in de data: {', '.join(absent)}.")
         with one_blas_thread():
-            return fit_fiml(df, terms, observed, model, std_lv=std_lv, robust=estimator == "MLR")
+            return fit_fiml(df, terms, observed, model, group=group, equal=_check_equal(equal, group),
+                            std_lv=std_lv, robust=estimator == "MLR")
     if estimator in ESTIMATORS:
         if group is not None or equal:
             raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "
@@ -202,18 +201,24 @@ def _resolve_estimator(estimator, ordered) -> str:
     return est
 
 
-def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_indices) -> CFAResult:
+def _check_equal(equal, group) -> tuple[str, ...]:
+    """lavaan's group.equal, checked: known options, and only with a group variable."""
     equal = (equal,) if isinstance(equal, str) else tuple(equal)
     unknown = [e for e in equal if e not in EQUAL_OPTIONS]
     if unknown:
         raise AnalysisError(
             f"Onbekende gelijkheidsrestrictie(s): {', '.join(unknown)}; kies uit {', '.join(EQUAL_OPTIONS)}."
         )
+    if group is None and equal:
+        raise AnalysisError("Gelijkheidsrestricties (equal=...) vragen om een groeperingsvariabele (group=...).")
+    return equal
+
+
+def _cfa(df, model, *, group, equal, std_lv, estimator, missing, modification_indices) -> CFAResult:
+    equal = _check_equal(equal, group)
     terms = parse_model(model)
     observed, _ = _variables(terms)
     samples, counts, labels = _prepare_data(df, observed, group, missing)
-    if group is None and equal:
-        raise AnalysisError("Gelijkheidsrestricties (equal=...) vragen om een groeperingsvariabele (group=...).")
     spec = _build_spec(terms, len(samples), std_lv=std_lv, equal=equal)
     n = int(counts.sum())
     weights = counts / n

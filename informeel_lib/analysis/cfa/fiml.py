@@ -1,5 +1,5 @@
 """CFA with missing answers by full-information maximum likelihood, as
-``lavaan::cfa(model, data, missing = "fiml")`` (lavaan 0.6-14, single group).
+``lavaan::cfa(model, data, missing = "fiml")`` (lavaan 0.6-14), single- and multi-group.
 
 Every respondent with at least one answered model item contributes the normal log-likelihood
 of the items he answered:
@@ -9,7 +9,7 @@ of the items he answered:
 
 computed per missing-data pattern from the pattern's means and covariances. The model has a
 mean structure (intercepts free, factor means 0). The test compares with the saturated model
-(unrestricted means and covariances, estimated by the EM algorithm):
+(unrestricted means and covariances per group, estimated by the EM algorithm):
 :math:`\\chi^2 = 2(\\log L_1 - \\log L_0)`; the baseline model has free means and variances
 only. Standard errors come from the observed information (the Hessian of
 :math:`-\\log L`), lavaan's default with missing data.
@@ -144,64 +144,89 @@ def _mean_structure_spec(terms, std_lv):
                    label=list(spec.label) + [""] * (p + m), n_free=spec.n_free + p)
 
 
-def _objective(engine: _Engine, patterns: _Patterns, x):
-    """-logL / N and its gradient for the free parameters."""
+def _objective(engine: _Engine, groups: list[_Patterns], x):
+    """-logL / N (summed over groups) and its gradient for the free parameters."""
     spec = engine.spec
-    mats = engine.matrices(x, 0)
-    sigma, mu = engine.moments(mats)
-    try:
-        logl, g_sigma, g_mu = patterns.evaluate(sigma, mu)
-    except (np.linalg.LinAlgError, ValueError):
-        return math.inf, np.zeros(spec.n_free)
-    f = -logl / patterns.n
-    idx = engine.groups[0]["free"]
-    a, b, dmu = engine._ab(mats, spec.kind[idx], spec.row[idx], spec.col[idx])
-    ge = 2.0 * np.einsum("kp,kp->k", a @ g_sigma, b) + dmu @ g_mu
+    n = sum(pat.n for pat in groups)
+    total = 0.0
     grad = np.zeros(spec.n_free)
-    np.add.at(grad, spec.xidx[idx], ge)
-    return f, grad / patterns.n
+    for g, pat in enumerate(groups):
+        mats = engine.matrices(x, g)
+        sigma, mu = engine.moments(mats)
+        try:
+            logl, g_sigma, g_mu = pat.evaluate(sigma, mu)
+        except (np.linalg.LinAlgError, ValueError):
+            return math.inf, np.zeros(spec.n_free)
+        total -= logl
+        idx = engine.groups[g]["free"]
+        a, b, dmu = engine._ab(mats, spec.kind[idx], spec.row[idx], spec.col[idx])
+        ge = 2.0 * np.einsum("kp,kp->k", a @ g_sigma, b) + dmu @ g_mu
+        np.add.at(grad, spec.xidx[idx], ge)
+    return total / n, grad / n
 
 
-def _hessian(engine, patterns, x, h=1e-5):
+def _hessian(engine, groups, x, h=1e-5):
     """Observed information: central differences of the analytic gradient of -logL."""
     k = len(x)
     hess = np.empty((k, k))
     for j in range(k):
         e = np.zeros(k)
         e[j] = h
-        hess[:, j] = (_objective(engine, patterns, x + e)[1] - _objective(engine, patterns, x - e)[1]) / (2 * h)
-    return (hess + hess.T) / 2 * patterns.n
+        hess[:, j] = (_objective(engine, groups, x + e)[1] - _objective(engine, groups, x - e)[1]) / (2 * h)
+    return (hess + hess.T) / 2 * sum(pat.n for pat in groups)
 
 
-def fit_fiml(df: pd.DataFrame, terms, observed, model, *, std_lv: bool = False, robust: bool = False):
-    """Single-group CFA by FIML (see the module docstring); returns a CFAResult. ``robust``
-    adds MLR's Huber-White standard errors and Yuan-Bentler test (:mod:`.robust_fiml`)."""
+def _group_patterns(df, observed, group):
+    """Per group (lavaan's order: first appearance) the missing-data patterns of its respondents."""
     y = df[observed].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    patterns = _Patterns(y)
+    if group is None:
+        return [SINGLE_GROUP], [_Patterns(y)]
+    if group not in df.columns:
+        raise AnalysisError(f"Groeperingsvariabele '{group}' staat niet in de data.")
+    col = df[group]
+    labels = list(pd.unique(col[col.notna()].astype(str)))
+    values = col.astype(str).to_numpy()
+    known = col.notna().to_numpy()
+    return labels, [_Patterns(y[known & (values == lab)]) for lab in labels]
+
+
+def fit_fiml(df: pd.DataFrame, terms, observed, model, *, group=None, equal=(), std_lv: bool = False,
+             robust: bool = False):
+    """CFA by FIML (see the module docstring), single- or multi-group; returns a CFAResult.
+    ``robust`` adds MLR's Huber-White standard errors and Yuan-Bentler test (:mod:`.robust_fiml`,
+    single group)."""
+    labels, groups = _group_patterns(df, observed, group)
     p = len(observed)
-    if patterns.n <= p:
-        raise AnalysisError(f"Er zijn {patterns.n} respondenten met minstens één antwoord; te weinig voor {p} items.")
-    for j in np.flatnonzero(patterns.answered.sum(axis=0) < 2):
-        raise AnalysisError(f"Item '{observed[j]}' is door minder dan twee respondenten beantwoord; FIML kan dan niet.")
-    s1, mu1 = saturated_em(patterns)
-    spec = _mean_structure_spec(terms, std_lv)
-    engine = _Engine(spec, [(s1, mu1)], np.array([1.0]))
-    x0, _, _, _ = _optimise(engine, _start_values(spec, [(s1, mu1)], std_lv))   # ML on the EM moments
-    opt = optimize.minimize(lambda v: _objective(engine, patterns, v), x0, jac=True, method="BFGS",
-                            options={"gtol": 1e-9, "maxiter": 2000})
+    for lab, pat in zip(labels, groups):
+        where = f" in groep '{lab}'" if group is not None else ""
+        if pat.n <= p:
+            raise AnalysisError(f"Er zijn {pat.n} respondenten met minstens één antwoord{where}; te weinig voor "
+                                f"{p} items.")
+        for j in np.flatnonzero(pat.answered.sum(axis=0) < 2):
+            raise AnalysisError(f"Item '{observed[j]}' is{where} door minder dan twee respondenten beantwoord; "
+                                "FIML kan dan niet.")
+    saturated = [saturated_em(pat) for pat in groups]
+    spec = _mean_structure_spec(terms, std_lv) if group is None else _build_spec(
+        terms, len(groups), std_lv=std_lv, equal=equal)
+    counts = np.array([pat.n for pat in groups])
+    engine = _Engine(spec, saturated, counts / counts.sum())
+    x0, _, _, _ = _optimise(engine, _start_values(spec, saturated, std_lv))   # ML on the EM moments
+    opt = optimize.minimize(lambda v: _objective(engine, groups, v), x0, jac=True, method="BFGS",
+                            options={"gtol": 1e-9, "maxiter": 3000})
     x = opt.x
     converged = bool(opt.success or np.abs(opt.jac).max() < 1e-6)
-    hess = _hessian(engine, patterns, x)
+    hess = _hessian(engine, groups, x)
     try:
         vcov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
         raise AnalysisError("Het FIML-model is niet geïdentificeerd (singuliere informatiematrix).") from None
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    fit = _fit_measures(engine, patterns, x, s1, mu1, converged, int(opt.nit))
+    fit = _fit_measures(engine, groups, x, saturated, converged, int(opt.nit))
     if robust:
-        se, extra = robust_fiml(engine, patterns, x, hess, s1, mu1, fit)
+        s1, mu1 = saturated[0]
+        se, extra = robust_fiml(engine, groups[0], x, hess, s1, mu1, fit)
         fit.update(extra)
-    return assemble_result(model, spec, engine, x, se, fit, [SINGLE_GROUP], [patterns.n], [(s1, mu1)],
+    return assemble_result(model, spec, engine, x, se, fit, labels, counts, saturated, equal=tuple(equal),
                            std_lv=std_lv)
 
 
@@ -214,24 +239,26 @@ def _baseline_loglik(patterns: _Patterns) -> float:
     return total
 
 
-def _fit_measures(engine, patterns, x, s1, mu1, converged, iterations):
+def _fit_measures(engine, groups, x, saturated, converged, iterations):
     spec = engine.spec
-    n, p = patterns.n, patterns.p
-    sigma, mu = engine.implied(x, 0)
-    logl = patterns.loglik(sigma, mu)
-    logl1 = patterns.loglik(s1, mu1)
-    logl0 = _baseline_loglik(patterns)
+    n, p, n_groups = sum(pat.n for pat in groups), groups[0].p, len(groups)
+    implied = [engine.implied(x, g) for g in range(n_groups)]
+    logl = sum(pat.loglik(sigma, mu) for pat, (sigma, mu) in zip(groups, implied))
+    logl1 = sum(pat.loglik(s1, mu1) for pat, (s1, mu1) in zip(groups, saturated))
+    logl0 = sum(_baseline_loglik(pat) for pat in groups)
     chi2 = 2 * (logl1 - logl)
-    df = p * (p + 3) // 2 - spec.n_free
-    base_chi2, base_df = 2 * (logl1 - logl0), p * (p - 1) // 2
+    df = n_groups * p * (p + 3) // 2 - spec.n_free
+    base_chi2, base_df = 2 * (logl1 - logl0), n_groups * p * (p - 1) // 2
+    weights = [pat.n / n for pat in groups]
     return {
         "estimator": "ML", "missing": "fiml",
         "chi2": float(chi2), "df": int(df), "p": chi2_pvalue(chi2, df),
         "cfi": cfi(chi2, df, base_chi2, base_df), "tli": tli(chi2, df, base_chi2, base_df),
-        "rmsea": rmsea(chi2, df, n), "rmsea_ci": rmsea_ci(chi2, df, n), "rmsea_p": rmsea_pvalue(chi2, df, n),
-        "srmr": srmr_bentler([(s1, mu1)], [(sigma, mu)], [1.0], True),
+        "rmsea": rmsea(chi2, df, n, n_groups), "rmsea_ci": rmsea_ci(chi2, df, n, n_groups),
+        "rmsea_p": rmsea_pvalue(chi2, df, n, n_groups),
+        "srmr": srmr_bentler(saturated, implied, weights, True),
         "aic": float(-2 * logl + 2 * spec.n_free), "bic": float(-2 * logl + spec.n_free * math.log(n)),
         "logl": float(logl), "logl_saturated": float(logl1), "n": int(n), "npar": int(spec.n_free),
-        "n_groups": 1, "baseline_chi2": float(base_chi2), "baseline_df": int(base_df),
+        "n_groups": n_groups, "baseline_chi2": float(base_chi2), "baseline_df": int(base_df),
         "converged": converged, "iterations": iterations,
     }

@@ -59,7 +59,8 @@ def judge_step(d_cfi: float, d_rmsea: float, *, cut_cfi: float = -0.010, cut_rms
 
 
 def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "metric", "scalar"),
-               std_lv: bool = False, delta_cfi: float = -0.010, delta_rmsea: float = 0.015) -> pd.DataFrame:
+               std_lv: bool = False, delta_cfi: float = -0.010, delta_rmsea: float = 0.015,
+               missing: str = "listwise") -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar (and strict) models.
 
     Parameters
@@ -78,6 +79,9 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
         Identification by factor variances, as in :func:`cfa`.
     delta_cfi, delta_rmsea : float
         Cut-offs for non-invariance (Chen, 2007): ΔCFI ≤ −0.010, ΔRMSEA ≥ 0.015.
+    missing : {"listwise", "fiml"}
+        As :func:`cfa`: with ``"fiml"`` every model uses every given answer (the χ² difference is
+        then the likelihood-ratio test of the FIML models, as ``lavTestLRT``).
 
     Returns
     -------
@@ -125,7 +129,8 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     prev = None
     for level in levels:
         try:
-            res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False)
+            res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False,
+                      missing=missing)
         except NonConvergenceError as exc:
             msg = str(exc)
             raise NonConvergenceError(f"Meetinvariantie over '{group}', {_LEVEL_NL[level]} model: "

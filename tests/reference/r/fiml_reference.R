@@ -28,3 +28,19 @@ out$synth_missing <- fiml_ref(synth, m_synth)
 out$synth_missing_stdlv <- fiml_ref(synth, m_synth, std.lv = TRUE)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, na = "null"),
            "tests/reference/r/fiml_reference.json")
+
+# multi-group FIML (bfi by gender), configural and with equal loadings and intercepts
+fiml_group_ref <- function(data, model, group, equal = character(0)) {
+  fit <- if (length(equal)) cfa(model, data = data, missing = "fiml", group = group, group.equal = equal)
+         else cfa(model, data = data, missing = "fiml", group = group)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  list(model = model, group = group, equal = I(equal), groups = lavInspect(fit, "group.label"),
+       n = as.list(lavInspect(fit, "nobs")),
+       params = list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = pe$group, est = pe$est, se = pe$se),
+       fit = as.list(fitMeasures(fit)[FIT]))
+}
+bfi$sex <- ifelse(bfi$gender == 1, "man", "vrouw")
+out$bfi_groups <- fiml_group_ref(bfi, m_bfi, "sex")
+out$bfi_groups_scalar <- fiml_group_ref(bfi, m_bfi, "sex", c("loadings", "intercepts"))
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, na = "null"),
+           "tests/reference/r/fiml_reference.json")
