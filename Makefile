@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab venv benchmark clean-demo
+.PHONY: demo test lab venv benchmark clean-demo mutate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,22 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/informeel demo --workdir .
 
+# Branch coverage of every process the tests start (xdist workers, report workers, papermill kernels): each
+# writes .coverage.* (pyproject.toml [tool.coverage.run]); combined and reported after the run. pytest's
+# summary line is repeated last, so it stays the closing line of the output.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	@rm -f .coverage .coverage.* .pytest-out .pytest-status
+	@{ COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage run -m pytest -n 2 --dist loadfile -q; \
+	   echo $$? > .pytest-status; } | tee .pytest-out; \
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage combine -q; \
+	echo "Dekking (branch coverage, alle processen; alleen bestanden onder 100%):"; \
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage report | tail -n 30; \
+	echo; tail -n 1 .pytest-out; status=$$(cat .pytest-status); rm -f .pytest-out .pytest-status; exit $$status
+
+# Mutation testing (slow, not part of make test): one module at a time with its focused tests,
+# results in benchmarks/mutation/ and the README. `make mutate MODULES="privacy nl"` runs some modules only.
+mutate: $(STAMP)
+	$(BIN)/python benchmarks/mutation/run.py $(MODULES)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI machines)
 lab: $(STAMP)

@@ -153,6 +153,20 @@ def check_xlsx_limits(path, *, max_uncompressed: int | None = None, max_cells: i
 
 # --- atomic writes --------------------------------------------------------------------------------
 
+def read_parquet(path, *, columns=None):
+    """A processed round (``.parquet``) as a DataFrame; a damaged or foreign file is a Dutch InputError.
+
+    R: ``arrow::read_parquet(path)``.
+    """
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several error types for a damaged file
+        raise InputError("dit is geen leesbaar parquet-bestand (beschadigd of van een ander type); maak de ronde "
+                         "opnieuw met 'informeel clean'.", file=str(path)) from exc
+
+
 def _temp_beside(path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -57,6 +57,9 @@ def _is_blank(value) -> bool:
 def _decode(raw: bytes, name: str) -> str:
     if not raw.strip(b" \t\r\n\x00"):
         raise InputError("het bestand is leeg.", file=name)
+    if raw.startswith(b"PK\x03\x04"):  # a zip archive: an Excel workbook saved under another extension
+        raise InputError("dit is een Excel-bestand (.xlsx) met een andere extensie. Geef het de extensie .xlsx "
+                         "of sla het in Excel op als CSV.", file=name)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4000].count(b"\x00") > 0:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(b"\x00") > 20:
             raise InputError("het bestand is in UTF-16 (Unicode) gecodeerd. Sla het op als CSV in UTF-8 "

@@ -115,9 +115,9 @@ def round_path(data_dir, round_name: str) -> Path:
 
 def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
     """Number of respondents per organisation in a processed round."""
-    import pandas as pd
+    from ..files import read_parquet
 
-    orgs = pd.read_parquet(round_path(data_dir, round_name), columns=["organisation"])["organisation"]
+    orgs = read_parquet(round_path(data_dir, round_name), columns=["organisation"])["organisation"]
     return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 from ..analysis.cfa.specification import NonConvergenceError
 from ..codebook import Codebook
 from ..errors import AnalysisError, Failure, InformeelError, InputError
+from ..files import read_parquet
 from ..nl import plural
 from ..privacy import MIN_GROUP
 
@@ -167,7 +168,7 @@ def _read_round(data_dir, round_name: str) -> pd.DataFrame:
     path = Path(data_dir) / f"{round_name}.parquet"
     if not path.exists():
         raise InputError(f"de opgeschoonde data van ronde {round_name} ontbreekt.", file=str(path))
-    return pd.read_parquet(path)
+    return read_parquet(path)
 
 
 def held_items(data: pd.DataFrame, codebook) -> list[str]:

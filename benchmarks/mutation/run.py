@@ -1,0 +1,113 @@
+"""Mutation testing of the modules whose numbers a reader sees (``make mutate``): mutmut, one module at a time.
+
+Each module is mutated in its own scratch copy of the project (``build/mutate/<name>``) and checked by the
+focused test selection that should catch its bugs (MODULES below), so a run per module takes minutes, not
+hours. Results: ``benchmarks/mutation/<name>.txt`` (every surviving mutant with its diff) and
+``benchmarks/mutation/summary.json`` (killed/survived per module). Each survivor is explained in
+``benchmarks/mutation/survivors.md`` (equivalent mutant, or the test that now kills it).
+
+Usage::
+
+    python benchmarks/mutation/run.py                 # all modules
+    python benchmarks/mutation/run.py reliability     # one or more modules by name
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+SCRATCH = ROOT / "build" / "mutate"
+
+# module name -> (file to mutate, focused tests that must kill its mutants)
+MODULES = {
+    "reliability": ("informeel_lib/analysis/reliability.py",
+                    ["tests/reference/test_reliability.py", "tests/unit/test_inference.py"]),
+    "compare": ("informeel_lib/analysis/compare.py",
+                ["tests/unit/test_compare.py", "tests/unit/test_inference.py"]),
+    "describe": ("informeel_lib/analysis/describe.py",
+                 ["tests/unit/test_describe.py", "tests/unit/test_inference.py"]),
+    "scoring": ("informeel_lib/analysis/scoring.py", ["tests/reference/test_scoring.py"]),
+    "cleaning": ("informeel_lib/io/cleaning.py", ["tests/unit/test_cleaning.py"]),
+    "privacy": ("informeel_lib/privacy.py", ["tests/unit/test_privacy.py", "tests/unit/test_privacy_suppression.py"]),
+    "nl": ("informeel_lib/nl.py", ["tests/unit/test_nl.py"]),
+}
+
+
+def _project_copy(name: str, target: str, tests: list[str]) -> Path:
+    work = SCRATCH / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    shutil.copytree(ROOT / "informeel_lib", work / "informeel_lib", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    config += "\n[tool.mutmut]\n" + "\n".join([
+        'source_paths = ["informeel_lib"]',
+        f"only_mutate = [{json.dumps(target)}]",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q"]',
+        "",
+    ])
+    (work / "pyproject.toml").write_text(config, encoding="utf-8")
+    return work
+
+
+def _results(work: Path, mutmut: str) -> dict[str, str]:
+    text = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True).stdout
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*(\S+):\s*(\w[\w ]*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def run_module(name: str) -> dict:
+    target, tests = MODULES[name]
+    work = _project_copy(name, target, tests)
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    env = {**os.environ, "CI": "true", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    start = time.time()
+    log = OUT / f"{name}.log"
+    with open(log, "w") as fh:
+        subprocess.run([mutmut, "run", "--max-children", os.environ.get("MUTATE_JOBS", "2")], cwd=work, env=env,
+                       stdout=fh, stderr=subprocess.STDOUT)
+    status = _results(work, mutmut)
+    counts: dict[str, int] = {}
+    for s in status.values():
+        counts[s] = counts.get(s, 0) + 1
+    survivors = sorted(k for k, s in status.items() if s in ("survived", "no tests"))
+    lines = [f"# {target}: {len(survivors)} surviving mutants (tests: {' '.join(tests)})", ""]
+    for key in survivors:
+        diff = subprocess.run([mutmut, "show", key], cwd=work, capture_output=True, text=True).stdout
+        lines += [f"## {key} ({status[key]})", diff.strip(), ""]
+    (OUT / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
+    killed = counts.get("killed", 0) + counts.get("timeout", 0) + counts.get("segfault", 0)
+    return {"module": target, "tests": tests, "mutants": len(status), "killed": killed,
+            "survived": len(survivors), "other": {k: v for k, v in counts.items()
+                                                  if k not in ("killed", "survived", "no tests", "timeout")},
+            "seconds": round(time.time() - start)}
+
+
+def main(names: list[str]) -> None:
+    summary_path = OUT / "summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    for name in names or list(MODULES):
+        print(f"mutmut: {name} ...", flush=True)
+        summary[name] = run_module(name)
+        summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        r = summary[name]
+        print(f"  {r['killed']}/{r['mutants']} gedood, {r['survived']} overleefd ({r['seconds']} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,143 @@
+"""Error paths a user can hit on the command line: a Dutch one-line message, exit 2, never a traceback.
+
+Covers ``informeel demo`` (what ``make demo`` runs) including a failing report, a round name with illegal
+characters, two exports with the same file name, an ``.xlsx`` saved as ``.csv``, an ambiguous heading and a
+damaged ``.parquet``. (The multilevel model's one-organisation, team-only structure is tested in
+tests/unit/test_multilevel.py; the report rendering itself in test_reports.py.)
+"""
+
+import contextlib
+import re
+import shlex
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from informeel_lib import cli
+from informeel_lib.report import batch
+from tests.support.exports import ITEMS, _write_csv, forms_xlsx, limesurvey_csv, make_people
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(monkeypatch, tmp_path):
+    monkeypatch.setenv("INFORMEEL_SALT", "fout-test")
+    monkeypatch.chdir(tmp_path)
+
+
+def _fails(capsys, args, *fragments):
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert code == 2, (code, err)
+    assert err.startswith("Fout: ") and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+    return err
+
+
+# --- informeel demo -------------------------------------------------------------------------------------
+
+def _make_demo_args():
+    """The arguments of ``informeel demo`` exactly as the Makefile's demo target passes them."""
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    (line,) = [ln.strip() for ln in recipe.splitlines() if "informeel demo" in ln]
+    return shlex.split(line.split("informeel", 1)[1])
+
+
+@pytest.fixture
+def fake_rendering(monkeypatch):
+    """Record the rounds the demo renders instead of starting kernels (rendering is tested in test_reports.py)."""
+    calls = []
+
+    def render_round(round_name, *, data_dir, out_dir, jobs, executor, **_):
+        calls.append((round_name, Path(data_dir), Path(out_dir), jobs))
+        (Path(out_dir) / "index.html").write_text("<p>index</p>", encoding="utf-8")
+        return round_name not in fail
+
+    fail = set()
+    monkeypatch.setattr(batch, "render_round", render_round)
+    monkeypatch.setattr(batch, "make_executor", lambda jobs: contextlib.nullcontext())
+    return calls, fail
+
+
+def test_make_demo_synthesises_cleans_and_renders_every_round(fake_rendering, tmp_path, capsys):
+    calls, _ = fake_rendering
+    args = _make_demo_args()
+    assert args[:1] == ["demo"]
+    assert cli.main(args) == 0
+    out, err = capsys.readouterr()
+    rounds = sorted(p.name for p in (tmp_path / "data" / "raw").iterdir() if p.is_dir())
+    assert len(rounds) >= 2
+    processed = tmp_path / "data" / "processed"
+    for r in rounds:
+        data = pd.read_parquet(processed / f"{r}.parquet")
+        assert len(data) > 100 and set(data["round"]) == {r}
+    assert [c[0] for c in calls] == rounds
+    assert all(c[1].resolve() == processed.resolve() and c[2].resolve() == (tmp_path / "reports").resolve()
+               for c in calls)
+    assert f"Klaar. Open {(tmp_path / 'reports' / 'index.html').resolve()}" in out
+    assert "Traceback" not in out + err
+
+
+def test_demo_says_so_and_exits_1_when_a_report_fails(fake_rendering, tmp_path, capsys, monkeypatch):
+    import informeel_lib.io.cleaning
+    import informeel_lib.synth
+
+    calls, fail = fake_rendering
+    fail.add("2022-05")
+    # the network itself was made and cleaned in the test above; here only the failing round matters
+    monkeypatch.setattr(informeel_lib.synth, "write_network", lambda raw, seed: {"rounds": ["2021-11", "2022-05",
+                                                                                          "2022-11"]})
+    monkeypatch.setattr(informeel_lib.io.cleaning, "clean_files", lambda paths, round_name, out: None)
+    assert cli.main(["demo", "--workdir", str(tmp_path / "proef"), "--jobs", "1"]) == 1
+    out, _ = capsys.readouterr()
+    assert "Klaar, maar niet alle rapporten zijn gelukt" in out
+    assert [c[0] for c in calls] == ["2021-11", "2022-05", "2022-11"]  # the rounds after it were still rendered
+
+
+# --- clean and report ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["../2022-05", "2022 05", "2022-05;rm", "", ".verborgen", "a" * 65])
+def test_a_round_name_with_illegal_characters_is_refused_before_reading(capsys, tmp_path, name):
+    export = limesurvey_csv(tmp_path / "zinn.csv", make_people(6))
+    _fails(capsys, ["clean", export, "--round", name, "--out", "uit"], "rondenaam", "ongeldig")
+    assert not (tmp_path / "uit").exists() or not any((tmp_path / "uit").iterdir())
+    _fails(capsys, ["report", "--round", name, "--data", "uit", "--out", "rapporten"], "ongeldig")
+
+
+def test_two_exports_with_the_same_file_name(capsys, tmp_path):
+    for folder, seed in (("a", 1), ("b", 2)):
+        (tmp_path / folder).mkdir()
+        limesurvey_csv(tmp_path / folder / "zinn.csv", make_people(6, seed=seed))
+    _fails(capsys, ["clean", "a/zinn.csv", "b/zinn.csv", "--round", "2022-05", "--out", "uit"],
+           "zinn.csv", "dezelfde bestandsnaam")
+    assert not (tmp_path / "uit" / "2022-05.parquet").exists()
+
+
+def test_an_xlsx_saved_as_csv(capsys, tmp_path):
+    forms_xlsx(tmp_path / "forms.xlsx", make_people(6)).rename(tmp_path / "forms.csv")
+    _fails(capsys, ["clean", "forms.csv", "--round", "2022-05", "--out", "uit"], "forms.csv", "Excel-bestand",
+           ".xlsx")
+
+
+def test_an_ambiguous_heading_names_both_columns(capsys, tmp_path):
+    rows = [["code", "organisatie", "organisation", "team", "rol", *ITEMS],
+            ["x1", "ZINN", "ZINN", "A", "manager", *["3"] * len(ITEMS)]]
+    _write_csv(tmp_path / "dubbel.csv", rows)
+    _fails(capsys, ["clean", "dubbel.csv", "--round", "2022-05", "--out", "uit"], "dubbel.csv", "'organisatie'",
+           "'organisation'", "allebei")
+
+
+@pytest.mark.parametrize("content", [b"PAR1 kapot", b"", b"PAR1" + b"\x00" * 64 + b"PAR1"])
+def test_a_damaged_parquet_is_a_dutch_error_for_every_command_that_reads_it(capsys, tmp_path, content):
+    (tmp_path / "verwerkt").mkdir()
+    (tmp_path / "verwerkt" / "2022-05.parquet").write_bytes(content)
+    err = _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"], "2022-05.parquet")
+    assert re.search(r"parquet|ontbreekt|leeg", err)
+    from informeel_lib.errors import InputError
+    from informeel_lib.io.cleaning import load_round
+
+    with pytest.raises(InputError, match="parquet"):
+        load_round(tmp_path / "verwerkt", "2022-05")
