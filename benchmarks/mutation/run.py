@@ -27,18 +27,30 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 SCRATCH = ROOT / "build" / "mutate"
 
-# module name -> (file to mutate, focused tests that must kill its mutants)
+# Tests that cannot pass under mutmut's trampoline (they check that a warning points at the caller's line:
+# the trampoline adds a stack frame); they are left out of the mutation runs only.
+DESELECT = [
+    "tests/reference/test_reliability.py::test_omega_does_not_depend_on_reverse_keying_but_alpha_does",
+]
+
+# module name -> (file to mutate, focused tests that must kill its mutants, functions to mutate or None for all).
+# compare and cleaning are large (850+ mutants, mostly Dutch messages and table layout): their statistical
+# and rule functions are mutated, the rest is covered by the report-number and CLI tests.
 MODULES = {
     "reliability": ("informeel_lib/analysis/reliability.py",
-                    ["tests/reference/test_reliability.py", "tests/unit/test_inference.py"]),
-    "compare": ("informeel_lib/analysis/compare.py",
-                ["tests/unit/test_compare.py", "tests/unit/test_inference.py"]),
+                    ["tests/reference/test_reliability.py", "tests/reference/test_ordinal_reliability.py",
+                     "tests/unit/test_inference.py"], None),
+    "privacy": ("informeel_lib/privacy.py",
+                ["tests/unit/test_privacy.py", "tests/unit/test_privacy_suppression.py"], None),
+    "nl": ("informeel_lib/nl.py", ["tests/unit/test_nl.py"], None),
+    "compare": ("informeel_lib/analysis/compare.py", ["tests/unit/test_compare.py", "tests/unit/test_inference.py"],
+                ["*x_welch__*", "*x__t_result__*", "*x_partially_paired__*", "*x__pooled_sd__*",
+                 "*x__compare_pair__*", "*x_benchmark__*"]),
+    "cleaning": ("informeel_lib/io/cleaning.py", ["tests/unit/test_cleaning.py"],
+                 ["*x__duplicate_mask__*", "*x_speeder_threshold__*", "*x_straightliner_mask__*", "*x__drop__*",
+                  "*x__account__*"]),
     "describe": ("informeel_lib/analysis/describe.py",
-                 ["tests/unit/test_describe.py", "tests/unit/test_inference.py"]),
-    "scoring": ("informeel_lib/analysis/scoring.py", ["tests/reference/test_scoring.py"]),
-    "cleaning": ("informeel_lib/io/cleaning.py", ["tests/unit/test_cleaning.py"]),
-    "privacy": ("informeel_lib/privacy.py", ["tests/unit/test_privacy.py", "tests/unit/test_privacy_suppression.py"]),
-    "nl": ("informeel_lib/nl.py", ["tests/unit/test_nl.py"]),
+                 ["tests/unit/test_describe.py", "tests/unit/test_inference.py"], None),
 }
 
 
@@ -53,7 +65,7 @@ def _project_copy(name: str, target: str, tests: list[str]) -> Path:
     config += "\n[tool.mutmut]\n" + "\n".join([
         'source_paths = ["informeel_lib"]',
         f"only_mutate = [{json.dumps(target)}]",
-        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests + [a for d in DESELECT for a in ('--deselect', d)])}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q"]',
         "",
     ])
@@ -72,16 +84,16 @@ def _results(work: Path, mutmut: str) -> dict[str, str]:
 
 
 def run_module(name: str) -> dict:
-    target, tests = MODULES[name]
+    target, tests, functions = MODULES[name]
     work = _project_copy(name, target, tests)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "CI": "true", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     start = time.time()
     log = OUT / f"{name}.log"
     with open(log, "w") as fh:
-        subprocess.run([mutmut, "run", "--max-children", os.environ.get("MUTATE_JOBS", "2")], cwd=work, env=env,
-                       stdout=fh, stderr=subprocess.STDOUT)
-    status = _results(work, mutmut)
+        subprocess.run([mutmut, "run", "--max-children", os.environ.get("MUTATE_JOBS", "2"), *(functions or [])],
+                       cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    status = {k: v for k, v in _results(work, mutmut).items() if v != "not checked"}
     counts: dict[str, int] = {}
     for s in status.values():
         counts[s] = counts.get(s, 0) + 1
@@ -92,7 +104,8 @@ def run_module(name: str) -> dict:
         lines += [f"## {key} ({status[key]})", diff.strip(), ""]
     (OUT / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
     killed = counts.get("killed", 0) + counts.get("timeout", 0) + counts.get("segfault", 0)
-    return {"module": target, "tests": tests, "mutants": len(status), "killed": killed,
+    return {"module": target, "functions": functions or "alle", "tests": tests, "mutants": len(status),
+            "killed": killed,
             "survived": len(survivors), "other": {k: v for k, v in counts.items()
                                                   if k not in ("killed", "survived", "no tests", "timeout")},
             "seconds": round(time.time() - start)}

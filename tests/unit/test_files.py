@@ -72,7 +72,9 @@ def test_fifo_is_refused_without_hanging(tmp_path):
     start = time.perf_counter()
     with pytest.raises(InputError, match="geen gewoon bestand"):
         clean_files([fifo], round_name="2022-05")
-    assert time.perf_counter() - start < 5
+    # a hang would last forever; the generous bound only turns one into a failure (the shared CI machine
+    # can be slow, so no tight wall-clock limit)
+    assert time.perf_counter() - start < 120
 
 
 def test_symlink_to_dev_zero_is_refused(tmp_path):
@@ -101,13 +103,20 @@ def _zip_bomb(path, n_cells):
     return path
 
 
-def test_xlsx_zip_bomb_refused_before_parsing(tmp_path):
+def test_xlsx_zip_bomb_refused_before_parsing(tmp_path, monkeypatch):
+    import openpyxl
+
     bomb = _zip_bomb(tmp_path / "export.xlsx", 21_000_000)  # ~450 MB unpacked, a few MB packed
     assert bomb.stat().st_size < 10 * 2**20
-    start = time.perf_counter()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook was opened for parsing")
+
+    # refused before parsing: the spreadsheet parser is never reached (no wall-clock limit: the shared
+    # machine can be slow without the code being wrong)
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
     with pytest.raises(InputError, match="cellen|pakt uit"):
         clean_files([bomb], round_name="2022-05")
-    assert time.perf_counter() - start < 30
 
 
 def test_xlsx_cell_limit_counts_cells(tmp_path):

@@ -123,3 +123,23 @@ def test_bootstrap_interval_of_alpha_equals_a_seeded_reference():
     at90 = il.reliability(items, scale_range=(1, 5), bootstrap=300, seed=5, ci=0.90).bootstrap_ci
     assert at90 == pytest.approx(tuple(np.quantile(alphas, [0.05, 0.95])), rel=1e-10)
     assert at90[1] - at90[0] < expected[1] - expected[0]
+
+
+def test_reliability_summary_repr_and_frame_show_the_computed_numbers():
+    rng = np.random.default_rng(12)
+    common = rng.normal(0, 1, (80, 1))
+    items = pd.DataFrame(np.clip(np.round(3 + common + rng.normal(0, 1, (80, 3))), 1, 5), columns=list("abc"))
+    r = il.reliability(items, scale_range=(1, 5), bootstrap=50, seed=1)
+    frame = r.to_frame()
+    assert list(frame.columns) == ["alpha", "ci_low", "ci_high", "std_alpha", "omega_total", "average_r", "n",
+                                   "n_items", "boot_low", "boot_high"]
+    assert frame.iloc[0].tolist() == [r.alpha, *r.alpha_ci, r.std_alpha, r.omega_total, r.average_r, 80, 3,
+                                      *r.bootstrap_ci]
+    lo, hi = r.alpha_ci
+    assert repr(r) == (f"ReliabilityResult(alpha={r.alpha:.3f} [95% CI {lo:.3f}, {hi:.3f}], std_alpha={r.std_alpha:.3f}, "
+                       f"omega_total={r.omega_total:.3f}, average_r={r.average_r:.3f}, n=80, items=3, "
+                       f"bootstrap_ci=({r.bootstrap_ci[0]:.3f}, {r.bootstrap_ci[1]:.3f}))")
+    plain = il.reliability(items, scale_range=(1, 5))
+    assert "boot_low" not in plain.to_frame().columns and "bootstrap" not in repr(plain)
+    assert repr(il.reliability(items, scale_range=(1, 5), ci=0.9)).startswith(
+        f"ReliabilityResult(alpha={plain.alpha:.3f} [90% CI")

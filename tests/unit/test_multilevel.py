@@ -183,16 +183,19 @@ def test_group_labels_stay_as_written_when_the_group_column_has_missing_values()
 
 def test_influence_model_matches_lme4():
     res = influence_model(reference_data(), "Y", ["A", "B"], standardize=False)
+    # measured agreement with lme4: fixed effects 6e-7, SEs 1.3e-6 (relative), variances 3.5e-5 (relative).
+    # Not closer: lme4's own optimiser (bobyqa) stops at its tolerance on theta, so its optimum is only this
+    # exact; the tolerances below are about 10x the measured differences.
     for term, value in R_FIXEF.items():
-        assert res.coefficients.loc[term, "estimate"] == pytest.approx(value, abs=1e-4)
-        assert res.coefficients.loc[term, "se"] == pytest.approx(R_SE[term], rel=1e-3)
+        assert res.coefficients.loc[term, "estimate"] == pytest.approx(value, abs=1e-5)
+        assert res.coefficients.loc[term, "se"] == pytest.approx(R_SE[term], rel=2e-5)
     for comp, value in R_VAR.items():
-        assert res.variance_components[comp] == pytest.approx(value, rel=1e-3)
+        assert res.variance_components[comp] == pytest.approx(value, rel=4e-4)
     assert res.converged and res.n == 138 and res.n_teams == 24 and res.n_organisations == 4
     assert list(res.coefficients.columns) == ["estimate", "se", "ci_low", "ci_high", "p"]
     shares = res.variance_shares
     assert shares.loc["model"].sum() == pytest.approx(1.0)
-    assert shares.loc["model", "team"] == pytest.approx(R_VAR["team"] / sum(R_VAR.values()), rel=2e-3)
+    assert shares.loc["model", "team"] == pytest.approx(R_VAR["team"] / sum(R_VAR.values()), rel=4e-4)
     assert 0 < res.r2_marginal < res.r2_conditional < 1
 
 
