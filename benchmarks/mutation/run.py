@@ -112,11 +112,12 @@ def run_module(name: str) -> dict:
 
 
 def main(names: list[str]) -> None:
-    summary_path = OUT / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    summary_path = Path(os.environ.get("MUTATE_SUMMARY", OUT / "summary.json"))
     for name in names or list(MODULES):
         print(f"mutmut: {name} ...", flush=True)
-        summary[name] = run_module(name)
+        result = run_module(name)
+        summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}  # another run may have written
+        summary[name] = result
         summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         r = summary[name]
         print(f"  {r['killed']}/{r['mutants']} gedood, {r['survived']} overleefd ({r['seconds']} s)", flush=True)

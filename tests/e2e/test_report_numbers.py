@@ -269,9 +269,8 @@ def test_invariance_tables_are_internally_consistent(reports, name, org):
 
 @pytest.fixture(scope="module")
 def influence(rounds):
-    from informeel_lib.report.context import OUTCOME, PREDICTORS
-
-    return influence_model(rounds[ROUND], OUTCOME, list(PREDICTORS))
+    """The codebook's research model (outcome and predictors) on the round, as the report fits it."""
+    return influence_model(rounds[ROUND], CB.main_outcome, list(CB.predictors))
 
 
 @pytest.mark.parametrize(("name", "org"), REPORTS)

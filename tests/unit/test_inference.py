@@ -143,3 +143,24 @@ def test_reliability_summary_repr_and_frame_show_the_computed_numbers():
     assert "boot_low" not in plain.to_frame().columns and "bootstrap" not in repr(plain)
     assert repr(il.reliability(items, scale_range=(1, 5), ci=0.9)).startswith(
         f"ReliabilityResult(alpha={plain.alpha:.3f} [90% CI")
+
+
+def test_bootstrap_needs_ten_resamples_and_omega_ignores_reverse_keying():
+    from informeel_lib.errors import AnalysisError
+
+    rng = np.random.default_rng(13)
+    common = rng.normal(0, 1, (150, 1))
+    x = np.clip(np.round(3 + common + rng.normal(0, 1, (150, 4))), 1, 5)
+    x[:, 3] = 6 - x[:, 3]  # item d is worded the other way round
+    items = pd.DataFrame(x, columns=list("abcd"))
+    with pytest.raises(AnalysisError, match=r"^Een bootstrap-interval heeft minstens 10 herhalingen nodig"):
+        il.reliability(items, reverse=["d"], scale_range=(1, 5), bootstrap=9)
+    assert il.reliability(items, reverse=["d"], scale_range=(1, 5), bootstrap=10).bootstrap_ci is not None
+    keyed = il.reliability(items, reverse=["d"], scale_range=(1, 5))
+    with pytest.warns(UserWarning, match=r"^Item\(s\) d laden negatief op de schaal") as caught:
+        unkeyed = il.reliability(items, scale_range=(1, 5))
+    assert len(caught) == 1
+    assert unkeyed.omega_total == pytest.approx(keyed.omega_total, abs=1e-12)  # psych::omega flips d itself
+    assert unkeyed.alpha < keyed.alpha - 0.2  # alpha does not: a reader would see the difference
+    reversed_ = items.assign(d=6 - items["d"])
+    assert il.reliability(reversed_, scale_range=(1, 5)).alpha == pytest.approx(keyed.alpha, abs=1e-12)
