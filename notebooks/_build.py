@@ -159,7 +159,7 @@ def factormodel():
         new_code_cell("model = cb.model_dict()\n"
                       "shared = rc.load_shared(gedeeld_pad, None) if gedeeld_pad and schatter is None else {}\n"
                       "fit = (shared[\"cfa\"][\"fit\"] if \"fit\" in shared.get(\"cfa\", {})\n"
-                      "       else il.cfa(items, model, **rs.estimator_options(schatter)).fit)\n"
+                      "       else il.cfa(items, model, **rs.estimator_options(schatter, cb)).fit)\n"
                       "display(HTML(rs.fit_table_html(fit, n=len(items))))"),
         new_markdown_cell("## ML of WLSMV?\n\nDe antwoorden zijn categorieën op een vijfpuntsschaal. **ML** "
                           "(maximum likelihood, lavaans standaard) behandelt ze als getallen met gelijke afstanden "
@@ -172,7 +172,7 @@ def factormodel():
                           "vergelijken met die van ML: CFI en RMSEA vallen bij WLSMV vaak gunstiger uit. Kies de "
                           "schatter vooraf (in het codeboek: `model: estimator:`) en noem hem in de rapportage; "
                           "hieronder staan beide naast elkaar."),
-        new_code_cell("display(HTML(rs.estimator_comparison_html(items, model)))"),
+        new_code_cell("display(HTML(rs.estimator_comparison_html(items, model, cb)))"),
         new_markdown_cell("## Meetinvariantie tussen rondes en tussen organisaties\n\nRondes: deze en de vorige "
                           "ronde, met het hele codeboekmodel. Organisaties: de schalen van de onderzoeksvraag "
                           "(`core: true` in het codeboek), want per organisatie zijn er ongeveer "

@@ -309,6 +309,13 @@ def _safe(fn, *args, **kwargs):
         return Failure("error", str(exc))
 
 
+def estimator_options(estimator: str | None, codebook: Codebook) -> dict:
+    """Keyword arguments of :func:`informeel_lib.cfa` for a report estimator; None takes the
+    codebook's ``model: estimator:`` (ML when the codebook has no research model)."""
+    est = (estimator or getattr(codebook.research_model, "estimator", "ML")).upper()
+    return {"ordered": True} if est in ("WLSMV", "DWLS") else {"estimator": est}
+
+
 def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP, codebook=None) -> dict:
     """Compute one part of the network-wide results for a round.
 
@@ -330,8 +337,7 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
     if part == "cfa":
         from ..analysis.cfa.estimate import cfa
 
-        estimator = getattr(cb.research_model, "estimator", "ML")
-        options = {"ordered": True} if estimator in ("WLSMV", "DWLS") else {"estimator": estimator}
+        options = estimator_options(None, cb)
         items = [i for its in model.values() for i in its]
         res = _safe(cfa, data[items], model, **options)
         return res if isinstance(res, Failure) else {"fit": dict(res.fit), "n": len(data)}

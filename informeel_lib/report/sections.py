@@ -12,6 +12,7 @@ from ..analysis.cfa.invariance import Verdict
 from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
+from .context import estimator_options  # noqa: F401 - notebooks call rs.estimator_options
 from .context import (
     _PSEUDONYM,
     FORMS,
@@ -519,14 +520,10 @@ ESTIMATOR_NL = {
 }
 
 
-def estimator_options(estimator: str | None) -> dict:
-    """Keyword arguments of :func:`informeel_lib.cfa` for a report estimator (None: the codebook's)."""
-    est = (estimator or getattr(load_codebook().research_model, "estimator", "ML")).upper()
-    return {"ordered": True} if est in ("WLSMV", "DWLS") else {"estimator": est}
-
-
-def estimator_comparison_html(items: pd.DataFrame, model, *, number: int = 8) -> str:
-    """ML and WLSMV fits of the same model side by side, with the standardised loadings per scale."""
+def estimator_comparison_html(items: pd.DataFrame, model, codebook, *, number: int = 8) -> str:
+    """ML and WLSMV fits of the same model side by side, with the standardised loadings per scale
+    (scale names from ``codebook``)."""
+    cb = codebook
     from ..analysis.cfa.estimate import cfa
 
     fits, loadings = {}, {}
@@ -539,7 +536,7 @@ def estimator_comparison_html(items: pd.DataFrame, model, *, number: int = 8) ->
         lt = res.loading_table.reset_index()
         loadings[est] = lt.groupby("factor", sort=False)["std_all"].apply(lambda v: float(np.mean(np.abs(v))))
     fit_tab = pd.DataFrame(list(fits.values()))
-    load_tab = pd.DataFrame({"Schaal": [scale_name(f) for f in loadings["ML"].index],
+    load_tab = pd.DataFrame({"Schaal": [scale_name(f, cb) for f in loadings["ML"].index],
                              "ML": loadings["ML"].to_numpy(), "WLSMV": loadings["WLSMV"].to_numpy()})
     return (html_table(fit_tab, title=f"Fit van het meetmodel met ML en met WLSMV (n = {integer(len(items))})",
                        number=number, decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3},

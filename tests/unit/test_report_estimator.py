@@ -33,9 +33,10 @@ def test_codebook_estimator_default_choice_and_check(raw):
 
 
 def test_estimator_options():
-    assert rs.estimator_options("WLSMV") == {"ordered": True}
-    assert rs.estimator_options("mlr") == {"estimator": "MLR"}
-    assert rs.estimator_options(None) == {"estimator": "ML"}
+    cb = il.load_codebook()
+    assert rs.estimator_options("WLSMV", cb) == {"ordered": True}
+    assert rs.estimator_options("mlr", cb) == {"estimator": "MLR"}
+    assert rs.estimator_options(None, cb) == {"estimator": "ML"}
 
 
 def test_report_states_the_estimator_and_shows_scaled_fit_for_wlsmv():
@@ -54,6 +55,6 @@ def test_report_states_the_estimator_and_shows_scaled_fit_for_wlsmv():
 
 
 def test_ml_and_wlsmv_side_by_side():
-    html = rs.estimator_comparison_html(SYNTH, MODEL)
-    assert "met ML en met WLSMV" in html and rs.scale_name("REFL") in html
+    html = rs.estimator_comparison_html(SYNTH, MODEL, il.load_codebook())
+    assert "met ML en met WLSMV" in html and rs.scale_name("REFL", il.load_codebook()) in html
     assert html.count("<table") == 2
