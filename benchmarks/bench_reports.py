@@ -47,12 +47,21 @@ def prepare(work: Path, seed: int, round_name: str) -> Path:
     return processed
 
 
-def run_informeel(data: Path, out: Path, round_name: str, jobs: int) -> float:
+def run_informeel(data: Path, out: Path, round_name: str, jobs: int, *, teams: bool = False, source: Path | None = None) -> float:
+    """Time ``informeel report`` for the round (cold cache); ``source`` runs another checkout's code instead
+    (e.g. the previous version, to compare side by side: its package and report kernel import from there)."""
     for cache in data.glob("*_gedeeld.pkl"):
         cache.unlink()  # cold: the shared models are part of the measured work
+    args = ["report", "--round", round_name, "--data", str(data), "--out", str(out), "--jobs", str(jobs)]
+    args += ["--teams"] if teams else []
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)  # the kernels inherit it, so the notebooks run that checkout's code too
+        cmd = [sys.executable, "-c", "import sys; from informeel_lib.cli import main; sys.exit(main(sys.argv[1:]))", *args]
+    else:
+        cmd = [str(BIN / "informeel"), *args]
     start = time.perf_counter()
-    proc = subprocess.run([str(BIN / "informeel"), "report", "--round", round_name, "--data", str(data), "--out", str(out),
-                           "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=source or ROOT, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"informeel report mislukte:\n{proc.stderr[-3000:]}")
@@ -80,7 +89,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--round", default="2022-05")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--vergelijk", type=Path, default=None,
+                        help="map met een andere versie (checkout): time haar rapportronde naast deze, plus deze met --teams")
     args = parser.parse_args(argv)
+    if args.vergelijk is not None:
+        return compare_versions(args)
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
         data = prepare(work, args.seed, args.round)
@@ -106,6 +119,37 @@ def main(argv=None) -> int:
         "ratios": {"report_round": round(ratio, 2)},
     }, indent=2), encoding="utf-8")
     return 0 if ratio >= 3 else 1
+
+
+def compare_versions(args) -> int:
+    """Side by side on the same data: the other checkout's round, this one's, and this one's with --teams.
+
+    Runs each twice, alternating (the machine's load drifts), and reports the faster run of each.
+    Goal: this version no slower than the other (ratio <= 1.1 for measurement noise) and with --teams < 2x.
+    """
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        data = prepare(work, args.seed, args.round)
+        runs = {"vorige versie": [], "deze versie": [], "deze versie --teams": []}
+        for i in range(2):
+            runs["vorige versie"].append(run_informeel(data, work / f"old{i}", args.round, args.jobs,
+                                                       source=args.vergelijk.resolve()))
+            runs["deze versie"].append(run_informeel(data, work / f"new{i}", args.round, args.jobs))
+            runs["deze versie --teams"].append(run_informeel(data, work / f"teams{i}", args.round, args.jobs, teams=True))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    best = {k: min(v) for k, v in runs.items()}
+    base = best["vorige versie"]
+    for name, seconds in best.items():
+        print(f"{name:24} {seconds:8.1f} s  ({seconds / base:.2f}x)  runs: {', '.join(f'{x:.1f}' for x in runs[name])}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "reports_versions.json").write_text(json.dumps({
+        "benchmark": "reports_versions", "round": args.round, "jobs": args.jobs, "cpu_count": os.cpu_count(),
+        "seconds": {k: [round(x, 2) for x in v] for k, v in runs.items()},
+        "ratios": {k: round(v / base, 2) for k, v in best.items()},
+    }, indent=2), encoding="utf-8")
+    ok = best["deze versie"] <= 1.1 * base and best["deze versie --teams"] < 2 * base
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

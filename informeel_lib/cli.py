@@ -139,7 +139,8 @@ def _cmd_report(args) -> int:
 
     ok = render_round(args.round_name, data_dir=project_setting("data", args.data, "data/processed"),
                       out_dir=project_setting("reports", args.out, "reports"), organisation=args.org, jobs=args.jobs,
-                      min_group=min_group, codebook=codebook_path(args.codebook))
+                      min_group=min_group, codebook=codebook_path(args.codebook), teams=args.teams,
+                      pdf=args.pdf, bundle=args.bundle)
     return 0 if ok else 1
 
 
@@ -205,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group", type=_min_group, default=None,
                    help=f"minimale groepsgrootte (kleinere groepen worden onderdrukt; standaard {MIN_GROUP})")
     p.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
+    p.add_argument("--teams", action="store_true",
+                   help="maak ook een korte pagina per team (alleen teams die veilig getoond kunnen worden)")
+    p.add_argument("--pdf", action="store_true", help="druk elk rapport ook af als PDF (headless Chromium)")
+    p.add_argument("--bundel", dest="bundle", action="store_true",
+                   help="maak per organisatie één zip met haar rapport, het netwerkrapport en haar teampagina's")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="synthetiseer, schoon op en maak alle rapporten")

@@ -97,10 +97,16 @@ class Scale:
     concept: str = ""            # the concept of the research question this scale measures
     core: bool = False           # one of the scales of the research question (shown first, tested per organisation)
     response_scale: ResponseScale | None = field(default=None, repr=False)
+    direction: str = "positive"  # "negative": a higher score is worse (e.g. an error-avoiding climate)
 
     @property
     def item_codes(self) -> list[str]:
         return [it.code for it in self.items]
+
+    @property
+    def higher_is_better(self) -> bool:
+        """False for a negative scale (``direction: negative`` in the codebook): there lower is better."""
+        return self.direction != "negative"
 
     @property
     def reverse_items(self) -> list[str]:
@@ -378,6 +384,9 @@ def _parse_scales(raw, named_scales=None, missing=()):
         role = spec.get("role", "predictor")
         if role not in ("predictor", "outcome"):
             raise CodebookError(f"Codebook: '{where}.role' moet 'predictor' of 'outcome' zijn, niet '{role}'.")
+        direction = spec.get("direction", "positive")
+        if direction not in ("positive", "negative"):
+            raise CodebookError(f"Codebook: '{where}.direction' moet 'positive' of 'negative' zijn, niet '{direction}'.")
         target = spec.get("target_alpha")
         if target is not None and not (0 < float(target) < 1):
             raise CodebookError(f"Codebook: '{where}.target_alpha' moet tussen 0 en 1 liggen.")
@@ -388,7 +397,7 @@ def _parse_scales(raw, named_scales=None, missing=()):
             str(code), str(name), tuple(items), str(spec.get("measures", "")), str(spec.get("modelled_on", "")),
             role, str(spec.get("influence_factor", "")), None if target is None else float(target),
             str(spec.get("concept", "") or ""), core,
-            _scale_response_scale(spec.get("response_scale"), named_scales or {}, missing, where),
+            _scale_response_scale(spec.get("response_scale"), named_scales or {}, missing, where), direction,
         )
     return scales
 

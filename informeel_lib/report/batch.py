@@ -122,7 +122,7 @@ def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
 
 
 def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = MIN_GROUP, config=None,
-               shared_path=None, codebook=None) -> tuple[list[ReportJob], list[str]]:
+               shared_path=None, codebook=None, teams: bool = False) -> tuple[list[ReportJob], list[str]]:
     """The report jobs for one round, and the organisations skipped because they are too small.
 
     ``codebook`` (a path; None: :func:`informeel_lib.project.codebook_path`) is passed to every
@@ -150,7 +150,7 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
     out = inside(out_dir, safe_name(round_name))
     base = {"ronde": round_name, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
             "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None,
-            "codebook": str(codebook)}
+            "codebook": str(codebook), "teampaginas": bool(teams)}
     fmt = {"ronde_naam": round_label(round_name), "ronde": round_name}
     jobs, skipped = [], []
     for spec in cfg["rapporten"]:
@@ -405,6 +405,20 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
 
 
+def write_team_pages(round_name: str, organisation: str, data_dir: str, out_dir: str, min_group: int,
+                     codebook: str | None = None):
+    """Write one organisation's team pages (runs in a worker); returns (organisation, {team: path}, error)."""
+    from . import teams as report_teams
+
+    try:
+        paths = report_teams.write_team_pages(round_name, organisation, data_dir=data_dir, out_dir=out_dir,
+                                              min_group=min_group, codebook=codebook)
+        folder = Path(out_dir) / round_name
+        return organisation, {Path(p).stem: Path(p).relative_to(folder).as_posix() for p in paths}, ""
+    except Exception as exc:  # noqa: BLE001 - reported in Dutch by the runner
+        return organisation, {}, _error_message(exc)
+
+
 def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int, codebook: str):
     """Compute one part of the network-wide results (runs in a worker); returns (part, result, error)."""
     from . import context as report_context
@@ -494,7 +508,8 @@ def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPool
 
 def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = MIN_GROUP, executor: cf.Executor | None = None, reuse_kernel: bool = True,
-                 progress: bool = True, config=None, codebook=None) -> bool:
+                 progress: bool = True, config=None, codebook=None, teams: bool = False, pdf: bool = False,
+                 bundle: bool = False) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 
     Parameters
@@ -522,6 +537,13 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     codebook : path, optional
         The questionnaire's codebook, passed to every notebook (default: ``informeel.yaml``'s,
         else the demo codebook with a notice; :func:`informeel_lib.project.codebook_path`).
+    teams : bool
+        Also write a short page per team (:mod:`~informeel_lib.report.teams`), linked from its
+        organisation's report; teams that cannot be shown safely get none.
+    pdf : bool
+        Also print every report (and team page) to PDF with headless Chromium (:mod:`~informeel_lib.report.pdf`).
+    bundle : bool
+        Also write one zip per organisation (:mod:`~informeel_lib.report.bundle`).
 
     Returns
     -------
@@ -530,7 +552,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
 
     Notes
     -----
-    Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2]``.
+    Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2] [--teams] [--pdf] [--bundel]``.
     """
     from tqdm import tqdm
 
@@ -546,7 +568,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     cfg = config if isinstance(config, dict) else load_config(config)
     plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
                                min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg,
-                               codebook=codebook)
+                               codebook=codebook, teams=teams)
     own = executor is None
     if own:
         executor = make_executor(jobs, reuse_kernel=reuse_kernel)
@@ -568,11 +590,17 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
             results.append(res)
             bar.update(1)
         bar.close()
+        team_files, team_errors = (_render_team_pages(executor, results, data_dir, out_dir, min_group, codebook)
+                                   if teams else ({}, []))
     finally:
         if own:
             executor.shutdown(wait=True)
-    write_round_index(out_dir, round_name, results, skipped=skipped)
+    write_round_index(out_dir, round_name, results, skipped=skipped, teams=team_files if teams else None)
     write_top_index(out_dir)
+    from .layout import fill_round_links
+
+    fill_round_links(out_dir)
+    extra_errors = team_errors + _finish_outputs(out_dir, round_name, results, team_files, pdf=pdf, bundle=bundle)
     failed = [r for r in results if not r.ok]
     elapsed = time.perf_counter() - started
     print(f"Ronde {round_name}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
@@ -583,8 +611,47 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
         for r in sorted(failed, key=lambda r: r.job.name):
             print(f"  - {r.job.title} ({r.job.name}.html): {r.error}", file=sys.stderr)
+    for note in extra_errors:
+        print(f"Mislukt: {note}", file=sys.stderr)
     # a side computation (network models) that failed is a warning above, not a failed run
-    return not failed
+    return not failed and not extra_errors
+
+
+def _render_team_pages(executor, results, data_dir, out_dir, min_group, codebook) -> tuple[dict, list[str]]:
+    """Team pages of every organisation whose report succeeded, in the executor; ({organisation: {team: path}}, errors)."""
+    jobs = [r.job for r in results if r.ok and r.job.organisation]
+    futures = [executor.submit(write_team_pages, job.round_name, job.organisation, str(data_dir), str(out_dir),
+                               min_group, str(codebook)) for job in jobs]
+    files, errors = {}, []
+    for fut in futures:
+        org, pages, error = fut.result()
+        files[org] = pages
+        if error:
+            errors.append(f"teampagina's van {org}: {error}")
+    return files, errors
+
+
+def _finish_outputs(out_dir, round_name, results, team_files, *, pdf: bool, bundle: bool) -> list[str]:
+    """PDFs of the written pages and the per-organisation bundles; Dutch error messages (empty when all went well)."""
+    errors = []
+    if pdf:
+        from .pdf import print_pdfs
+
+        folder = Path(out_dir) / round_name
+        pages = [Path(r.job.html_path) for r in results if r.ok]
+        pages += [folder / p for org in team_files.values() for p in org.values()]
+        try:
+            print_pdfs(pages)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"PDF's: {_error_message(exc)}")
+    if bundle:
+        from .bundle import write_bundles
+
+        try:
+            write_bundles(out_dir, round_name)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"bundels: {_error_message(exc)}")
+    return errors
 
 
 # --- index pages --------------------------------------------------------------------------------
@@ -593,11 +660,12 @@ def _manifest_path(out_dir, round_name) -> Path:
     return Path(out_dir) / round_name / "rapporten.json"
 
 
-def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, skipped=()) -> Path:
+def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, skipped=(), teams=None) -> Path:
     """Write ``<out_dir>/<ronde>/index.html`` listing every report of the round with its n and date.
 
     Results of earlier runs (e.g. ``--org`` for a single organisation) are kept via a small
-    manifest ``rapporten.json`` next to the reports.
+    manifest ``rapporten.json`` next to the reports. ``teams`` ({organisation: {team: path}}) records
+    the team pages of this run in the manifest (for the bundles).
     """
     from .html import page
 
@@ -610,6 +678,8 @@ def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, 
         if r.ok:
             entries[r.job.name] = {"naam": r.job.name, "titel": r.job.title, "organisatie": r.job.organisation,
                                    "bestand": Path(r.job.html_path).name, "n": r.job.n, "datum": today}
+            if teams is not None and r.job.organisation in teams:
+                entries[r.job.name]["teams"] = teams[r.job.organisation]
         else:
             entries.pop(r.job.name, None)
     ordered = sorted(entries.values(), key=lambda e: (e["organisatie"] is not None, e["organisatie"] or ""))

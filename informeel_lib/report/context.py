@@ -124,6 +124,15 @@ class ReportContext:
     data_shared_items: pd.DataFrame | None = field(default=None, repr=False)
     changes: ItemChanges = field(default_factory=lambda: ItemChanges(), repr=False)
     _tables: list = field(default_factory=lambda: [0], repr=False, compare=False)
+    data_dir: str | None = None
+    """The folder of the processed rounds (trends over all rounds read the other rounds from it)."""
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key, compute):
+        """``compute()`` once per report: results that two sections show (e.g. the summary and its table)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def table_number(self) -> int:
         """The next table number of this report (tables are numbered 1, 2, ... in the order shown)."""
@@ -271,14 +280,14 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
         organisation = canonical
     prev = previous_round(data_dir, round_name)
     if prev is None:
-        return ReportContext(round_name, data, None, None, organisation, int(min_group), cb)
+        return ReportContext(round_name, data, None, None, organisation, int(min_group), cb, data_dir=str(data_dir))
     raw_prev = _read_round(data_dir, prev)
     items_prev = round_items(data_dir, prev, raw_prev, cb)
     shared = [i for i in items_now if i in items_prev]
     previous = _scored(raw_prev, cb, shared)
     now_shared = data if len(shared) == len(items_now) else _scored(raw, cb, shared)
     return ReportContext(round_name, data, previous, prev, organisation, int(min_group), cb, now_shared,
-                         item_changes(items_prev, items_now))
+                         item_changes(items_prev, items_now), data_dir=str(data_dir))
 
 
 # --- shared (network-wide) results ---------------------------------------------------------------

@@ -307,3 +307,57 @@ def img_html(fig: Figure, *, alt: str, dpi: int = 96) -> str:
         raise ValueError("alt text is required for accessibility")
     data = base64.b64encode(fig_to_png(fig, dpi=dpi)).decode("ascii")
     return f'<figure><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def trend_panels(table: pd.DataFrame, *, scales, names: dict, groups, scale: str = "scale", round_col: str = "round",
+                 group: str = "group", mean: str = "mean", lower: str = "ci_low", upper: str = "ci_high",
+                 ylim=(1, 5), columns: int = 3) -> Figure:
+    """Small multiples: one panel per scale, the mean of each group per round with its interval.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long format (already suppressed): one row per scale, round and group.
+    scales : sequence of str
+        Scale codes in panel order; ``names`` maps them to panel titles.
+    groups : sequence of str
+        The first group is drawn in the accent colour, the others in grey.
+
+    Notes
+    -----
+    R equivalent: ``ggplot(d, aes(round, mean, colour = group)) + geom_pointrange(aes(ymin = lo, ymax = hi))
+    + geom_line() + facet_wrap(~ scale)``.
+    """
+    if table.empty:
+        raise AnalysisError("Er zijn geen rondes om te tonen.")
+    rounds = sorted(table[round_col].unique())
+    rows = int(np.ceil(len(scales) / columns))
+    fig = Figure(figsize=(3.1 * columns, 2.3 * rows + 0.6))
+    axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
+    styles = [dict(marker="o", color=HIGHLIGHT, mfc=HIGHLIGHT), dict(marker="s", color="#616161", mfc="white")]
+    x = {r: i for i, r in enumerate(rounds)}
+    for ax, code in zip(axes, scales):
+        sub = table[table[scale] == code]
+        for i, g in enumerate(groups):
+            d = sub[sub[group] == g].sort_values(round_col)
+            if d.empty:
+                continue
+            st = styles[min(i, len(styles) - 1)]
+            xs = np.array([x[r] for r in d[round_col]]) + (i - (len(groups) - 1) / 2) * 0.08
+            ax.errorbar(xs, d[mean], yerr=[d[mean] - d[lower], d[upper] - d[mean]], color=st["color"],
+                        marker=st["marker"], mfc=st["mfc"], ms=5, lw=1.2, capsize=2, label=str(g))
+        ax.set_title(names.get(code, code), fontsize=8.5)
+        ax.grid(axis="y", color="#eee")
+    for ax in axes[len(scales):]:
+        ax.set_visible(False)
+    axes[0].set_ylim(*ylim)
+    axes[0].set_xticks(range(len(rounds)), rounds)
+    axes[0].set_xlim(-0.5, len(rounds) - 0.5)
+    for ax in axes:
+        ax.tick_params(labelsize=7.5, labelbottom=True)
+        _comma_axis(ax, "y", 1)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=max(1, len(groups)), frameon=False, fontsize=8.5)
+    height = 2.3 * rows + 0.6  # fixed margins instead of tight_layout: one draw less (this figure has many panels)
+    fig.subplots_adjust(left=0.06, right=0.98, top=1 - 0.35 / height, bottom=0.75 / height, hspace=0.45, wspace=0.12)
+    return fig

@@ -31,6 +31,25 @@ img { max-width: 100%; height: auto; }
 .output_stdout pre, .output_text pre { white-space: pre-wrap; }
 blockquote.citaat { border-left: 3px solid #888; margin: .5em 0; padding: .2em .8em; color: #333; }
 p.klein { font-size: .9em; color: #444; }
+p.praktijk { background: #eef5fb; border-left: 4px solid #0571b0; padding: .4em .8em; }
+p.netwerkbreed { background: #f3f3f3; border-left: 4px solid #757575; padding: .4em .8em; }
+p.voorbehoud { border-left: 4px solid #ca0020; padding: .2em .8em; }
+ul.kernboodschappen li { margin-bottom: .4em; }
+nav.inhoud { border: 1px solid #ddd; padding: .2em 1.2em; margin: 1em 0; }
+p.inhoud { font-size: 1.1em; margin-bottom: 0; }
+p.navigatie, nav.rondes p { font-size: .95em; }
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  table.apa { font-size: 8.5pt; }
+  table, figure, img, blockquote, p.apa-note, ul.kernboodschappen li { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+  table.apa + p.apa-note { break-before: avoid; page-break-before: avoid; }
+  img { max-height: 235mm; }
+  p.navigatie, nav.rondes { display: none; }
+  #verantwoording { break-before: page; page-break-before: always; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 PAGE = """<!DOCTYPE html>

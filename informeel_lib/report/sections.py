@@ -13,6 +13,7 @@ from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import estimator_options  # noqa: F401 - notebooks call rs.estimator_options
+from .summary import benchmark_title, change_title, focus_benchmarks, focus_changes
 from .context import (
     _PSEUDONYM,
     FORMS,
@@ -162,20 +163,53 @@ def reliability_section(ctx: ReportContext) -> Section:
         note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."))
 
 
-def scale_scores(ctx: ReportContext) -> Section:
+def direction_note(ctx: ReportContext) -> str:
+    """Reading aid: which scales are negative (lower is better), from the codebook's ``direction``."""
+    negative = [ctx.codebook.scales[s].name for s in ctx.scales if not ctx.codebook.scales[s].higher_is_better]
+    if not negative:
+        return "Bij alle schalen is een hogere score gunstiger."
+    return (f"Bij {word_list(negative)} is een lagere score gunstiger (een negatieve schaal); bij de andere schalen "
+            "is hoger gunstiger.")
+
+
+def invariance_ok(inv) -> bool | None:
+    """Whether an invariance result allows comparing means (None: not tested or not estimable)."""
+    if inv is None or isinstance(inv, Failure) or not hasattr(inv, "columns"):
+        return None
+    if "verdict" not in inv.columns or len(inv) < 2:
+        return None
+    if float(inv["cfi"].iloc[0]) < 0.90 and not float(inv["rmsea"].iloc[0]) <= 0.08:
+        return False
+    return all(Verdict(v) is Verdict.ACCEPTABLE for v in inv["verdict"].iloc[1:])
+
+
+def comparison_caution(shared: dict | None) -> str:
+    """The invariance verdict where the comparison is made: how to read differences between organisations."""
+    ok = invariance_ok((shared or {}).get("invariance_organisations"))
+    if ok is False:
+        return ("Voorbehoud: de schalen meten niet in elke organisatie precies hetzelfde (zie Verantwoording, "
+                "meetinvariantie). Lees daarom alleen verschillen waarvan het interval ver van 0 ligt en het effect "
+                "niet klein is (g ≥ 0,5) als echte verschillen; kleinere verschillen kunnen door de meting komen.")
+    if ok is True:
+        return "De schalen meten in alle organisaties hetzelfde (zie Verantwoording): de gemiddelden mogen vergeleken worden."
+    return ""
+
+
+def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
     """Schaalscores: the focus group against the rest (or per organisation), teams and roles."""
     from .figures import comparison_means, group_means, img_html
 
     title = "Schaalscores"
-    parts = [_h2(title)]
+    parts = [_h2(title), _p(direction_note(ctx))]
+    caution = comparison_caution(shared)
+    if caution:
+        parts.append(f'<p class="voorbehoud">{html.escape(caution)}</p>')
     scales = ctx.scales
     if ctx.organisation:
-        from ..analysis.compare import benchmark
-
         rows, sentences = [], []
-        for s in scales:
-            b = benchmark(ctx.data, s, ctx.organisation, min_group=ctx.min_group, codebook=ctx.codebook)
-            sentences.append(b.sentence())
+        for s, b in focus_benchmarks(ctx).items():
+            better = "" if ctx.codebook.scales[s].higher_is_better else " (lager is beter)"
+            sentences.append(b.sentence() + better)
             if b.suppressed:
                 continue
             rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
@@ -183,7 +217,7 @@ def scale_scores(ctx: ReportContext) -> Section:
                          "95%-BI": f"[{number(b.ci_low, 2)}; {number(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
         tab = pd.DataFrame(rows)
         parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
-        parts.append(html_table(tab, title=f"Gemiddelde scores: {ctx.organisation} en de {REST}", number=ctx.table_number(),
+        parts.append(html_table(tab, title=benchmark_title(ctx), number=ctx.table_number(),
                                 no_leading_zero=["p"], decimals={"p": 3},
                                 note=f"{score_note(ctx.codebook, scales)} Verschil = organisatie min rest, met "
                                      "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
@@ -220,8 +254,14 @@ def scale_scores(ctx: ReportContext) -> Section:
                           note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names, ctx.min_group)).strip())
 
     if ctx.organisation:
-        parts.append(per_group_table("team", "Team", ("team", "teams"),
-                                     f"Gemiddelde score per team in {ctx.organisation}"))
+        from .teams import team_plan, team_table
+
+        teams, hidden = team_table(ctx, team_plan(ctx))
+        note = _note_hidden(hidden, ("team", "teams"), ctx.min_group).replace("met minder dan",
+                                                                              "met (samen met andere kleine teams) minder dan")
+        parts.append(html_table(teams, title=f"Gemiddelde score per team in {ctx.organisation}", number=ctx.table_number(),
+                                note=(_codes_note(scales, ctx.codebook) + " " + note
+                                      + f" {EMPTY} = te weinig antwoorden om veilig te tonen.").strip()))
     parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
     return Section(title, "".join(parts))
 
@@ -360,19 +400,8 @@ def change_section(ctx: ReportContext) -> Section:
     if len(prev) < ctx.min_group or len(ctx.focus) < ctx.min_group:
         return Section(title, _h2(title) + changed + _p(f"In een van beide rondes deden minder dan {ctx.min_group} "
                                                         "medewerkers mee; de verandering wordt daarom niet getoond."))
-    from ..analysis.compare import compare_rounds
-
-    both = pd.concat([ctx.previous, _shared_data(ctx)], ignore_index=True)
     rows, sentences = [], []
-    for s in comparable_scales(ctx):
-        res = compare_rounds(both, s, by=None if ctx.organisation is None else "organisation",
-                             rounds=[ctx.previous_round_name, ctx.round_name], min_group=ctx.min_group,
-                             codebook=ctx.codebook)
-        if ctx.organisation is not None:
-            res = res[res["organisation"] == ctx.organisation]
-        if res.empty or bool(res["suppressed"].iloc[0]):
-            continue
-        r = res.iloc[0]
+    for s, r in focus_changes(ctx).items():
         rows.append({"Schaal": scale_name(s, ctx.codebook), f"n ({ctx.previous_round_name})": int(r["n_from"]),
                      f"M ({ctx.previous_round_name})": r["mean_from"], f"n ({ctx.round_name})": int(r["n_to"]),
                      f"M ({ctx.round_name})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
@@ -384,7 +413,7 @@ def change_section(ctx: ReportContext) -> Section:
     text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
                                    f"({ctx.previous_round_name}).")
     html_out = _h2(title) + changed + _p(text) + html_table(
-        tab, title=f"Gemiddelde scores in ronde {ctx.previous_round_name} en {ctx.round_name} ({ctx.focus_name})",
+        tab, title=change_title(ctx),
         number=ctx.table_number(), no_leading_zero=["p"], decimals={"p": 3},
         note="Verschil = nieuwe min vorige ronde; toets voor (deels) gepaarde metingen waar dezelfde "
              "medewerkers in beide rondes meededen, anders Welch; d = Cohens d.")
@@ -620,7 +649,7 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
     if configural_cfi < 0.90 and not configural_rmsea <= 0.08:
         verdict = (f" Het basismodel (configureel) past al niet goed ({fit0}):"
                    f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
-                   f"{what} daarom met voorzichtigheid.")
+                   f"{what} daarom met voorzichtigheid; bij de vergelijkingen in dit rapport staat dat voorbehoud.")
     else:
         if configural_cfi < 0.90:
             verdict = f" Het basismodel (configureel) past matig ({fit0})."
@@ -628,7 +657,8 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
             verdict += f" De schalen meten hetzelfde tussen {what}: gemiddelden mogen vergeleken worden."
         elif verdicts:
             verdict += (f" Tussen {what} verschilt de betekenis van sommige items (ΔCFI ≤ −,010 of ΔRMSEA ≥ ,015 bij "
-                        "een stap): vergelijk gemiddelden met voorzichtigheid.")
+                        "een stap): vergelijk gemiddelden met voorzichtigheid; bij de vergelijkingen in dit rapport "
+                        "staat dat voorbehoud.")
     return _p(f"Meetinvariantie tussen {what}{scope}.{verdict}") + html_table(
         tab, title=f"Meetinvariantie tussen {what}", number=table_number() if callable(table_number) else table_number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
@@ -667,14 +697,8 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
     outcome_name = _in_sentence(scale_name(outcome, cb)) if outcome else "de uitkomst"
     parts = [_h2(title), _p(f"Welke factoren gaan samen met {outcome_name} in een team? Het model houdt "
                             "rekening met het feit dat medewerkers in teams en organisaties werken (multilevelmodel, "
-                            "geschat over het hele netwerk).")]
-    iccs = res.get("icc") or {}
-    if iccs:
-        tab = pd.DataFrame({"Schaal": [scale_name(s, cb) for s in iccs], "ICC(1) team": list(iccs.values())})
-        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
-                                no_leading_zero=["ICC(1) team"],
-                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
-                                     "zonder voorspellers (leeg model)."))
+                            "geschat over het hele netwerk; de tabellen met alle schattingen staan in de "
+                            "Verantwoording).")]
     model = res.get("model")
     if model is None and outcome is None:
         parts.append(_p("Het codeboek noemt geen schaal met de rol 'outcome'; er is daarom geen model van "
@@ -686,15 +710,43 @@ def influence_section(ctx: ReportContext, shared: dict) -> Section:
             parts.append(_p(sentence))
         coefs = model_table(model)
         if len(coefs) and getattr(model, "converged", True):   # an unreliable fit shows no estimates
-            sym = "β" if getattr(model, "standardized", False) else "b"
-            shown = coefs.rename(columns={"b": sym, "ci_low": "95%-BI laag", "ci_high": "95%-BI hoog"})
-            parts.append(html_table(shown, title=f"Effecten op {outcome_name} (n = {integer(model.n)}, "
-                                    f"{integer(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
-                                    no_leading_zero=["p"]))
             fig = coefficient_plot(coefs, term="Factor", estimate="b", lower="ci_low", upper="ci_high",
-                                   title=f"Effecten op {outcome_name}")
+                                   title=f"Effecten op {outcome_name} (netwerkbreed)")
             parts.append(img_html(fig, alt="Effectendiagram: " + "; ".join(
                 f"{t} {number(b, 2)}" for t, b in zip(coefs["Factor"], coefs["b"]))))
+    return Section(title, "".join(parts))
+
+
+def effects_title(ctx: ReportContext) -> str:
+    """Start of the title of the influence model's coefficient table (the key messages name it)."""
+    outcome = ctx.codebook.main_outcome
+    return f"Effecten op {_in_sentence(scale_name(outcome, ctx.codebook)) if outcome else 'de uitkomst'}"
+
+
+def influence_details(ctx: ReportContext, shared: dict) -> Section:
+    """Het invloedsmodel in detail (Verantwoording): ICC per scale and the model's coefficient table."""
+    title = "Invloedsmodel in detail"
+    res = shared.get("influence") or {}
+    cb = ctx.codebook
+    parts = [_h2(title)]
+    iccs = res.get("icc") or {}
+    if iccs:
+        tab = pd.DataFrame({"Schaal": [scale_name(s, cb) for s in iccs], "ICC(1) team": list(iccs.values())})
+        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
+                                no_leading_zero=["ICC(1) team"],
+                                note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
+                                     "zonder voorspellers (leeg model)."))
+    model = res.get("model")
+    if model is not None and not isinstance(model, Failure):
+        coefs = model_table(model)
+        if len(coefs) and getattr(model, "converged", True):   # an unreliable fit shows no estimates
+            sym = "β" if getattr(model, "standardized", False) else "b"
+            shown = coefs.rename(columns={"b": sym, "ci_low": "95%-BI laag", "ci_high": "95%-BI hoog"})
+            parts.append(html_table(shown, title=f"{effects_title(ctx)} (n = {integer(model.n)}, "
+                                    f"{integer(model.n_teams)} teams)", number=ctx.table_number(), decimals={"p": 3},
+                                    no_leading_zero=["p"]))
+    if len(parts) == 1:
+        parts.append(_p("Het model kon deze ronde niet worden geschat (zie Invloedsfactoren)."))
     return Section(title, "".join(parts))
 
 
@@ -914,9 +966,9 @@ def all_sections(ctx: ReportContext, shared: dict) -> list[Section]:
     """Every section of the report, in order."""
     from .outcomes import outcomes_section
 
-    return [response(ctx), reliability_section(ctx), scale_scores(ctx), item_distributions(ctx), change_section(ctx),
-            factor_section(ctx, shared), influence_section(ctx, shared), outcomes_section(ctx, shared),
-            open_answers_section(ctx)]
+    return [response(ctx), reliability_section(ctx), scale_scores(ctx, shared), item_distributions(ctx),
+            change_section(ctx), factor_section(ctx, shared), influence_section(ctx, shared),
+            influence_details(ctx, shared), outcomes_section(ctx, shared), open_answers_section(ctx)]
 
 
 # --- helpers for the exploration notebooks -------------------------------------------------------

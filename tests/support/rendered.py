@@ -46,7 +46,9 @@ def _build(base: Path) -> None:
         write_network("raw", seed=SEED)
         for r in (PREVIOUS, ROUND):
             clean_files([Path("raw") / r], round_name=r, out="processed")
-        ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False)
+        # team pages and bundles too (cheap next to the notebooks): the team and bundle tests read them
+        ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False, teams=True,
+                                  bundle=True)
     finally:
         os.chdir(cwd)
     # the days the build ran on (two when it crossed midnight): the index pages carry one of them

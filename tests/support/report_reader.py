@@ -191,15 +191,16 @@ class Report:
             raise KeyError(f"{len(found)} tabellen met titel {title!r}; er zijn: {[t.title for t in self.tables]}")
         return found[0]
 
+    # ``section`` names an h2 section or an h3 part of one (e.g. "Factorstructuur" inside the Verantwoording)
     def tables_in(self, section: str) -> list[Table]:
-        return [t for t in self.tables if t.section == section]
+        return [t for t in self.tables if section in (t.section, t.subsection)]
 
     def figures_in(self, section: str) -> list[Figure]:
-        return [f for f in self.figures if f.section == section]
+        return [f for f in self.figures if section in (f.section, f.subsection)]
 
     def text_of(self, section: str, *, kinds=("p", "li")) -> str:
-        """All generated sentences of one section, joined by spaces (notes under tables not included)."""
-        return " ".join(s.text for s in self.sentences if s.section == section and s.kind in kinds)
+        """All generated sentences of one section (h2) or part (h3), joined by spaces (notes under tables not included)."""
+        return " ".join(s.text for s in self.sentences if section in (s.section, s.subsection) and s.kind in kinds)
 
 
 class _Reader(HTMLParser):
