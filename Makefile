@@ -22,6 +22,7 @@ demo: $(STAMP)
 # writes .coverage.* (pyproject.toml [tool.coverage.run]); combined and reported after the run. pytest's
 # summary line is repeated last, so it stays the closing line of the output.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	@rm -f .coverage .coverage.* .pytest-out .pytest-status
 	@{ COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage run -m pytest -n 2 --dist loadfile -q; \
 	   echo $$? > .pytest-status; } | tee .pytest-out; \

@@ -1,6 +1,6 @@
 """Benchmark of the CFA: ``python benchmarks/bench_cfa.py``.
 
-On synthetic network data (tests/data/synth_cfa.csv, two rounds, 47 items):
+On synthetic network data (tests/reference/data/synth_cfa.csv, two rounds, 47 items):
 
 1. the full 11-factor / 47-item model on one round (~535 cases), single group;
 2. invariance across the two rounds (configural, metric, scalar);
@@ -17,19 +17,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import informeel_lib as il
 
-import informeel_lib as il  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 RESULTS = ROOT / "benchmarks" / "results" / "cfa.json"
-DATA = ROOT / "tests" / "data" / "synth_cfa.csv"
+DATA = ROOT / "tests" / "reference" / "data" / "synth_cfa.csv"
 
 R_CODE = r"""
 suppressPackageStartupMessages(library(lavaan))

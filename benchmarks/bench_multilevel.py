@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import informeel_lib as il
+from informeel_lib.analysis.lmm import RandomTerm, fit_lmm
 
-import informeel_lib as il  # noqa: E402
-from informeel_lib.analysis.lmm import RandomTerm, fit_lmm  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 RESULTS = ROOT / "benchmarks" / "results" / "multilevel.json"
 BH1996 = ROOT / "tests" / "reference" / "data" / "bh1996.csv"
@@ -79,7 +78,9 @@ def network_frame():
 
 def r_frame(frame, outcome, predictors):
     """The same design for R: z-scored outcome and predictors, unique team key."""
-    z = lambda s: (s - s.mean()) / s.std(ddof=1)  # noqa: E731
+    def z(s):
+        return (s - s.mean()) / s.std(ddof=1)
+
     out = pd.DataFrame({"y": z(frame[outcome]), "org": frame["organisation"],
                         "team": frame["organisation"] + " / " + frame["team"]})
     for p in predictors:

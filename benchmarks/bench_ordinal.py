@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -28,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import informeel_lib as il
 
-import informeel_lib as il  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 RESULTS = ROOT / "benchmarks" / "results" / "ordinal.json"
 DATA = ROOT / "tests" / "reference" / "data"
@@ -49,7 +48,8 @@ t2 <- best(function() tt <<- tetrachoric(ability))
 t3 <- best(function() fo <<- cfa(m, data = one, ordered = TRUE))
 mb <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 bfi_all <- read.csv("{data}/bfi.csv")
-ms <- "REFL =~ REFL1 + REFL2 + REFL3 + REFL4 + REFL5\nEXPR =~ EXPR1 + EXPR2 + EXPR3 + EXPR4\nLEID =~ LEID1 + LEID2 + LEID3 + LEID4 + LEID5"
+ms <- paste("REFL =~ REFL1 + REFL2 + REFL3 + REFL4 + REFL5", "EXPR =~ EXPR1 + EXPR2 + EXPR3 + EXPR4",
+             "LEID =~ LEID1 + LEID2 + LEID3 + LEID4 + LEID5", sep = "\n")
 sm <- read.csv("{data}/synth_items_missing.csv")
 t4 <- best(function() fb <<- cfa(mb, data = bfi_all, missing = "fiml"))
 t5 <- best(function() fs <<- cfa(ms, data = sm, missing = "fiml"))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -25,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import informeel_lib as il
 
-import informeel_lib as il  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 RESULTS = ROOT / "benchmarks" / "results" / "psychometrics.json"
 
@@ -65,8 +64,9 @@ def bench_reliability(rows):
     for label, missing in (("complete", 0.0), ("2% missing", 0.02)):
         df = likert_data(100_000, 5, 8, seed=1, missing=missing)
         scales = [[c for c in df.columns if c.startswith(f"S{s}_")] for s in range(1, 6)]
-        ours = best_of(lambda: [il.reliability(df[cols]) for cols in scales])
-        theirs = best_of(lambda: [pg.cronbach_alpha(df[cols], nan_policy="pairwise") for cols in scales])
+        ours = best_of(lambda df=df, scales=scales: [il.reliability(df[cols]) for cols in scales])
+        theirs = best_of(lambda df=df, scales=scales: [pg.cronbach_alpha(df[cols], nan_policy="pairwise")
+                                                         for cols in scales])
         a = il.reliability(df[scales[0]]).alpha
         b = pg.cronbach_alpha(df[scales[0]], nan_policy="pairwise")[0]
         assert abs(a - b) < 1e-9, (a, b)
@@ -105,7 +105,8 @@ def bench_factors(rows):
         res = subprocess.run([rscript, "-e", R_CODE.replace("{path}", str(path))], capture_output=True, text=True,
                              check=True)
     r_pa, r_fa, r_nf, r_nc = res.stdout.strip().splitlines()[-1].split()
-    print(f"R fa.parallel: {r_nf} factoren, {r_nc} componenten; wij: {pa.n_factors} factoren, {pa.n_components} componenten")
+    print(f"R fa.parallel: {r_nf} factoren, {r_nc} componenten; wij: {pa.n_factors} factoren, {pa.n_components} "
+          f"componenten")
     rows.append(("parallel analysis 20 it., 5,000x40", t_pa, "R psych::fa.parallel", float(r_pa)))
     rows.append(("EFA 5 factors minres/oblimin, 5,000x40", t_fa, "R psych::fa", float(r_fa)))
     out["parallel_analysis_vs_R"] = float(r_pa) / t_pa

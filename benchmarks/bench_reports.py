@@ -47,7 +47,8 @@ def prepare(work: Path, seed: int, round_name: str) -> Path:
     return processed
 
 
-def run_informeel(data: Path, out: Path, round_name: str, jobs: int, *, teams: bool = False, source: Path | None = None) -> float:
+def run_informeel(data: Path, out: Path, round_name: str, jobs: int, *, teams: bool = False,
+                  source: Path | None = None) -> float:
     """Time ``informeel report`` for the round (cold cache); ``source`` runs another checkout's code instead
     (e.g. the previous version, to compare side by side: its package and report kernel import from there)."""
     for cache in data.glob("*_gedeeld.pkl"):
@@ -57,7 +58,8 @@ def run_informeel(data: Path, out: Path, round_name: str, jobs: int, *, teams: b
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)  # the kernels inherit it, so the notebooks run that checkout's code too
-        cmd = [sys.executable, "-c", "import sys; from informeel_lib.cli import main; sys.exit(main(sys.argv[1:]))", *args]
+        cmd = [sys.executable, "-c", "import sys; from informeel_lib.cli import main; sys.exit(main(sys.argv[1:]))",
+               *args]
     else:
         cmd = [str(BIN / "informeel"), *args]
     start = time.perf_counter()
@@ -75,7 +77,8 @@ def run_baseline(data: Path, out: Path, round_name: str, organisations: list[str
         name = "netwerk" if org is None else org.lower().replace(" ", "-")
         executed = out / f"{name}.ipynb"
         cmd = [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "informeel", "--cwd", str(NOTEBOOK.parent),
-               "-p", "ronde", round_name, "-p", "data_map", str(data), "-p", "interactief", "False", "--no-progress-bar"]
+               "-p", "ronde", round_name, "-p", "data_map", str(data), "-p", "interactief", "False",
+               "--no-progress-bar"]
         if org is not None:
             cmd += ["-p", "organisatie", org]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
@@ -90,7 +93,8 @@ def main(argv=None) -> int:
     parser.add_argument("--round", default="2022-05")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--vergelijk", type=Path, default=None,
-                        help="map met een andere versie (checkout): time haar rapportronde naast deze, plus deze met --teams")
+                        help="map met een andere versie (checkout): time haar rapportronde naast deze, plus deze met "
+                        "--teams")
     args = parser.parse_args(argv)
     if args.vergelijk is not None:
         return compare_versions(args)
@@ -135,7 +139,8 @@ def compare_versions(args) -> int:
             runs["vorige versie"].append(run_informeel(data, work / f"old{i}", args.round, args.jobs,
                                                        source=args.vergelijk.resolve()))
             runs["deze versie"].append(run_informeel(data, work / f"new{i}", args.round, args.jobs))
-            runs["deze versie --teams"].append(run_informeel(data, work / f"teams{i}", args.round, args.jobs, teams=True))
+            runs["deze versie --teams"].append(run_informeel(data, work / f"teams{i}", args.round, args.jobs,
+                                                             teams=True))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     best = {k: min(v) for k, v in runs.items()}

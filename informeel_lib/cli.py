@@ -12,11 +12,11 @@ import re
 import sys
 
 from .errors import InformeelError
+from .files import printable
 from .privacy import MIN_GROUP
 
 # Dutch choices on the command line -> the English values the library takes
 RULES = {"markeer": "flag", "verwijder": "drop"}
-from .files import printable
 
 # argparse's own messages, in Dutch (argparse looks its texts up through the module-level ``_``)
 _ARGPARSE_NL = {
@@ -57,7 +57,7 @@ def _dutch_argparse():
 class DutchParser(argparse.ArgumentParser):
     """ArgumentParser whose errors are Dutch and whose echoed values lose control characters."""
 
-    def error(self, message):  # noqa: D401 - argparse API
+    def error(self, message):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: fout: {printable(message, limit=400)}\n")
 

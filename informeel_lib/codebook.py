@@ -386,7 +386,8 @@ def _parse_scales(raw, named_scales=None, missing=()):
             raise CodebookError(f"Codebook: '{where}.role' moet 'predictor' of 'outcome' zijn, niet '{role}'.")
         direction = spec.get("direction", "positive")
         if direction not in ("positive", "negative"):
-            raise CodebookError(f"Codebook: '{where}.direction' moet 'positive' of 'negative' zijn, niet '{direction}'.")
+            raise CodebookError(f"Codebook: '{where}.direction' moet 'positive' of 'negative' zijn, "
+                                f"niet '{direction}'.")
         target = spec.get("target_alpha")
         if target is not None and not (0 < float(target) < 1):
             raise CodebookError(f"Codebook: '{where}.target_alpha' moet tussen 0 en 1 liggen.")
@@ -430,14 +431,16 @@ def _parse_response_scale(raw, where="response_scale"):
         for alias in aliases:
             key = normalise_text(alias)
             if index.get(key, int(value)) != int(value):
-                raise CodebookError(f"Codebook: label '{alias}' in '{where}.aliases.{value}' staat ook bij waarde {index[key]}.")
+                raise CodebookError(f"Codebook: label '{alias}' in '{where}.aliases.{value}' staat ook bij waarde "
+                                    f"{index[key]}.")
             index[key] = int(value)
     for k in range(lo, hi + 1):
         index.setdefault(str(k), k)
     missing = frozenset(normalise_text(m) for m in raw.get("missing", []) or [])
     clash = missing & set(index)
     if clash:
-        raise CodebookError(f"Codebook: '{where}.missing' bevat een label dat ook een antwoordwaarde is: {sorted(clash)}.")
+        raise CodebookError(f"Codebook: '{where}.missing' bevat een label dat ook een antwoordwaarde is: "
+                            f"{sorted(clash)}.")
     return lo, hi, index, canonical, missing
 
 
@@ -467,7 +470,8 @@ def _parse_model(raw, scales: dict, background: dict) -> ResearchModel | None:
             raise CodebookError(f"Codebook: 'model.{key}' noemt onbekende schaal/schalen: {', '.join(unknown)}.")
     unknown = [c for c in controls if c not in background]
     if unknown:
-        raise CodebookError(f"Codebook: 'model.controls' noemt onbekende achtergrondvraag/-vragen: {', '.join(unknown)}.")
+        raise CodebookError(f"Codebook: 'model.controls' noemt onbekende achtergrondvraag/-vragen: "
+                            f"{', '.join(unknown)}.")
     if outcome in further or outcome in predictors or set(further) & set(predictors):
         raise CodebookError("Codebook: een schaal staat in 'model' zowel als uitkomst als als invloedsfactor.")
     paths = _names(raw.get("paths"), "model.paths") or _default_paths(outcome, further, predictors)
@@ -475,10 +479,12 @@ def _parse_model(raw, scales: dict, background: dict) -> ResearchModel | None:
         lhs, op, rhs = line.partition("~")
         names = [lhs.strip(), *(r.strip() for r in rhs.split("+"))]
         if not op or "~~" in line or "=~" in line or not all(names):
-            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' moet de vorm 'SCHAAL ~ SCHAAL + SCHAAL' hebben.")
+            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' moet de vorm 'SCHAAL ~ SCHAAL + SCHAAL' "
+                                f"hebben.")
         unknown = [n for n in names if n not in scales]
         if unknown:
-            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' noemt onbekende schaal/schalen: {', '.join(unknown)}.")
+            raise CodebookError(f"Codebook: 'model.paths' regel '{line}' noemt onbekende schaal/schalen: "
+                                f"{', '.join(unknown)}.")
     min_matched = raw.get("min_matched", 50)
     if not isinstance(min_matched, int) or min_matched < 10:
         raise CodebookError("Codebook: 'model.min_matched' moet een geheel getal van minstens 10 zijn.")

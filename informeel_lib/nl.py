@@ -218,7 +218,8 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
             is_num = numeric or (isinstance(value, str) and _numeric_text(text))
             cls = ' class="num"' if is_num else ""
             numeric_cols[len(cells)] &= is_num or text == EMPTY
-            cells.append(f"<td{cls}>{html.escape(text).replace(' ', '&nbsp;') if text.startswith('[') else html.escape(text)}</td>")
+            shown = html.escape(text).replace(" ", "&nbsp;") if text.startswith("[") else html.escape(text)
+            cells.append(f"<td{cls}>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     num_th = ' class="num"'
     head = "".join(f"<th{num_th if num else ''}>{html.escape(str(c))}</th>" for c, num in zip(df.columns, numeric_cols))

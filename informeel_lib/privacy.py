@@ -59,7 +59,8 @@ _PHONE_RE = re.compile(
     r"|\(0\d{2,3}\)\s?(?:\d" + _SEP + r"){5,6}\d(?!\d)"
     r"|(?<![\w+])0800" + _SEP + r"\d{4}(?!\d)"
 )
-_NAME_PARTICLES = r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|het|[Tt]er|[Tt]en|[Tt]e|in|op|'t|[Ll]a|[Ll]e|du|da|del|di)\s+){0,3}"
+_NAME_PARTICLES = (r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|het|[Tt]er|[Tt]en|[Tt]e|in|op|'t|[Ll]a|[Ll]e|du|da|del|di)"
+                   r"\s+){0,3}")
 _CAP_WORD = r"[A-ZÀ-Ý][a-zà-ÿ'\-]+"
 _TITLE_RE = re.compile(
     r"\b((?i:meneer|mevrouw|mevr\.|mw\.|mw|dhr\.|dhr|de heer|juffrouw|dokter|dr\.|zuster|broeder))\s+"
@@ -81,7 +82,8 @@ def _name_re() -> re.Pattern:
     # then an optional surname: tussenvoegsel(s) + capitalised word, or a capitalised word directly.
     return re.compile(
         r"(?<![\w\[])(?:" + names + r")(?![\w\]])"
-        r"(?:\s+(?:[A-Z]\.\s*)*" + _NAME_PARTICLES + r"(?!(?:Ik|Je|We|Wij|Zij|Ze|Hij|Het|De|Dat|Die|En|Maar)\b)" + _CAP_WORD + r")?"
+        r"(?:\s+(?:[A-Z]\.\s*)*" + _NAME_PARTICLES + r"(?!(?:Ik|Je|We|Wij|Zij|Ze|Hij|Het|De|Dat|Die|En|Maar)\b)"
+        + _CAP_WORD + r")?"
     )
 
 
@@ -150,7 +152,8 @@ def scrub_text(text) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_group: int = MIN_GROUP, value_cols=None) -> pd.DataFrame:
+def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_group: int = MIN_GROUP,
+                          value_cols=None) -> pd.DataFrame:
     """Mask the statistics of groups with fewer than ``min_group`` respondents.
 
     Parameters
@@ -204,7 +207,8 @@ def suppress_small_groups(table: pd.DataFrame, n_col: str = "n", min_group: int 
     for col in value_cols:
         if small.any():
             if not (pd.api.types.is_float_dtype(out[col]) or out[col].dtype == object):
-                out[col] = out[col].astype("float64") if pd.api.types.is_numeric_dtype(out[col]) else out[col].astype(object)
+                numeric = pd.api.types.is_numeric_dtype(out[col])
+                out[col] = out[col].astype("float64") if numeric else out[col].astype(object)
             out.loc[small, col] = float("nan") if pd.api.types.is_numeric_dtype(out[col]) else None
     previous = out["suppressed"].astype(bool).to_numpy() if "suppressed" in out.columns else False
     out["suppressed"] = small | previous

@@ -23,10 +23,12 @@ def params(extra: str = "") -> nbformat.NotebookNode:
         "# Parameters (papermill overschrijft deze waarden)\n"
         "ronde = \"2022-11\"              # meetronde, bijvoorbeeld 2022-05\n"
         "organisatie = None              # None: het hele netwerk; anders een organisatie, bijvoorbeeld ZINN\n"
-        "data_map = None                 # opgeschoonde data; None: 'data:' uit informeel.yaml, anders ../data/processed\n"
+        "data_map = None                 # opgeschoonde data; None: 'data:' uit informeel.yaml, anders "
+        "../data/processed\n"
         "min_groep = 5                   # kleinere groepen worden niet getoond\n"
         "interactief = True              # False bij papermill/HTML: geen widgets, alleen vaste uitvoer\n"
-        "codebook = None                 # codeboek (YAML) van de vragenlijst; None: uit informeel.yaml, anders de demo\n"
+        "codebook = None                 # codeboek (YAML) van de vragenlijst; None: uit informeel.yaml, anders de "
+        "demo\n"
         + extra)
     cell.metadata["tags"] = ["parameters"]
     return cell
@@ -43,7 +45,8 @@ SETUP = ("import pandas as pd\n"
          "current = data[data[\"round\"] == ronde]\n"
          "if organisatie is not None:\n"
          "    organisatie = cb.resolve_organisation(organisatie) or organisatie\n"
-         "print(f\"Ronde {ronde}: {len(current)} respondenten; rondes in de data: {', '.join(sorted(data['round'].unique()))}\")")
+         "print(f\"Ronde {ronde}: {len(current)} respondenten; rondes in de data: {', "
+         "'.join(sorted(data['round'].unique()))}\")")
 
 WIDGET_CELL = ("# Interactief (alleen in JupyterLab): kies organisatie, ronde en schaal\n"
                "if interactief:\n"
@@ -51,9 +54,11 @@ WIDGET_CELL = ("# Interactief (alleen in JupyterLab): kies organisatie, ronde en
                "    choices = w.options(data, cb)\n"
                "    ipw.interact(lambda organisatie, ronde, schaal: w.show({call}(data, codebook=cb, "
                "organisation=organisatie, round_name=ronde, scale=schaal, min_group=min_groep)),\n"
-               "                 organisatie=choices[\"organisation\"], ronde=choices[\"round\"], schaal=choices[\"scale\"])\n"
+               "                 organisatie=choices[\"organisation\"], ronde=choices[\"round\"], "
+               "schaal=choices[\"scale\"])\n"
                "else:\n"
-               "    w.show({call}(data, codebook=cb, organisation=organisatie, round_name=ronde, scale=cb.main_outcome, "
+               "    w.show({call}(data, codebook=cb, organisation=organisatie, round_name=ronde, "
+               "scale=cb.main_outcome, "
                "min_group=min_groep))")
 
 
@@ -84,7 +89,8 @@ def begripsverkenning():
             "vooraf vastgelegd leerdoel, tijdstip, plek of begeleider (Kyndt, Gijbels, Grosemans & Donche, 2016).\n\n"
             "## Drie vormen van informeel leren\n\n"
             "| vorm | kenmerk | hoe het gebeurt |\n|---|---|---|\n"
-            "| zelfgestuurd | bewust en met opzet | de medewerker organiseert zelf een 'leerproject', zonder trainer |\n"
+            "| zelfgestuurd | bewust en met opzet | de medewerker organiseert zelf een 'leerproject', zonder trainer "
+            "|\n"
             "| incidenteel | niet bedoeld en niet gepland | als bijproduct van andere taken en activiteiten |\n"
             "| tacit (impliciet) | onbewust | door waarden, houdingen en vaardigheden van anderen over te nemen |\n\n"
             "Naar Caruso (2017) en Ruijters, Schut & Simons (2021).\n\n"
@@ -98,9 +104,11 @@ def begripsverkenning():
         new_code_cell("display(HTML(nl.html_table(rs.concept_table(cb), title=\"Schalen, begrippen en "
                       "invloedsfactoren\", number=1)))"),
         new_markdown_cell("## Open antwoorden per vorm, organisatie en ronde\n\nDe antwoorden op de open vragen die "
-                          "het codeboek laat indelen (`analysis: vormen`) zijn automatisch ingedeeld in de drie vormen. "
+                          "het codeboek laat indelen (`analysis: vormen`) zijn automatisch ingedeeld in de drie "
+                          "vormen. "
                           "Kleine aantallen worden niet getoond."),
-        new_code_cell("for i, question in enumerate(q for q, a in cb.open_question_analysis.items() if a == \"vormen\"):\n"
+        new_code_cell("for i, question in enumerate(q for q, a in cb.open_question_analysis.items() if a == "
+                      "\"vormen\"):\n"
                       "    counts = rs.open_answer_counts(data, column=question, min_group=min_groep)\n"
                       "    display(HTML(nl.html_table(counts, title=f\"Gecodeerde antwoorden per vorm, organisatie en "
                       "ronde: {cb.open_questions[question]}\", number=2 + i, note=f\"n = aantal antwoorden; aantallen "
@@ -182,7 +190,8 @@ def factormodel():
                       "two_rounds = data[data[\"round\"].isin([previous, ronde])]\n"
                       "display(HTML(rs.invariance_html(two_rounds, model, \"round\", codebook=cb, min_group=min_groep, "
                       "cached=shared.get(\"invariance_rounds\"))))\n"
-                      "display(HTML(rs.invariance_html(current, model, \"organisation\", codebook=cb, min_group=min_groep, "
+                      "display(HTML(rs.invariance_html(current, model, \"organisation\", codebook=cb, "
+                      "min_group=min_groep, "
                       "cached=shared.get(\"invariance_organisations\"))))"),
     ])
 

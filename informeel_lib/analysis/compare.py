@@ -198,7 +198,8 @@ def _compare_pair(a: pd.DataFrame, b: pd.DataFrame, *, min_group, ci, label, r1,
             which = r1 if len(a) == 0 else r2
             note = f"geen antwoorden op {label} in ronde {which}"
         else:
-            note = f"minder dan {min_group} respondenten in een van beide rondes: niet getoond ter bescherming van de privacy"
+            note = (f"minder dan {min_group} respondenten in een van beide rondes: niet getoond ter bescherming "
+                    "van de privacy")
         return {**empty, "note": note}
     ids_a = a["respondent"].dropna()
     ids_b = b["respondent"].dropna()
@@ -250,14 +251,16 @@ class BenchmarkResult:
         if self.suppressed:
             return f"BenchmarkResult({self.scale}, {self.organisation}: onderdrukt, n={self.n_org})"
         return (f"BenchmarkResult({self.scale}, {self.organisation} {self.mean_org:.2f} (n={self.n_org}) vs rest "
-                f"{self.mean_rest:.2f} (n={self.n_rest}), diff={self.diff:.2f} [{self.ci_low:.2f}, {self.ci_high:.2f}], "
+                f"{self.mean_rest:.2f} (n={self.n_rest}), diff={self.diff:.2f} [{self.ci_low:.2f}, "
+                f"{self.ci_high:.2f}], "
                 f"p={self.p:.3g}, g={self.hedges_g:.2f})")
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: getattr(self, k) for k in self.__dataclass_fields__}])
 
     def sentence(self, decimals: int = 1) -> str:
-        """Dutch sentence, e.g. ``Reflectie op het werk: ZINN 3,8, rest van het netwerk 3,6 (verschil 0,2; 95%-BI 0,1 tot 0,3)``."""
+        """Dutch sentence, e.g. ``Reflectie op het werk: ZINN 3,8, rest van het netwerk 3,6 (verschil 0,2;
+        95%-BI 0,1 tot 0,3)``."""
         if self.suppressed:
             return f"{self.scale_name}: {self.organisation} niet getoond ({self.note})."
         mean_org, mean_rest, diff, ci_low, ci_high = (number(v, decimals) for v in (

@@ -15,7 +15,8 @@ from ..errors import AnalysisError
 from ..privacy import MIN_GROUP
 
 
-def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: int = MIN_GROUP, ci: float = 0.95) -> pd.DataFrame:
+def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: int = MIN_GROUP,
+                ci: float = 0.95) -> pd.DataFrame:
     """n, mean, sd and a t-based confidence interval per group, small groups masked.
 
     Parameters
@@ -47,7 +48,13 @@ def describe_by(data: pd.DataFrame, by, *, value=None, columns=None, min_group: 
     --------
     R: ``psych::describeBy(x, group)`` (n, mean, sd) plus ``t.test(x)$conf.int`` per group.
 
-    >>> describe_by(df, "organisation", value="REFL")  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> from informeel_lib.analysis.scoring import score_scales
+    >>> df["REFL"] = score_scales(df)["REFL"]
+    >>> table = describe_by(df, "organisation", value="REFL")
+    >>> table.loc[0, "organisation"], int(table.loc[0, "n"]), bool(table.loc[0, "suppressed"])
+    ('Interzorg', 49, False)
     """
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError("describe_by verwacht een tabel (DataFrame).")

@@ -82,7 +82,11 @@ def kmo(df) -> KMOResult:
     --------
     R: ``psych::KMO(df)``.
 
-    >>> kmo(items).overall  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> items = df.filter(regex="^(REFL|EXPR|LEID)[0-9]$")
+    >>> round(kmo(items).overall, 2)
+    0.82
     """
     r, columns, n_rows = matrix_or_correlations(df, what="de KMO-berekening")
     check_invertible(r, n_rows, what="KMO")
@@ -187,7 +191,8 @@ def check_invertible(r: np.ndarray, n_rows, *, what: str) -> None:
                             "respondenten berusten (veel ontbrekende antwoorden) of als de matrix uit verschillende "
                             "bronnen is samengesteld; gebruik alleen respondenten met volledige antwoorden.")
     if eig[0] < 1e-12 * eig[-1]:
-        raise AnalysisError(f"De correlatiematrix is singulier (een item is een combinatie van andere items), dus {what} "
+        raise AnalysisError(f"De correlatiematrix is singulier (een item is een combinatie van andere items), dus "
+                            f"{what} "
                             "kan niet. Laat een van die items weg.")
 
 
@@ -257,7 +262,8 @@ def _lbfgsb(fun, grad, start, upper, s, nf, *, fun_and_grad=None):
     values at once (L-BFGS-B always asks for both at the same point)."""
     scale = 0.01
     if fun_and_grad is None:
-        fg = lambda x: (fun(x * scale, s, nf), grad(x * scale, s, nf) * scale)  # noqa: E731
+        def fg(x):
+            return fun(x * scale, s, nf), grad(x * scale, s, nf) * scale
     else:
         def fg(x):
             value, gradient = fun_and_grad(x * scale, s, nf)
@@ -548,8 +554,12 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
     --------
     R: ``psych::fa(df, nfactors = 5, fm = "minres", rotate = "oblimin")``.
 
-    >>> res = efa(items, 5, method="minres", rotation="oblimin")  # doctest: +SKIP
-    >>> res.loadings.round(2)  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> items = df.filter(regex="^(REFL|EXPR|LEID)[0-9]$")
+    >>> res = efa(items, 3, method="minres", rotation="oblimin")
+    >>> res.loadings.shape, float(round(res.loadings.loc["REFL3", "MR1"], 2))
+    ((14, 3), 0.82)
     """
     if method not in METHODS:
         raise AnalysisError(f"Onbekende factormethode '{method}'; kies uit {', '.join(METHODS)}.")
@@ -623,7 +633,8 @@ def _correlation_input(df, use, cor="pearson"):
     if use == "complete":
         data = data.dropna()
         if len(data) < 3:
-            raise AnalysisError("Na het weglaten van respondenten met ontbrekende antwoorden blijft (bijna) niemand over.")
+            raise AnalysisError("Na het weglaten van respondenten met ontbrekende antwoorden blijft (bijna) niemand "
+                                "over.")
         data = item_matrix(data, what="de factoranalyse")
     if cor != "pearson":
         return correlation_matrix(data, cor, what="de factoranalyse")[0].to_numpy(), list(data.columns), len(data)

@@ -521,8 +521,10 @@ def fit_lmm(y, X, terms, *, reml: bool = True, x_names=None) -> LMMFit:
     --------
     R: ``lme4::lmer(Reaction ~ Days + (Days | Subject), sleepstudy)``.
 
-    >>> term = RandomTerm.with_slope("Subject", d["Subject"], d["Days"], "Days")  # doctest: +SKIP
-    >>> fit_lmm(d["Reaction"], np.column_stack([np.ones(len(d)), d["Days"]]), [term])  # doctest: +SKIP
+    With ``d`` lme4's ``sleepstudy`` (not shipped; see tests/reference/test_lmm.py)::
+
+        term = RandomTerm.with_slope("Subject", d["Subject"], d["Days"], "Days")
+        fit_lmm(d["Reaction"], np.column_stack([np.ones(len(d)), d["Days"]]), [term])
     """
     names = list(x_names) if x_names is not None else (
         list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{i}" for i in range(np.shape(X)[1])])

@@ -1,4 +1,5 @@
-"""Item matrices and pairwise-complete moments shared by reliability and factor analysis (as R psych: pairwise by default)."""
+"""Item matrices and pairwise-complete moments shared by reliability and factor analysis
+(as R psych: pairwise by default)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def item_array(df, *, what: str = "de analyse") -> tuple[np.ndarray, list[str]]:
             if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
                 converted = pd.to_numeric(s, errors="coerce")
                 if converted.notna().sum() < s.notna().sum():
-                    raise AnalysisError(f"Item '{col}' bevat waarden die geen getal zijn; {what} kan alleen met getallen.")
+                    raise AnalysisError(f"Item '{col}' bevat waarden die geen getal zijn; {what} kan alleen met "
+                                        f"getallen.")
                 s = converted
             cols.append(s.to_numpy(dtype=float, na_value=np.nan))
         values = np.column_stack(cols)
@@ -121,7 +123,8 @@ def check_spread(xt: np.ndarray, columns, *, what: str = "de analyse") -> bool:
         col = columns[j]
         if np.isnan(lo[j]):
             raise AnalysisError(f"Item '{col}' heeft geen enkel antwoord; laat het weg uit {what}.")
-        raise AnalysisError(f"Item '{col}' heeft geen variatie (iedereen antwoordde {lo[j]:g}); laat het weg uit {what}.")
+        raise AnalysisError(f"Item '{col}' heeft geen variatie (iedereen antwoordde {lo[j]:g}); laat het weg uit "
+                            f"{what}.")
     return bool(with_nan.any())
 
 

@@ -154,7 +154,8 @@ def icc_anova(data: pd.DataFrame, value: str, group, *, group_size: str = "k0", 
             f"er {n_groups}."
         )
     if n - n_groups < 1:
-        raise AnalysisError(f"ICC van '{value}': elke groep heeft maar één antwoord, dus er is geen variantie binnen groepen.")
+        raise AnalysisError(f"ICC van '{value}': elke groep heeft maar één antwoord, dus er is geen variantie binnen "
+                            f"groepen.")
     sizes = np.bincount(codes).astype(float)
     sums = np.bincount(codes, weights=y)
     means = sums / sizes
@@ -224,8 +225,12 @@ def icc(data: pd.DataFrame, value: str, group, *, group_size: str = "k0", codebo
     R (with ``group_size="mean"``): ``psych::statsBy(d[, c("team", "REFL")], group = "team")$ICC1`` or
     ``multilevel::ICC1(aov(REFL ~ as.factor(team), d))``.
 
-    >>> icc(data, "REFL", ["organisation", "team"])  # doctest: +SKIP
-    0.12
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> from informeel_lib.analysis.scoring import score_scales
+    >>> df["REFL"] = score_scales(df)["REFL"]
+    >>> round(icc(df, "REFL", ["organisation", "team"]), 2)
+    0.1
     """
     return icc_anova(data, value, group, group_size=group_size, codebook=codebook).icc1
 
@@ -350,7 +355,9 @@ def team_agreement(data: pd.DataFrame, items, group=("organisation", "team"), *,
     -----
     James, Demaree & Wolf (1984), J parallel items, uniform ("no agreement") null distribution:
 
-    .. math:: r_{wg(J)} = \\frac{J(1 - \\bar s^2/\\sigma^2_{EU})}{J(1 - \\bar s^2/\\sigma^2_{EU}) + \\bar s^2/\\sigma^2_{EU}},
+    .. math::
+        r_{wg(J)} = \\frac{J(1 - \\bar s^2/\\sigma^2_{EU})}
+                          {J(1 - \\bar s^2/\\sigma^2_{EU}) + \\bar s^2/\\sigma^2_{EU}},
               \\qquad \\sigma^2_{EU} = \\frac{A^2 - 1}{12}
 
     with :math:`\\bar s^2` the mean of the item variances (n − 1 denominator, each item over its
@@ -876,8 +883,13 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
     with ``random_slope="REFL"``: ``... + (1 | organisation) + (1 + scale(REFL) | organisation:team)``;
     with ``reml=False``: ``REML = FALSE``.
 
-    >>> res = influence_model(data, "IWL", ["REFL", "EXPR", "LEID", "ZICHT"])  # doctest: +SKIP
-    >>> print(res.summary_nl())  # doctest: +SKIP
+    >>> from informeel_lib.analysis.scoring import score_scales
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> df = df.join(score_scales(df))
+    >>> res = influence_model(df, "IWL", ["REFL", "EXPR", "LEID", "ZICHT"])
+    >>> res.n, res.n_teams
+    (300, 24)
     """
     cb = codebook or load_codebook()
     spec = _model_spec(data, outcome, predictors, covariates, within_between, groups, random_slope)

@@ -128,7 +128,11 @@ def omega(df, n_factors: int = 3, *, cor: str = "pearson") -> OmegaResult:
     --------
     R: ``psych::omega(df, nfactors = 3)$omega_h`` (``poly = TRUE`` for ``cor="poly"``).
 
-    >>> omega(items, 5, cor="poly").omega_h  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> items = df.filter(regex="^(REFL|EXPR|LEID)[0-9]$")
+    >>> round(omega(items, 3).omega_h, 2)
+    0.49
     """
     check_cor(cor)
     if isinstance(df, pd.DataFrame) and df.shape[0] == df.shape[1] and list(df.index) == list(df.columns):

@@ -70,7 +70,8 @@ class CrossLagged:
         return self.effects.copy()
 
     def __repr__(self) -> str:
-        return f"CrossLagged({self.x}, {self.y}, rondes {self.rounds[0]} → {self.rounds[1]}, n = {self.n_matched}): {self.message}"
+        return (f"CrossLagged({self.x}, {self.y}, rondes {self.rounds[0]} → {self.rounds[1]}, n = {self.n_matched}): "
+                f"{self.message}")
 
 
 def matched_pairs(data: pd.DataFrame, columns, rounds, *, id_col: str = "respondent") -> pd.DataFrame:
@@ -136,7 +137,8 @@ def cross_lagged(data: pd.DataFrame, x: str, y: str, *, rounds=None, id_col: str
         min_matched = model.min_matched if model is not None else DEFAULT_MIN_MATCHED
     for col in ("round", id_col):
         if col not in data.columns:
-            raise AnalysisError(f"Kolom '{col}' staat niet in de data; een panelmodel koppelt rondes via het pseudoniem.")
+            raise AnalysisError(f"Kolom '{col}' staat niet in de data; een panelmodel koppelt rondes via het "
+                                f"pseudoniem.")
     if rounds is None:
         present = sorted(data["round"].dropna().unique())
         if len(present) < 2:

@@ -42,7 +42,8 @@ class ReliabilityResult:
 
     def __repr__(self):
         lo, hi = self.alpha_ci
-        boot = "" if self.bootstrap_ci is None else f", bootstrap_ci=({self.bootstrap_ci[0]:.3f}, {self.bootstrap_ci[1]:.3f})"
+        boot = ("" if self.bootstrap_ci is None
+                else f", bootstrap_ci=({self.bootstrap_ci[0]:.3f}, {self.bootstrap_ci[1]:.3f})")
         kind = "" if self.cor == "pearson" else f", cor={self.cor!r}"
         return (f"ReliabilityResult(alpha={self.alpha:.3f} [{self.ci:.0%} CI {lo:.3f}, {hi:.3f}], "
                 f"std_alpha={self.std_alpha:.3f}, omega_total={self.omega_total:.3f}, average_r={self.average_r:.3f}, "
@@ -241,8 +242,11 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
     ``psych::omega(items, nfactors = 1)$omega.tot``; ordinal:
     ``psych::alpha(polychoric(items)$rho, keys = c("A1"))``.
 
-    >>> res = reliability(df[["A1", "A2", "A3"]], reverse=["A1"], scale_range=(1, 6))  # doctest: +SKIP
-    >>> res.alpha, res.items.r_drop  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> res = reliability(df[["REFL1", "REFL2", "REFL3", "REFL4", "REFL5"]], reverse=["REFL4"], scale_range=(1, 5))
+    >>> round(res.alpha, 2), res.items.r_drop.round(2).tolist()
+    (0.79, [0.52, 0.54, 0.69, 0.58, 0.51])
     """
     if not 0 < ci < 1:
         raise AnalysisError(f"ci moet tussen 0 en 1 liggen, bijvoorbeeld 0.95, niet {ci!r}.")
@@ -250,95 +254,36 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         raise AnalysisError("use moet 'pairwise' of 'complete' zijn.")
     check_cor(cor)
     what = "de betrouwbaarheidsanalyse"
-    # One float array, items x respondents, for all passes below (may be a view of ``items``).
-    x, columns = item_array(items, what=what)
-    answers = x                                  # as given: x is reverse-keyed on a copy below
-    moments = _complete_moments(x)               # (means, covariances), or None: use the general path
-    missing = False if moments is not None else check_spread(x, columns, what=what)
-    check_rows(x, 3, what=what)
-    reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
-    unknown = [r for r in reverse if r not in columns]
-    if unknown:
-        raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
-    rng = _resolve_range(x, columns, reverse, scale_range, codebook)
-    if reverse:
-        lo, hi = (float(v) for v in rng)
-        for name in reverse:
-            col = x[columns.index(name)]
-            bad = (col < lo) | (col > hi)        # NaN compares False
-            if bad.any():
-                raise AnalysisError(
-                    f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
-                    "omkeren kan dan niet. Controleer de data of scale_range."
-                )
-        if moments is None or bootstrap:
-            x = x.copy()                         # never change the caller's data
-            for name in reverse:
-                col = x[columns.index(name)]
-                np.subtract(lo + hi, col, out=col)
-        if moments is not None:                  # x' = lo + hi - x: mean lo + hi - mean, covariances change sign
-            item_mean, c = moments
-            flip = np.ones(len(columns))
-            for name in reverse:
-                j = columns.index(name)
-                item_mean[j] = lo + hi - item_mean[j]
-                flip[j] = -flip[j]
-            c *= np.outer(flip, flip)
-    miss = None
-    if missing:
-        miss = np.isnan(x)
-        empty = miss.all(axis=0)
-        if empty.any():
-            x, miss = x[:, ~empty], miss[:, ~empty]
-        if use == "complete":
-            keep = ~miss.any(axis=0)
-            x, miss = x[:, keep], miss[:, keep]
-            if x.shape[1] >= 3:
-                check_spread(x, columns, what=what)
-        if not miss.any():
-            miss = None
+    # One float array, items x respondents, for all passes below (may be a view of ``items``: never changed).
+    answers, columns = item_array(items, what=what)
+    fast = _complete_moments(answers)            # (means, covariances) of complete data, else None
+    if fast is None:
+        check_spread(answers, columns, what=what)
+    check_rows(answers, 3, what=what)
+    reverse = _reverse_list(reverse, columns)
+    bounds = _reverse_bounds(answers, columns, reverse, scale_range, codebook)
+    x = answers if fast is not None else _usable_rows(answers, columns, use, what)
     k, n = x.shape
     if n < 3:
         raise AnalysisError(f"Voor de betrouwbaarheidsanalyse zijn minstens 3 respondenten nodig; er zijn er {n}.")
-    if moments is not None:
-        item_mean, c = moments
-        item_n = np.full(k, n)
-    elif miss is None:
-        item_mean = x.mean(axis=1)
-        xc = x - item_mean[:, None]
-        c = xc @ xc.T / (n - 1)
-        del xc
-        item_n = np.full(k, n)
-    else:
-        c, r_pw, counts, item_mean = pairwise_moments(x, miss)
-        item_n = np.diag(counts).astype(np.int64)
-    if np.isnan(c).any():
-        i, j = np.argwhere(np.isnan(c))[0]
-        raise AnalysisError(
-            f"De items '{columns[i]}' en '{columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
-            "de betrouwbaarheid kan niet berekend worden."
-        )
+    # moments once, of the answers as given; reversing x' = lo + hi - x then only flips signs
+    item_mean, c, item_n, r_pw = _item_moments(x, fast, columns)
+    flip = np.array([-1.0 if name in reverse else 1.0 for name in columns])
+    if reverse:
+        lo, hi = bounds
+        item_mean = np.where(flip < 0, lo + hi - item_mean, item_mean)
+        c = c * np.outer(flip, flip)
+        r_pw = None if r_pw is None else r_pw * np.outer(flip, flip)
     diag = np.diag(c).copy()
     sd = np.sqrt(diag)
     r = c / np.outer(sd, sd)
-    if miss is None:
+    if r_pw is None:
         r_pw = r.copy()
         np.fill_diagonal(r_pw, 1.0)              # as cor(): an exact unit diagonal
     if cor != "pearson":                         # ordinal alpha: everything below on the latent correlations
         c = r = r_pw = _ordinal_matrix(answers, columns, reverse, cor, complete=use == "complete")
         diag = np.ones(k)
-    total = c.sum()
-    trace = diag.sum()
-    alpha = float((1 - trace / total) * k / (k - 1))
-    std_alpha, av_r = _std_alpha(r)
-
-    col_sums = c.sum(axis=0)
-    v_drop = total - 2 * col_sums + diag           # sum of C without row and column i
-    r_drop = (col_sums - diag) / np.sqrt(diag * v_drop)
-    if k > 2:
-        alpha_drop = (1 - (trace - diag) / v_drop) * (k - 1) / (k - 2)
-    else:
-        alpha_drop = np.full(k, np.nan)
+    alpha, std_alpha, av_r, r_drop, alpha_drop = _alpha_statistics(c, r, diag)
     table = pd.DataFrame({
         "n": item_n,
         "mean": item_mean,
@@ -347,16 +292,103 @@ def reliability(items, reverse=None, *, scale_range=None, ci: float = 0.95, boot
         "alpha_if_dropped": alpha_drop,
         "reversed": [name in reverse for name in columns],
     }, index=pd.Index(columns, name="item"))
-
     boot = None
     if bootstrap:
-        boot = _bootstrap_ci(x.T, int(bootstrap), seed, ci, cor)
+        keyed = _reverse_keyed(x, flip, bounds)
+        boot = _bootstrap_ci(keyed.T, int(bootstrap), seed, ci, cor)
     return ReliabilityResult(
         alpha=alpha, std_alpha=std_alpha, alpha_ci=feldt_ci(alpha, n, k, ci), omega_total=_omega_total(r_pw, columns),
         average_r=av_r, n=int(n), n_items=int(k), items=table, ci=ci, bootstrap_ci=boot, reverse=tuple(reverse),
         cor=cor,
     )
 
+
+def _reverse_list(reverse, columns) -> list[str]:
+    """``reverse`` as a list of item names, all among ``columns``."""
+    reverse = [] if reverse is None else ([reverse] if isinstance(reverse, str) else [str(r) for r in reverse])
+    unknown = [r for r in reverse if r not in columns]
+    if unknown:
+        raise AnalysisError(f"Om te keren item(s) {', '.join(unknown)} staan niet tussen de items.")
+    return reverse
+
+
+def _reverse_bounds(x, columns, reverse, scale_range, codebook=None) -> tuple[float, float] | None:
+    """(lo, hi) to reverse with (see :func:`_resolve_range`); None without reversed items.
+    A value of a reversed item outside it is an error: reversing would move it off the scale."""
+    rng = _resolve_range(x, columns, reverse, scale_range, codebook)
+    if not reverse:
+        return None
+    lo, hi = (float(v) for v in rng)
+    for name in reverse:
+        col = x[columns.index(name)]
+        bad = (col < lo) | (col > hi)        # NaN compares False
+        if bad.any():
+            raise AnalysisError(
+                f"Item '{name}' heeft de waarde {col[bad][0]:g} buiten de schaal {lo:g}-{hi:g}; "
+                "omkeren kan dan niet. Controleer de data of scale_range."
+            )
+    return lo, hi
+
+
+def _usable_rows(x, columns, use: str, what: str) -> np.ndarray:
+    """Respondents who answered at least one item; with ``use="complete"`` only those who answered all."""
+    miss = np.isnan(x)
+    empty = miss.all(axis=0)
+    if empty.any():
+        x = x[:, ~empty]
+    if use == "complete":
+        x = x[:, ~np.isnan(x).any(axis=0)]
+        if x.shape[1] >= 3:
+            check_spread(x, columns, what=what)
+    return x
+
+
+def _item_moments(x, fast, columns):
+    """Item means, covariances, answers per item and (pairwise data only) pairwise correlations."""
+    k, n = x.shape
+    if fast is not None:
+        item_mean, c = fast
+        return item_mean, c, np.full(k, n), None
+    miss = np.isnan(x)
+    if not miss.any():
+        item_mean = x.mean(axis=1)
+        xc = x - item_mean[:, None]
+        return item_mean, xc @ xc.T / (n - 1), np.full(k, n), None
+    c, r_pw, counts, item_mean = pairwise_moments(x, miss)
+    if np.isnan(c).any():
+        i, j = np.argwhere(np.isnan(c))[0]
+        raise AnalysisError(
+            f"De items '{columns[i]}' en '{columns[j]}' zijn door (bijna) niemand allebei beantwoord; "
+            "de betrouwbaarheid kan niet berekend worden."
+        )
+    return item_mean, c, np.diag(counts).astype(np.int64), r_pw
+
+
+def _alpha_statistics(c: np.ndarray, r: np.ndarray, diag: np.ndarray):
+    """alpha, std_alpha, average_r and per item r_drop and alpha_if_dropped from C and R (see reliability)."""
+    k = len(diag)
+    total = c.sum()
+    trace = diag.sum()
+    alpha = float((1 - trace / total) * k / (k - 1))
+    std_alpha, av_r = _std_alpha(r)
+    col_sums = c.sum(axis=0)
+    v_drop = total - 2 * col_sums + diag           # sum of C without row and column i
+    r_drop = (col_sums - diag) / np.sqrt(diag * v_drop)
+    if k > 2:
+        alpha_drop = (1 - (trace - diag) / v_drop) * (k - 1) / (k - 2)
+    else:
+        alpha_drop = np.full(k, np.nan)
+    return alpha, std_alpha, av_r, r_drop, alpha_drop
+
+
+def _reverse_keyed(x: np.ndarray, flip: np.ndarray, bounds) -> np.ndarray:
+    """A reverse-keyed copy of ``x`` (items x respondents) for the bootstrap; ``x`` itself if nothing is reversed."""
+    if bounds is None:
+        return x
+    lo, hi = bounds
+    keyed = x.copy()
+    keyed[flip < 0] = lo + hi - keyed[flip < 0]
+    return keyed
 
 def _ordinal_matrix(answers: np.ndarray, columns, reverse, cor: str, *, complete: bool) -> np.ndarray:
     """Polychoric or tetrachoric matrix of the answers (items x respondents, not reverse-keyed).

@@ -151,7 +151,8 @@ def _required(min_items, k: int, scale) -> float:
         return float(min(min_items, k)) if min_items <= k else _too_many(min_items, k, scale)
     if isinstance(min_items, (float, np.floating)) and 0 < min_items <= 1:
         return float(min_items) * k - 1e-9
-    raise AnalysisError(f"min_items moet een aantal items (int >= 1) of een fractie tussen 0 en 1 zijn, niet {min_items!r}.")
+    raise AnalysisError(f"min_items moet een aantal items (int >= 1) of een fractie tussen 0 en 1 zijn, niet "
+                        f"{min_items!r}.")
 
 
 def _too_many(min_items, k, scale):
@@ -199,7 +200,10 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
     R: ``psych::scoreItems(keys, items, impute = "none", totals = FALSE, min = 1, max = 5)$scores``
     (with ``min_items=1``).
 
-    >>> score_scales(df, {"A": ["a1", "a2"]}, reverse=["a2"], scale_range=(1, 5))  # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> score_scales(df, {"R": ["REFL1", "REFL2"]}, reverse=["REFL2"], scale_range=(1, 5))["R"].head(3).tolist()
+    [2.5, 2.0, 4.0]
     """
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError("score_scales verwacht een tabel (DataFrame) met één rij per respondent.")
@@ -211,12 +215,14 @@ def score_scales(data: pd.DataFrame, codebook=None, *, scales=None, min_items=0.
         scales = [scales] if isinstance(scales, str) else list(scales)
         unknown = [s for s in scales if s not in spec]
         if unknown:
-            raise AnalysisError(f"Onbekende schaal/schalen: {', '.join(map(str, unknown))}; bekend zijn {', '.join(spec)}.")
+            raise AnalysisError(f"Onbekende schaal/schalen: {', '.join(map(str, unknown))}; bekend zijn "
+                                f"{', '.join(spec)}.")
         chosen = {s: spec[s] for s in scales}
     else:
         chosen = {s: its for s, its in spec.items() if any(i in data.columns for i in its)}
         if not chosen:
-            raise AnalysisError("Geen enkele schaal uit het codeboek heeft items in deze data; er valt niets te scoren.")
+            raise AnalysisError("Geen enkele schaal uit het codeboek heeft items in deze data; er valt niets te "
+                                "scoren.")
     out = {}
     for scale, items in chosen.items():
         absent = [i for i in items if i not in data.columns]

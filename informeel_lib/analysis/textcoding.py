@@ -178,7 +178,7 @@ def code_text(text, scheme: CodingScheme) -> dict:
                 return result
     used = [False] * len(stems)
     for form in FORMS:
-        for phrase, weight, original in scheme.phrases[form]:
+        for phrase, weight, _original in scheme.phrases[form]:
             for i in _contains(stems, phrase):
                 if any(used[i:i + len(phrase)]):
                     continue

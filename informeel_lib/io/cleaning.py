@@ -402,8 +402,15 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
 
     Examples
     --------
-    >>> result = clean([read_export("zinn.csv")], round_name="2022-05")   # doctest: +SKIP
-    >>> print(result.summary())                                       # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> from informeel_lib.synth.example import example_survey
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> export = example_survey(20, seed=1).drop(columns=["respondent", "round"])
+    >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
+    >>> from informeel_lib.io.intake import read_export
+    >>> result = clean([read_export(folder / "zinn.csv")], round_name="2022-05", salt="voorbeeld")
+    >>> print(result.summary().splitlines()[0])
+    Ronde 2022-05: 1 bestand(en), 20 rijen ingelezen, 20 bewaard, 0 verwijderd.
 
     There is no single R equivalent; ``careless::longstring`` covers straight-lining and
     ``dplyr::distinct`` the duplicate rule.
@@ -451,7 +458,10 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
 
     limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
     fast = frame["duration_s"].notna() & (frame["duration_s"] < limit)
-    reason_fast = lambda r: f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"  # noqa: E731
+
+    def reason_fast(r):
+        return f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"
+
     if speeders == "drop":
         frame = _drop(frame, fast, "te_snel", reason_fast, log, rnd, dropped)
         fast = fast[frame.index]
@@ -550,8 +560,14 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
 
     Examples
     --------
-    >>> res = clean_files(["data/raw/2022-05"], round_name="2022-05", out="data/processed")  # doctest: +SKIP
-    >>> print(res.summary())                                                            # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> from informeel_lib.synth.example import example_survey
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> export = example_survey(20, seed=1).drop(columns=["respondent", "round"])
+    >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
+    >>> res = clean_files([folder], round_name="2022-05", out=folder / "processed", salt="voorbeeld")
+    >>> sorted(p.name for p in (folder / "processed").iterdir())
+    ['2022-05.parquet', '2022-05_log.csv']
     """
     safe_name(str(round_name))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
@@ -633,7 +649,7 @@ def load_round(path_or_dir, round_name=None) -> pd.DataFrame:
         raise InputError("de opgeschoonde ronde bestaat niet; draai eerst 'informeel clean'.", file=str(path))
     try:
         data = pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises several error types
+    except Exception as exc:
         raise InputError("dit is geen leesbaar parquet-bestand.", file=str(path)) from exc
     required = ["respondent", "round", "organisation", "team", "role"]
     missing = [c for c in required if c not in data.columns]

@@ -136,7 +136,7 @@ def read_columns(paths) -> tuple[list[Column], list[tuple[str, str, int]]]:
 def _name_index() -> dict:
     demo = load_codebook()  # only its tool-generic lists: meta columns and identifier column names
     index = {}
-    for meta, aliases in list(demo.meta_columns.items()) + list(_BUILTIN_META.items()):
+    for _meta, aliases in list(demo.meta_columns.items()) + list(_BUILTIN_META.items()):
         for alias in aliases:
             index[_squash(alias)] = "meta"
     for name in list(demo.identifier_columns) + _BUILTIN_IDENTIFIERS:
@@ -599,7 +599,8 @@ def _category_yaml(key: str, code_key: str, groups, slug: bool) -> list[str]:
     lines = [f"{key}:"]
     if not groups:
         groups = [("onbekend", [])]
-        lines.append(f"  # TE DOEN: geen {'organisaties' if key == 'organisations' else 'rollen'} gevonden in de exports")
+        lines.append(f"  # TE DOEN: geen {'organisaties' if key == 'organisations' else 'rollen'} gevonden in de "
+                     f"exports")
     for canonical, aliases in groups:
         code = _slug(canonical) if slug else canonical
         entry = f"  - {{{code_key}: {_q(code)}"
@@ -688,7 +689,8 @@ def draft_summary(draft: CodebookDraft) -> str:
     lines.append(f"Open vragen: {len(draft.open_questions)}; identificerende kolommen: "
                  f"{len({c.heading for c in draft.columns if c.kind == 'identifier'})} (worden verwijderd).")
     if draft.reverse_items:
-        lines.append(f"Voorgesteld als omgekeerd item: {word_list(draft.reverse_items)} (negatieve item-restcorrelatie).")
+        lines.append(f"Voorgesteld als omgekeerd item: {word_list(draft.reverse_items)} (negatieve "
+                     f"item-restcorrelatie).")
     unknown = [f"{c.file}: '{c.heading}'" for c in draft.columns if c.kind == "onbekend"]
     if unknown:
         lines.append("Niet ingedeeld: " + "; ".join(unknown) + ".")

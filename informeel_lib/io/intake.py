@@ -99,8 +99,14 @@ def read_export(path, *, codebook=None) -> Export:
 
     Examples
     --------
-    >>> exp = read_export("data/raw/2022-05/zinn.csv")          # doctest: +SKIP
-    >>> exp.tool, exp.data[["organisation", "REFL1"]].head()    # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> from informeel_lib.synth.example import example_survey
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> export = example_survey(20, seed=1).drop(columns=["respondent", "round"])
+    >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
+    >>> exp = read_export(folder / "zinn.csv")
+    >>> exp.tool, len(exp.data), list(exp.data.columns[:4])
+    ('csv', 20, ['organisation', 'team', 'role', 'REFL1'])
 
     The nearest R equivalent is ``foreign::read.spss(..., use.value.labels = TRUE)`` or
     ``limer``/``qualtRics::read_survey`` followed by hand-written recoding.

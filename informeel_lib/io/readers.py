@@ -217,7 +217,7 @@ def _read_spss(path: Path) -> _RawTable:
     name = path.name
     try:
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
-    except Exception as exc:  # noqa: BLE001 - pyreadstat raises several types for a bad file
+    except Exception as exc:
         raise InputError("dit is geen leesbaar SPSS-bestand (.sav).", file=name) from exc
     if df.shape[1] == 0:
         raise InputError("het bestand is leeg.", file=name)

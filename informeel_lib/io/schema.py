@@ -78,7 +78,9 @@ def check_required_columns(columns, cb: Codebook, *, file=None, n_raw_columns=No
         return
     parts = []
     if missing:
-        parts.append(f"{len(missing)} verplichte kolom(men) ontbreken: " + "; ".join(_describe(c, cb) for c in missing) + ".")
+        parts.append(f"{len(missing)} verplichte kolom(men) ontbreken: " + "; ".join(_describe(c,
+                                                                                               cb) for c in missing)
+                                                                                               + ".")
     if no_items:
         parts.append("Er is geen enkele vragenlijstvraag (item) herkend.")
     if n_raw_columns is not None and n_raw_columns <= 2:

@@ -26,6 +26,7 @@ import concurrent.futures as cf
 import datetime as _dt
 import hashlib
 import html
+import importlib
 import json
 import multiprocessing
 import os
@@ -50,7 +51,8 @@ KERNEL_NAME = "informeel"
 #: the report notebook ships inside the package (package data), so an installed package renders reports
 REPORT_NOTEBOOK_DIR = Path(__file__).resolve().parent
 _WARMUP = ("import pandas, numpy, scipy, matplotlib, yaml\n"
-           "import informeel_lib, informeel_lib.report.context, informeel_lib.report.sections, informeel_lib.report.figures\n"
+           "import informeel_lib, informeel_lib.report.context, informeel_lib.report.sections, "
+           "informeel_lib.report.figures\n"
            "from IPython.display import HTML, display\n")
 
 
@@ -284,7 +286,8 @@ def warm_kernel(kernel_name: str = KERNEL_NAME):
         km.start_kernel(cwd=str(Path.cwd()))
     except NoSuchKernel as exc:
         raise InformeelError(f"Jupyter-kernel '{kernel_name}' is niet geïnstalleerd; draai "
-                             f"'python -m ipykernel install --sys-prefix --name {kernel_name}' (of 'make venv').") from exc
+                             f"'python -m ipykernel install --sys-prefix --name {kernel_name}' "
+                             "(of 'make venv').") from exc
     Finalize(km, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
     _KERNELS[key] = km
     _run_code(km, _WARMUP)
@@ -344,8 +347,8 @@ def limit_threads(jobs: int) -> None:
 def init_worker(kernel_name: str = KERNEL_NAME, jobs: int = 1) -> None:
     """Pool initializer: limit threads, import papermill/nbconvert and start the warm kernel once per worker."""
     limit_threads(jobs)
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+    for module in ("nbconvert", "papermill"):  # imported once here, not in the first job
+        importlib.import_module(module)
 
 
     try:
@@ -400,7 +403,7 @@ def execute_report(job: ReportJob, *, reuse_kernel: bool = True) -> ReportResult
             if km is not None:
                 try:
                     km.shutdown_kernel(now=True)
-                except Exception:  # noqa: BLE001
+                except Exception:  # noqa: BLE001 - a broken kernel may fail to shut down; it is dropped anyway
                     pass
         return ReportResult(job, False, time.perf_counter() - start, _error_message(exc))
 
@@ -426,7 +429,7 @@ def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: in
     try:
         return part, report_context.compute_shared_part(part, round_name, data_dir=data_dir, min_group=min_group,
                                                         codebook=codebook), ""
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - reported per part; the reports say what could not be computed
         return part, None, f"{type(exc).__name__}: {exc}"
 
 
@@ -618,7 +621,8 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
 
 
 def _render_team_pages(executor, results, data_dir, out_dir, min_group, codebook) -> tuple[dict, list[str]]:
-    """Team pages of every organisation whose report succeeded, in the executor; ({organisation: {team: path}}, errors)."""
+    """Team pages of every organisation whose report succeeded, in the executor;
+    ({organisation: {team: path}}, errors)."""
     jobs = [r.job for r in results if r.ok and r.job.organisation]
     futures = [executor.submit(write_team_pages, job.round_name, job.organisation, str(data_dir), str(out_dir),
                                min_group, str(codebook)) for job in jobs]
@@ -712,10 +716,12 @@ def write_top_index(out_dir) -> Path:
     for manifest in sorted(out_dir.glob("*/rapporten.json"), reverse=True):
         info = json.loads(manifest.read_text(encoding="utf-8"))
         round_name = info["ronde"]
-        reports = "".join(f'<li><a href="{html.escape(round_name)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
+        reports = "".join(f'<li><a '
+                          f'href="{html.escape(round_name)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
                           f"</a> (n = {integer(e['n'])}, {html.escape(date(e['datum']))})</li>"
                           for e in info["rapporten"])
-        items.append(f'<h2><a href="{html.escape(round_name)}/index.html">Ronde {html.escape(round_label(round_name))}</a></h2>'
+        items.append(f'<h2><a href="{html.escape(round_name)}/index.html">Ronde '
+                     f'{html.escape(round_label(round_name))}</a></h2>'
                      f"<ul>{reports}</ul>")
     body = ("<h1>Informeel leren in de zorg</h1><p>Rapporten van het leernetwerk, per meetronde. "
             "De rapporten werken zonder internetverbinding.</p>" + ("".join(items) or "<p>Nog geen rapporten.</p>"))

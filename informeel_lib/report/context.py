@@ -275,7 +275,8 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
             raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name}.")
         n = int((data["organisation"] == canonical).sum())
         if n < min_group:
-            raise AnalysisError(f"{canonical} heeft in ronde {round_name} maar {n} respondenten (minder dan {min_group}); "
+            raise AnalysisError(f"{canonical} heeft in ronde {round_name} maar {n} respondenten (minder dan "
+                                f"{min_group}); "
                                 "voor deze organisatie wordt geen eigen rapport gemaakt.")
         organisation = canonical
     prev = previous_round(data_dir, round_name)

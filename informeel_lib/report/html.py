@@ -74,8 +74,8 @@ def page(body: str, *, title: str) -> str:
     return PAGE.format(title=html.escape(title), css=REPORT_CSS, body=body)
 
 
-_URL_ATTR = re.compile(r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?|url\(\s*["']?|@import\s+["'])\s*([^"'\s>)]+)""",
-                       re.IGNORECASE)
+_URL_ATTR = re.compile(r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?|url\(\s*["']?|@import\s+["'])"""
+                       r"""\s*([^"'\s>)]+)""", re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 

@@ -62,7 +62,8 @@ _ROUND_LINKS = re.compile(r'<nav\b[^>]*\bclass="rondes"[^>]*>.*?</nav>', re.S)
 
 
 def anchor(title: str) -> str:
-    """The ``id`` of a section: its title in lower case ASCII with hyphens (``'Open antwoorden' -> 'open-antwoorden'``)."""
+    """The ``id`` of a section: its title in lower case ASCII with hyphens
+    (``'Open antwoorden' -> 'open-antwoorden'``)."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "sectie"
 
@@ -183,7 +184,8 @@ def fill_round_links(out_dir) -> int:
             if not path.exists():
                 continue
             text = path.read_text(encoding="utf-8")
-            new = _ROUND_LINKS.sub(lambda _m: round_links_html(round_name, organisation, reports), text, count=1)
+            links = round_links_html(round_name, organisation, reports)
+            new = _ROUND_LINKS.sub(lambda _m, links=links: links, text, count=1)
             if new != text:
                 atomic_write_text(path, new)
                 changed += 1

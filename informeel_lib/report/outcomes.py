@@ -45,7 +45,6 @@ def compute_outcomes(round_name: str, *, data_dir, bootstrap: int = OUTCOME_BOOT
     """
     from ..analysis.outcomes import outcome_associations, outcome_paths
     from ..analysis.panel import cross_lagged
-
     from ..project import resolve_codebook
 
     cb = resolve_codebook(codebook)
@@ -103,10 +102,12 @@ def association_sentences(assoc: pd.DataFrame, outcome: str, controls, *, codebo
         stat = _interval(row["beta"], row["ci_low"], row["ci_high"])
         if _clear(row["ci_low"], row["ci_high"]):
             direction = "hoger" if row["beta"] > 0 else "lager"
-            out.append(f"Wie meer {_name(outcome, codebook)} laat zien, scoort gemiddeld {direction} op {_name(code, codebook)}: "
+            out.append(f"Wie meer {_name(outcome, codebook)} laat zien, scoort gemiddeld {direction} op "
+                       f"{_name(code, codebook)}: "
                        f"{stat}, {held}.")
         else:
-            out.append(f"Tussen {_name(outcome, codebook)} en {_name(code, codebook)} is geen duidelijke samenhang gevonden: {stat}, "
+            out.append(f"Tussen {_name(outcome, codebook)} en {_name(code, codebook)} is geen duidelijke samenhang "
+                       f"gevonden: {stat}, "
                        f"{held}.")
     return out
 
@@ -124,13 +125,16 @@ def indirect_sentences(effects: pd.DataFrame, outcome: str, *, codebook) -> list
     for code, rows in effects.groupby("outcome", sort=False):
         clear = rows[[_clear(lo, hi) for lo, hi in zip(rows["indirect_low"], rows["indirect_high"])]]
         if clear.empty:
-            out.append(f"Bij {_name(code, codebook)} loopt van geen enkele invloedsfactor een duidelijk deel van de samenhang "
+            out.append(f"Bij {_name(code, codebook)} loopt van geen enkele invloedsfactor een duidelijk deel van de "
+                       f"samenhang "
                        f"via {_name(outcome, codebook)}.")
             continue
         top = clear.loc[clear["indirect"].abs().idxmax()]
-        text = (f"Bij {_name(code, codebook)} loopt een duidelijk deel van de samenhang via {_name(outcome, codebook)} voor "
+        text = (f"Bij {_name(code, codebook)} loopt een duidelijk deel van de samenhang via {_name(outcome, codebook)} "
+                f"voor "
                 f"{word_list([_name(f, codebook) for f in clear['factor']])}. Het grootste indirecte effect heeft "
-                f"{_name(top['factor'], codebook)}: {_interval(top['indirect'], top['indirect_low'], top['indirect_high'])}")
+                f"{_name(top['factor'], codebook)}: "
+                f"{_interval(top['indirect'], top['indirect_low'], top['indirect_high'])}")
         if not np.isnan(top["share"]):
             text += (f"; dat is {percent(top['share'])} van de totale samenhang, "
                      f"{_interval(top['total'], top['total_low'], top['total_high'])}")
@@ -161,8 +165,10 @@ def panel_sentences(panel, outcome: str, further: str, *, codebook) -> list[str]
                "(gekoppeld via hun pseudoniem)")
     if not panel.fitted:
         return [f"{matched}; dat is minder dan de {integer(panel.min_matched)} die nodig zijn om verandering in "
-                f"{_name(outcome, codebook)} en {_name(further, codebook)} bij dezelfde mensen te schatten, dus dat is niet gedaan."]
-    out = [f"{matched}; bij hen is bekeken of {_name(outcome, codebook)} en {_name(further, codebook)} elkaars verandering voorspellen."]
+                f"{_name(outcome, codebook)} en {_name(further, codebook)} bij dezelfde mensen te schatten, dus dat is "
+                f"niet gedaan."]
+    out = [f"{matched}; bij hen is bekeken of {_name(outcome, codebook)} en {_name(further, codebook)} elkaars "
+           f"verandering voorspellen."]
     for effect, (pred, dep) in ((f"{outcome} → {further}", (outcome, further)),
                                 (f"{further} → {outcome}", (further, outcome))):
         row = panel.effects.loc[effect]
@@ -172,7 +178,8 @@ def panel_sentences(panel, outcome: str, further: str, *, codebook) -> list[str]
             out.append(f"Wie in {first} hoger scoorde op {_name(pred, codebook)}, scoorde in {second} {direction} op "
                        f"{_name(dep, codebook)} dan op grond van de eigen eerdere score te verwachten was: {stat}.")
         else:
-            out.append(f"{_capital(_name(pred, codebook))} in {first} voorspelt geen duidelijke verandering in {_name(dep, codebook)} "
+            out.append(f"{_capital(_name(pred, codebook))} in {first} voorspelt geen duidelijke verandering in "
+                       f"{_name(dep, codebook)} "
                        f"tot {second}: {stat}.")
     return out
 
@@ -192,7 +199,8 @@ def matched_table(panels: dict, *, codebook) -> pd.DataFrame:
 
 def panel_table(panel, *, codebook) -> pd.DataFrame:
     labels = [f"stabiliteit {_name(r['predictor'], codebook)}" if r["predictor"] == r["dependent"]
-              else f"{_name(r['predictor'], codebook)} → {_name(r['dependent'], codebook)}" for _, r in panel.effects.iterrows()]
+              else f"{_name(r['predictor'], codebook)} → {_name(r['dependent'], codebook)}" for _,
+              r in panel.effects.iterrows()]
     return pd.DataFrame({"Effect": labels, "β": panel.effects["beta"].to_numpy(float),
                          "95%-BI laag": panel.effects["ci_low"].to_numpy(float),
                          "95%-BI hoog": panel.effects["ci_high"].to_numpy(float)})
@@ -218,8 +226,10 @@ def outcomes_section(ctx: ReportContext, shared: dict) -> Section | None:
     names = word_list([_name(c, codebook) for c in model.further_outcomes])
     title = f"Uitkomsten: {names}"
     parts = [f"<h2>{html.escape(title)}</h2>",
-             _p(f"Hangt {_name(outcome, codebook)} samen met {names}? En loopt de samenhang van de invloedsfactoren met "
-                f"{names} voor een deel via {_name(outcome, codebook)}? Eén meting laat zien wat samengaat, niet wat oorzaak "
+             _p(f"Hangt {_name(outcome, codebook)} samen met {names}? En loopt de samenhang van de invloedsfactoren "
+                f"met "
+                f"{names} voor een deel via {_name(outcome, codebook)}? Eén meting laat zien wat samengaat, niet wat "
+                f"oorzaak "
                 "en gevolg is: mensen die veel leren kunnen om andere redenen ook inzetbaarder of meer gebonden zijn.")]
     parts += _association_part(ctx, res.get("associations"), outcome, model.controls)
     parts += _indirect_part(ctx, res.get("paths"), outcome)
@@ -248,7 +258,8 @@ def _indirect_part(ctx, paths, outcome) -> list[str]:
         return parts + [_p(f"Het padmodel kon niet worden geschat: {paths.message}")]
     parts += [_p(s) for s in indirect_sentences(paths.effects, outcome, codebook=codebook)]
     parts.append(html_table(indirect_table(paths.effects, outcome, codebook=codebook), number=ctx.table_number(),
-                            title=f"Indirecte, directe en totale samenhang van de invloedsfactoren (n = {integer(paths.n)})",
+                            title=f"Indirecte, directe en totale samenhang van de invloedsfactoren (n = "
+                            f"{integer(paths.n)})",
                             note=f"Gestandaardiseerde effecten uit een padmodel met de controlevariabelen; "
                                  f"{paths.interval}. Aandeel indirect alleen waar het totale effect duidelijk van nul "
                                  "verschilt."))
@@ -272,7 +283,8 @@ def _panel_part(ctx, panels, previous, outcome, model) -> list[str]:
         if panel.fitted:
             first, second = (round_label(r) for r in panel.rounds)
             parts.append(html_table(panel_table(panel, codebook=codebook), number=ctx.table_number(),
-                                    title=f"Panelmodel {_name(outcome, codebook)} en {_name(further, codebook)}, {first} → {second} "
+                                    title=f"Panelmodel {_name(outcome, codebook)} en {_name(further, codebook)}, "
+                                    f"{first} → {second} "
                                           f"(n = {integer(panel.n_matched)})",
                                     note="Gestandaardiseerde effecten; stabiliteit: hoe goed een schaal zichzelf een "
                                          "ronde later voorspelt; een pijl: voorspelt verandering in de andere schaal. "

@@ -10,10 +10,8 @@ import pandas as pd
 
 from ..analysis.cfa.invariance import Verdict
 from ..errors import AnalysisError, Failure, InformeelError, InputError
-from ..nl import EMPTY, integer, number, html_table, plural, word_list, p_value, percent, round_label
+from ..nl import EMPTY, html_table, integer, number, p_value, percent, plural, round_label, word_list
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
-from .context import estimator_options  # noqa: F401 - notebooks call rs.estimator_options
-from .summary import benchmark_title, change_title, focus_benchmarks, focus_changes
 from .context import (
     _PSEUDONYM,
     FORMS,
@@ -26,7 +24,9 @@ from .context import (
     _scored,
     core_model,
     core_scope,
+    estimator_options,  # noqa: F401 - notebooks call rs.estimator_options
 )
+from .summary import benchmark_title, change_title, focus_benchmarks, focus_changes
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -141,7 +141,8 @@ def reliability_section(ctx: ReportContext) -> Section:
                 row[f"n ({label})"] = int(r.n)
                 row[f"α ({label})"] = float(r.alpha)
                 if label == groups[0][0]:
-                    row["95%-BI"] = f"[{number(r.alpha_ci[0], 2, leading_zero=False)}; {number(r.alpha_ci[1], 2, leading_zero=False)}]"
+                    lo, hi = (number(v, 2, leading_zero=False) for v in r.alpha_ci)
+                    row["95%-BI"] = f"[{lo}; {hi}]"
                     row["ω"] = float(r.omega_total)
             except InformeelError:
                 row[f"n ({label})"] = int(df[sc.item_codes].dropna(how="all").shape[0])
@@ -191,7 +192,8 @@ def comparison_caution(shared: dict | None) -> str:
                 "meetinvariantie). Lees daarom alleen verschillen waarvan het interval ver van 0 ligt en het effect "
                 "niet klein is (g ≥ 0,5) als echte verschillen; kleinere verschillen kunnen door de meting komen.")
     if ok is True:
-        return "De schalen meten in alle organisaties hetzelfde (zie Verantwoording): de gemiddelden mogen vergeleken worden."
+        return ("De schalen meten in alle organisaties hetzelfde (zie Verantwoording): de gemiddelden mogen "
+                "vergeleken worden.")
     return ""
 
 
@@ -231,7 +233,8 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
         shown, hidden = shown_groups(per_org, min_group=ctx.min_group)
         net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
         parts.append("<ul>" + "".join(
-            f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van {number(shown[s].min(), 1)} tot "
+            f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van "
+            f"{number(shown[s].min(), 1)} tot "
             f"{number(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
         tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
         parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
@@ -245,21 +248,25 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
         desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
         fig = group_means(desc, group="organisation", ci="half_ci",
                           title=f"{scale_name(key, ctx.codebook)} per organisatie (met 95%-BI)")
-        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key, ctx.codebook)} per organisatie: " + "; ".join(
+        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key, ctx.codebook)} per organisatie: "
+                              + "; ".join(
             f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
     # teams (organisation report) and roles, suppressed
     def per_group_table(column, header, names, table_title):
         shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_group=ctx.min_group)
         return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
-                          note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names, ctx.min_group)).strip())
+                          note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names,
+                                                                                       ctx.min_group)).strip())
 
     if ctx.organisation:
         from .teams import team_plan, team_table
 
         teams, hidden = team_table(ctx, team_plan(ctx))
         note = _note_hidden(hidden, ("team", "teams"), ctx.min_group).replace("met minder dan",
-                                                                              "met (samen met andere kleine teams) minder dan")
-        parts.append(html_table(teams, title=f"Gemiddelde score per team in {ctx.organisation}", number=ctx.table_number(),
+                                                                              "met (samen met andere kleine teams) "
+                                                                              "minder dan")
+        parts.append(html_table(teams, title=f"Gemiddelde score per team in {ctx.organisation}",
+                                number=ctx.table_number(),
                                 note=(_codes_note(scales, ctx.codebook) + " " + note
                                       + f" {EMPTY} = te weinig antwoorden om veilig te tonen.").strip()))
     parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
@@ -404,7 +411,8 @@ def change_section(ctx: ReportContext) -> Section:
     for s, r in focus_changes(ctx).items():
         rows.append({"Schaal": scale_name(s, ctx.codebook), f"n ({ctx.previous_round_name})": int(r["n_from"]),
                      f"M ({ctx.previous_round_name})": r["mean_from"], f"n ({ctx.round_name})": int(r["n_to"]),
-                     f"M ({ctx.round_name})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]), "d": r["cohen_d"]})
+                     f"M ({ctx.round_name})": r["mean_to"], "Verschil": r["diff"], "p": float(r["p"]),
+                     "d": r["cohen_d"]})
         if r["p"] < 0.05:
             direction = "hoger" if r["diff"] > 0 else "lager"
             sentences.append(f"{scale_name(s, ctx.codebook)} is in {ctx.focus_name} {direction} dan in de vorige ronde "
@@ -529,8 +537,10 @@ def change_by_organisation_html(ctx: ReportContext) -> str:
     tab, significant, hidden = change_by_organisation(ctx)
     sentences = change_sentences(significant, previous_round_name=ctx.previous_round_name, codebook=ctx.codebook)
     scales = [c for c in tab.columns if c in ctx.scales]
-    note = (f"Verschil = gemiddelde in {ctx.round_name} min gemiddelde in {ctx.previous_round_name}; * p < ,05 (toets als in de "
-            f"vorige tabel); {EMPTY} = te weinig antwoorden. " + _codes_note(scales, ctx.codebook) + " Bij zoveel vergelijkingen "
+    note = (f"Verschil = gemiddelde in {ctx.round_name} min gemiddelde in {ctx.previous_round_name}; * p < ,05 (toets "
+            f"als in de "
+            f"vorige tabel); {EMPTY} = te weinig antwoorden. " + _codes_note(scales, ctx.codebook) + " Bij zoveel "
+            "vergelijkingen "
             "kan een enkel verschil toeval zijn. " + _note_hidden(hidden, ("organisatie", "organisaties"),
                                                                   ctx.min_group)).strip()
     return ("<h3>Verandering per organisatie</h3>" + _p(" ".join(sentences)) + html_table(
@@ -648,7 +658,8 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
             f"RMSEA = {number(configural_rmsea, 3, leading_zero=False)}")
     if configural_cfi < 0.90 and not configural_rmsea <= 0.08:
         verdict = (f" Het basismodel (configureel) past al niet goed ({fit0}):"
-                   f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden tussen "
+                   f" per groep zijn er te weinig respondenten voor een betrouwbare toets. Vergelijk gemiddelden "
+                   f"tussen "
                    f"{what} daarom met voorzichtigheid; bij de vergelijkingen in dit rapport staat dat voorbehoud.")
     else:
         if configural_cfi < 0.90:
@@ -732,7 +743,8 @@ def influence_details(ctx: ReportContext, shared: dict) -> Section:
     iccs = res.get("icc") or {}
     if iccs:
         tab = pd.DataFrame({"Schaal": [scale_name(s, cb) for s in iccs], "ICC(1) team": list(iccs.values())})
-        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(), decimals=2,
+        parts.append(html_table(tab, title="Deel van de verschillen dat tussen teams ligt", number=ctx.table_number(),
+                                decimals=2,
                                 no_leading_zero=["ICC(1) team"],
                                 note="ICC(1): aandeel van de variantie tussen teams (binnen organisaties), "
                                      "zonder voorspellers (leeg model)."))
@@ -1084,7 +1096,8 @@ def agreement_html(ctx: ReportContext, *, scales=None) -> str:
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
               "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
-        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_group} respondenten)", number=ctx.table_number(),
+        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_group} respondenten)",
+        number=ctx.table_number(),
         no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
 
 

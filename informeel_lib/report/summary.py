@@ -109,7 +109,8 @@ def difference_messages(ctx: ReportContext, shared: dict) -> list[KeyMessage]:
             largest = (f"; het grootste verschil, bij {_lower_first(cb.scales[code].name)} (g = {number(b.hedges_g)}), "
                        "is klein of onzeker")
         return [KeyMessage(f"{ctx.organisation} verschilt op geen enkele schaal duidelijk van de {REST}{largest} "
-                           "(duidelijk: het 95%-betrouwbaarheidsinterval van het verschil omvat 0 niet en het effect is "
+                           "(duidelijk: het 95%-betrouwbaarheidsinterval van het verschil omvat 0 niet en het effect "
+                           "is "
                            f"minstens g = {number(SMALL_EFFECT, 1)})." + caution, source, "difference")]
     out = []
     for _, code, b in sorted(clear, key=lambda t: -t[0])[:MAX_DIFFERENCES]:
@@ -189,7 +190,8 @@ def change_messages(ctx: ReportContext) -> list[KeyMessage]:
         return [KeyMessage("Dit is de eerste ronde: over veranderingen is nog niets te zeggen.", "", "change")]
     prev = ctx.previous if ctx.organisation is None else ctx.previous[ctx.previous["organisation"] == ctx.organisation]
     if len(prev) < ctx.min_group:
-        return [KeyMessage(f"In {round_label(ctx.previous_round_name)} deden te weinig medewerkers van {ctx.focus_name} "
+        return [KeyMessage(f"In {round_label(ctx.previous_round_name)} deden te weinig medewerkers van "
+                           f"{ctx.focus_name} "
                            "mee om een verandering te tonen.", "", "change")]
     cb = ctx.codebook
     hits = [(abs(r["cohen_d"]), code, r) for code, r in focus_changes(ctx).items()
@@ -203,7 +205,8 @@ def change_messages(ctx: ReportContext) -> list[KeyMessage]:
         code, r = max(changes.items(), key=lambda kv: abs(kv[1]["cohen_d"]))
         return [KeyMessage(f"Sinds {round_label(ctx.previous_round_name)} is in {ctx.focus_name} geen enkele schaal "
                            f"duidelijk veranderd; de grootste, bij {_lower_first(cb.scales[code].name)} "
-                           f"({number(r['mean_from'])} naar {number(r['mean_to'])}; d = {number(r['cohen_d'])}), is klein "
+                           f"({number(r['mean_from'])} naar {number(r['mean_to'])}; d = {number(r['cohen_d'])}), is "
+                           f"klein "
                            "of kan toeval zijn.", source, "change")]
     parts = []
     for _, code, r in sorted(hits, key=lambda t: -t[0])[:MAX_DIFFERENCES]:
@@ -212,7 +215,8 @@ def change_messages(ctx: ReportContext) -> list[KeyMessage]:
         good = "gunstig" if _favourable(cb, code, r["diff"]) else "ongunstig"
         parts.append(f"{_lower_first(sc.name)} {word} van {number(r['mean_from'])} naar {number(r['mean_to'])} "
                      f"({p_value(r['p'])}; d = {number(r['cohen_d'])}; {good})")
-    return [KeyMessage(f"Sinds {round_label(ctx.previous_round_name)} is in {ctx.focus_name} {word_list(parts)}.", source,
+    return [KeyMessage(f"Sinds {round_label(ctx.previous_round_name)} is in {ctx.focus_name} {word_list(parts)}.",
+                       source,
                        "change")]
 
 
@@ -253,5 +257,6 @@ def key_messages_section(ctx: ReportContext, shared: dict) -> Section:
     """Kernboodschappen as a section: a short list of sentences, each with its numbers."""
     items = "".join(f"<li>{html.escape(m.text)}</li>" for m in key_messages(ctx, shared))
     intro = ("De belangrijkste uitkomsten in het kort. Elk getal komt uit een tabel verderop in dit rapport; "
-             "'duidelijk' betekent: het 95%-betrouwbaarheidsinterval omvat 0 niet en het verschil is niet verwaarloosbaar.")
+             "'duidelijk' betekent: het 95%-betrouwbaarheidsinterval omvat 0 niet en het verschil is niet "
+             "verwaarloosbaar.")
     return Section(TITLE, f'<h2>{TITLE}</h2><p>{html.escape(intro)}</p><ul class="kernboodschappen">{items}</ul>')

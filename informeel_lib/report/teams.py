@@ -22,7 +22,6 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..nl import html_table, integer, number, plural, round_label, word_list
@@ -150,7 +149,8 @@ def teams_section(ctx: ReportContext, *, team_pages: bool = False) -> Section:
     elif team_pages:
         links = "".join(f'<li><a href="{html.escape(team_page_path(ctx.organisation, t))}">{html.escape(str(t))}</a>'
                         f" (n = {integer(int((ctx.focus['team'] == t).sum()))})</li>" for t in teams)
-        parts.append(f"<p>{html.escape('Elk team hieronder heeft een eigen korte pagina: het team naast de organisatie.' + note)}</p>"
+        intro = "Elk team hieronder heeft een eigen korte pagina: het team naast de organisatie." + note
+        parts.append(f"<p>{html.escape(intro)}</p>"
                      f'<ul class="teams">{links}</ul>')
     else:
         enough = plural(len(teams), "team heeft", "teams hebben")
@@ -238,30 +238,37 @@ def team_page_html(ctx: ReportContext, team: str, *, plan: TeamPlan | None = Non
     rows = frame[frame["team"] == team]
     depth = team_page_path(ctx.organisation, team).count("/")
     up = "../" * depth
-    parts = [f"<h1>{html.escape(str(team))} ({html.escape(ctx.organisation)}), ronde {html.escape(round_label(ctx.round_name))}</h1>",
+    parts = [f"<h1>{html.escape(str(team))} ({html.escape(ctx.organisation)}), ronde "
+             f"{html.escape(round_label(ctx.round_name))}</h1>",
              f'<p class="navigatie"><a href="{up}{_slug(ctx.organisation)}.html">Rapport van '
              f'{html.escape(ctx.organisation)}</a> · <a href="{up}index.html">Alle rapporten van deze ronde</a></p>',
-             "<p>" + html.escape(f"Deze pagina zet de antwoorden van {plural(len(rows), 'medewerker', 'medewerkers')} van "
+             "<p>" + html.escape(f"Deze pagina zet de antwoorden van {plural(len(rows), 'medewerker', 'medewerkers')} "
+                                 f"van "
                                  f"{team} naast die van heel {ctx.organisation}. Bespreek ze samen: waar herkent het "
-                                 "team zich in, en wat wil het vasthouden of veranderen? " + direction_note(ctx)) + "</p>"]
+                                 "team zich in, en wat wil het vasthouden of veranderen? " + direction_note(ctx))
+                                 + "</p>"]
     number_ = iter(range(1, 10))
     scales = _scale_rows(ctx, plan, team, rows)
     parts.append("<h2>Schaalscores</h2>" + html_table(
         scales, title=f"{team} en {ctx.organisation}", number=next(number_),
-        note="Verschil = team min organisatie; schaal van 1 (helemaal mee oneens) tot 5 (helemaal mee eens). Een schaal "
+        note="Verschil = team min organisatie; schaal van 1 (helemaal mee oneens) tot 5 (helemaal mee eens). Een "
+        "schaal "
              f"zonder regel had in dit team minder dan {ctx.min_group} antwoorden of kan niet veilig getoond worden."))
     items = _item_rows(ctx, plan, team, rows)
     parts.append("<h2>Uitspraken die opvallen</h2>")
     if len(items):
         parts.append(html_table(items, title=f"Uitspraken waarop {team} het meest afwijkt van {ctx.organisation}",
-                                number=next(number_), note=f"Alleen verschillen van minstens {number(ITEM_DIFFERENCE, 1)} punt."))
+                                number=next(number_), note=f"Alleen verschillen van minstens "
+                                f"{number(ITEM_DIFFERENCE, 1)} punt."))
     else:
-        parts.append(f"<p>Op geen enkele uitspraak wijkt het team {number(ITEM_DIFFERENCE, 1)} punt of meer af van de organisatie.</p>")
+        parts.append(f"<p>Op geen enkele uitspraak wijkt het team {number(ITEM_DIFFERENCE, 1)} punt of meer af van de "
+                     f"organisatie.</p>")
     change = _change_rows(ctx, team, rows, plan, prev_plan)
     parts.append("<h2>Verandering sinds de vorige ronde</h2>")
     if len(change):
         parts.append(html_table(change, title=f"{team} in ronde {ctx.previous_round_name} en {ctx.round_name}",
-                                number=next(number_), note="Verschil = nieuwe min vorige ronde (beschrijvend, zonder toets: "
+                                number=next(number_), note="Verschil = nieuwe min vorige ronde (beschrijvend, zonder "
+                                "toets: "
                                                            "een team is daarvoor te klein)."))
     else:
         parts.append("<p>Er is geen vorige ronde met genoeg antwoorden van dit team om mee te vergelijken.</p>")
@@ -292,4 +299,5 @@ def write_team_pages(round_name: str, organisation: str, *, data_dir, out_dir, m
 def team_summary(ctx: ReportContext) -> str:
     """One Dutch sentence on the teams shown (for logs and the index)."""
     teams = team_plan(ctx).teams(ctx.organisation)
-    return f"{ctx.organisation}: {plural(len(teams), 'teampagina', 'teampagina’s')} ({word_list([str(t) for t in teams])})."
+    pages = plural(len(teams), "teampagina", "teampagina’s")
+    return f"{ctx.organisation}: {pages} ({word_list([str(t) for t in teams])})."

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..nl import html_table, integer, number, round_label, word_list
+from ..nl import html_table, number, round_label, word_list
 from .context import REST, ReportContext, Section
 
 TITLE = "Ontwikkeling over de rondes"
@@ -77,7 +77,8 @@ def paired_changes(ctx: ReportContext, rounds: dict[str, pd.DataFrame]) -> pd.Da
         if ctx.organisation:
             da, db = da[da["organisation"] == ctx.organisation], db[db["organisation"] == ctx.organisation]
         da, db = da.dropna(subset=["respondent"]), db.dropna(subset=["respondent"])
-        da, db = da.drop_duplicates("respondent").set_index("respondent"), db.drop_duplicates("respondent").set_index("respondent")
+        da = da.drop_duplicates("respondent").set_index("respondent")
+        db = db.drop_duplicates("respondent").set_index("respondent")
         common = da.index.intersection(db.index)
         for code in ctx.scales:
             if code not in da.columns or code not in db.columns:
@@ -165,7 +166,8 @@ def trends_section(ctx: ReportContext, *, data_dir=None) -> Section:
         return Section(TITLE, "".join(parts))
     marks = item_coverage(ctx, rounds, data_dir)
     labels = [round_label(r) for r in sorted(trend["round"].unique())]
-    parts.append(f"<p>{html.escape(f'Gemiddelde scores van {ctx.focus_name} in alle {len(labels)} rondes ({word_list(labels)})')}"
+    intro = f"Gemiddelde scores van {ctx.focus_name} in alle {len(labels)} rondes ({word_list(labels)})"
+    parts.append(f"<p>{html.escape(intro)}"
                  + (html.escape(f", naast de {REST}") if ctx.organisation else "") + ".</p>")
     negative = {c for c in ctx.scales if not ctx.codebook.scales[c].higher_is_better}
     fig = trend_panels(trend, scales=[c for c in ctx.scales if c in set(trend["scale"])],
@@ -188,13 +190,18 @@ def trends_section(ctx: ReportContext, *, data_dir=None) -> Section:
         tab = pd.DataFrame({"Schaal": [ctx.codebook.scales[c].name for c in paired["scale"]],
                             "Rondes": [f"{a} → {b}" for a, b in zip(paired["from"], paired["to"])],
                             "n": paired["n"].astype(int), "Verschil": paired["diff"],
-                            "95%-BI": [f"[{number(lo)}; {number(hi)}]" for lo, hi in zip(paired["ci_low"], paired["ci_high"])]})
-        parts.append(f"<p>{html.escape(f'Dezelfde medewerkers van {ctx.focus_name} in twee opeenvolgende rondes (gekoppeld via hun pseudoniem): hoe veranderde hun eigen score?')}</p>")
+                            "95%-BI": [f"[{number(lo)}; {number(hi)}]" for lo, hi in zip(paired["ci_low"],
+                                                                                         paired["ci_high"])]})
+        paired_intro = (f"Dezelfde medewerkers van {ctx.focus_name} in twee opeenvolgende rondes (gekoppeld via hun "
+                        "pseudoniem): hoe veranderde hun eigen score?")
+        parts.append(f"<p>{html.escape(paired_intro)}</p>")
         parts.append(html_table(tab, title=f"Verandering bij dezelfde medewerkers ({ctx.focus_name})",
                                 number=ctx.table_number(),
-                                note=(f"n = medewerkers die in beide rondes meededen (alleen getoond vanaf {ctx.min_group}); "
+                                note=(f"n = medewerkers die in beide rondes meededen (alleen getoond vanaf "
+                                      f"{ctx.min_group}); "
                                       "Verschil = latere min eerdere ronde, gepaarde t-toets.")))
     else:
-        parts.append(f"<p>Te weinig medewerkers deden in twee opeenvolgende rondes mee (minder dan {ctx.min_group}) om hun "
+        parts.append(f"<p>Te weinig medewerkers deden in twee opeenvolgende rondes mee (minder dan {ctx.min_group}) om "
+                     f"hun "
                      "eigen verandering te tonen.</p>")
     return Section(TITLE, "".join(parts))

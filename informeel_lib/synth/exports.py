@@ -182,7 +182,8 @@ def _records(net, rnd: str, cb, rng, seed: int) -> list[dict]:
         rec["cells"]["organisation"] = _org_variant(rng, org, cb) if rng.random() < P_ORG_VARIANT else org
         rec["cells"]["role"] = _pick(rng, ROLE_VARIANTS[r["role"]])
         sector_cat = next(c for c in cb.sectors if c.code == r["sector"])
-        rec["cells"]["sector"] = sector_cat.label if rng.random() < .8 else _pick(rng, list(sector_cat.aliases)).capitalize()
+        rec["cells"]["sector"] = sector_cat.label if rng.random() < .8 else _pick(rng,
+                                                                                  list(sector_cat.aliases)).capitalize()
         team = r["team"]
         u = rng.random()
         if u < .04:
@@ -476,7 +477,7 @@ def _write_qualtrics(path: Path, recs, cb, rng, k_round: int, id0: int) -> list[
     w = csv.writer(buf, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     w.writerow(head)
     w.writerow([m[1] for m in QUALTRICS_META] + [c[1] for c in layout])
-    w.writerow([m[2] for m in QUALTRICS_META] + ['{"ImportId":"%s"}' % c[2] for c in layout])
+    w.writerow([m[2] for m in QUALTRICS_META] + [f'{{"ImportId":"{c[2]}"}}' for c in layout])
     alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
     for rec in recs:
         end = rec["submitted"]
@@ -540,8 +541,10 @@ def write_network(out, *, seed: int = 2021, rounds=None, scale: float = 1.0) -> 
 
     Examples
     --------
-    >>> truth = write_network("data/raw", seed=2021)   # doctest: +SKIP
-    >>> truth["per_round"]["2021-11"]["dirt"]["duplicates"][0]  # doctest: +SKIP
+    Writing the whole network takes about a minute (``informeel synth`` does this)::
+
+        truth = write_network("data/raw", seed=2021)
+        truth["per_round"]["2021-11"]["dirt"]["duplicates"][0]
     """
 
     rounds = tuple(rounds) if rounds is not None else DEFAULT_ROUNDS
@@ -571,7 +574,8 @@ def write_network(out, *, seed: int = 2021, rounds=None, scale: float = 1.0) -> 
                 rec["row"], rec["file"] = i + header_rows + 1, fname
             # out-of-range values: items in SPSS, one background number per round elsewhere
             if tool == "spss":
-                normal = [r for r in org_recs if r["kind"] == "kept" and not r.get("speeder") and r.get("straight") is None]
+                normal = [r for r in org_recs
+                          if r["kind"] == "kept" and not r.get("speeder") and r.get("straight") is None]
                 for rec in (normal[int(j)] for j in rng.choice(len(normal), N_OOR_ITEMS, replace=False)):
                     code = _pick(rng, cb.item_codes)
                     value = float(_pick(rng, [0, 6, 9]))
@@ -617,7 +621,8 @@ def _round_truth(recs, dirt, oor_entries, labels, cb) -> dict:
     answers = {r["personal_code"]: _expected_answers(r, cb, r["file"]) for r in kept}
     org_variants = [{"file": r["file"], "row": r["row"], "value": r["cells"]["organisation"],
                      "organisation": r["organisation"]}
-                    for r in sorted(recs, key=lambda r: (r["file"], r["row"])) if r["cells"]["organisation"] != r["organisation"]]
+                    for r in sorted(recs, key=lambda r: (r["file"],
+                                                         r["row"])) if r["cells"]["organisation"] != r["organisation"]]
     team_ws = [{"file": r["file"], "row": r["row"], "value": r["cells"]["team"], "team": r["team"]}
                for r in recs if r["cells"]["team"] != r["team"]]
     missing = [{"file": r["file"], "row": r["row"], "field": c, "value": v, "personal_code": r["personal_code"]}

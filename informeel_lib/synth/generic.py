@@ -106,7 +106,7 @@ def _write_limesurvey(path: Path, frame: pd.DataFrame, cb: Codebook, sq_codes: b
 def _qualtrics_columns(cb: Codebook) -> list[tuple[str, str, str]]:
     """(column id, question text, frame column) for Qualtrics."""
     out = [(f"Q{i}", cb.background[k]["text"], k) for i, k in enumerate(_BACKGROUND_CODES, start=1)]
-    for s, (code, sc) in enumerate(cb.scales.items(), start=1):
+    for s, sc in enumerate(cb.scales.values(), start=1):
         stem = f"In hoeverre ben je het eens met de volgende uitspraken over {sc.name.lower()}?"
         out += [(f"Q{10 + s}_{k}", f"{stem} - {it.text}", it.code) for k, it in enumerate(sc.items, start=1)]
     out += [(f"Q{40 + j}", text, q) for j, (q, text) in enumerate(cb.open_questions.items(), start=1)]
@@ -149,7 +149,8 @@ def _write_spss(path: Path, frame: pd.DataFrame, cb: Codebook) -> None:
 
 
 def _write_forms(path: Path, frame: pd.DataFrame, cb: Codebook) -> None:
-    out = {"ID": range(1, len(frame) + 1), "Start time": "2024-03-01 09:50:00", "Completion time": "2024-03-01 10:00:00",
+    out = {"ID": range(1, len(frame) + 1), "Start time": "2024-03-01 09:50:00",
+           "Completion time": "2024-03-01 10:00:00",
            "Email": "anonymous", "Name": ""}
     for key in _BACKGROUND_CODES:
         out[cb.background[key]["text"]] = frame[key]

@@ -534,9 +534,9 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
 
     Examples
     --------
-    >>> net = generate_network(2021)
-    >>> net.responses.groupby("round").size()          # doctest: +SKIP
-    >>> net.truth["observed"]["alpha_population"]["LEID"]  # doctest: +SKIP
+    >>> net = generate_network(2021, scale=0.1)
+    >>> net.rounds, sorted(net.responses.columns[:3])
+    (('2021-11', '2022-05', '2022-11'), ['organisation', 'respondent', 'round'])
 
     In R one would simulate similar data with ``lavaan::simulateData(model)`` followed by
     ``cut()`` at the thresholds.

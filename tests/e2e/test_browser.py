@@ -33,7 +33,7 @@ def _require_browser():
     return sync_playwright
 
 
-def test_reports_open_offline_in_chromium(rendered_round, tmp_path):  # noqa: F811
+def test_reports_open_offline_in_chromium(rendered_round, tmp_path):
     sync_playwright = _require_browser()
     index = (rendered_round.reports / "index.html").resolve()
     errors, requests, visited = [], [], []

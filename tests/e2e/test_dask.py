@@ -8,8 +8,8 @@ import pytest
 
 from informeel_lib.report import batch as reports
 from tests.support.ci import in_ci
-from tests.support.report_reader import read_report
 from tests.support.rendered import ROUND
+from tests.support.report_reader import read_report
 
 pytestmark = pytest.mark.slow
 

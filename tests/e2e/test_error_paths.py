@@ -137,7 +137,8 @@ def test_an_ambiguous_heading_names_both_columns(capsys, tmp_path):
 def test_a_damaged_parquet_is_a_dutch_error_for_every_command_that_reads_it(capsys, tmp_path, content):
     (tmp_path / "verwerkt").mkdir()
     (tmp_path / "verwerkt" / "2022-05.parquet").write_bytes(content)
-    err = _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"], "2022-05.parquet")
+    err = _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"],
+                 "2022-05.parquet")
     assert re.search(r"parquet|ontbreekt|leeg", err)
     from informeel_lib.errors import InputError
     from informeel_lib.io.cleaning import load_round

@@ -78,7 +78,7 @@ def _text(book) -> str:
     return "\n".join(parts)
 
 
-def test_01_begripsverkenning(rendered_round, tmp_path):  # noqa: F811
+def test_01_begripsverkenning(rendered_round, tmp_path):
     text = _text(_run("01_begripsverkenning.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False))
     for scale in ("Reflectie op het werk", "Informeel leergedrag", "Binding aan de organisatie"):
@@ -87,7 +87,7 @@ def test_01_begripsverkenning(rendered_round, tmp_path):  # noqa: F811
     assert "zelfgestuurd" in text and "tacit" in text and "Zorggroep Meander" in text and "2021-11" in text
 
 
-def test_02_vragenlijstanalyse_static_and_interactive(rendered_round, tmp_path):  # noqa: F811
+def test_02_vragenlijstanalyse_static_and_interactive(rendered_round, tmp_path):
     book = _run("02_vragenlijstanalyse.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                 interactief=False, organisatie="Treant")
     text = _text(book)
@@ -102,7 +102,7 @@ def test_02_vragenlijstanalyse_static_and_interactive(rendered_round, tmp_path):
     assert "widget" not in html and "<script" not in html and "Dropdown" not in html
 
 
-def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch):  # noqa: F811
+def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch):
     """The interactive cells (interactief=True, as in JupyterLab) run without a kernel: ipywidgets builds
     the organisation/round/scale controls and calls the library callback for every choice.
 
@@ -110,8 +110,7 @@ def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch)
     forever, so the interactive path is exercised here in-process; the static path runs above.)"""
     import ipywidgets as ipw
 
-    from informeel_lib.report import sections as rs
-    from informeel_lib.report import widgets as w
+    from informeel_lib.report import sections as rs, widgets as w
 
     book = nbformat.read(str(NOTEBOOKS / "02_vragenlijstanalyse.ipynb"), as_version=4)
     cells = [c.source for c in book.cells if c.cell_type == "code" and "if interactief:" in c.source]
@@ -131,7 +130,7 @@ def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch)
     cb = load_codebook()
     data = rs.load_all_rounds(str(rendered_round.data), cb)
     for source in cells:
-        exec(source, {"interactief": True, "data": data, "w": w, "min_groep": 5, "cb": cb})  # noqa: S102
+        exec(source, {"interactief": True, "data": data, "w": w, "min_groep": 5, "cb": cb})
     assert len(built) == len(cells) and len(shown) == len(cells)
     controls = {c.description for c in built[0].children if isinstance(c, ipw.Dropdown)}
     assert controls == {"organisatie", "ronde", "schaal"}
@@ -141,7 +140,7 @@ def test_02_widget_cells_build_controls_that_redraw(rendered_round, monkeypatch)
     assert len(shown) == before + 1 and shown[-1] is not None
 
 
-def test_03_factormodel_reuses_the_report_cache(rendered_round, tmp_path):  # noqa: F811
+def test_03_factormodel_reuses_the_report_cache(rendered_round, tmp_path):
     cache = shared_cache_path(rendered_round.data, ROUND)
     text = _text(_run("03_factormodel.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False, pa_iteraties=5, gedeeld_pad=str(cache)))
@@ -150,21 +149,21 @@ def test_03_factormodel_reuses_the_report_cache(rendered_round, tmp_path):  # no
     assert "Meetinvariantie tussen organisaties" in text and "Screeplot" in text
 
 
-def test_04_invloedsfactoren(rendered_round, tmp_path):  # noqa: F811
+def test_04_invloedsfactoren(rendered_round, tmp_path):
     text = _text(_run("04_invloedsfactoren.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False))
     assert "Overeenstemming binnen teams" in text and "rwg(j)" in text
     assert "hangt het sterkst" in text and "Effecten op informeel leergedrag" in text
 
 
-def test_05_uitkomsten(rendered_round, tmp_path):  # noqa: F811
+def test_05_uitkomsten(rendered_round, tmp_path):
     text = _text(_run("05_uitkomsten.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False, bootstrap_trekkingen=50))
     assert "Paden uit het codeboek" in text and "Uitkomsten: duurzame inzetbaarheid" in text
     assert "respondenten vulden" in text and "95%-BI" in text
 
 
-def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):  # noqa: F811
+def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):
     """The report notebook outside the batch (any organisation spelling), reading the round's model cache."""
     text = _text(_run("rapport.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data), organisatie="zinn ",
                       interactief=False, gedeeld_pad=str(shared_cache_path(rendered_round.data, ROUND))))

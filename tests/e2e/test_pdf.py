@@ -108,7 +108,8 @@ def test_split_check_finds_a_split_table(tmp_path):
     filler = "".join(f"<p>Regel {i} van een lange inleiding die de eerste pagina bijna vult.</p>" for i in range(38))
     table = html_table(pd.DataFrame({"Groep": [f"groep {i}" for i in range(30)], "n": range(30)}),
                        title="Een lange tabel", number=1)
-    text = page(filler + table, title="proef").replace("</style>", "table, tr { break-inside: auto !important; }</style>")
+    text = page(filler + table, title="proef").replace("</style>", "table, tr { break-inside: auto !important; "
+                                                       "}</style>")
     path = tmp_path / "proef.html"
     path.write_text(text, encoding="utf-8")
     (pdf,) = _print([path])

@@ -90,7 +90,8 @@ def test_reliability_table_is_reliability_with_the_codebooks_reverse_keys(report
     focus = groups[0][1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # reliability rightly warns that the items load negatively
-        assert any(not matches(table.cell(sc.name, f"α ({groups[0][0]})"), reliability(focus[sc.item_codes], reverse=[]).alpha)
+        assert any(not matches(table.cell(sc.name, f"α ({groups[0][0]})"), reliability(focus[sc.item_codes],
+                                                                                       reverse=[]).alpha)
                    for sc in CB.scales.values() if sc.reverse_items)
 
 
@@ -134,7 +135,8 @@ def test_network_scale_scores_per_organisation_and_role(reports, rounds):
     _check_mean_table(report.table("Gemiddelde score per organisatie"), data, "organisation")
     _check_mean_table(report.table("Gemiddelde score per rol"), data, "role")
     sizes = data.groupby("organisation").size()
-    shown = data[data["organisation"].isin(sizes[sizes >= MIN_GROUP].index)].groupby("organisation")[list(CB.scales)].mean()
+    big = data[data["organisation"].isin(sizes[sizes >= MIN_GROUP].index)]
+    shown = big.groupby("organisation")[list(CB.scales)].mean()
     bullets = [s for s in report.sentences if s.section == "Schaalscores" and s.kind == "li"]
     assert [b.text.split(":")[0] for b in bullets] == [sc.name for sc in CB.scales.values()]
     for b, code in zip(bullets, CB.scales):

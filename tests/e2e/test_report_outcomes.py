@@ -72,7 +72,7 @@ def test_sentences_state_the_analysis_results(full):
     model = il.load_codebook().research_model
     assoc = res["associations"]
     body = " ".join(sentences(text))
-    for code, row in assoc.iterrows():
+    for _code, row in assoc.iterrows():
         assert f"β = {il.nl.number(row['beta'])} (95%-BI {il.nl.number(row['ci_low'])} tot " \
                f"{il.nl.number(row['ci_high'])})" in body
     for further in model.further_outcomes:

@@ -45,7 +45,8 @@ def test_every_report_opens_with_four_to_six_key_messages(parsed):
         assert report.sections[0] == "Kernboodschappen", name
         messages = _messages(report)
         assert 4 <= len(messages) <= 6, (name, messages)
-        assert all(numbers_in(m.replace(round_label(ROUND), "").replace(round_label(PREVIOUS), "")) for m in messages), name
+        assert all(numbers_in(m.replace(round_label(ROUND), "").replace(round_label(PREVIOUS),
+                                                                        "")) for m in messages), name
 
 
 def test_difference_messages_are_the_benchmark_table(parsed):
@@ -53,7 +54,8 @@ def test_difference_messages_are_the_benchmark_table(parsed):
     for name, report in parsed.items():
         if name == "netwerk.html":
             continue
-        table = report.table(f"Gemiddelde scores: {report.title.split(' en het netwerk')[0]} en de rest van het netwerk")
+        organisation = report.title.split(" en het netwerk")[0]
+        table = report.table(f"Gemiddelde scores: {organisation} en de rest van het netwerk")
         for text in _messages(report):
             m = re.match(r"(.+?): (.+?) scoort (hoger|lager) dan de rest van het netwerk(?: \(bij deze schaal is lager "
                          r"beter\))?, (\S+) tegen (\S+) \(verschil (\S+); 95%-BI (\S+) tot (\S+); g = ([^)]+)\)", text)
@@ -103,7 +105,8 @@ def test_change_and_model_messages_are_their_tables(parsed):
             _same(frm, number(row[f"M ({PREVIOUS})"]))
             _same(to, number(row[f"M ({ROUND})"]))
             _same(d, number(row["d"]))
-            assert p == row["p"].replace("< ", "") and number(row["p"]) <= 0.05 and abs(number(d)) >= 0.2  # ,050 may be < ,05
+            assert p == row["p"].replace("< ",
+                                         "") and number(row["p"]) <= 0.05 and abs(number(d)) >= 0.2  # ,050 may be < ,05
             assert (word == "gestegen") == (number(row["Verschil"]) > 0)
             checked += 1
         if not moves:  # no clear change: the sentence names the largest one, from the same table
@@ -330,7 +333,8 @@ def test_each_organisation_bundle_holds_only_its_own_reports(rendered_round):
             assert {"index.html", f"{org_slug}.html", "netwerk.html"} <= names
             others = {f"{reports.slugify(o)}.html" for o in ORGS} - {f"{org_slug}.html"}
             assert not names & others
-            assert all(n.startswith(f"teams/{org_slug}/") for n in names - {"index.html", f"{org_slug}.html", "netwerk.html"})
+            assert all(n.startswith(f"teams/{org_slug}/") for n in names - {"index.html", f"{org_slug}.html",
+                                                                            "netwerk.html"})
             assert len(names) > 3  # its team pages are there
             index = zf.read("index.html").decode("utf-8")
             links = set(re.findall(r'href="([^"]+)"', index))
@@ -386,7 +390,8 @@ def test_round_links_connect_the_same_report_across_rendered_rounds(tmp_path):
         for org in orgs:
             name = "netwerk.html" if org is None else f"{org.lower()}.html"
             # attributes as nbconvert's sanitiser writes them (reordered): the placeholder is still found
-            (folder / name).write_text(f"<h1>{org}</h1>" + ROUND_LINKS.replace('class="rondes"', 'aria-label="x" class="rondes"'),
+            (folder / name).write_text(f"<h1>{org}</h1>" + ROUND_LINKS.replace('class="rondes"', 'aria-label="x" '
+                                                                               'class="rondes"'),
                                        encoding="utf-8")
             entries.append({"organisatie": org, "bestand": name})
         (folder / "rapporten.json").write_text(json.dumps({"ronde": r, "rapporten": entries}), encoding="utf-8")

@@ -108,7 +108,7 @@ def test_index_lists_every_report_with_n_and_date(rendered_round):
     for title, n, made_on in rows:
         assert made_on in rendered_on
         listed[title] = cell_int(n)
-    assert listed.pop(f"Netwerkrapport mei 2022") == sum(counts.values())
+    assert listed.pop("Netwerkrapport mei 2022") == sum(counts.values())
     assert listed == {f"{org} en het netwerk, mei 2022": n for org, n in counts.items()}
     for org in counts:
         assert f'href="{reports.slugify(org)}.html"' in index
@@ -284,7 +284,8 @@ def test_open_answers_per_organisation_with_shares_and_frequent_words(rendered_r
     per_org = answered.groupby("organisation").size()
     forms = ["zelfgestuurd", "incidenteel", "tacit", "geen vorm"]
     for name, groups in (("netwerk.html", {**per_org.to_dict(), "netwerk": len(answered)}),
-                         ("zinn.html", {"ZINN": per_org["ZINN"], "rest van het netwerk": len(answered) - per_org["ZINN"]})):
+                         ("zinn.html", {"ZINN": per_org["ZINN"],
+                                        "rest van het netwerk": len(answered) - per_org["ZINN"]})):
         section = _section(rendered_round.html(name), "Open antwoorden")
         (headers, rows), = [t for t in tables(section) if t[0][:2] == ["Groep", "n"] and "tacit" in t[0]]
         assert headers == ["Groep", "n", *forms]
@@ -334,7 +335,7 @@ def test_numbers_use_the_minus_sign_and_numeric_cells_do_not_wrap(rendered_round
         assert re.search(r"td\.num \{[^}]*white-space: nowrap", text), name
         # "< ,001" (and every other number) sits in a numeric, non-wrapping cell
         assert not re.search(r'<td(?! class="num")[^>]*>&lt; ,001', text), name
-        for headers, rows in tables(text):
+        for _headers, rows in tables(text):
             for row in rows:
                 for cell in row:
                     assert not re.search(r"(^|[\s\[(;/])-[\d,]", cell), (name, cell)  # no ASCII hyphen as minus
@@ -511,7 +512,8 @@ def test_invariance_across_organisations_uses_the_core_model_and_a_fair_verdict(
     model = load_codebook().model_dict()
     core = core_model(model, load_codebook())
     assert set(core) == {"IWL", "REFL", "EXPR", "LEID", "ZICHT"} and core["IWL"] == model["IWL"]  # `core: true`
-    assert sum(map(len, core.values())) < 30 < sum(map(len, model.values()))  # fewer items than an organisation has people
+    assert sum(map(len, core.values())) < 30 < sum(map(len,
+                                                       model.values()))  # fewer items than an organisation has people
 
     def table(cfi0, rmsea0, verdict):
         return pd.DataFrame({"chi2": [100.0, 110.0], "df": [50, 60], "cfi": [cfi0, cfi0 - 0.002],

@@ -1,9 +1,9 @@
-"""informeel_lib.analysis.cfa against lavaan 0.6-14 (tests/r/lavaan_reference.R -> lavaan_reference.json).
+"""informeel_lib.analysis.cfa against lavaan 0.6-14 (tests/reference/r/lavaan_reference.R -> lavaan_reference.json).
 
 Data: lavaan's HolzingerSwineford1939 (exported from R) and synthetic survey items
-(tests/r/make_synth_cfa_data.py). Tolerances are far tighter than DESIGN.md asks (1e-3 on fit
-indices, 0.05% on chi2, 0.01 on standardised loadings); the remaining differences are
-lavaan's own convergence tolerance.
+(tests/reference/r/make_synth_cfa_data.py). Tolerances: 1e-3 on fit indices, 0.05% on chi2, 0.01 on
+standardised loadings (README, "Dezelfde getallen als R"); the remaining differences are lavaan's own
+convergence tolerance.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ def test_loadings_lookup(hs_fits):
     assert res.loading("x9", "speed") == pytest.approx(res.loading_table.loc[("speed", "x9"), "std_all"])
     assert list(res.loading_table.columns[:5]) == ["estimate", "se", "z", "p", "std_all"]
     # marker loading fixed at 1, not free
-    assert res.loading_table.loc[("visual", "x1"), "estimate"] == 1.0 and not res.loading_table.loc[("visual", "x1"), "free"]
+    assert res.loading_table.loc[("visual", "x1"), "estimate"] == 1.0 and not res.loading_table.loc[("visual", "x1"),
+                                                                                                    "free"]
     mg = hs_fits["metric"]
     assert mg.loading_table.index.names == ["group", "factor", "item"]
     assert mg.loading("x2", group="Grant-White") == mg.loading_table.loc[("Grant-White", "visual", "x2"), "std_all"]

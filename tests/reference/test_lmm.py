@@ -11,8 +11,7 @@ import pytest
 from informeel_lib.analysis import lmm
 from informeel_lib.analysis.lmm import ProfiledDeviance, RandomTerm, fit_lmm
 from informeel_lib.errors import AnalysisError
-from tests.support.lme4_cases import (CASES, FIXED_ABS, FIXED_REL, LOGLIK_ABS, SE_REL, VARIANCE_REL, design,
-                                        variance_key)
+from tests.support.lme4_cases import CASES, FIXED_ABS, FIXED_REL, LOGLIK_ABS, SE_REL, VARIANCE_REL, design, variance_key
 
 
 def assert_matches_lme4(case, *, beta, se, variance, loglik):

@@ -69,7 +69,8 @@ def test_package_codebook_reverses_its_reverse_items():
 def test_custom_codebook_with_other_range():
     raw = {
         "response_scale": {"min": 0, "max": 6, "labels": {i: f"l{i}" for i in range(7)}},
-        "scales": {"X": {"name": "X", "items": [{"code": "x1", "text": "t"}, {"code": "x2", "text": "t", "reverse": True}]}},
+        "scales": {"X": {"name": "X", "items": [{"code": "x1", "text": "t"}, {"code": "x2", "text": "t",
+                                                                              "reverse": True}]}},
         "background": {"organisation": {}, "team": {}, "role": {}},
         "organisations": [{"name": "O"}], "roles": [{"code": "r"}],
     }

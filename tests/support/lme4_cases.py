@@ -48,7 +48,8 @@ def design(case: dict):
     groups, predictors = as_list(case["groups"]), as_list(case["predictors"])
     covariates, split = as_list(case["covariates"]), as_list(case["within_between"])
     d = load(case)[list(dict.fromkeys([case["outcome"], *predictors, *covariates, *groups]))].dropna()
-    team = (d[groups[0]].astype(str) + " / " + d[groups[1]].astype(str)) if len(groups) == 2 else d[groups[0]].astype(str)
+    team = (d[groups[0]].astype(str) + " / "
+            + d[groups[1]].astype(str)) if len(groups) == 2 else d[groups[0]].astype(str)
 
     def prepare(x):
         x = x.astype(float)

@@ -40,7 +40,7 @@ def name_scales(path) -> None:
     """What the researcher does after `codebook draft`: name the scales and mark the outcome."""
     text = Path(path).read_text(encoding="utf-8")
     for code, name in SCALE_NAMES.items():
-        text, n = re.subn(rf'(\n  {code}:\n    name: )"[^"\n]*"', lambda m: f'{m.group(1)}"{name}"', text)
+        text, n = re.subn(rf'(\n  {code}:\n    name: )"[^"\n]*"', lambda m, name=name: f'{m.group(1)}"{name}"', text)
         assert n == 1, code
     text, n = re.subn(rf"(\n  {OUTCOME}:\n    name: [^\n]*\n    role: )predictor", r"\1outcome", text)
     assert n == 1

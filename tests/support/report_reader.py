@@ -199,7 +199,8 @@ class Report:
         return [f for f in self.figures if section in (f.section, f.subsection)]
 
     def text_of(self, section: str, *, kinds=("p", "li")) -> str:
-        """All generated sentences of one section (h2) or part (h3), joined by spaces (notes under tables not included)."""
+        """All generated sentences of one section (h2) or part (h3), joined by spaces (notes under tables
+        not included)."""
         return " ".join(s.text for s in self.sentences if section in (s.section, s.subsection) and s.kind in kinds)
 
 

@@ -282,7 +282,8 @@ def test_invariant_is_checked_in_code(monkeypatch, tmp_path):
 
 
 def test_clean_accepts_raw_dataframes_and_summary_is_dutch():
-    df = pd.DataFrame([["ZINN", "A", "manager"] + [3] * len(ITEMS), ["interzorg", "B", "l&o"] + [6, 7] + [2] * (len(ITEMS) - 2)],
+    df = pd.DataFrame([["ZINN", "A", "manager"] + [3] * len(ITEMS), ["interzorg", "B", "l&o"] + [6, 7]
+                       + [2] * (len(ITEMS) - 2)],
                       columns=["organisatie", "team", "rol"] + ITEMS)
     res = clean([df], round_name="2022-05", salt=SALT)
     assert res.data["organisation"].tolist() == ["ZINN", "Interzorg"]

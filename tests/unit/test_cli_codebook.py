@@ -11,7 +11,8 @@ from tests.support.own_questionnaire import ROUND_1, TRUTH
 @pytest.fixture()
 def project(tmp_path, monkeypatch):
     (tmp_path / "cb.yaml").write_text(TRUTH[ROUND_1].read_text("utf-8"), "utf-8")
-    (tmp_path / "informeel.yaml").write_text("codebook: cb.yaml\ndata: verwerkt\nreports: html\nmin_group: 7\n", "utf-8")
+    (tmp_path / "informeel.yaml").write_text("codebook: cb.yaml\ndata: verwerkt\nreports: html\nmin_group: 7\n",
+                                             "utf-8")
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     return tmp_path

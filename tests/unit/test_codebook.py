@@ -1,4 +1,8 @@
-"""The codebook loads, covers DESIGN.md's scales, and names the wrong key when invalid."""
+"""The packaged demo codebook loads with the questionnaire's scales, and names the wrong key when invalid.
+
+The item counts and reverse keys below are the demo questionnaire's (informeel_lib/data/codebook.yaml),
+written out so that a change to the codebook is a deliberate one.
+"""
 
 import copy
 
@@ -21,7 +25,7 @@ def raw():
     return yaml.safe_load((DATA_DIR / "codebook.yaml").read_text("utf-8"))
 
 
-def test_scales_items_and_reverse_keys_match_design():
+def test_scales_items_and_reverse_keys_match_the_questionnaire():
     cb = load_codebook()
     assert {k: len(s.items) for k, s in cb.scales.items()} == EXPECTED_ITEMS
     assert {k: len(s.reverse_items) for k, s in cb.scales.items()} == EXPECTED_REVERSED

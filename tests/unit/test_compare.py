@@ -28,7 +28,8 @@ def _two_rounds(n1=30, n2=30, n_pairs=0, shift=0.3, seed=1):
     a = pd.DataFrame({"respondent": [f"p{i}" for i in range(n1)], "round": "2022-05",
                       "organisation": "ZINN", "x": rng.normal(3.5, 0.6, n1)})
     ids = [f"p{i}" for i in range(n_pairs)] + [f"q{i}" for i in range(n2 - n_pairs)]
-    b = pd.DataFrame({"respondent": ids, "round": "2022-11", "organisation": "ZINN", "x": rng.normal(3.5 + shift, 0.6, n2)})
+    b = pd.DataFrame({"respondent": ids, "round": "2022-11", "organisation": "ZINN", "x": rng.normal(3.5 + shift, 0.6,
+                                                                                                     n2)})
     b.loc[: n_pairs - 1, "x"] = a["x"].to_numpy()[:n_pairs] + shift + rng.normal(0, 0.3, n_pairs)
     return pd.concat([a, b], ignore_index=True)
 
@@ -70,7 +71,8 @@ def test_compare_rounds_methods_per_row():
     ref = stats.ttest_rel(x[x["round"] == "2022-11"]["x"], x[x["round"] == "2022-05"]["x"])
     assert row_p["p"] == pytest.approx(ref.pvalue)
     # correlated pairs make the partially paired CI narrower than Welch's on the same data
-    w = welch(partial_data[partial_data["round"] == "2022-05"]["x"], partial_data[partial_data["round"] == "2022-11"]["x"])
+    w = welch(partial_data[partial_data["round"] == "2022-05"]["x"],
+              partial_data[partial_data["round"] == "2022-11"]["x"])
     assert row_pp["ci_high"] - row_pp["ci_low"] < w["ci_high"] - w["ci_low"]
     assert row_pp["diff"] == pytest.approx(w["diff"])
     d = row_w["diff"] / np.sqrt((29 * welch_data.groupby("round")["x"].var().sum()) / 58)

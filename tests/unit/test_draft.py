@@ -85,7 +85,8 @@ def _write_csv(path, headings, rows):
 
 def test_limesurvey_question_statement_headings_and_bare_numbers(tmp_path):
     rng = np.random.default_rng(1)
-    stems = {"Hoe tevreden ben je over je rooster?": ["De planning is op tijd bekend.", "Ik kan ruilen als dat nodig is.",
+    stems = {"Hoe tevreden ben je over je rooster?": ["De planning is op tijd bekend.", "Ik kan ruilen als dat nodig "
+                                                      "is.",
                                                       "Mijn wensen worden meegenomen."],
              "Hoe ervaar je het overleg?": ["Het overleg is nuttig.", "Iedereen komt aan het woord.",
                                            "Afspraken worden nagekomen."]}

@@ -136,7 +136,8 @@ def test_reliability_summary_repr_and_frame_show_the_computed_numbers():
     assert frame.iloc[0].tolist() == [r.alpha, *r.alpha_ci, r.std_alpha, r.omega_total, r.average_r, 80, 3,
                                       *r.bootstrap_ci]
     lo, hi = r.alpha_ci
-    assert repr(r) == (f"ReliabilityResult(alpha={r.alpha:.3f} [95% CI {lo:.3f}, {hi:.3f}], std_alpha={r.std_alpha:.3f}, "
+    assert repr(r) == (f"ReliabilityResult(alpha={r.alpha:.3f} [95% CI {lo:.3f}, {hi:.3f}], "
+                       f"std_alpha={r.std_alpha:.3f}, "
                        f"omega_total={r.omega_total:.3f}, average_r={r.average_r:.3f}, n=80, items=3, "
                        f"bootstrap_ci=({r.bootstrap_ci[0]:.3f}, {r.bootstrap_ci[1]:.3f}))")
     plain = il.reliability(items, scale_range=(1, 5))

@@ -112,7 +112,8 @@ def test_plain_csv_by_code_with_alias_spellings(tmp_path):
 
 @pytest.mark.parametrize("value, expected", [
     ("Helemaal mee eens", 5.0), ("  MEE ONEENS ", 2.0), ("zeer mee oneens", 1.0), ("3", 3.0), (4, 4.0), (2.0, 2.0),
-    ("4 = mee eens", 4.0), ("weet niet", None), ("N.v.t.", None), ("", None), (None, None), (-99, None), ("-9", None), (99, None),
+    ("4 = mee eens", 4.0), ("weet niet", None), ("N.v.t.", None), ("", None), (None, None), (-99, None), ("-9", None),
+    (99, None),
 ])
 def test_item_values_known(value, expected):
     v, problem = convert_item(value, CB)
@@ -121,7 +122,8 @@ def test_item_values_known(value, expected):
 
 
 @pytest.mark.parametrize("value, code", [
-    (6, "buiten_bereik"), ("0", "buiten_bereik"), (9, "buiten_bereik"), ("9", "buiten_bereik"), (3.5, "buiten_bereik"), ("7", "buiten_bereik"),
+    (6, "buiten_bereik"), ("0", "buiten_bereik"), (9, "buiten_bereik"), ("9", "buiten_bereik"), (3.5, "buiten_bereik"),
+    ("7", "buiten_bereik"),
     ("soms", "onbekend_label"), ("5 = mee oneens", "onbekend_label"), (True, "onbekend_label"),
 ])
 def test_item_values_problems(value, code):
@@ -189,7 +191,8 @@ def test_missing_required_columns_all_listed(tmp_path):
 
 
 def test_unmapped_and_other_text_columns(tmp_path):
-    rows = [["organisatie", "team", "Wat is je functie of rol?", "Wat is je functie of rol? [Anders]", "Q_extra"] + ITEMS,
+    rows = [["organisatie", "team", "Wat is je functie of rol?", "Wat is je functie of rol? [Anders]", "Q_extra"]
+            + ITEMS,
             ["ZINN", "A", "manager", "", "x"] + ["3"] * len(ITEMS)]
     exp = read_export(_write_csv(tmp_path / "u.csv", rows))
     assert exp.column_map["Wat is je functie of rol?"] == "role"

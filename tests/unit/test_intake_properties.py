@@ -9,8 +9,7 @@ import csv
 import io
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from informeel_lib.codebook import load_codebook
 from informeel_lib.errors import InformeelError, InputError

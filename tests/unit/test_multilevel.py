@@ -64,7 +64,8 @@ def test_icc_matches_psych_statsby_with_mean_group_size():
 
 def test_icc_k0_formula_by_hand():
     d = pd.DataFrame({"g": list("aaabbbbbcc"), "y": [1, 2, 3, 4, 5, 4, 5, 6, 2, 2]})
-    n_j = np.array([3, 5, 2]); means = np.array([2.0, 4.8, 2.0]); N, J = 10, 3
+    n_j, means = np.array([3, 5, 2]), np.array([2.0, 4.8, 2.0])
+    N, J = 10, 3
     msb = np.sum(n_j * (means - d.y.mean()) ** 2) / (J - 1)
     msw = (2 + (0.64 + 0.04 + 0.64 + 0.04 + 1.44) + 0) / (N - J)
     k0 = (N - np.sum(n_j ** 2) / N) / (J - 1)
@@ -152,7 +153,8 @@ def test_team_agreement_never_reverses_by_name_matching_the_packaged_codebook():
 
 def test_team_agreement_response_range_from_argument_codebook_or_data_with_warnings():
     rng = np.random.default_rng(3)
-    d = pd.DataFrame({"team": np.repeat(list("abcdef"), 10), "x1": rng.integers(1, 8, 60), "x2": rng.integers(1, 8, 60)})
+    d = pd.DataFrame({"team": np.repeat(list("abcdef"), 10), "x1": rng.integers(1, 8, 60), "x2": rng.integers(1, 8,
+                                                                                                              60)})
     # 1-7 data with a 1-5 range: a warning (and a note), since rwg(j) would be wrong
     with pytest.warns(UserWarning, match="buiten de antwoordschaal 1-5"):
         wrong = team_agreement(d, ["x1", "x2"], "team", scale_range=(1, 5))
@@ -164,7 +166,8 @@ def test_team_agreement_response_range_from_argument_codebook_or_data_with_warni
         derived = team_agreement(d, ["x1", "x2"], "team")
     assert derived.sigma2_eu == right.sigma2_eu
     # a scale code takes the codebook's range (1-5 in the demo codebook)
-    demo = pd.DataFrame({"team": list("aabb"), **{c: [4, 4, 2, 2] for c in ["REFL1", "REFL2", "REFL3", "REFL4", "REFL5"]}})
+    demo = pd.DataFrame({"team": list("aabb"), **{c: [4, 4, 2, 2] for c in ["REFL1", "REFL2", "REFL3", "REFL4",
+                                                                            "REFL5"]}})
     assert team_agreement(demo, "REFL", "team").sigma2_eu == 2.0
 
 

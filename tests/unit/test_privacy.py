@@ -30,7 +30,8 @@ def test_email_addresses_are_replaced(address):
     assert scrub_text(f"mail {address} graag") == "mail [e-mail] graag"
 
 
-@pytest.mark.parametrize("url", ["https://www.zinn.nl/leren?id=3", "http://intranet/x", "www.treant.nl", "leerplein.interzorg.nl/wond"])
+@pytest.mark.parametrize("url", ["https://www.zinn.nl/leren?id=3", "http://intranet/x", "www.treant.nl",
+                                 "leerplein.interzorg.nl/wond"])
 def test_urls_are_replaced(url):
     assert scrub_text(f"zie {url} voor meer") == "zie [website] voor meer"
 

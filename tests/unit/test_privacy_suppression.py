@@ -12,7 +12,8 @@ from informeel_lib.privacy import SUPPRESSED_NOTE, strip_html, suppress_small_gr
 
 
 def test_refuses_what_is_not_a_table_with_a_dutch_message():
-    with pytest.raises(AnalysisError, match=r"^Onderdrukken van kleine groepen kan alleen op een tabel \(DataFrame\)\.$"):
+    with pytest.raises(AnalysisError,
+                       match=r"^Onderdrukken van kleine groepen kan alleen op een tabel \(DataFrame\)\.$"):
         suppress_small_groups([{"n": 3}])
 
 

@@ -12,7 +12,7 @@ from informeel_lib.project import (
     project_setting,
     resolve_codebook,
 )
-from tests.support.own_questionnaire import TRUTH, ROUND_1
+from tests.support.own_questionnaire import ROUND_1, TRUTH
 
 
 @pytest.fixture()

@@ -252,7 +252,8 @@ def test_open_answers_labels_and_variety(net):
     text = " ".join(voorbeeld["text"]).lower()
     for situation in ("wond", "tillift", "medicatie", "dementie", "overdracht", "ecd", "palliatieve"):
         assert situation in text
-    cues = {"zelfgestuurd": r"opgezocht|gevraagd|vroeg|vraag ik|wilde weten|wil weten|e-learning|uitgezocht|lezen|zocht",
+    cues = {"zelfgestuurd": r"opgezocht|gevraagd|vroeg|vraag ik|wilde weten|wil weten|e-learning|uitgezocht|lezen"
+                            r"|zocht",
             "incidenteel": r"merkte|fout|zag|ontdekte|bleek|toeval|leerde ik|opeens",
             "tacit": r"gaandeweg|vanzelf|zonder|niet precies|ongemerkt|gewoon in|automatische|op gevoel|erin"}
     for label, pattern in cues.items():
@@ -309,7 +310,7 @@ def _item_columns(info, df, texts) -> dict[str, str]:
 
 def _code_column(info, df, texts) -> str:
     wanted = {"code", "persoonlijke_code", normalise_text(CB.background["personal_code"]["text"])}
-    for col, text in zip(df.columns, texts):
+    for col, _text in zip(df.columns, texts):
         if normalise_text(col) in wanted or col in wanted or (info["tool"] == "qualtrics" and col == "Q1"):
             return col
     raise AssertionError(f"no personal code column in {info['file']}")
@@ -323,7 +324,7 @@ def _cell_value(cell):
     return _label_value(str(cell))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _label_value(cell: str):
     try:
         v = CB.label_value(cell)
@@ -357,7 +358,9 @@ def test_export_files_formats_and_headings(written):
                 with pytest.raises(UnicodeDecodeError):
                     raw.decode("utf-8")
                 if k == 1:
-                    assert "Hoe kijk je naar je werk? [In ons team staan we regelmatig stil bij hoe het werk is gegaan.]" in cols
+                    heading = ("Hoe kijk je naar je werk? [In ons team staan we regelmatig stil bij hoe het werk is "
+                               "gegaan.]")
+                    assert heading in cols
                     assert CB.background["organisation"]["text"] in cols
                 else:
                     assert "REFL[REFL1]" in cols and "org" in cols and "functie" in cols
@@ -372,8 +375,9 @@ def test_export_files_formats_and_headings(written):
                 rows = list(csv.reader(io.StringIO((out / info["path"]).read_bytes().decode("utf-8-sig"))))
                 imports = [json.loads(c)["ImportId"] for c in rows[2]]
                 assert imports[cols.index("Q10_1")] == "QID10_1"
-                assert texts[cols.index("Q10_1")] == ("Hoe kijk je naar je werk? - "
-                                                      "In ons team staan we regelmatig stil bij hoe het werk is gegaan.")
+                question = ("Hoe kijk je naar je werk? - In ons team staan we regelmatig stil bij hoe het werk is "
+                            "gegaan.")
+                assert texts[cols.index("Q10_1")] == question
                 assert df["Q10_1"].isin(list(map(str.title, ["x"])) + ["Helemaal mee oneens", "Mee oneens", "Neutraal",
                                                                         "Mee eens", "Helemaal mee eens", "",
                                                                         "Weet niet", "weet niet", "Weet ik niet"]).all()
@@ -430,8 +434,8 @@ def test_planted_dirt_is_present_where_truth_says(written):
             df, texts = _read_file(out, info)
             frames[info["file"]] = (info, df, texts)
 
-        def row_of(file, row):
-            info, df, texts = frames[file]
+        def row_of(file, row, frames=frames):
+            info, df, _texts = frames[file]
             return df.iloc[row - info["header_rows"] - 1]
 
         assert len(dirt["duplicates"]) >= 3 and len(dirt["straightliners"]) >= 2 and len(dirt["speeders"]) >= 2
@@ -483,8 +487,8 @@ def test_planted_dirt_is_present_where_truth_says(written):
             assert ident["planted"] in per["answers"][ident["personal_code"]][ident["question"]]
         assert dirt["missing_cells"] and any(m["value"] for m in dirt["missing_cells"])
         # true labels cover the respondents' open answers
-        assert {l["label"] for l in per["open_labels"]} == {"zelfgestuurd", "incidenteel", "tacit", "onbekend"}
-        assert {l["personal_code"] for l in per["open_labels"]} <= set(per["answers"])
+        assert {lab["label"] for lab in per["open_labels"]} == {"zelfgestuurd", "incidenteel", "tacit", "onbekend"}
+        assert {lab["personal_code"] for lab in per["open_labels"]} <= set(per["answers"])
 
 
 def test_truth_stays_out_of_the_round_folders_and_the_clean_data(written):

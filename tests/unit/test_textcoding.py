@@ -49,7 +49,8 @@ def test_negated_cue_does_not_count():
 
 
 def test_output_columns_index_and_scrubbing():
-    s = pd.Series({"r1": "Ik vroeg het aan Marieke de Vries (06-12345678).", "r2": "<script>x</script>vanzelf gaat het"})
+    s = pd.Series({"r1": "Ik vroeg het aan Marieke de Vries (06-12345678).",
+                   "r2": "<script>x</script>vanzelf gaat het"})
     out = code_open_answers(s)
     assert list(out.index) == ["r1", "r2"]
     assert list(out.columns) == ["text", "code", "cues", "score_zelfgestuurd", "score_incidenteel", "score_tacit"]

@@ -48,7 +48,8 @@ def test_scale_table_per_organisation_suppresses_small_groups(data):
 def test_scale_table_per_team_when_an_organisation_is_chosen(data):
     tab = widgets.scale_table(data, codebook=CB, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
     assert tab["team"].tolist() == ["T1"]  # T2 (3 respondents) never appears
-    tab_all_rounds = widgets.scale_table(data, codebook=CB, organisation="A", round_name=widgets.ALL, scale="IWL", min_group=5)
+    tab_all_rounds = widgets.scale_table(data, codebook=CB, organisation="A", round_name=widgets.ALL, scale="IWL",
+                                         min_group=5)
     assert tab_all_rounds.loc[0, "n"] == 13
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import special
 
 from ...errors import AnalysisError
-from ..polychoric import _cell_probabilities, _maximise_in_chunks, _with_infinities, bivariate_normal_cdf
+from ..polychoric import _cell_probabilities, _maximise_in_chunks
 
 __all__ = ["OrdinalStatistics", "ordinal_statistics"]
 
@@ -90,7 +90,6 @@ def _padded_cuts(taus, k_max):
 
 
 def _pair_tables(codes, k_max, i, j):
-    n = codes.shape[0]
     tables = np.zeros((len(i), k_max, k_max))
     for t, (a, b) in enumerate(zip(i, j)):
         np.add.at(tables[t], (codes[:, a], codes[:, b]), 1.0)

@@ -78,7 +78,8 @@ def parse_defined(statement: str) -> DefinedParameter:
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError:
-        raise AnalysisError(f"De uitdrukking '{expression}' in modelregel '{statement}' is geen geldige formule.") from None
+        raise AnalysisError(f"De uitdrukking '{expression}' in modelregel '{statement}' is geen geldige "
+                            "formule.") from None
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -141,7 +142,8 @@ def evaluate_defined(defined: list[DefinedParameter], values: dict) -> dict:
     return out
 
 
-def defined_jacobian(defined: list[DefinedParameter], x: np.ndarray, label_index: dict) -> tuple[np.ndarray, np.ndarray]:
+def defined_jacobian(defined: list[DefinedParameter], x: np.ndarray, label_index: dict) -> tuple[np.ndarray,
+                                                                                                 np.ndarray]:
     """Values and Jacobian (defined x free parameters) of the defined parameters at ``x``.
 
     ``label_index`` maps each label to its index in ``x``. The Jacobian is exact up to rounding

@@ -1,13 +1,16 @@
-"""Model-implied moments, ML discrepancy, gradient and expected information for a specified model; data preparation and start values."""
+"""Model-implied moments, ML discrepancy, gradient and expected information for a specified model;
+data preparation and start values."""
 
 from __future__ import annotations
 
 import math
+
 import numpy as np
 import pandas as pd
 from scipy import linalg
+
 from ...errors import AnalysisError
-from .specification import SINGLE_GROUP, _ALPHA, _LAMBDA, _NU, _PSI, _Spec, _THETA, _set
+from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _THETA, SINGLE_GROUP, _set, _Spec
 
 
 class _Engine:

@@ -113,7 +113,12 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
 
     Examples
     --------
-    >>> invariance(hs, model, "school")          # doctest: +SKIP
+    >>> from informeel_lib.synth.example import example_survey
+    >>> df = example_survey(300, seed=1)
+    >>> model = "REFL =~ REFL1 + REFL2 + REFL3 + REFL5\\nLEID =~ LEID1 + LEID2 + LEID3"
+    >>> table = invariance(df, model, "organisation", levels=("configural", "metric"))
+    >>> list(table.index), list(table.columns[-2:])
+    (['configural', 'metric'], ['verdict', 'reason'])
 
     R: ``lavTestLRT(cfa(model, data, group = "school"),
     cfa(model, data, group = "school", group.equal = "loadings"), ...)``.
@@ -121,10 +126,12 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     levels = (levels,) if isinstance(levels, str) else tuple(levels)
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown or not levels:
-        raise AnalysisError(f"Onbekend invariantieniveau: {', '.join(unknown) or '(geen)'}; kies uit {', '.join(LEVELS)}.")
+        raise AnalysisError(f"Onbekend invariantieniveau: {', '.join(unknown) or '(geen)'}; kies uit "
+                            f"{', '.join(LEVELS)}.")
     order = list(LEVELS)
     if [order.index(lv) for lv in levels] != sorted(order.index(lv) for lv in levels):
-        raise AnalysisError("Geef de invariantieniveaus van minst naar meest beperkt (configural, metric, scalar, strict).")
+        raise AnalysisError("Geef de invariantieniveaus van minst naar meest beperkt (configural, metric, scalar, "
+                            "strict).")
     rows = []
     prev = None
     for level in levels:

@@ -75,7 +75,8 @@ def _optimise(engine: _Engine, x0: np.ndarray, max_iter: int = 300, tol: float =
     x = x0.copy()
     f, g = engine.objective(x)
     if not math.isfinite(f):
-        raise AnalysisError("De startwaarden geven geen positief-definiete modelmatrix; het model kan niet worden geschat.")
+        raise AnalysisError("De startwaarden geven geen positief-definiete modelmatrix; het model kan niet worden "
+                            "geschat.")
     it = 0
     tried_qn = False
     gmax = float(np.max(np.abs(g)))

@@ -229,7 +229,8 @@ def fit_ordinal(df: pd.DataFrame, model, *, std_lv: bool = False, estimator: str
     matrix is not positive definite).
     """
     if estimator not in ESTIMATORS:
-        raise AnalysisError(f"Schatter '{estimator}' bestaat niet voor ordinale items; kies uit {', '.join(ESTIMATORS)}.")
+        raise AnalysisError(f"Schatter '{estimator}' bestaat niet voor ordinale items; kies uit "
+                            f"{', '.join(ESTIMATORS)}.")
     if parameterization not in PARAMETERIZATIONS:
         raise AnalysisError(f"parameterization moet 'delta' of 'theta' zijn, niet {parameterization!r}.")
     terms = parse_model(model)
@@ -291,7 +292,8 @@ def _fit_indices(mod, st, x, f, w, jac, bread, estimator, converged, iterations)
         "estimator": estimator, "chi2": float(chi2), "df": int(df_), "p": chi2_pvalue(chi2, df_),
         "cfi": cfi(chi2, df_, base_chi2, base_df), "tli": tli(chi2, df_, base_chi2, base_df),
         "rmsea": rmsea(chi2, df_, n - 1), "rmsea_ci": rmsea_ci(chi2, df_, n - 1),
-        "aic": math.nan, "bic": math.nan, "srmr": math.sqrt(float(np.sum(resid**2)) / (st.cor.shape[0] * (st.cor.shape[0] + 1) / 2)),
+        "aic": math.nan, "bic": math.nan,
+        "srmr": math.sqrt(float(np.sum(resid**2)) / (st.cor.shape[0] * (st.cor.shape[0] + 1) / 2)),
         "n": int(n), "npar": int(mod.n_free), "n_groups": 1,
         "baseline_chi2": base_chi2, "baseline_df": int(base_df),
         "converged": bool(converged), "iterations": int(iterations),
@@ -366,7 +368,7 @@ def _parameter_table(mod, x, se, observed, latent):
     lam, psi, theta = mod.matrices(x)
     rows = []
     for r in mod.rows:
-        kind, i, j = spec.kind[r], spec.row[r], spec.col[r]
+        i = spec.row[r]
         k = mod.remap.get(int(spec.xidx[r])) if spec.xidx[r] >= 0 else None
         est = x[k] if k is not None else spec.value[r]
         lhs, op, rhs = spec.names(r)

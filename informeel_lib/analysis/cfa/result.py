@@ -120,7 +120,8 @@ class CFAResult:
         lines = [
             f"CFAResult({f.get('estimator', 'ML')}, N = {f['n']}{groups}{eq}; {n_factors} factoren, {n_items} items, "
             f"{f['npar']} parameters{'' if f['converged'] else '; NIET GECONVERGEERD'})",
-            f"  χ²({f['df']}) = {number(f['chi2'], 3)}, {p_text}; CFI = {number(f['cfi'], 3)}, TLI = {number(f['tli'], 3)}, "
+            f"  χ²({f['df']}) = {number(f['chi2'], 3)}, {p_text}; CFI = {number(f['cfi'], 3)}, TLI = "
+            f"{number(f['tli'], 3)}, "
             f"RMSEA = {number(f['rmsea'], 3)} [{number(lo, 3)}; {number(hi, 3)}], SRMR = {number(f['srmr'], 3)}",
         ]
         if "chi2_scaled" in f:

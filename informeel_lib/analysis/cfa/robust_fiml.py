@@ -91,7 +91,7 @@ def _trace(a1, b1, e_inv, b0):
 
 def robust_fiml(engine, patterns, x, hess_total, s1, mu1, fit):
     """Robust standard errors and the MLR entries of the fit dict for a FIML fit."""
-    n, p = patterns.n, patterns.p
+    n = patterns.n
     sigma, mu = engine.implied(x, 0)
     scores = _case_scores(patterns, sigma, mu)
     b1 = scores.T @ scores / n

@@ -1,4 +1,5 @@
-"""The model specification: which parameters of which matrices are free, fixed or equal across groups (lavaan's parameter table)."""
+"""The model specification: which parameters of which matrices are free, fixed or equal across groups
+(lavaan's parameter table)."""
 
 from __future__ import annotations
 

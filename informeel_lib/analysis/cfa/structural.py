@@ -26,7 +26,7 @@ import numpy as np
 from ...errors import AnalysisError
 from .defined import DefinedParameter, parse_defined, parse_equality
 from .engine import _Engine
-from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _THETA, _Spec, _equal_applies
+from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _THETA, _equal_applies, _Spec
 from .syntax import Term, _parse_rhs_term, _split_plus, _statements
 
 __all__ = ["SEM_EQUAL_OPTIONS", "SemModel", "StructuralEngine", "StructuralSpec", "build_structural_spec",
@@ -118,7 +118,7 @@ def parse_sem_model(model: str) -> SemModel:
     if len(set(names)) < len(names):
         raise AnalysisError(f"Een gedefinieerde parameter staat twee keer in het model: {', '.join(names)}.")
     model = SemModel(tuple(terms), tuple(defined), tuple(equalities))
-    model.aliases  # noqa: B018 - checks that every label in an equality exists
+    _ = model.aliases  # the property checks that every label in an equality exists
     _check_defined_names(model)
     return model
 
@@ -289,7 +289,8 @@ def build_structural_spec(terms: list[Term], samples, *, std_lv: bool, equal: tu
                 kind, idx = (_PSI, ev) if t.lhs in ev else (_THETA, ov)
                 r, c = max(idx[t.lhs], idx[t.rhs]), min(idx[t.lhs], idx[t.rhs])
                 key = (kind, r, c)
-                default = 1.0 if (kind == _PSI and r == c and t.lhs in latent and _std_fixed(std_lv, g, equal)) else None
+                default = 1.0 if (kind == _PSI and r == c and t.lhs in latent and _std_fixed(std_lv, g,
+                                                                                             equal)) else None
                 rows.add(kind, g, r, c, (t.lhs, "~~", t.rhs), mod, default)
             if key in user:
                 raise AnalysisError(f"'{t.lhs} {t.op} {t.rhs}' staat twee keer in het model.")

@@ -22,7 +22,8 @@ if __name__ == "__main__":
     p_missing = np.where(low_first, 0.45, 0.25)
     missing = rng.random(items.shape) < p_missing
     missing[:, 0] = rng.random(len(items)) < 0.05          # the first item stays mostly answered
-    items.mask(missing).to_csv(ROOT / "tests" / "reference" / "data" / "synth_items_missing.csv", index=False, na_rep="")
+    items.mask(missing).to_csv(ROOT / "tests" / "reference" / "data" / "synth_items_missing.csv", index=False,
+                               na_rep="")
     binary = (items >= 4).astype(float).where(items.notna())
     binary = binary.mask(rng.random(items.shape) < 0.10)
     binary.to_csv(ROOT / "tests" / "reference" / "data" / "synth_items_binary.csv", index=False, na_rep="")

@@ -1,0 +1,67 @@
+"""`pip install .` into a fresh virtualenv outside the checkout renders the demo reports.
+
+The reports' notebook is package data (``informeel_lib/report/rapport.ipynb``) and a report kernel
+running the installed Python is provided on first use (``batch.ensure_report_kernel``), so an installed
+package needs neither the checkout nor ``make``. To stay fast the new environment reuses the
+dependencies of the test environment (a ``.pth`` file pointing at its site-packages) and installs only
+this package, from a copy of the source (a build in place would leave ``build/`` in the checkout).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+TOP_LEVEL_SKIP = {".git", ".venv", "tests", "data", "reports", "benchmarks", "notebooks", "build"}
+ANYWHERE_SKIP = shutil.ignore_patterns("*.egg-info", "__pycache__", ".ruff_cache", ".pytest_cache", ".hypothesis")
+
+
+def _source_copy(dest: Path) -> Path:
+    """The checkout without its data, tests and environments (informeel_lib/data is package data: kept)."""
+    def skip(folder, names):
+        top = TOP_LEVEL_SKIP & set(names) if Path(folder) == ROOT else set()
+        return top | ANYWHERE_SKIP(folder, names)
+
+    shutil.copytree(ROOT, dest, ignore=skip)
+    return dest
+
+
+def test_pip_install_outside_the_checkout_renders_the_demo(tmp_path):
+    venv = tmp_path / "venv"
+    # no pip or setuptools of its own: the test environment's (newer) ones are used through the .pth file
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", str(_source_copy(tmp_path / "src"))], check=True, env=env, cwd=tmp_path)
+
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    where = subprocess.run([python, "-c", "import informeel_lib; print(informeel_lib.__file__)"], check=True,
+                           capture_output=True, text=True, env=env, cwd=elsewhere).stdout.strip()
+    assert where.startswith(site), where  # the installed copy, not the checkout
+    work = tmp_path / "x"
+    proc = subprocess.run([venv / "bin" / "informeel", "demo", "--workdir", str(work)], env=env, cwd=elsewhere,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    index = (work / "reports" / "index.html").read_text(encoding="utf-8")
+    rounds = sorted(p.name for p in (work / "reports").iterdir() if p.is_dir())
+    assert len(rounds) == 3 and all(f'href="{r}/index.html"' in index for r in rounds)
+    for r in rounds:
+        pages = {p.name for p in (work / "reports" / r).glob("*.html")}
+        assert {"index.html", "netwerk.html"} <= pages and len(pages) >= 5, (r, pages)
+        assert "Netwerkrapport" in (work / "reports" / r / "netwerk.html").read_text(encoding="utf-8")
