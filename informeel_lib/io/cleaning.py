@@ -415,22 +415,8 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     There is no single R equivalent; ``careless::longstring`` covers straight-lining and
     ``dplyr::distinct`` the duplicate rule.
     """
-    for name, rule in (("straightliners", straightliners), ("speeders", speeders)):
-        if rule not in RULES:
-            raise InputError(f"'{name}' moet 'flag' of 'drop' zijn, niet '{rule}'.")
-    rnd = str(round_name)
-    if not rnd.strip():
-        raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
-    rnd = safe_name(rnd)
-    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb)
-               for i, e in enumerate(exports)]
-    if not exports:
-        raise InputError("geen exports om op te schonen.")
+    rnd, cb, exports = _checked_inputs(exports, round_name, codebook, straightliners, speeders)
     names = [e.source_file for e in exports]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise InputError("twee exports hebben dezelfde bestandsnaam; geef ze unieke namen.", file=dup)
     issues = tuple(i for e in exports for i in e.issues)
     if strict and issues:
         _strict_error(issues)
@@ -443,43 +429,10 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
         offset += len(export.data)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     dropped: list = []
-
-    items = [c for c in cb.item_codes if c in frame]
-    frame = _drop(frame, frame[items].notna().sum(axis=1) == 0, "geen_antwoorden",
-                  lambda r: REASONS["geen_antwoorden"], log, rnd, dropped)
-    frame = _drop(frame, frame["organisation"].isna(), "organisatie_ontbreekt",
-                  lambda r: REASONS["organisatie_ontbreekt"], log, rnd, dropped)
-
-    dup = _duplicate_mask(frame)
-    last = {resp: r for resp, r in frame[~dup].set_index("respondent")[["source_file", "source_row"]].iterrows()}
-    frame = _drop(frame, dup, "dubbel",
-                  lambda r: f"{REASONS['dubbel']} (bewaard: bestand '{last[r['respondent']]['source_file']}', "
-                            f"rij {last[r['respondent']]['source_row']})", log, rnd, dropped)
-
+    frame = _drop_unusable(frame, cb, log, rnd, dropped)
     limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
-    fast = frame["duration_s"].notna() & (frame["duration_s"] < limit)
-
-    def reason_fast(r):
-        return f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"
-
-    if speeders == "drop":
-        frame = _drop(frame, fast, "te_snel", reason_fast, log, rnd, dropped)
-        fast = fast[frame.index]
-    else:
-        for _, r in frame[fast].iterrows():
-            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_speeder", None,
-                 True, "te_snel", reason_fast(r))
-    frame = frame.assign(flag_speeder=fast & (speeders == "flag"))
-
-    straight = straightliner_mask(frame, cb)
-    if straightliners == "drop":
-        frame = _drop(frame, straight, "rechte_lijn", lambda r: REASONS["rechte_lijn"], log, rnd, dropped)
-        straight = straight[frame.index]
-    else:
-        for _, r in frame[straight].iterrows():
-            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_straightliner",
-                 None, True, "rechte_lijn")
-    frame = frame.assign(flag_straightliner=straight & (straightliners == "flag"))
+    frame = _apply_speeder_rule(frame, speeders, limit, log, rnd, dropped)
+    frame = _apply_straightliner_rule(frame, straightliners, cb, log, rnd, dropped)
 
     data = _assemble(frame, cb, rnd)
     unmapped = tuple((e.source_file, h) for e in exports for h in e.unmapped_columns)
@@ -497,6 +450,71 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     return CleaningResult(round_name=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
                           n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files,
                           unmapped_columns=unmapped, codebook_info=codebook_info(cb, exports))
+
+
+def _checked_inputs(exports, round_name, codebook, straightliners, speeders):
+    """The safe round name, the codebook and the exports as :class:`Export` objects (unique file names)."""
+    for name, rule in (("straightliners", straightliners), ("speeders", speeders)):
+        if rule not in RULES:
+            raise InputError(f"'{name}' moet 'flag' of 'drop' zijn, niet '{rule}'.")
+    rnd = str(round_name)
+    if not rnd.strip():
+        raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
+    rnd = safe_name(rnd)
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb)
+               for i, e in enumerate(exports)]
+    if not exports:
+        raise InputError("geen exports om op te schonen.")
+    names = [e.source_file for e in exports]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError("twee exports hebben dezelfde bestandsnaam; geef ze unieke namen.", file=dup)
+    return rnd, cb, exports
+
+
+def _drop_unusable(frame, cb, log, rnd, dropped):
+    """Drop rows without any item answer, rows without an organisation, and earlier duplicate submissions."""
+    items = [c for c in cb.item_codes if c in frame]
+    frame = _drop(frame, frame[items].notna().sum(axis=1) == 0, "geen_antwoorden",
+                  lambda r: REASONS["geen_antwoorden"], log, rnd, dropped)
+    frame = _drop(frame, frame["organisation"].isna(), "organisatie_ontbreekt",
+                  lambda r: REASONS["organisatie_ontbreekt"], log, rnd, dropped)
+    dup = _duplicate_mask(frame)
+    last = {resp: r for resp, r in frame[~dup].set_index("respondent")[["source_file", "source_row"]].iterrows()}
+    return _drop(frame, dup, "dubbel",
+                 lambda r: f"{REASONS['dubbel']} (bewaard: bestand '{last[r['respondent']]['source_file']}', "
+                           f"rij {last[r['respondent']]['source_row']})", log, rnd, dropped)
+
+
+def _apply_speeder_rule(frame, rule, limit, log, rnd, dropped):
+    """Drop (``"drop"``) or flag (``"flag"``: column ``flag_speeder``) respondents faster than ``limit`` seconds."""
+    fast = frame["duration_s"].notna() & (frame["duration_s"] < limit)
+
+    def reason_fast(r):
+        return f"{REASONS['te_snel']} ({r['duration_s']:.0f} s; grens {limit:.0f} s)"
+
+    if rule == "drop":
+        frame = _drop(frame, fast, "te_snel", reason_fast, log, rnd, dropped)
+        fast = fast[frame.index]
+    else:
+        for _, r in frame[fast].iterrows():
+            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_speeder", None,
+                 True, "te_snel", reason_fast(r))
+    return frame.assign(flag_speeder=fast & (rule == "flag"))
+
+
+def _apply_straightliner_rule(frame, rule, cb, log, rnd, dropped):
+    """Drop or flag (column ``flag_straightliner``) straight-liners (:func:`straightliner_mask`)."""
+    straight = straightliner_mask(frame, cb)
+    if rule == "drop":
+        frame = _drop(frame, straight, "rechte_lijn", lambda r: REASONS["rechte_lijn"], log, rnd, dropped)
+        straight = straight[frame.index]
+    else:
+        for _, r in frame[straight].iterrows():
+            _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gemarkeerd", "flag_straightliner",
+                 None, True, "rechte_lijn")
+    return frame.assign(flag_straightliner=straight & (rule == "flag"))
 
 
 def codebook_info(cb: Codebook, exports) -> dict:

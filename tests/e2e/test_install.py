@@ -45,7 +45,13 @@ def test_pip_install_outside_the_checkout_renders_the_demo(tmp_path):
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     Path(site, "test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH")}
+    # the reused packages' data files (nbconvert's HTML templates) live under the test env's prefix; only
+    # those are shared (not its kernels: the report kernel must be this venv's Python)
+    shared = tmp_path / "jupyter"
+    shared.mkdir()
+    (shared / "nbconvert").symlink_to(Path(sys.prefix, "share", "jupyter", "nbconvert"))
+    env["JUPYTER_PATH"] = str(shared)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                     "--no-build-isolation", str(_source_copy(tmp_path / "src"))], check=True, env=env, cwd=tmp_path)
 
