@@ -596,23 +596,8 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
     load, phi, ss = load[:, order], phi[np.ix_(order, order)], ss[order]
     names = [f"{METHODS[method]}{i + 1}" for i in range(nf)]
     u2 = 1 - h2
-    vtotal = float((h2 + u2).sum())
-    rows = {"SS loadings": ss, "Proportion Var": ss / vtotal, "Cumulative Var": np.cumsum(ss / vtotal)}
-    if nf > 1:
-        rows["Proportion Explained"] = ss / ss.sum()
-        rows["Cumulative Proportion"] = np.cumsum(ss / ss.sum())
-    varex = pd.DataFrame(rows, index=names).T
-    heywood = bool((h2 >= 0.995).any())
-    if heywood:
-        bad = [items[i] for i in np.flatnonzero(h2 >= 0.995)]
-        warnings.warn(
-            f"Heywood-geval: de communaliteit van {', '.join(bad)} is (bijna) 1 of groter; de oplossing is "
-            "onbetrouwbaar. Probeer minder factoren, een andere methode of kijk of items (bijna) gelijk zijn.",
-            UserWarning, stacklevel=2,
-        )
-    if not converged:
-        warnings.warn("De factoranalyse is niet volledig geconvergeerd; interpreteer de uitkomst voorzichtig.",
-                      RuntimeWarning, stacklevel=2)
+    varex = _variance_explained(ss, float((h2 + u2).sum()), names)
+    heywood = _warn_about_the_solution(h2, items, converged)
     return EFAResult(
         loadings=pd.DataFrame(load, index=items, columns=names),
         communalities=pd.Series(h2, index=items, name="h2"),
@@ -622,6 +607,30 @@ def efa(df, n_factors: int, *, method: str = "minres", rotation: str | None = "o
         n_obs=n_obs, converged=converged, eigenvalues=values,
     )
 
+
+def _variance_explained(ss: np.ndarray, vtotal: float, names) -> pd.DataFrame:
+    """psych's ``Vaccounted`` table: SS loadings and the proportions they explain."""
+    rows = {"SS loadings": ss, "Proportion Var": ss / vtotal, "Cumulative Var": np.cumsum(ss / vtotal)}
+    if len(names) > 1:
+        rows["Proportion Explained"] = ss / ss.sum()
+        rows["Cumulative Proportion"] = np.cumsum(ss / ss.sum())
+    return pd.DataFrame(rows, index=names).T
+
+
+def _warn_about_the_solution(h2: np.ndarray, items, converged: bool) -> bool:
+    """Dutch warnings for a Heywood case and for non-convergence; returns whether there is a Heywood case."""
+    heywood = bool((h2 >= 0.995).any())
+    if heywood:
+        bad = [items[i] for i in np.flatnonzero(h2 >= 0.995)]
+        warnings.warn(
+            f"Heywood-geval: de communaliteit van {', '.join(bad)} is (bijna) 1 of groter; de oplossing is "
+            "onbetrouwbaar. Probeer minder factoren, een andere methode of kijk of items (bijna) gelijk zijn.",
+            UserWarning, stacklevel=3,
+        )
+    if not converged:
+        warnings.warn("De factoranalyse is niet volledig geconvergeerd; interpreteer de uitkomst voorzichtig.",
+                      RuntimeWarning, stacklevel=3)
+    return heywood
 
 def _correlation_input(df, use, cor="pearson"):
     """(R, item names, n) from raw data or from a square correlation matrix."""
