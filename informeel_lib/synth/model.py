@@ -554,23 +554,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
     chol_b, chol_w = _within_cov()
     team_rand = rng.standard_normal((len(teams), len(PREDICTORS))) @ chol_b.T
 
-    # people: positions (slots) in teams, occupants per round
-    used_codes: set = set()
-    people = []  # dicts
-    occupant = []  # per slot: list of person index per round
-    for t, team in teams.iterrows():
-        for role in _slot_roles(rng, team["sector"], team["size"]):
-            seq = []
-            current = None
-            for k in range(len(rounds)):
-                if current is None or rng.random() < P_LEAVE:
-                    current = len(people)
-                    tenure0 = float(rng.gamma(2.0, 5.0)) if k == 0 else float(rng.uniform(0, 2))
-                    people.append({"code": _personal_code(rng, used_codes), "team": t, "role": role,
-                                   "tenure0": min(tenure0, 45.0), "start": k,
-                                   "hours": float(rng.choice([12, 16, 20, 24, 24, 28, 28, 32, 32, 36]))})
-                seq.append(current)
-            occupant.append(seq)
+    people, occupant = _staff(rng, teams, len(rounds))
     n_people = len(people)
     z = rng.standard_normal((n_people, len(rounds), len(PREDICTORS))) @ chol_w.T
     e = rng.standard_normal((n_people, len(rounds), 3))
@@ -578,14 +562,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
         z[:, k] = RHO_PERSON * z[:, k - 1] + np.sqrt(1 - RHO_PERSON ** 2) * z[:, k]
         e[:, k] = RHO_OUTCOME * e[:, k - 1] + np.sqrt(1 - RHO_OUTCOME ** 2) * e[:, k]
 
-    # who responds in which round
-    rows_p, rows_k = [], []
-    for k in range(len(rounds)):
-        for seq in occupant:
-            if rng.random() < P_RESPOND:
-                rows_p.append(seq[k])
-                rows_k.append(k)
-    rows_p, rows_k = np.array(rows_p, dtype=int), np.array(rows_k, dtype=int)
+    rows_p, rows_k = _responders(rng, occupant, len(rounds))
     team_idx = np.array([people[p]["team"] for p in rows_p], dtype=int)
     org_of = teams["organisation"].to_numpy()[team_idx]
     sector_of = teams["sector"].to_numpy()[team_idx]
@@ -617,11 +594,61 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
         items[c] = np.nan
     df = pd.concat([df, items[cb.item_codes]], axis=1)
 
-    # open answers
+    thema, voorbeeld, open_rows = _open_answers(rng, df, eta)
+    df["OPEN_THEMA"] = pd.Series(thema, dtype=object)
+    df["OPEN_VOORBEELD"] = pd.Series(voorbeeld, dtype=object)
+    df["flag_straightliner"] = False
+    df["flag_speeder"] = False
+    df = df.sort_values(["round", "organisation", "team", "respondent"], kind="stable").reset_index(drop=True)
+    df["source_file"] = [f"synthetisch-{r}" for r in df["round"]]
+    df["source_row"] = df.groupby("round").cumcount() + 2
+    code_of = {synthetic_id(p["code"]): p["code"] for p in people}
+    df["personal_code"] = df["respondent"].map(code_of)
+
+    open_labels = pd.DataFrame(open_rows, columns=["respondent", "round", "question", "text", "label", "topic"])
+    truth = _network_truth(seed, rounds, scale, cb, params, teams, df, people)
+    return SyntheticNetwork(df, open_labels, truth, seed, rounds)
+
+
+def _staff(rng, teams: pd.DataFrame, n_rounds: int) -> tuple[list[dict], list[list[int]]]:
+    """People in positions (slots) of the teams: per slot the person holding it in each round
+    (someone leaves with probability P_LEAVE per round and a newcomer takes the slot)."""
+    used_codes: set = set()
+    people = []  # dicts
+    occupant = []  # per slot: list of person index per round
+    for t, team in teams.iterrows():
+        for role in _slot_roles(rng, team["sector"], team["size"]):
+            seq = []
+            current = None
+            for k in range(n_rounds):
+                if current is None or rng.random() < P_LEAVE:
+                    current = len(people)
+                    tenure0 = float(rng.gamma(2.0, 5.0)) if k == 0 else float(rng.uniform(0, 2))
+                    people.append({"code": _personal_code(rng, used_codes), "team": t, "role": role,
+                                   "tenure0": min(tenure0, 45.0), "start": k,
+                                   "hours": float(rng.choice([12, 16, 20, 24, 24, 28, 28, 32, 32, 36]))})
+                seq.append(current)
+            occupant.append(seq)
+    return people, occupant
+
+
+def _responders(rng, occupant, n_rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Who responds in which round: (person index, round position) per response, each slot with P_RESPOND."""
+    rows_p, rows_k = [], []
+    for k in range(n_rounds):
+        for seq in occupant:
+            if rng.random() < P_RESPOND:
+                rows_p.append(seq[k])
+                rows_k.append(k)
+    return np.array(rows_p, dtype=int), np.array(rows_k, dtype=int)
+
+
+def _open_answers(rng, df: pd.DataFrame, eta: np.ndarray):
+    """The two open answers per response (label drawn from the latent IWL/ZICHT), and one row per answer."""
     iwl, zicht = eta[:, LATENT.index("IWL")], eta[:, LATENT.index("ZICHT")]
     open_rows = []
     voorbeeld, thema = [], []
-    for i in range(n):
+    for i in range(len(df)):
         texts = {}
         for q, p_miss, logits, make in (
             ("OPEN_VOORBEELD", P_MISSING_VOORBEELD, [.2 + .5 * iwl[i], .1, -.5, -1.0 - .3 * iwl[i]],
@@ -640,19 +667,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
                               "text": text, "label": label, "topic": topic})
         voorbeeld.append(texts["OPEN_VOORBEELD"])
         thema.append(texts["OPEN_THEMA"])
-    df["OPEN_THEMA"] = pd.Series(thema, dtype=object)
-    df["OPEN_VOORBEELD"] = pd.Series(voorbeeld, dtype=object)
-    df["flag_straightliner"] = False
-    df["flag_speeder"] = False
-    df = df.sort_values(["round", "organisation", "team", "respondent"], kind="stable").reset_index(drop=True)
-    df["source_file"] = [f"synthetisch-{r}" for r in df["round"]]
-    df["source_row"] = df.groupby("round").cumcount() + 2
-    code_of = {synthetic_id(p["code"]): p["code"] for p in people}
-    df["personal_code"] = df["respondent"].map(code_of)
-
-    open_labels = pd.DataFrame(open_rows, columns=["respondent", "round", "question", "text", "label", "topic"])
-    truth = _network_truth(seed, rounds, scale, cb, params, teams, df, people)
-    return SyntheticNetwork(df, open_labels, truth, seed, rounds)
+    return thema, voorbeeld, open_rows
 
 
 def _network_truth(seed, rounds, scale, cb, params, teams, df, people) -> dict:
