@@ -105,8 +105,8 @@ def read_export(path, *, codebook=None) -> Export:
     >>> export = example_survey(20, seed=1).drop(columns=["respondent", "round"])
     >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
     >>> exp = read_export(folder / "zinn.csv")
-    >>> exp.tool, len(exp.data), list(exp.data.columns[:4])
-    ('csv', 20, ['organisation', 'team', 'role', 'REFL1'])
+    >>> exp.tool, len(exp.data), list(exp.data.columns[:3])
+    ('csv', 20, ['organisation', 'team', 'role'])
 
     The nearest R equivalent is ``foreign::read.spss(..., use.value.labels = TRUE)`` or
     ``limer``/``qualtRics::read_survey`` followed by hand-written recoding.
