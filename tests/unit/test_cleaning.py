@@ -304,3 +304,28 @@ def test_load_round_errors(tmp_path):
 def test_default_rules_match_the_command_line(tmp_path):
     res = _run(_timed(tmp_path, [100, 120, 110, 55]))
     assert res.n_dropped_by_reason == {"te_snel": 1} and not res.data["flag_speeder"].any()
+
+
+def test_three_submissions_keep_the_last_and_log_each_dropped_row():
+    """With three submissions the last one counts (by time, else file order); every dropped row is logged
+    with its round, file and pseudonym."""
+    answers = [[1 + (i + k) % 5 for k in range(len(ITEMS))] for i in range(3)]
+    for times, kept in ((["2022-05-03 10:00", "2022-05-01 10:00", "2022-05-02 10:00"], 2),
+                        (["", "", ""], 4)):
+        df = pd.DataFrame([["x1", "ZINN", "A", "manager", t, *a] for t, a in zip(times, answers)],
+                          columns=["code", "organisatie", "team", "rol", "completion time", *ITEMS])
+        res = clean([df], round_name="2022-05", salt=SALT)
+        assert res.data["source_row"].tolist() == [kept]
+        dropped = res.log[res.log["reason_code"] == "dubbel"]
+        assert sorted(dropped["source_row"]) == sorted({2, 3, 4} - {kept})
+        assert (dropped["round"] == "2022-05").all() and dropped["source_file"].notna().all()
+        assert (dropped["respondent"] == res.data["respondent"].iloc[0]).all()
+
+
+def test_speeder_threshold_floor_fraction_and_missing_durations():
+    from informeel_lib.io.cleaning import speeder_threshold
+
+    assert speeder_threshold([30, 30, 30]) == 60.0  # the floor of sixty seconds
+    assert speeder_threshold([]) == 60.0 and speeder_threshold([None, float("nan")]) == 60.0
+    assert speeder_threshold([None, 300, 900, 600]) == pytest.approx(200.0)  # a third of the known median
+    assert speeder_threshold([300], min_seconds=10, fraction=0.5) == 150.0
