@@ -123,6 +123,16 @@ def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
 
 
+def round_disclosure_plan(data_dir, round_name: str, min_group: int):
+    """The round's :class:`~informeel_lib.disclosure.DisclosurePlan` (which organisations get a report)."""
+    import pandas as pd
+
+    from .context import round_plan
+
+    data = pd.read_parquet(round_path(data_dir, round_name))
+    return round_plan(data, min_group=min_group)
+
+
 def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = MIN_GROUP, config=None,
                shared_path=None, codebook=None, teams: bool = False) -> tuple[list[ReportJob], list[str]]:
     """The report jobs for one round, and the organisations skipped because they are too small.
@@ -149,6 +159,7 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
                              f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, round_name)))
         organisation = canonical
     notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
+    plan = round_disclosure_plan(data_dir, round_name, min_group)
     out = inside(out_dir, safe_name(round_name))
     base = {"ronde": round_name, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
             "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None,
@@ -160,8 +171,9 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
             for org, n in counts.items():
                 if organisation is not None and org != organisation:
                     continue
-                if n < min_group:
-                    skipped.append(f"{org}: minder dan {min_group} respondenten, geen eigen rapport")
+                if n < min_group or not plan.organisation_published(org):
+                    skipped.append(f"{org}: te weinig respondenten om herleidbaarheid uit te sluiten (minimum "
+                                   f"{min_group}), geen eigen rapport")
                     continue
                 names = dict(fmt, organisatie=org, slug=slugify(org))
                 params = {k: (v.format(**names) if isinstance(v, str) else v)

@@ -133,6 +133,23 @@ class ReportContext:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+    _plans: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def plan(self):
+        """The round's :class:`~informeel_lib.disclosure.DisclosurePlan` (computed once, shared by all sections)."""
+        if "round" not in self._plans:
+            self._plans["round"] = round_plan(self.data, min_group=self.min_group, codebook=self.codebook)
+        return self._plans["round"]
+
+    @property
+    def previous_plan(self):
+        """The disclosure plan of the previous round (None without one)."""
+        if self.previous is None:
+            return None
+        if "previous" not in self._plans:
+            self._plans["previous"] = round_plan(self.previous, min_group=self.min_group, codebook=self.codebook)
+        return self._plans["previous"]
 
     def table_number(self) -> int:
         """The next table number of this report (tables are numbered 1, 2, ... in the order shown)."""
@@ -247,6 +264,42 @@ def previous_round(data_dir, round_name: str) -> str | None:
     return earlier[-1] if earlier else None
 
 
+FORM_NONE = "geen vorm"
+"""Answers that the coding scheme assigns to none of the three forms."""
+
+
+def form_columns(data: pd.DataFrame, codebook) -> list[str]:
+    """The open questions coded into forms (codebook ``analysis: vormen``) that the data hold."""
+    analysis = getattr(codebook, "open_question_analysis", {}) or {}
+    return [q for q in codebook.open_questions if q in data.columns and analysis.get(q) == "vormen"]
+
+
+def answer_forms(texts: pd.Series) -> pd.Series:
+    """The coded form of every non-empty open answer (``geen vorm`` when none applies); missing without answer."""
+    from ..analysis.textcoding import code_open_answers
+
+    out = pd.Series([None] * len(texts), index=texts.index, dtype=object)
+    filled = texts.notna() & (texts.astype(str).str.strip() != "")
+    if filled.any():
+        codes = code_open_answers(texts[filled])["code"]
+        out[filled] = [c if c in FORMS else FORM_NONE for c in codes]
+    return out
+
+
+def round_plan(data: pd.DataFrame, *, min_group: int = MIN_GROUP, codebook=None):
+    """The disclosure plan of one round (:func:`~informeel_lib.disclosure.disclosure_plan`): organisations,
+    teams and roles of the scale tables, and the coded forms of every ``vormen`` open question."""
+    from ..disclosure import disclosure_plan
+    from ..project import resolve_codebook
+
+    cb = codebook if codebook is not None and not isinstance(codebook, (str, bytes)) else resolve_codebook(codebook)
+    frame = data[[c for c in ("organisation", "team", "role") if c in data.columns]].copy()
+    columns = form_columns(data, cb)
+    for column in columns:
+        frame[column] = answer_forms(data[column])
+    return disclosure_plan(frame, min_group=min_group, answer_columns=columns)
+
+
 def load_context(round_name: str, *, data_dir, organisation=None, min_group: int = MIN_GROUP,
                  codebook=None) -> ReportContext:
     """Read and score a processed round (and the previous one) for a report.
@@ -269,6 +322,7 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
     raw = _read_round(data_dir, round_name)
     items_now = round_items(data_dir, round_name, raw, cb)
     data = _scored(raw, cb, items_now)
+    plan = round_plan(data, min_group=min_group, codebook=cb)
     if organisation is not None:
         canonical = cb.resolve_organisation(organisation) or organisation
         if canonical not in set(data["organisation"]):
@@ -278,17 +332,22 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
             raise AnalysisError(f"{canonical} heeft in ronde {round_name} maar {n} respondenten (minder dan "
                                 f"{min_group}); "
                                 "voor deze organisatie wordt geen eigen rapport gemaakt.")
+        if not plan.organisation_published(canonical):
+            raise AnalysisError(f"{canonical} wordt in ronde {round_name} niet getoond: anders is een kleinere "
+                                f"organisatie (minder dan {min_group} respondenten) uit de netwerkcijfers af te leiden. "
+                                "Voor deze organisatie wordt geen eigen rapport gemaakt.")
         organisation = canonical
     prev = previous_round(data_dir, round_name)
     if prev is None:
-        return ReportContext(round_name, data, None, None, organisation, int(min_group), cb, data_dir=str(data_dir))
+        return ReportContext(round_name, data, None, None, organisation, int(min_group), cb, data_dir=str(data_dir),
+                             _plans={"round": plan})
     raw_prev = _read_round(data_dir, prev)
     items_prev = round_items(data_dir, prev, raw_prev, cb)
     shared = [i for i in items_now if i in items_prev]
     previous = _scored(raw_prev, cb, shared)
     now_shared = data if len(shared) == len(items_now) else _scored(raw, cb, shared)
     return ReportContext(round_name, data, previous, prev, organisation, int(min_group), cb, now_shared,
-                         item_changes(items_prev, items_now), data_dir=str(data_dir))
+                         item_changes(items_prev, items_now), data_dir=str(data_dir), _plans={"round": plan})
 
 
 # --- shared (network-wide) results ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..nl import EMPTY, html_table, integer, number, p_value, percent, plural, r
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import (
     _PSEUDONYM,
+    FORM_NONE as _FORM_NONE,
     FORMS,
     NETWORK,
     REST,
@@ -46,8 +47,9 @@ def _p(text: str) -> str:
 def _note_hidden(n_hidden: int, what: str, min_group: int) -> str:
     if not n_hidden:
         return ""
-    return (f"{plural(n_hidden, what[0], what[1])} met minder dan {min_group} respondenten "
-            f"{'is' if n_hidden == 1 else 'zijn'} niet getoond.")
+    return (f"{plural(n_hidden, what[0], what[1])} {'is' if n_hidden == 1 else 'zijn'} niet getoond: minder dan "
+            f"{min_group} respondenten, of nodig om te voorkomen dat een kleinere groep uit de andere cijfers "
+            "af te leiden is.")
 
 
 def shown_groups(table: pd.DataFrame, *, min_group: int, n_col: str = "n") -> tuple[pd.DataFrame, int]:
@@ -99,10 +101,11 @@ def response(ctx: ReportContext) -> Section:
     counts = d.groupby("organisation").size().rename("n").reset_index()
     counts["aandeel"] = counts["n"] / len(d)
     teams = d.groupby(["organisation", "team"]).size()
-    counts["teams"] = [int((teams.loc[o] >= ctx.min_group).sum()) for o in counts["organisation"]]
-    shown, hidden = shown_groups(counts, min_group=ctx.min_group)
-    tab = shown.rename(columns={"organisation": "Organisatie", "aandeel": "Aandeel", "teams": "Teams (n ≥ "
-                                f"{ctx.min_group})"})
+    plan = ctx.plan
+    counts["teams"] = [sum(plan.published("team", t, within=o) for t in teams.loc[o].index)
+                       for o in counts["organisation"]]
+    shown, hidden = plan.filter(counts, "organisation", "organisation")
+    tab = shown.rename(columns={"organisation": "Organisatie", "aandeel": "Aandeel", "teams": "Teams getoond"})
     tab["Aandeel"] = [percent(x) for x in tab["Aandeel"]]
     parts = [_h2(title)]
     sentence = (f"In ronde {ctx.round_name} vulden {plural(len(d), 'medewerker', 'medewerkers')} uit "
@@ -115,7 +118,7 @@ def response(ctx: ReportContext) -> Section:
     parts.append(html_table(tab, title="Respondenten per organisatie", number=ctx.table_number(),
                             note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group) or None))
     roles = ctx.focus.groupby("role").size().rename("n").reset_index()
-    roles_shown, roles_hidden = shown_groups(roles, min_group=ctx.min_group)
+    roles_shown, roles_hidden = plan.filter(roles, "role", "role", within=ctx.organisation)
     roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
     parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=ctx.table_number(),
                             note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_group) or None))
@@ -230,7 +233,7 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
             parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisation)))
     else:
         per_org = group_stats(ctx.data, "organisation", scales)
-        shown, hidden = shown_groups(per_org, min_group=ctx.min_group)
+        shown, hidden = ctx.plan.filter(per_org, "organisation", "organisation")
         net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
         parts.append("<ul>" + "".join(
             f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van "
@@ -245,6 +248,7 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
         key = ctx.codebook.main_outcome if ctx.codebook.main_outcome in scales else scales[0]
         desc = describe_by(ctx.data, "organisation", value=key, min_group=ctx.min_group)
         desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
+        desc = ctx.plan.filter(desc, "organisation", "organisation")[0]
         desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
         fig = group_means(desc, group="organisation", ci="half_ci",
                           title=f"{scale_name(key, ctx.codebook)} per organisatie (met 95%-BI)")
@@ -253,7 +257,8 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
             f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
     # teams (organisation report) and roles, suppressed
     def per_group_table(column, header, names, table_title):
-        shown, hidden = shown_groups(group_stats(ctx.focus, column, scales), min_group=ctx.min_group)
+        shown, hidden = ctx.plan.filter(group_stats(ctx.focus, column, scales), column, column,
+                                        within=ctx.organisation)
         return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
                           note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names,
                                                                                        ctx.min_group)).strip())
@@ -404,7 +409,8 @@ def change_section(ctx: ReportContext) -> Section:
                                               "vergelijken."))
     changed = questionnaire_changes_html(ctx)
     prev = ctx.previous if ctx.organisation is None else ctx.previous[ctx.previous["organisation"] == ctx.organisation]
-    if len(prev) < ctx.min_group or len(ctx.focus) < ctx.min_group:
+    if len(prev) < ctx.min_group or len(ctx.focus) < ctx.min_group or (
+            ctx.organisation is not None and not ctx.previous_plan.organisation_published(ctx.organisation)):
         return Section(title, _h2(title) + changed + _p(f"In een van beide rondes deden minder dan {ctx.min_group} "
                                                         "medewerkers mee; de verandering wordt daarom niet getoond."))
     rows, sentences = [], []
@@ -491,7 +497,8 @@ def change_by_organisation(ctx: ReportContext, *, scales=None) -> tuple[pd.DataF
     n_prev = ctx.previous.groupby("organisation").size()
     n_cur = ctx.data.groupby("organisation").size()
     orgs = sorted(set(n_prev.index) | set(n_cur.index))
-    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_group and n_cur.get(o, 0) >= ctx.min_group]
+    shown = [o for o in orgs if n_prev.get(o, 0) >= ctx.min_group and n_cur.get(o, 0) >= ctx.min_group
+             and ctx.plan.organisation_published(o) and ctx.previous_plan.organisation_published(o)]
     cb = ctx.codebook
     per_org = {s: compare_rounds(both, s, by="organisation", rounds=[prev, cur], min_group=ctx.min_group, codebook=cb)
                .set_index("organisation") for s in scales}
@@ -784,16 +791,25 @@ def model_table(model) -> pd.DataFrame:
     return out
 
 
-FORM_NONE = "geen vorm"
+FORM_NONE = _FORM_NONE
 """Column for answers that the coding scheme assigns to none of the three forms."""
 
 
-def _answer_groups(ctx: ReportContext) -> list[tuple[str, pd.DataFrame]]:
-    """Network report: each organisation, then the whole network; organisation report: it and the rest."""
+def _answer_groups(ctx: ReportContext) -> list[tuple[str, pd.DataFrame, tuple]]:
+    """Network report: each published organisation, then the whole network; organisation report: it and the rest.
+
+    The third element says which cells of the disclosure plan the group's numbers are: an
+    organisation is itself, the network is the network, the rest of the network is the network
+    minus the organisation (so both must be published).
+    """
     if ctx.organisation:
-        return [(ctx.organisation, ctx.focus), (REST, ctx.rest)]
-    orgs = sorted(ctx.data["organisation"].dropna().unique())
-    return [(o, ctx.data[ctx.data["organisation"] == o]) for o in orgs] + [(NETWORK, ctx.data)]
+        return [(ctx.organisation, ctx.focus, (ctx.organisation,)), (REST, ctx.rest, (None, ctx.organisation))]
+    orgs = sorted(o for o in ctx.data["organisation"].dropna().unique() if ctx.plan.organisation_published(o))
+    return [(o, ctx.data[ctx.data["organisation"] == o], (o,)) for o in orgs] + [(NETWORK, ctx.data, (None,))]
+
+
+def _plan_allows(plan, partition: str, key, withins) -> bool:
+    return plan is None or all(plan.published(partition, key, within=w) for w in withins)
 
 
 def _answers(df: pd.DataFrame, column: str) -> pd.Series:
@@ -801,13 +817,18 @@ def _answers(df: pd.DataFrame, column: str) -> pd.Series:
     return texts[texts.astype(str).str.strip() != ""]
 
 
-def coded_counts(groups, *, column: str, min_group: int = MIN_GROUP) -> tuple[pd.DataFrame, int]:
+def coded_counts(groups, *, column: str, min_group: int = MIN_GROUP, plan=None) -> tuple[pd.DataFrame, int]:
     """Coded open answers per group: n answers and, per form, the count with its share.
 
     Parameters
     ----------
-    groups : list of (label, DataFrame)
-        The groups in display order (e.g. every organisation, then the network).
+    groups : list of (label, DataFrame) or (label, DataFrame, withins)
+        The groups in display order (e.g. every organisation, then the network); ``withins`` names
+        the disclosure-plan cells the group's numbers derive from (see :func:`_answer_groups`).
+    plan : DisclosurePlan, optional
+        With a plan, a group is shown only if its number of answers is a published cell and a
+        form count only if it is a published ``answer_form:<column>`` cell (else an en dash);
+        without one, the simple rule (groups and counts below ``min_group`` hidden) is used.
 
     Returns
     -------
@@ -820,9 +841,11 @@ def coded_counts(groups, *, column: str, min_group: int = MIN_GROUP) -> tuple[pd
     from ..analysis.textcoding import code_open_answers
 
     rows, hidden = [], 0
-    for label, df in groups:
+    answered, category = f"answered:{column}", f"answer_form:{column}"
+    for label, df, *rest in groups:
+        withins = rest[0] if rest else (label,)
         texts = _answers(df, column)
-        if len(texts) < min_group:
+        if len(texts) < min_group or not _plan_allows(plan, answered, None, withins):
             hidden += 1
             continue
         coded = code_open_answers(texts)
@@ -831,8 +854,10 @@ def coded_counts(groups, *, column: str, min_group: int = MIN_GROUP) -> tuple[pd
         for form in FORMS:
             mask = _form_mask(coded, form).to_numpy()
             known |= mask
-            row[form] = _count_share(int(mask.sum()), len(texts), min_group)
-        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_group)
+            row[form] = _count_share(int(mask.sum()), len(texts), min_group) \
+                if _plan_allows(plan, category, form, withins) else EMPTY
+        row[FORM_NONE] = _count_share(int((~known).sum()), len(texts), min_group) \
+            if _plan_allows(plan, category, FORM_NONE, withins) else EMPTY
         rows.append(row)
     return pd.DataFrame(rows, columns=["Groep", "n", *FORMS, FORM_NONE]), hidden
 
@@ -865,7 +890,7 @@ def frequent_terms_table(groups, *, column: str, min_group: int = MIN_GROUP,
     from ..analysis.textcoding import frequent_terms
 
     rows, hidden = [], 0
-    for label, df in groups:
+    for label, df, *_ in groups:
         texts = _answers(df, column)
         terms = frequent_terms(texts, by=None, n=n_terms + len(WEAK_WORDS), min_group=min_group)
         if terms.empty or bool(terms["suppressed"].astype(bool).any()):
@@ -914,12 +939,15 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
 
 
 def _forms_table_html(ctx: ReportContext, groups, column: str, what) -> str:
-    tab, hidden = coded_counts(groups, column=column, min_group=ctx.min_group)
+    tab, hidden = coded_counts(groups, column=column, min_group=ctx.min_group, plan=ctx.plan)
+    if ctx.organisation is None:
+        hidden += ctx.data["organisation"].nunique() - (len(groups) - 1)
     question = ctx.codebook.open_questions[column]
     return html_table(
         tab, title="Voorbeelden van informeel leren per vorm: aantal antwoorden (aandeel)", number=ctx.table_number(),
-        note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. Aantallen onder "
-              f"{ctx.min_group} staan als '< {ctx.min_group}'. " + _note_hidden(hidden, what, ctx.min_group)
+        note=(f"n = aantal ingevulde antwoorden; elk antwoord krijgt één vorm of '{FORM_NONE}'. {EMPTY} = niet "
+              f"getoond, omdat het aantal zelf of via aftrekken van andere cijfers minder dan {ctx.min_group} "
+              "personen zou betreffen. " + _note_hidden(hidden, what, ctx.min_group)
               + f" Vraag: \u201c{question}\u201d").strip())
 
 
