@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name informeel --display-name "informeel (Python 3)" >/dev/null
+	$(BIN)/python -m informeel_lib.deidentify
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -216,7 +216,7 @@ def sha256_file(path) -> str:
 _MAGIC = b"INFORMEEL-HMAC-1\n"
 
 
-def cache_key(salt=None, *, create: bool = True) -> bytes | None:
+def cache_key(salt=None, *, create: bool = True, near=None) -> bytes | None:
     """The key that signs caches: ``$INFORMEEL_CACHE_KEY`` if set, else HMAC(salt, 'cache').
 
     The salt is the project's secret (``$INFORMEEL_SALT`` or ``.informeel_salt``, see
@@ -232,8 +232,12 @@ def cache_key(salt=None, *, create: bool = True) -> bytes | None:
     if salt is None:
         salt = os.environ.get("INFORMEEL_SALT", "").strip() or None
     if salt is None:
-        secret = Path.cwd() / ".informeel_salt"
-        if secret.is_file():
+        places = [Path.cwd()]
+        if near is not None:  # the project of a data folder: data/processed -> the project root
+            folder = Path(near).resolve()
+            places = [folder, *list(folder.parents)[:3], Path.cwd()]
+        secret = next((p / ".informeel_salt" for p in places if (p / ".informeel_salt").is_file()), None)
+        if secret is not None:
             salt = secret.read_text(encoding="utf-8").strip() or None
         elif create:
             from .io.pseudonyms import get_salt  # lazy: files is a foundation module

@@ -87,6 +87,11 @@ def _name_re() -> re.Pattern:
     )
 
 
+def first_name_pattern() -> re.Pattern:
+    """The compiled pattern of a first name from the shipped list, with an optional surname."""
+    return _name_re()
+
+
 def strip_html(text: str) -> str:
     """Remove HTML: script/style blocks with their content, comments and all other tags; unescape entities.
 
@@ -144,6 +149,9 @@ def scrub_text(text) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
         return ""
     text = strip_html(str(text))
+    from .deidentify import own_patterns  # obfuscated e-mail, IP, foreign/dotted phones, dates, BSN
+
+    text = own_patterns(text)[0]
     text = _EMAIL_RE.sub(PLACEHOLDER_EMAIL, text)
     text = _URL_RE.sub(PLACEHOLDER_URL, text)
     text = _PHONE_RE.sub(PLACEHOLDER_PHONE, text)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import pandas as pd
 
 from ..codebook import Codebook, load_codebook, normalise_text
 from ..errors import InputError
+from ..deidentify import deidentify
 from ..files import safe_name
 from .intake import Export, export_from_frame, read_export
 from .pseudonyms import get_salt, pseudonym, respondent_key
@@ -48,6 +50,7 @@ REASONS = {
     "ongeldige_waarde": "ongeldige waarde, opgeslagen als ontbrekend",
     "onbekende_sector": "onbekende sector, opgeslagen als ontbrekend",
     "email_verwijderd": "e-mailadres in open antwoord vervangen door [e-mail]",
+    "gegevens_verwijderd": "identificerende gegevens in open antwoord vervangen",
     "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
     "onbekende_kolom": "kolom niet herkend in het codeboek en daarom niet meegenomen",
 }
@@ -258,13 +261,13 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
         return resolved
 
     out["organisation"] = resolve_all("organisation", "organisatie", cb.resolve_organisation, cb.organisations)
-    out["team"] = df["team"] if "team" in df else None
+    out["team"] = _deidentified_teams(df["team"] if "team" in df else pd.Series([None] * n), out["organisation"])
     out["role"] = resolve_all("role", "functie/rol", cb.resolve_role, cb.roles)
     sectors = []
     for value, row, r in zip(df["sector"] if "sector" in df else [None] * n, rows, resp):
         canon = None if value is None else cb.resolve_sector(value)
         if value is not None and canon is None:
-            _log(log, rnd, name, row, r, "gewijzigd", "sector", str(value), None, "onbekende_sector")
+            _log(log, rnd, name, row, r, "gewijzigd", "sector", _masked(value), None, "onbekende_sector")
         sectors.append(canon)
     out["sector"] = sectors
     for col in ("team_size", "tenure", "contract_hours", "duration_s"):
@@ -280,21 +283,66 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     # value issues from intake: one log line each
     resp_by_row = dict(zip(rows, resp))
     for issue in export.issues:
-        old = scrub_contacts(issue.value)[0]  # a contact detail typed into an item cell never reaches the log
+        old = _masked(issue.value)  # a name or phone typed into an item cell never reaches the log
         _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
              issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
 
-    # open answers: scrub contact details; log the reason, never the old value
+    # open answers: de-identified (deduce + own patterns, the respondent's own code too); the log gets
+    # the kinds that were removed, never the old value
     for col in cb.open_questions:
         texts = []
-        for value, row, r in zip(df[col] if col in df else [None] * n, rows, resp):
-            text, n_mail, n_phone = scrub_contacts(value)
-            if n_mail:
-                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "email_verwijderd")
-            if n_phone:
-                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "telefoon_verwijderd")
+        for value, code, row, r in zip(df[col] if col in df else [None] * n, codes, rows, resp):
+            text, kinds = _deidentify_answer(value, code)
+            if kinds:
+                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "gegevens_verwijderd",
+                     f"{REASONS['gegevens_verwijderd']}: " + ", ".join(f"{k} ({v})" for k, v in sorted(kinds.items())))
             texts.append(text)
         out[col] = pd.Series(texts, dtype=object)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _deidentify_cached(text: str):
+    return deidentify(text)
+
+
+def _deidentify_answer(value, code):
+    """De-identify one open answer; the shared cache serves texts that do not contain the respondent's code."""
+    if value is None:
+        return None, {}
+    text = str(value)
+    squashed = re.sub(r"[\s\-_.]", "", str(code or "")).lower()
+    if len(squashed) >= 3 and squashed in re.sub(r"[\s\-_.]", "", text).lower():
+        return deidentify(text, personal_codes=[str(code)])
+    return _deidentify_cached(text)
+
+
+def _masked(value) -> str | None:
+    """A raw cell value as it may appear in the log: de-identified (a name typed into a cell is not copied)."""
+    if value is None:
+        return None
+    return _deidentify_cached(str(value))[0]
+
+
+def _deidentified_teams(teams: pd.Series, organisations) -> list:
+    """Team names with person names and contact details removed ('Team van Marieke de Vries' -> 'Team van
+    [naam]'); places and institutions stay (they name a team, not a person). Two teams of one organisation
+    that would get the same name are numbered."""
+    out, seen = [], {}
+    for team, org in zip(teams, organisations):
+        if team is None or (isinstance(team, float) and np.isnan(team)):
+            out.append(None)
+            continue
+        text, kinds = _deidentify_cached(str(team))
+        personal = {"naam", "telefoon", "email", "code", "nummer", "ip", "datum", "leeftijd"}
+        name = text if personal & set(kinds) else str(team)
+        key = (org, name)
+        first = seen.setdefault(key, str(team))
+        if first != str(team):
+            variants = [k for k in seen if k[0] == org and k[1].startswith(name)]
+            name = f"{name} ({len(variants) + 1})"
+            seen[(org, name)] = str(team)
+        out.append(name)
     return out
 
 
@@ -602,18 +650,124 @@ def _safe_round_name(rnd: str) -> str:
     return safe_name(rnd)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+    return) get a leading apostrophe, as OWASP recommends against CSV injection; numbers stay numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [("'" + v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in out[col]]
+    return out
+
+
+def _manifest_path(out: Path, name: str) -> Path:
+    return out / f"{name}_manifest.json"
+
+
 def write_round(result: CleaningResult, out) -> tuple[Path, Path]:
-    """Write ``<round>.parquet`` and ``<round>_log.csv`` into folder ``out``."""
+    """Write ``<round>.parquet``, ``<round>_log.csv`` and ``<round>_manifest.json`` into ``out``, together.
+
+    Both files are written to temporary files in the same folder and fsynced; the current set is kept
+    as ``.<name>.prev`` hard links; then the new files are moved into place and the manifest (with
+    both SHA-256 hashes) last. :func:`load_round` checks the hashes; a set interrupted half-way is
+    recognised and the previous complete set is restored. The log is safe to open in a spreadsheet
+    (:func:`spreadsheet_safe`).
+    """
+    import json
+    import os
+
+    from ..files import commit, sha256_file, temp_path
+
     out = Path(out)
     name = _safe_round_name(result.round_name)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"de uitvoermap kan niet aangemaakt worden ({exc.strerror}).", file=str(out)) from exc
-    parquet, log = out / f"{name}.parquet", out / f"{name}_log.csv"
-    _write_parquet(result.data, parquet, {"round": result.round_name, **result.codebook_info})
-    result.log.to_csv(log, index=False, encoding="utf-8")
+    parquet, log, manifest = out / f"{name}.parquet", out / f"{name}_log.csv", _manifest_path(out, name)
+    tmp = {p: temp_path(p) for p in (parquet, log, manifest)}
+    try:
+        _write_parquet(result.data, tmp[parquet], {"round": result.round_name, **result.codebook_info})
+        spreadsheet_safe(result.log).to_csv(tmp[log], index=False, encoding="utf-8")
+        tmp[manifest].write_text(json.dumps({"round": name, "parquet": sha256_file(tmp[parquet]),
+                                             "log": sha256_file(tmp[log])}), encoding="utf-8")
+        _keep_previous(parquet, log, manifest)
+        for final in (parquet, log, manifest):  # the manifest last: it makes the new set valid
+            commit(tmp[final], final)
+        for final in (parquet, log, manifest):
+            _previous(final).unlink(missing_ok=True)
+        fd = os.open(out, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        for t in tmp.values():
+            t.unlink(missing_ok=True)
     return parquet, log
+
+
+def _previous(path: Path) -> Path:
+    return path.with_name(f".{path.name}.prev")
+
+
+def _keep_previous(*paths: Path) -> None:
+    """Hard-link the current complete set to ``.<name>.prev`` (only if it verifies)."""
+    import os
+
+    if not all(p.exists() for p in paths) or _verified(*paths) is not True:
+        return
+    for p in paths:
+        prev = _previous(p)
+        prev.unlink(missing_ok=True)
+        os.link(p, prev)
+
+
+def _verified(parquet: Path, log: Path, manifest: Path):
+    """True if the manifest's hashes match both files, False if not, None without a manifest."""
+    import json
+
+    from ..files import sha256_file
+
+    if not manifest.exists():
+        return None
+    try:
+        info = json.loads(manifest.read_text(encoding="utf-8"))
+        return info["parquet"] == sha256_file(parquet) and info["log"] == sha256_file(log)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _restore_previous(parquet: Path, log: Path, manifest: Path) -> bool:
+    """After an interrupted write: put the previous complete set back; True if that worked."""
+    import os
+
+    prevs = [_previous(p) for p in (parquet, log, manifest)]
+    if not all(p.exists() for p in prevs) or _verified(*prevs) is not True:
+        return False
+    for prev, final in zip(prevs, (parquet, log, manifest)):
+        os.replace(prev, final)
+    return True
+
+
+def verify_round(folder, round_name) -> Path:
+    """The path of ``<round>.parquet`` after checking it against its manifest (restoring the previous set
+    after an interrupted write); InputError (Dutch) if the set is incomplete."""
+    folder = Path(folder)
+    name = _safe_round_name(str(round_name))
+    parquet, log, manifest = folder / f"{name}.parquet", folder / f"{name}_log.csv", _manifest_path(folder, name)
+    state = _verified(parquet, log, manifest) if parquet.exists() else None
+    if state is False and not _restore_previous(parquet, log, manifest):
+        raise InputError("de opgeschoonde ronde is niet volledig weggeschreven (onderbroken?): het parquet-bestand, "
+                         "het logboek en het manifest horen niet bij elkaar. Draai 'informeel clean' opnieuw.",
+                         file=str(parquet))
+    if state is None and any(folder.glob(f".{name}[._]*.tmp")):  # the very first write was interrupted
+        raise InputError("de opgeschoonde ronde is niet volledig weggeschreven (onderbroken?). Draai 'informeel "
+                         "clean' opnieuw.", file=str(parquet))
+    return parquet
 
 
 ROUND_METADATA_KEY = b"informeel"
@@ -662,7 +816,9 @@ def load_round(path_or_dir, round_name=None) -> pd.DataFrame:
     if path.is_dir():
         if round_name is None:
             raise InputError("geef de ronde op om uit een map te laden.", file=str(path))
-        path = path / f"{_safe_round_name(str(round_name))}.parquet"
+        path = verify_round(path, round_name)
+    elif path.suffix == ".parquet" and _manifest_path(path.parent, path.stem).exists():
+        verify_round(path.parent, path.stem)
     if not path.exists():
         raise InputError("de opgeschoonde ronde bestaat niet; draai eerst 'informeel clean'.", file=str(path))
     try:

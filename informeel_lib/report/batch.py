@@ -456,9 +456,12 @@ def shared_cache_path(data_dir, round_name: str) -> Path:
     return inside(data_dir, f"{safe_name(round_name)}_gedeeld.pkl")
 
 
-def share_cache_key() -> bytes:
-    """Derive the cache key once in this process and hand it to workers and kernels via the environment."""
-    key = cache_key()
+def share_cache_key(data_dir=None) -> bytes:
+    """Derive the cache key once in this process and hand it to workers and kernels via the environment.
+
+    The key comes from the project's secret: ``$INFORMEEL_SALT``, or ``.informeel_salt`` next to the data
+    folder (its project) or in the working directory."""
+    key = cache_key(near=data_dir)
     os.environ[CACHE_KEY_ENV] = key.hex()
     return key
 
@@ -490,7 +493,7 @@ def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=N
 
     codebook = codebook_path(codebook, notify=False)
     key = _data_key(data_dir, round_name, min_group, codebook)
-    secret = share_cache_key()
+    secret = share_cache_key(data_dir)
     if path.exists():
         try:
             cached = load_signed_pickle(path, secret)
@@ -577,6 +580,9 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     codebook = codebook_path(codebook)
     ensure_report_kernel()
     check_min_group(min_group)
+    from ..io.cleaning import verify_round
+
+    verify_round(Path(data_dir), round_name)  # an interrupted clean is refused (or the previous set restored)
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, round_name)

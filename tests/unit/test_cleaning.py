@@ -150,9 +150,43 @@ def test_identifiers_absent_from_parquet_and_log(tmp_path):
         assert secret.encode() not in parquet and secret not in log, secret
     assert res.data["OPEN_THEMA"][0] == "Mail me: [e-mail] of bel [telefoonnummer]."
     assert res.data["OPEN_THEMA"][1] == "Mijn nummer is [telefoonnummer]"
-    scrubbed = res.log[res.log["reason_code"].isin(["email_verwijderd", "telefoon_verwijderd"])]
-    assert len(scrubbed) == 3 and scrubbed["old_value"].isna().all()
+    scrubbed = res.log[res.log["reason_code"] == "gegevens_verwijderd"]
+    assert len(scrubbed) == 2 and scrubbed["old_value"].isna().all()  # one line per answer, kinds named
+    assert "email (1)" in scrubbed["reason"].iloc[0] and "telefoon (1)" in scrubbed["reason"].iloc[0]
     assert "personal_code" not in res.data and "respondent_id" not in res.data
+
+
+def test_obfuscated_contacts_names_and_own_code_are_deidentified_at_clean_time(tmp_path):
+    people = make_people(4)
+    people[0]["open"] = "Mail jan [at] zorg [punt] nl of bel 06.12.34.56.78 of (050) 123 45 67."
+    people[1]["open"] = f"Ik vroeg het aan Annelies Brouwer; mijn code is {people[1]['code']}."
+    people[2]["open"] = "Mijn IP is 192.168.1.20, mijn Belgische nummer +32 470 12 34 56."
+    people[3]["team"] = "Team van Marieke de Vries"
+    forms_xlsx(tmp_path / "f.xlsx", people)
+    res = _run([tmp_path / "f.xlsx"], out=tmp_path / "out")
+    text = " ".join(res.data["OPEN_THEMA"].astype(str)) + " ".join(res.data["team"].astype(str))
+    for secret in ("jan", "zorg [punt]", "12.34", "123 45 67", "Annelies", "Brouwer", people[1]["code"],
+                   "192.168", "470 12", "Marieke", "Vries"):
+        assert secret not in text, secret
+    assert "Team van [naam]" in set(res.data["team"])
+
+
+def test_log_is_safe_in_a_spreadsheet_and_holds_no_typed_identifiers(tmp_path):
+    from informeel_lib.io.cleaning import spreadsheet_safe
+
+    frame = pd.DataFrame({"a": ["=HYPERLINK(1)", "+1", "-2", "@SUM", "\tx", "gewoon"], "b": range(6)})
+    safe = spreadsheet_safe(frame)
+    assert safe["a"].tolist() == ["'=HYPERLINK(1)", "'+1", "'-2", "'@SUM", "'\tx", "gewoon"]
+    people = make_people(3)
+    people[0]["sector"] = "=cmd|' /C calc'!A0"
+    people[1]["sector"] = "bel Marieke de Vries 06-12345678"
+    forms_xlsx(tmp_path / "f.xlsx", people)
+    _run([tmp_path / "f.xlsx"], out=tmp_path / "out")
+    log = pd.read_csv(tmp_path / "out" / "2022-05_log.csv", dtype=str, keep_default_na=False)
+    for cell in log.to_numpy().ravel():
+        assert not cell.startswith(("=", "+", "-", "@", "\t")), cell
+    text = (tmp_path / "out" / "2022-05_log.csv").read_text(encoding="utf-8")
+    assert "Marieke" not in text and "06-12345678" not in text
 
 
 @pytest.mark.parametrize("text, expected", [
