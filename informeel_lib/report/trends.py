@@ -158,7 +158,11 @@ def trends_section(ctx: ReportContext, *, data_dir=None) -> Section:
     data_dir = data_dir or ctx.data_dir
     parts = [f"<h2>{TITLE}</h2>"]
     names = rounds_up_to(data_dir, ctx.round_name) if data_dir else [ctx.round_name]
-    rounds = {r: (ctx.data if r == ctx.round_name else _scored(_read_round(data_dir, r), ctx.codebook)) for r in names}
+    # the previous round is in the context already (scored on its own items when the questionnaire did not change)
+    same_items = ctx.data_shared_items is None or ctx.data_shared_items is ctx.data
+    rounds = {r: ctx.data if r == ctx.round_name else
+              ctx.previous if r == ctx.previous_round_name and same_items else
+              _scored(_read_round(data_dir, r), ctx.codebook) for r in names}
     trend = trend_table(ctx, rounds)
     if trend["round"].nunique() < 2:
         parts.append(f"<p>Er is nog maar één ronde met genoeg antwoorden van {html.escape(ctx.focus_name)}; "
