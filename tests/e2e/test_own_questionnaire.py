@@ -190,7 +190,7 @@ def test_round_2_report_names_the_changes_and_compares_on_shared_items(walked):
     shared["BEVL3"] = 8 - shared["BEVL3"]                              # reversed, 1-7
     full = data[["BEVL1", "BEVL2", "BEVL3", "BEVL4", "BEVL5"]].assign(BEVL3=8 - data["BEVL3"])
     page = (root / "reports" / ROUND_2 / "netwerk.html").read_text(encoding="utf-8")
-    change = page.split("Verandering sinds de vorige ronde", 1)[1]
+    change = page.split("<h2>Verandering sinds de vorige ronde</h2>", 1)[1]
     (headers, rows), = [t for t in tables(change) if t[0][:1] == ["Schaal"]][:1]
     row = next(r for r in rows if r[0] == SCALE_NAMES[OUTCOME])
     assert row[headers.index(f"M ({ROUND_2})")] == number(shared.mean(axis=1).mean(), 2)
