@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab venv benchmark clean-demo mutate
+.PHONY: demo test lab venv benchmark clean-demo mutate git-filter
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,15 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m informeel_lib.deidentify
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) git-filter
 
-demo: $(STAMP)
+# Notebook outputs never reach git: a clean filter (see .gitattributes) strips them when a notebook is
+# staged, with the system python3 and only the standard library, so it works in every checkout.
+# Idempotent; silently skipped outside a git checkout (e.g. an unpacked release).
+git-filter:
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.notebook-uitvoer.clean "python3 informeel_lib/report/strip_outputs.py" && \
+	  git config filter.notebook-uitvoer.smudge cat && \
+	  git config filter.notebook-uitvoer.required true; fi
+
+demo: $(STAMP) git-filter
 	$(BIN)/informeel demo --workdir .
 
 # Branch coverage of every process the tests start (xdist workers, report workers, papermill kernels): each
 # writes .coverage.* (pyproject.toml [tool.coverage.run]); combined and reported after the run. pytest's
 # summary line is repeated last, so it stays the closing line of the output.
-test: $(STAMP)
+test: $(STAMP) git-filter
 	$(BIN)/ruff check .
 	@rm -f .coverage .coverage.* .pytest-out .pytest-status
 	@{ COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage run -m pytest -n 2 --dist loadfile -q; \
@@ -38,7 +47,7 @@ mutate: $(STAMP)
 	$(BIN)/python benchmarks/mutation/run.py $(MODULES)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI machines)
-lab: $(STAMP)
+lab: $(STAMP) git-filter
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 benchmark: $(STAMP)

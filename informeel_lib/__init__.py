@@ -65,6 +65,7 @@ _EXPORTS = {
     "render_round": "report.batch",
     "run_demo": "report.batch",
     "notebook_to_html": "report.html",
+    "notebook_setup": "report.notebook",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -140,6 +140,25 @@ def count_word(n: int) -> str:
     return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else integer(n)
 
 
+def from_to(before: float, after: float, decimals: int = 1) -> str:
+    """``'3,7 → 3,8'``: two means with as many decimals (up to 3) as it takes to show that they differ.
+
+    A sentence that says "hoger" must never read ``3,7 → 3,7``; when the rounded values are equal,
+    one more decimal is shown (``3,72 → 3,74``).
+
+    Examples
+    --------
+    >>> from_to(3.72, 3.74)
+    '3,72 → 3,74'
+    >>> from_to(3.6, 3.9)
+    '3,6 → 3,9'
+    """
+    for d in range(decimals, 4):
+        if number(before, d) != number(after, d):
+            break
+    return f"{number(before, d)} → {number(after, d)}"
+
+
 def plural(n: int, singular: str, plural_form: str) -> str:
     """``'1 respondent'`` / ``'3 respondenten'`` with the number formatted the Dutch way."""
     return f"{integer(n)} {singular if n == 1 else plural_form}"

@@ -234,6 +234,10 @@ def local_kernel_manager_class(asynchronous: bool = False):
     On systems without Unix sockets (Windows) the manager provisions CurveZMQ keys instead
     (``transport_encryption="auto"``, jupyter_client >= 8.10), if pyzmq supports them.
 
+    The asynchronous manager (papermill, nbclient) hands out
+    :class:`~informeel_lib.report.kernel_client.SlicedPollKernelClient` clients, which cannot miss
+    the reply of a cell with ipywidgets (the hang of notebook 02 with ``interactief=True``).
+
     Parameters
     ----------
     asynchronous : bool
@@ -247,6 +251,7 @@ def local_kernel_manager_class(asynchronous: bool = False):
     from traitlets import CaselessStrEnum, default
 
     base = AsyncKernelManager if asynchronous else KernelManager
+    extra = {"_client_factory_default": default("client_factory")(_sliced_client)} if asynchronous else {}
     if os.name == "posix":
         attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True),
                  "_ip_default": default("ip")(_unique_ipc_path)}
@@ -255,7 +260,14 @@ def local_kernel_manager_class(asynchronous: bool = False):
                                                           config=True)}
     else:
         attrs = {}
-    return type(f"Local{base.__name__}", (base,), attrs)
+    return type(f"Local{base.__name__}", (base,), {**attrs, **extra})
+
+
+def _sliced_client(km):
+    """Clients that cannot miss a kernel message (see :mod:`informeel_lib.report.kernel_client`)."""
+    from .kernel_client import SlicedPollKernelClient
+
+    return SlicedPollKernelClient
 
 
 def _unique_ipc_path(km) -> str:

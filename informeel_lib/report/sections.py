@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..analysis.cfa.invariance import Verdict
 from ..errors import AnalysisError, Failure, InformeelError, InputError
-from ..nl import EMPTY, html_table, integer, number, p_value, percent, plural, round_label, word_list
+from ..nl import EMPTY, from_to, html_table, integer, number, p_value, percent, plural, round_label, word_list
 from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
 from .context import (
     _PSEUDONYM,
@@ -422,7 +422,7 @@ def change_section(ctx: ReportContext) -> Section:
         if r["p"] < 0.05:
             direction = "hoger" if r["diff"] > 0 else "lager"
             sentences.append(f"{scale_name(s, ctx.codebook)} is in {ctx.focus_name} {direction} dan in de vorige ronde "
-                             f"({number(r['mean_from'], 1)} → {number(r['mean_to'], 1)}, {p_value(r['p'])}).")
+                             f"({from_to(r['mean_from'], r['mean_to'])}, {p_value(r['p'])}).")
     tab = pd.DataFrame(rows)
     text = " ".join(sentences) or (f"Geen van de schalen verschilt duidelijk (p < ,05) van de vorige ronde "
                                    f"({ctx.previous_round_name}).")
@@ -531,8 +531,8 @@ def change_sentences(significant: dict, *, previous_round_name: str, codebook) -
         if not hits:
             quiet.append(scale_name(s, codebook))
             continue
-        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {number(r['mean_from'], 1)} → "
-                 f"{number(r['mean_to'], 1)}, {p_value(r['p'])})" for o, r in hits]
+        parts = [f"{o} ({'hoger' if r['diff'] > 0 else 'lager'}: {from_to(r['mean_from'], r['mean_to'])}, "
+                 f"{p_value(r['p'])})" for o, r in hits]
         out.append(f"{scale_name(s, codebook)} veranderde sinds {previous_round_name} duidelijk in {word_list(parts)}.")
     if quiet:
         out.append(f"Op {word_list(quiet)} veranderde geen enkele organisatie duidelijk (p < ,05).")
@@ -1031,21 +1031,29 @@ def concept_table(codebook) -> pd.DataFrame:
 
 
 def open_answer_counts(data: pd.DataFrame, *, column: str, min_group: int = MIN_GROUP) -> pd.DataFrame:
-    """Coded open answers per round and organisation: n answers and count per form (small counts masked)."""
+    """Coded open answers per round and organisation: n answers, the count per form and :data:`FORM_NONE`.
+
+    Every answer is counted in exactly one column, so a row's counts add up to n (where no count
+    is masked: counts below ``min_group`` are shown as ``"< min_group"``).
+    """
     from ..analysis.textcoding import code_open_answers
 
     rows = []
     for (round_name, org), df in data.groupby(["round", "organisation"], sort=True):
-        texts = df[column].dropna()
+        texts = _answers(df, column)
         if len(texts) < min_group:
             continue
         coded = code_open_answers(texts)
         row = {"Ronde": round_name, "Organisatie": org, "n": int(len(texts))}
+        known = np.zeros(len(texts), bool)
         for form in FORMS:
-            count = int((coded["code"] == form).sum())
-            row[form] = count if count >= min_group else f"< {min_group}"
+            mask = _form_mask(coded, form).to_numpy()
+            known |= mask
+            row[form] = int(mask.sum()) if mask.sum() >= min_group else f"< {min_group}"
+        none = int((~known).sum())
+        row[FORM_NONE] = none if none >= min_group else f"< {min_group}"
         rows.append(row)
-    return pd.DataFrame(rows, columns=["Ronde", "Organisatie", "n", *FORMS])
+    return pd.DataFrame(rows, columns=["Ronde", "Organisatie", "n", *FORMS, FORM_NONE])
 
 
 def response_by_round(data: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
@@ -1108,9 +1116,9 @@ def agreement_html(ctx: ReportContext, *, scales=None) -> str:
     scales = [s for s in (cb.predictors if scales is None else scales) if s in ctx.scales]
     from ..analysis.multilevel import team_agreement
 
-    sizes = ctx.data.groupby(["organisation", "team"]).size()
+    sizes = ctx.focus.groupby(["organisation", "team"]).size()
     big = sizes[sizes >= ctx.min_group].index
-    sub = ctx.data.set_index(["organisation", "team"]).loc[big].reset_index()
+    sub = ctx.focus.set_index(["organisation", "team"]).loc[big].reset_index()
     rows = []
     for s in scales:
         try:
@@ -1124,7 +1132,7 @@ def agreement_html(ctx: ReportContext, *, scales=None) -> str:
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
               "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
-        tab, title=f"Overeenstemming binnen teams (teams met minstens {ctx.min_group} respondenten)",
+        tab, title=f"Overeenstemming binnen teams in {ctx.focus_name} (teams met minstens {ctx.min_group} respondenten)",
         number=ctx.table_number(),
         no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
 

@@ -4,33 +4,22 @@ Uses Debian's ``/usr/bin/chromium`` through the ``playwright`` package (never ``
 On CI (``CI=true``) a missing browser is a failure, not a skip.
 """
 
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
 
-from tests.support.ci import in_ci
+from tests.support import browser as support_browser
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("INFORMEEL_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+CHROMIUM = support_browser.CHROMIUM
+ARGS = support_browser.ARGS
 
 
 def _require_browser():
-    ci = in_ci()
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        msg = f"Chromium ontbreekt ({CHROMIUM}); installeer het Debian-pakket 'chromium' (.ci/run doet dat)."
-        pytest.fail(msg) if ci else pytest.skip(msg)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        msg = "Het pakket 'playwright' ontbreekt; installeer de dev-extra: pip install -e '.[dev]'."
-        pytest.fail(msg) if ci else pytest.skip(msg)
-    return sync_playwright
+    return support_browser.require_browser(CHROMIUM)
 
 
 def test_reports_open_offline_in_chromium(rendered_round, tmp_path):

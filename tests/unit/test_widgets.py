@@ -32,7 +32,8 @@ def test_options_list_what_is_in_the_data(data):
     opts = widgets.options(data, CB)
     assert opts["organisation"] == [widgets.ALL, "A", "B"]
     assert opts["round"] == ["2021-11", "2022-05"]
-    assert opts["scale"] == ["REFL", "IWL"]  # codebook order, only complete scales
+    # codebook order, only complete scales; the dropdown shows the name and returns the code
+    assert opts["scale"] == [(CB.scales["REFL"].name, "REFL"), (CB.scales["IWL"].name, "IWL")]
 
 
 def test_scale_table_per_organisation_suppresses_small_groups(data):
@@ -62,16 +63,46 @@ def test_scale_table_reverse_keys_reversed_items(data):
     np.testing.assert_allclose(tab.set_index("organisation")["mean"], expected.loc[["A", "B"]])
 
 
+<<<<<<< HEAD
 def test_scale_view_returns_table_and_figure(data):
     table, fig = widgets.scale_view(data, codebook=CB, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
+=======
+def test_scale_view_returns_a_titled_dutch_table_and_figure(data):
+    view = widgets.scale_view(data, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
+    fig = view.figures[0]
+>>>>>>> d9b95cb (Notebooks are the source (issue 12): no _build.py; one setup call il.notebook_setup; every parameter honoured (ronde, organisatie, data_map, min_groep, codebook) in 01-05; widgets in 02-04 start at the parameters and name the choice in titles; Dutch named tables, loadings with cut-off and factor names, item texts; seaborn exploration; nbval runs every notebook; git clean filter strips outputs; a kernel client that cannot miss a widget cell's reply (the papermill hang))
     assert isinstance(fig, Figure)
-    assert table["organisatie"].tolist() == ["A", "B"]
+    assert view.title == f"{CB.scales['IWL'].name}: het netwerk, ronde 2021-11"
+    assert view.table["organisation"].tolist() == ["A", "B"]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A", "B"]
+    # researcher-grade table: named columns, Dutch decimals, no pandas internals
+    assert ">Organisatie</th>" in view.html and ">95%-BI</th>" in view.html and "ci_laag" not in view.html
+    mean = view.table.loc[0, "mean"]
+    assert f"{mean:.2f}".replace(".", ",") in view.html and f"{mean:.6f}" not in view.html
+    assert view._repr_html_().startswith('<h4 class="keuze">')
 
 
+<<<<<<< HEAD
 def test_likert_view_and_errors(data):
     fig = widgets.likert_view(data, codebook=CB, organisation="A", round_name="2021-11", scale="IWL")
+=======
+def test_scale_view_defaults_to_the_codebook_outcome(data):
+    assert widgets.default_outcome() == "IWL"  # first scale with role 'outcome' in the package codebook
+    assert widgets.scale_view(data, round_name="2021-11").title.startswith(CB.scales["IWL"].name)
+
+
+def test_likert_view_shows_item_texts_and_the_choice(data):
+    view = widgets.likert_view(data, organisation="A", round_name="2021-11", scale="IWL")
+    fig = view.figures[0]
+>>>>>>> d9b95cb (Notebooks are the source (issue 12): no _build.py; one setup call il.notebook_setup; every parameter honoured (ronde, organisatie, data_map, min_groep, codebook) in 01-05; widgets in 02-04 start at the parameters and name the choice in titles; Dutch named tables, loadings with cut-off and factor names, item texts; seaborn exploration; nbval runs every notebook; git clean filter strips outputs; a kernel client that cannot miss a widget cell's reply (the papermill hang))
     assert len(fig.axes[0].patches) == len(IWL) * 5
+    assert fig.axes[0].get_title() == view.title == f"{CB.scales['IWL'].name}: A, ronde 2021-11"
+    labels = " ".join(t.get_text() for t in fig.axes[0].get_yticklabels()).replace("\n", " ")
+    first = CB.scales["IWL"].items[0]
+    assert first.code in labels and first.text.split()[0] in labels
+
+
+def test_widget_errors_are_dutch(data):
     with pytest.raises(AnalysisError, match="Minder dan 5"):
         widgets.likert_view(data, codebook=CB, organisation="B", round_name="2022-05", scale="IWL")
     with pytest.raises(AnalysisError, match="Onbekende schaal"):
