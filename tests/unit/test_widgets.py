@@ -29,7 +29,7 @@ def data():
 
 
 def test_options_list_what_is_in_the_data(data):
-    opts = widgets.options(data, CB)
+    opts = widgets.options(data)
     assert opts["organisation"] == [widgets.ALL, "A", "B"]
     assert opts["round"] == ["2021-11", "2022-05"]
     # codebook order, only complete scales; the dropdown shows the name and returns the code
@@ -37,7 +37,7 @@ def test_options_list_what_is_in_the_data(data):
 
 
 def test_scale_table_per_organisation_suppresses_small_groups(data):
-    tab = widgets.scale_table(data, codebook=CB, round_name="2022-05", scale="IWL", min_group=5)
+    tab = widgets.scale_table(data, round_name="2022-05", scale="IWL", min_group=5)
     assert list(tab.columns) == ["organisation", "n", "mean", "sd", "ci_low", "ci_high"]
     assert tab["organisation"].tolist() == ["A"]  # B has 4 respondents in this round
     sub = data[(data["round"] == "2022-05") & (data["organisation"] == "A")]
@@ -47,15 +47,14 @@ def test_scale_table_per_organisation_suppresses_small_groups(data):
 
 
 def test_scale_table_per_team_when_an_organisation_is_chosen(data):
-    tab = widgets.scale_table(data, codebook=CB, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
+    tab = widgets.scale_table(data, organisation="A", round_name="2022-05", scale="IWL", min_group=5)
     assert tab["team"].tolist() == ["T1"]  # T2 (3 respondents) never appears
-    tab_all_rounds = widgets.scale_table(data, codebook=CB, organisation="A", round_name=widgets.ALL, scale="IWL",
-                                         min_group=5)
+    tab_all_rounds = widgets.scale_table(data, organisation="A", round_name=widgets.ALL, scale="IWL", min_group=5)
     assert tab_all_rounds.loc[0, "n"] == 13
 
 
 def test_scale_table_reverse_keys_reversed_items(data):
-    tab = widgets.scale_table(data, codebook=CB, round_name="2021-11", scale="REFL", min_group=5)
+    tab = widgets.scale_table(data, round_name="2021-11", scale="REFL", min_group=5)
     sub = data[data["round"] == "2021-11"].copy()
     for item in CB.scales["REFL"].reverse_items:
         sub[item] = 6 - sub[item]
@@ -63,14 +62,9 @@ def test_scale_table_reverse_keys_reversed_items(data):
     np.testing.assert_allclose(tab.set_index("organisation")["mean"], expected.loc[["A", "B"]])
 
 
-<<<<<<< HEAD
-def test_scale_view_returns_table_and_figure(data):
-    table, fig = widgets.scale_view(data, codebook=CB, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
-=======
 def test_scale_view_returns_a_titled_dutch_table_and_figure(data):
     view = widgets.scale_view(data, organisation=widgets.ALL, round_name="2021-11", scale="IWL")
     fig = view.figures[0]
->>>>>>> d9b95cb (Notebooks are the source (issue 12): no _build.py; one setup call il.notebook_setup; every parameter honoured (ronde, organisatie, data_map, min_groep, codebook) in 01-05; widgets in 02-04 start at the parameters and name the choice in titles; Dutch named tables, loadings with cut-off and factor names, item texts; seaborn exploration; nbval runs every notebook; git clean filter strips outputs; a kernel client that cannot miss a widget cell's reply (the papermill hang))
     assert isinstance(fig, Figure)
     assert view.title == f"{CB.scales['IWL'].name}: het netwerk, ronde 2021-11"
     assert view.table["organisation"].tolist() == ["A", "B"]
@@ -82,10 +76,6 @@ def test_scale_view_returns_a_titled_dutch_table_and_figure(data):
     assert view._repr_html_().startswith('<h4 class="keuze">')
 
 
-<<<<<<< HEAD
-def test_likert_view_and_errors(data):
-    fig = widgets.likert_view(data, codebook=CB, organisation="A", round_name="2021-11", scale="IWL")
-=======
 def test_scale_view_defaults_to_the_codebook_outcome(data):
     assert widgets.default_outcome() == "IWL"  # first scale with role 'outcome' in the package codebook
     assert widgets.scale_view(data, round_name="2021-11").title.startswith(CB.scales["IWL"].name)
@@ -94,7 +84,6 @@ def test_scale_view_defaults_to_the_codebook_outcome(data):
 def test_likert_view_shows_item_texts_and_the_choice(data):
     view = widgets.likert_view(data, organisation="A", round_name="2021-11", scale="IWL")
     fig = view.figures[0]
->>>>>>> d9b95cb (Notebooks are the source (issue 12): no _build.py; one setup call il.notebook_setup; every parameter honoured (ronde, organisatie, data_map, min_groep, codebook) in 01-05; widgets in 02-04 start at the parameters and name the choice in titles; Dutch named tables, loadings with cut-off and factor names, item texts; seaborn exploration; nbval runs every notebook; git clean filter strips outputs; a kernel client that cannot miss a widget cell's reply (the papermill hang))
     assert len(fig.axes[0].patches) == len(IWL) * 5
     assert fig.axes[0].get_title() == view.title == f"{CB.scales['IWL'].name}: A, ronde 2021-11"
     labels = " ".join(t.get_text() for t in fig.axes[0].get_yticklabels()).replace("\n", " ")
@@ -104,8 +93,8 @@ def test_likert_view_shows_item_texts_and_the_choice(data):
 
 def test_widget_errors_are_dutch(data):
     with pytest.raises(AnalysisError, match="Minder dan 5"):
-        widgets.likert_view(data, codebook=CB, organisation="B", round_name="2022-05", scale="IWL")
+        widgets.likert_view(data, organisation="B", round_name="2022-05", scale="IWL")
     with pytest.raises(AnalysisError, match="Onbekende schaal"):
-        widgets.scale_table(data, codebook=CB, scale="XYZ")
+        widgets.scale_table(data, scale="XYZ")
     with pytest.raises(AnalysisError, match="geen antwoorden"):
-        widgets.scale_table(data, codebook=CB, organisation="C", scale="IWL")
+        widgets.scale_table(data, organisation="C", scale="IWL")
