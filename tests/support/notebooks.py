@@ -11,8 +11,9 @@ NOTEBOOKS = ROOT / "notebooks"
 REPORT_NOTEBOOK = ROOT / "informeel_lib" / "report" / "rapport.ipynb"
 EXPLORATION = ["01_begripsverkenning.ipynb", "02_vragenlijstanalyse.ipynb", "03_factormodel.ipynb",
                "04_invloedsfactoren.ipynb", "05_uitkomsten.ipynb"]
-WITH_LOGIC = {"05_uitkomsten.ipynb"}
-"""Notebooks whose cells still hold loops and conditions of their own (05 came with issue 15)."""
+WITH_LOGIC = {"05_uitkomsten.ipynb", "rapport.ipynb"}
+"""Notebooks whose cells still hold loops and conditions of their own (05 came with issue 15; the report
+notebook is package data the batch runs, not a researcher's notebook)."""
 ALL = [*EXPLORATION, "rapport.ipynb"]
 COMMON_PARAMETERS = {"ronde", "organisatie", "data_map", "min_groep", "interactief"}
 EXPLORATION_PARAMETERS = COMMON_PARAMETERS | {"codebook"}
