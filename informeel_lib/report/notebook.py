@@ -347,8 +347,8 @@ class Notebook:
             key = "invariance_rounds"
         else:
             rows, key = self.context.data, "invariance_organisations"
-        _display_html(invariance_html(rows, self.codebook.model_dict(), group, min_group=self.min_group,
-                                      number=self.table_number(), cached=cached.get(key)))
+        _display_html(invariance_html(rows, self.codebook.model_dict(), group, codebook=self.codebook,
+                                      min_group=self.min_group, number=self.table_number(), cached=cached.get(key)))
 
     # --- notebook 04: agreement within teams ----------------------------------------------------------
     def agreement(self) -> None:
