@@ -153,9 +153,9 @@ class Notebook:
 
     def figure(self, fig, *, title: str, alt: str | None = None) -> None:
         """Show a matplotlib/seaborn figure (or axes, or seaborn grid) under a numbered caption."""
-        from .figures import img_html
-
         import matplotlib.pyplot as plt
+
+        from .figures import img_html
 
         figure = dutch_ticks(_as_figure(fig))
         _display_html(figure_caption(self.figure_number(), title) + img_html(figure, alt=alt or title))
@@ -279,7 +279,8 @@ class Notebook:
         cb = self.codebook
         for question in [q for q, kind in cb.open_question_analysis.items() if kind == "vormen"]:
             counts = open_answer_counts(self.data, column=question, min_group=self.min_group)
-            self.table(counts, title=f"Gecodeerde antwoorden per vorm, organisatie en ronde: {cb.open_questions[question]}",
+            title = f"Gecodeerde antwoorden per vorm, organisatie en ronde: {cb.open_questions[question]}"
+            self.table(counts, title=title,
                        note=f"n = aantal antwoorden; 'geen vorm' = in geen van de drie vormen in te delen. Aantallen "
                             f"onder {self.min_group} staan als '< {self.min_group}'.")
 
@@ -328,7 +329,8 @@ class Notebook:
         first = self.table_number()
         self.table_number()  # the comparison shows two tables: fit and loadings
         try:
-            _display_html(estimator_comparison_html(self.items, self.codebook.model_dict(), self.codebook, number=first))
+            model = self.codebook.model_dict()
+            _display_html(estimator_comparison_html(self.items, model, self.codebook, number=first))
         except AnalysisError as exc:
             _display_html(f"<p>De vergelijking van ML en WLSMV kan in {html.escape(self.where)} niet worden gemaakt: "
                           f"{html.escape(str(exc))}</p>")
@@ -360,7 +362,8 @@ class Notebook:
     def intro(self) -> None:
         """One line: round, organisation, respondents and the rounds in the data folder."""
         n = len(self.focus)
-        _display_html(f"<p>Ronde <b>{html.escape(self.round_name)}</b>, {html.escape(self.organisation or 'het netwerk')}: "
+        where = html.escape(self.organisation or "het netwerk")
+        _display_html(f"<p>Ronde <b>{html.escape(self.round_name)}</b>, {where}: "
                       f"{n} respondenten. Rondes in de data: {html.escape(', '.join(self.rounds))}. Groepen met "
                       f"minder dan {self.min_group} respondenten worden niet getoond.</p>")
 

@@ -1132,7 +1132,8 @@ def agreement_html(ctx: ReportContext, *, scales=None) -> str:
     tab = pd.DataFrame(rows)
     return _p("rwg(j) ≥ ,70 betekent dat collega's in een team het grotendeels eens zijn; ICC(1) is het deel van de "
               "verschillen dat tussen teams ligt, ICC(2) de betrouwbaarheid van het teamgemiddelde.") + html_table(
-        tab, title=f"Overeenstemming binnen teams in {ctx.focus_name} (teams met minstens {ctx.min_group} respondenten)",
+        tab,
+        title=f"Overeenstemming binnen teams in {ctx.focus_name} (teams met minstens {ctx.min_group} respondenten)",
         number=ctx.table_number(),
         no_leading_zero=["mediaan rwg(j)", "ICC(1)", "ICC(2)"])
 

@@ -94,7 +94,7 @@ def _numbers(text: str, word: str) -> list[int]:
     return [int(n) for n in re.findall(rf"<strong>{word} (\d+)</strong>", text)]
 
 
-def test_01_tells_the_story_with_the_researchers_codebook(rendered_round, tmp_path):  # noqa: F811
+def test_01_tells_the_story_with_the_researchers_codebook(rendered_round, tmp_path):
     text = _text(_run("01_begripsverkenning.ipynb", tmp_path, data_map=str(rendered_round.data), interactief=False,
                       codebook=str(_renamed_codebook(tmp_path)), min_groep=6))
     assert "Eigen leerschaal" in text  # the concept table comes from the codebook parameter
@@ -107,7 +107,7 @@ def test_01_tells_the_story_with_the_researchers_codebook(rendered_round, tmp_pa
     assert "Van begrippen naar analyse" in book.cells[-1].source  # the closing section leads to 02
 
 
-def test_02_honours_round_organisation_minimum_and_codebook(rendered_round, tmp_path):  # noqa: F811
+def test_02_honours_round_organisation_minimum_and_codebook(rendered_round, tmp_path):
     book = _run("02_vragenlijstanalyse.ipynb", tmp_path, ronde=PREVIOUS, data_map=str(rendered_round.data),
                 interactief=False, organisatie="zinn ", min_groep=7, codebook=str(_renamed_codebook(tmp_path)))
     text = _text(book)
@@ -127,7 +127,7 @@ def test_02_honours_round_organisation_minimum_and_codebook(rendered_round, tmp_
     assert "widget" not in html and "<script" not in html and "Dropdown" not in html
 
 
-def test_03_honours_the_organisation_and_reuses_the_report_cache(rendered_round, tmp_path):  # noqa: F811
+def test_03_honours_the_organisation_and_reuses_the_report_cache(rendered_round, tmp_path):
     import pandas as pd
 
     n_zinn = int((pd.read_parquet(rendered_round.data / f"{ROUND}.parquet")["organisation"] == "ZINN").sum())
@@ -142,7 +142,7 @@ def test_03_honours_the_organisation_and_reuses_the_report_cache(rendered_round,
     assert _numbers(network, "Tabel") == [1, 2, 3, 4, 5]  # fit, ML/WLSMV fit and loadings, two invariance tables
 
 
-def test_04_honours_organisation_outcome_and_predictors(rendered_round, tmp_path):  # noqa: F811
+def test_04_honours_organisation_outcome_and_predictors(rendered_round, tmp_path):
     from informeel_lib import load_codebook
 
     cb = load_codebook()
@@ -155,21 +155,21 @@ def test_04_honours_organisation_outcome_and_predictors(rendered_round, tmp_path
     assert "hangt het sterkst" in text
 
 
-def test_05_uitkomsten(rendered_round, tmp_path):  # noqa: F811
+def test_05_uitkomsten(rendered_round, tmp_path):
     text = _text(_run("05_uitkomsten.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False, bootstrap_trekkingen=50))
     assert "Paden uit het codeboek" in text and "Uitkomsten: duurzame inzetbaarheid" in text
     assert "respondenten vulden" in text and "95%-BI" in text
 
 
-def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):  # noqa: F811
+def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tmp_path):
     """The report notebook outside the batch (any organisation spelling), reading the round's model cache."""
     text = _text(_run("rapport.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data), organisatie="zinn ",
                       interactief=False, gedeeld_pad=str(shared_cache_path(rendered_round.data, ROUND))))
     assert "ZINN en het netwerk" in text and "<h2>Open antwoorden</h2>" in text
 
 
-def test_02_with_widgets_through_papermill_does_not_hang(rendered_round, tmp_path):  # noqa: F811
+def test_02_with_widgets_through_papermill_does_not_hang(rendered_round, tmp_path):
     """interactief=True through papermill: no cell waits for its timeout (the lost wake-up of
     informeel_lib.report.kernel_client). Three runs of 02 here; twenty in benchmarks/bench_notebook_widgets.py."""
     for i in range(3):
@@ -180,7 +180,8 @@ def test_02_with_widgets_through_papermill_does_not_hang(rendered_round, tmp_pat
 
 
 def test_widget_cells_never_wait_for_the_timeout(tmp_path):
-    """Twenty papermill runs of a minimal widget notebook (four interactive cells with a large output each, one warm kernel):
+    """Twenty papermill runs of a minimal widget notebook (four interactive cells with a large output each, one
+    warm kernel):
     with jupyter_client's default client about one such cell in eight waited for the full timeout."""
     import asyncio
 
@@ -194,7 +195,7 @@ def test_widget_cells_never_wait_for_the_timeout(tmp_path):
     assert len(waits) == 20 * 5 and max(waits) < 10, sorted(waits)[-5:]
 
 
-def test_a_notebook_saved_in_jupyterlab_goes_into_git_without_outputs(rendered_round, tmp_path, monkeypatch):  # noqa: F811
+def test_a_notebook_saved_in_jupyterlab_goes_into_git_without_outputs(rendered_round, tmp_path, monkeypatch):
     """Edit a notebook, run it, save it with outputs as JupyterLab does; the git filter that `make` sets up
     stores it stripped, and the stripped notebook still passes the rules and runs."""
     from nbclient import NotebookClient

@@ -24,7 +24,8 @@ def widget_notebook(path: Path, *, cells: int = 6, output_chars: int = 400_000) 
     return path
 
 
-def cell_seconds(notebook: Path, out: Path, *, timeout: float, sliced: bool = True, km=None, **parameters) -> list[float]:
+def cell_seconds(notebook: Path, out: Path, *, timeout: float, sliced: bool = True, km=None,
+                 **parameters) -> list[float]:
     """Execute ``notebook`` once; the papermill duration of every code cell (seconds).
 
     ``km``: a started kernel manager to reuse (a warm kernel); by default a new kernel per run.
