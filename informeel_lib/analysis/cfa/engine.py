@@ -235,64 +235,71 @@ def _start_values(spec: _Spec, samples, std_lv: bool) -> np.ndarray:
     for g, (s, ybar) in enumerate(samples):
         start = {}
         for j in range(spec.m):
-            sel = np.flatnonzero((spec.group == g) & (spec.kind == _LAMBDA) & (spec.col == j))
-            items = spec.row[sel]
-            block = s[np.ix_(items, items)]
-            vals, vecs = np.linalg.eigh(block)
-            load = vecs[:, -1] * math.sqrt(max(vals[-1], 1e-8))
-            fixed = spec.xidx[sel] < 0
-            ref = np.flatnonzero(fixed & (spec.value[sel] != 0))
-            if ref.size:
-                r0 = ref[0]
-                if load[r0] < 0:
-                    load = -load
-                scale = load[r0] / spec.value[sel][r0] if abs(load[r0]) > 1e-3 else 1.0
-                lam = load / scale
-                var = scale**2
-            else:
-                if load.sum() < 0:
-                    load = -load
-                lam, var = load, 1.0
-            for i_row, i in enumerate(sel):
-                start[i] = lam[i_row]
-            start[("psi", j)] = var
-            start[("items", j)] = (items, lam * math.sqrt(var))
-        for j in range(spec.m):
-            for k in range(j):
-                (ij, lj), (ik, lk) = start[("items", j)], start[("items", k)]
-                ok_j, ok_k = np.abs(lj) > 0.1, np.abs(lk) > 0.1
-                if ok_j.any() and ok_k.any():
-                    ratio = s[np.ix_(ij[ok_j], ik[ok_k])] / np.outer(lj[ok_j], lk[ok_k])
-                    r = float(np.clip(np.median(ratio), -0.8, 0.8))
-                else:
-                    r = 0.0
-                start[("cor", j, k)] = r
-        # keep the start factor correlation matrix positive definite (shrink towards I)
-        cor = np.eye(spec.m)
-        for j in range(spec.m):
-            for k in range(j):
-                cor[j, k] = cor[k, j] = start[("cor", j, k)]
-        shrink = 1.0
-        while spec.m > 1 and np.linalg.eigvalsh(cor)[0] < 0.05 and shrink > 0.01:
-            shrink *= 0.7
-            cor = np.where(np.eye(spec.m, dtype=bool), 1.0, cor * 0.7)
-        for j in range(spec.m):
-            for k in range(j):
-                start[("psi", j, k)] = cor[j, k] * math.sqrt(start[("psi", j)] * start[("psi", k)])
+            _factor_start(spec, g, j, s, start)
+        _factor_covariance_starts(spec, s, start)
         for i in np.flatnonzero((spec.group == g) & (spec.xidx >= 0)):
-            k, r, c = spec.kind[i], spec.row[i], spec.col[i]
-            if k == _LAMBDA:
-                v = start[i]
-            elif k == _THETA:
-                v = 0.5 * s[r, r] if r == c else 0.0
-            elif k == _PSI:
-                v = start[("psi", r)] if r == c else start[("psi", r, c)]
-            elif k == _NU:
-                v = ybar[r]
-            else:
-                v = 0.0
-            sums[spec.xidx[i]] += v
+            sums[spec.xidx[i]] += _parameter_start(spec, i, s, ybar, start)
             counts[spec.xidx[i]] += 1
     return sums / np.maximum(counts, 1)
+
+
+def _factor_start(spec: _Spec, g: int, j: int, s: np.ndarray, start: dict) -> None:
+    """Loadings and variance of factor ``j`` from the first principal axis of its items, scaled to the
+    marker loading (or to variance 1 without a marker)."""
+    sel = np.flatnonzero((spec.group == g) & (spec.kind == _LAMBDA) & (spec.col == j))
+    items = spec.row[sel]
+    block = s[np.ix_(items, items)]
+    vals, vecs = np.linalg.eigh(block)
+    load = vecs[:, -1] * math.sqrt(max(vals[-1], 1e-8))
+    fixed = spec.xidx[sel] < 0
+    ref = np.flatnonzero(fixed & (spec.value[sel] != 0))
+    if ref.size:
+        r0 = ref[0]
+        if load[r0] < 0:
+            load = -load
+        scale = load[r0] / spec.value[sel][r0] if abs(load[r0]) > 1e-3 else 1.0
+        lam = load / scale
+        var = scale**2
+    else:
+        if load.sum() < 0:
+            load = -load
+        lam, var = load, 1.0
+    for i_row, i in enumerate(sel):
+        start[i] = lam[i_row]
+    start[("psi", j)] = var
+    start[("items", j)] = (items, lam * math.sqrt(var))
+
+
+def _factor_covariance_starts(spec: _Spec, s: np.ndarray, start: dict) -> None:
+    """Factor covariances from the median item cross-covariance over the loading products, with the start
+    correlation matrix kept positive definite (shrunk towards I)."""
+    cor = np.eye(spec.m)
+    for j in range(spec.m):
+        for k in range(j):
+            (ij, lj), (ik, lk) = start[("items", j)], start[("items", k)]
+            ok_j, ok_k = np.abs(lj) > 0.1, np.abs(lk) > 0.1
+            if ok_j.any() and ok_k.any():
+                ratio = s[np.ix_(ij[ok_j], ik[ok_k])] / np.outer(lj[ok_j], lk[ok_k])
+                cor[j, k] = cor[k, j] = float(np.clip(np.median(ratio), -0.8, 0.8))
+    shrink = 1.0
+    while spec.m > 1 and np.linalg.eigvalsh(cor)[0] < 0.05 and shrink > 0.01:
+        shrink *= 0.7
+        cor = np.where(np.eye(spec.m, dtype=bool), 1.0, cor * 0.7)
+    for j in range(spec.m):
+        for k in range(j):
+            start[("psi", j, k)] = cor[j, k] * math.sqrt(start[("psi", j)] * start[("psi", k)])
+
+
+def _parameter_start(spec: _Spec, i: int, s: np.ndarray, ybar: np.ndarray, start: dict) -> float:
+    k, r, c = spec.kind[i], spec.row[i], spec.col[i]
+    if k == _LAMBDA:
+        return start[i]
+    if k == _THETA:
+        return 0.5 * s[r, r] if r == c else 0.0
+    if k == _PSI:
+        return start[("psi", r)] if r == c else start[("psi", r, c)]
+    if k == _NU:
+        return ybar[r]
+    return 0.0
 
 

@@ -223,85 +223,83 @@ def _standardise(spec: _Spec, est: np.ndarray, engine: _Engine, x: np.ndarray) -
 def _modification_indices(engine: _Engine, x: np.ndarray, info_inv: np.ndarray, n: int,
                           group_labels) -> pd.DataFrame:
     """Score test (expected information) for each loading / covariance not free in the model."""
-    spec = engine.spec
     rows = []
-    for g in range(spec.n_groups):
-        sel = spec.group == g
-        present = {(k, r, c): spec.xidx[i] for i, k, r, c in
-                   zip(np.flatnonzero(sel), spec.kind[sel], spec.row[sel], spec.col[sel])}
-        extra = []
-        for j in range(spec.m):
-            for i in range(spec.p):
-                if present.get((_LAMBDA, i, j), -1) < 0:
-                    extra.append((_LAMBDA, i, j))
-        for i in range(spec.p):
-            for k in range(i):
-                if present.get((_THETA, i, k), -1) < 0:
-                    extra.append((_THETA, i, k))
-        for j in range(spec.m):
-            for k in range(j):
-                if present.get((_PSI, j, k), -1) < 0:
-                    extra.append((_PSI, j, k))
-        if not extra:
-            continue
-        ek = np.array([e[0] for e in extra])
-        er = np.array([e[1] for e in extra])
-        ec = np.array([e[2] for e in extra])
-        mats = engine.matrices(x, g)
-        lam, theta, psi, nu, alpha = mats
-        s, ybar = engine.samples[g]
-        sigma = lam @ psi @ lam.T + theta
-        sinv = np.linalg.inv(sigma)
-        w = engine.weights[g]
-        # gradient of lavaan's fmin = F/2 with respect to the extra parameters
-        scat = s
-        if spec.meanstructure:
-            d = ybar - (nu + lam @ alpha)
-            scat = s + np.outer(d, d)
-        gmat = sinv - sinv @ scat @ sinv
-        a, b, dmu = engine._ab(mats, ek, er, ec)
-        score = 2.0 * np.einsum("kp,kp->k", a @ gmat, b)
-        if spec.meanstructure:
-            score += dmu @ (-2.0 * sinv @ d)
-        score = 0.5 * w * score
-        # information: extras x extras (diagonal) and extras x free parameters
-        aw, bw = a @ sinv, b @ sinv
-        i11 = w * (np.einsum("kp,kp->k", aw, a) * np.einsum("kp,kp->k", bw, b)
-                   + np.einsum("kp,kp->k", aw, b) ** 2)
-        if spec.meanstructure:
-            i11 += w * np.einsum("kp,kp->k", dmu @ sinv, dmu)
-        free = engine.groups[g]["free"]
-        a2, b2, m2 = engine._ab(mats, spec.kind[free], spec.row[free], spec.col[free])
-        block = (aw @ a2.T) * (bw @ b2.T) + (aw @ b2.T) * (bw @ a2.T)
-        if spec.meanstructure:
-            block += (dmu @ sinv) @ m2.T
-        u, inv = np.unique(spec.xidx[free], return_inverse=True)  # only this group's parameters
-        i12 = np.zeros((len(u), len(extra)))
-        np.add.at(i12, inv, (w * block).T)
-        v = i11 - np.sum((info_inv[np.ix_(u, u)] @ i12) * i12, axis=0)
-        ok = v >= np.finfo(float).eps ** (1 / 3)
-        v_safe = np.where(ok, v, np.nan)
-        mi = n * score**2 / v_safe
-        epc = -score / v_safe
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd_ov = np.sqrt(np.diag(sigma))
-            sd_lv = np.sqrt(np.diag(psi))
-            sd_th = np.sqrt(np.abs(np.diag(theta)))
-        for t, (k, r, c) in enumerate(extra):
-            if not ok[t]:
-                continue
-            if k == _LAMBDA:
-                lhs, rhs = spec.latent[c], spec.observed[r]
-                sepc = epc[t] * sd_lv[c] / sd_ov[r]
-                op = "=~"
-            elif k == _THETA:
-                lhs, rhs, op = spec.observed[c], spec.observed[r], "~~"
-                sepc = epc[t] / (sd_th[r] * sd_th[c])
-            else:
-                lhs, rhs, op = spec.latent[c], spec.latent[r], "~~"
-                sepc = epc[t] / (sd_lv[r] * sd_lv[c])
-            rows.append((lhs, op, rhs, group_labels[g], float(mi[t]), float(epc[t]), float(sepc)))
+    for g in range(engine.spec.n_groups):
+        extra = _absent_parameters(engine.spec, g)
+        if extra:
+            rows += _group_modification_indices(engine, x, info_inv, n, g, extra, group_labels[g])
     out = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"])
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _absent_parameters(spec: _Spec, g: int) -> list[tuple[int, int, int]]:
+    """Loadings, residual covariances and factor covariances of group ``g`` that are not free."""
+    sel = spec.group == g
+    present = {(k, r, c): spec.xidx[i] for i, k, r, c in
+               zip(np.flatnonzero(sel), spec.kind[sel], spec.row[sel], spec.col[sel])}
+    extra = [(_LAMBDA, i, j) for j in range(spec.m) for i in range(spec.p)]
+    extra += [(_THETA, i, k) for i in range(spec.p) for k in range(i)]
+    extra += [(_PSI, j, k) for j in range(spec.m) for k in range(j)]
+    return [e for e in extra if present.get(e, -1) < 0]
+
+
+def _group_modification_indices(engine: _Engine, x, info_inv, n: int, g: int, extra, group_label) -> list[tuple]:
+    """lavaan's modindices for the ``extra`` parameters of one group: mi, epc and sepc.all per parameter."""
+    spec = engine.spec
+    ek, er, ec = (np.array([e[i] for e in extra]) for i in range(3))
+    mats = engine.matrices(x, g)
+    lam, theta, psi, nu, alpha = mats
+    s, ybar = engine.samples[g]
+    sigma = lam @ psi @ lam.T + theta
+    sinv = np.linalg.inv(sigma)
+    w = engine.weights[g]
+    # gradient of lavaan's fmin = F/2 with respect to the extra parameters
+    scat = s
+    if spec.meanstructure:
+        d = ybar - (nu + lam @ alpha)
+        scat = s + np.outer(d, d)
+    gmat = sinv - sinv @ scat @ sinv
+    a, b, dmu = engine._ab(mats, ek, er, ec)
+    score = 2.0 * np.einsum("kp,kp->k", a @ gmat, b)
+    if spec.meanstructure:
+        score += dmu @ (-2.0 * sinv @ d)
+    score = 0.5 * w * score
+    # information: extras x extras (diagonal) and extras x free parameters
+    aw, bw = a @ sinv, b @ sinv
+    i11 = w * (np.einsum("kp,kp->k", aw, a) * np.einsum("kp,kp->k", bw, b) + np.einsum("kp,kp->k", aw, b) ** 2)
+    if spec.meanstructure:
+        i11 += w * np.einsum("kp,kp->k", dmu @ sinv, dmu)
+    free = engine.groups[g]["free"]
+    a2, b2, m2 = engine._ab(mats, spec.kind[free], spec.row[free], spec.col[free])
+    block = (aw @ a2.T) * (bw @ b2.T) + (aw @ b2.T) * (bw @ a2.T)
+    if spec.meanstructure:
+        block += (dmu @ sinv) @ m2.T
+    u, inv = np.unique(spec.xidx[free], return_inverse=True)  # only this group's parameters
+    i12 = np.zeros((len(u), len(extra)))
+    np.add.at(i12, inv, (w * block).T)
+    v = i11 - np.sum((info_inv[np.ix_(u, u)] @ i12) * i12, axis=0)
+    ok = v >= np.finfo(float).eps ** (1 / 3)
+    v_safe = np.where(ok, v, np.nan)
+    mi = n * score**2 / v_safe
+    epc = -score / v_safe
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sds = (np.sqrt(np.diag(sigma)), np.sqrt(np.diag(psi)), np.sqrt(np.abs(np.diag(theta))))
+    rows = []
+    for t, param in enumerate(extra):
+        if ok[t]:
+            lhs, op, rhs, sepc = _mi_names(spec, param, epc[t], sds)
+            rows.append((lhs, op, rhs, group_label, float(mi[t]), float(epc[t]), sepc))
+    return rows
+
+
+def _mi_names(spec: _Spec, param: tuple[int, int, int], epc: float, sds) -> tuple[str, str, str, float]:
+    """lhs, op, rhs and the fully standardised expected parameter change (sepc.all) of one parameter."""
+    k, r, c = param
+    sd_ov, sd_lv, sd_th = sds
+    if k == _LAMBDA:
+        return spec.latent[c], "=~", spec.observed[r], float(epc * sd_lv[c] / sd_ov[r])
+    if k == _THETA:
+        return spec.observed[c], "~~", spec.observed[r], float(epc / (sd_th[r] * sd_th[c]))
+    return spec.latent[c], "~~", spec.latent[r], float(epc / (sd_lv[r] * sd_lv[c]))
 
 

@@ -112,94 +112,110 @@ def _variables(terms: list[Term]) -> tuple[list[str], list[str]]:
 
 
 def _build_spec(terms: list[Term], n_groups: int, *, std_lv: bool, equal: tuple[str, ...]) -> _Spec:
-    observed, latent = _variables(terms)
-    ov = {v: i for i, v in enumerate(observed)}
-    lv = {v: i for i, v in enumerate(latent)}
-    meanstructure = n_groups > 1
-    rows: list[tuple] = []   # (kind, group, row, col, free, value, label, key)
+    """The parameter table of a measurement model: the user's terms plus lavaan's defaults, per group."""
+    builder = _SpecBuilder(terms, n_groups, std_lv=std_lv, equal=equal)
+    for g in range(n_groups):
+        user = builder.user_terms(g)
+        builder.default_terms(g, user)
+    return builder.spec()
 
-    def add(kind, g, r, c, mod, default_fixed=None):
+
+class _SpecBuilder:
+    """Collects parameter-table rows (kind, group, row, col, free, value, label, key); rows that share a
+    key (a label, or an equality across groups) become one free parameter."""
+
+    def __init__(self, terms: list[Term], n_groups: int, *, std_lv: bool, equal: tuple[str, ...]):
+        self.terms, self.n_groups, self.std_lv, self.equal = terms, n_groups, std_lv, equal
+        self.observed, self.latent = _variables(terms)
+        self.ov = {v: i for i, v in enumerate(self.observed)}
+        self.lv = {v: i for i, v in enumerate(self.latent)}
+        self.meanstructure = n_groups > 1
+        self.rows: list[tuple] = []
+
+    def add(self, kind, g, r, c, mod, default_fixed=None) -> None:
         if kind in (_THETA, _PSI) and r < c:
             r, c = c, r
         label = mod.label if mod is not None else ""
         if mod is not None and mod.fixed is not None:
-            rows.append((kind, g, r, c, False, mod.fixed, label, None))
+            self.rows.append((kind, g, r, c, False, mod.fixed, label, None))
             return
         if default_fixed is not None and not (mod is not None and mod.free):
-            rows.append((kind, g, r, c, False, default_fixed, label, None))
+            self.rows.append((kind, g, r, c, False, default_fixed, label, None))
             return
         if label:
             key = ("label", label)
-        elif _equal_applies(kind, r, c, equal):
+        elif _equal_applies(kind, r, c, self.equal):
             key = ("equal", kind, r, c)
         else:
             key = ("free", g, kind, r, c)
-        rows.append((kind, g, r, c, True, math.nan, label, key))
+        self.rows.append((kind, g, r, c, True, math.nan, label, key))
 
-    loadings = [t for t in terms if t.op == "=~"]
-    covs = [t for t in terms if t.op == "~~"]
-    for g in range(n_groups):
-        seen_first: set[str] = set()
+    def _variances_fixed(self, g: int) -> bool:
+        # std_lv fixes factor variances to 1, except in later groups once loadings are equal (lavaan)
+        return self.std_lv and not (g > 0 and "loadings" in self.equal)
+
+    def user_terms(self, g: int) -> set[tuple]:
+        """The loadings and covariances the model names, for group ``g``; returns their (kind, row, col)."""
         user: set[tuple] = set()
-        for t in loadings:
+        seen_first: set[str] = set()
+        for t in (t for t in self.terms if t.op == "=~"):
             first = t.lhs not in seen_first
             seen_first.add(t.lhs)
-            mod = t.modifier(g)
-            key = (_LAMBDA, ov[t.rhs], lv[t.lhs])
+            key = (_LAMBDA, self.ov[t.rhs], self.lv[t.lhs])
             if key in user:
                 raise AnalysisError(f"Item '{t.rhs}' staat twee keer bij factor '{t.lhs}'.")
             user.add(key)
-            add(_LAMBDA, g, ov[t.rhs], lv[t.lhs], mod, 1.0 if (first and not std_lv) else None)
-        for t in covs:
-            mod = t.modifier(g)
-            if t.lhs in ov and t.rhs in ov:
-                kind, r, c = _THETA, ov[t.lhs], ov[t.rhs]
-            elif t.lhs in lv and t.rhs in lv:
-                kind, r, c = _PSI, lv[t.lhs], lv[t.rhs]
-            else:
-                raise AnalysisError(
-                    f"Covariantie '{t.lhs} ~~ {t.rhs}' tussen een item en een factor wordt niet ondersteund."
-                )
-            r, c = max(r, c), min(r, c)
+            self.add(_LAMBDA, g, key[1], key[2], t.modifier(g), 1.0 if (first and not self.std_lv) else None)
+        for t in (t for t in self.terms if t.op == "~~"):
+            kind, r, c = self._covariance_cell(t)
             if (kind, r, c) in user:
                 raise AnalysisError(f"'{t.lhs} ~~ {t.rhs}' staat twee keer in het model.")
             user.add((kind, r, c))
-            fixed_default = None
-            if kind == _PSI and r == c and std_lv and not (g > 0 and "loadings" in equal):
-                fixed_default = 1.0
-            add(kind, g, r, c, mod, fixed_default)
-        for i in range(len(observed)):
+            fixed_default = 1.0 if kind == _PSI and r == c and self._variances_fixed(g) else None
+            self.add(kind, g, r, c, t.modifier(g), fixed_default)
+        return user
+
+    def _covariance_cell(self, t: Term) -> tuple[int, int, int]:
+        if t.lhs in self.ov and t.rhs in self.ov:
+            kind, r, c = _THETA, self.ov[t.lhs], self.ov[t.rhs]
+        elif t.lhs in self.lv and t.rhs in self.lv:
+            kind, r, c = _PSI, self.lv[t.lhs], self.lv[t.rhs]
+        else:
+            raise AnalysisError(
+                f"Covariantie '{t.lhs} ~~ {t.rhs}' tussen een item en een factor wordt niet ondersteund."
+            )
+        return kind, max(r, c), min(r, c)
+
+    def default_terms(self, g: int, user: set[tuple]) -> None:
+        """lavaan's defaults: residual and factor variances, all factor covariances, the mean structure."""
+        p, m = len(self.observed), len(self.latent)
+        for i in range(p):
             if (_THETA, i, i) not in user:
-                add(_THETA, g, i, i, None)
-        for j in range(len(latent)):
+                self.add(_THETA, g, i, i, None)
+        for j in range(m):
             if (_PSI, j, j) not in user:
-                fixed = std_lv and not (g > 0 and "loadings" in equal)
-                add(_PSI, g, j, j, None, 1.0 if fixed else None)
-        for j in range(len(latent)):
+                self.add(_PSI, g, j, j, None, 1.0 if self._variances_fixed(g) else None)
+        for j in range(m):
             for k in range(j):
                 if (_PSI, j, k) not in user:
-                    add(_PSI, g, j, k, None)
-        if meanstructure:
-            for i in range(len(observed)):
-                add(_NU, g, i, 0, None)
-            for j in range(len(latent)):
-                free_mean = g > 0 and "intercepts" in equal and "means" not in equal
-                add(_ALPHA, g, j, 0, None, None if free_mean else 0.0)
+                    self.add(_PSI, g, j, k, None)
+        if self.meanstructure:
+            for i in range(p):
+                self.add(_NU, g, i, 0, None)
+            free_mean = g > 0 and "intercepts" in self.equal and "means" not in self.equal
+            for j in range(m):
+                self.add(_ALPHA, g, j, 0, None, None if free_mean else 0.0)
 
-    keys: dict = {}
-    xidx = []
-    for r in rows:
-        if r[4]:
-            xidx.append(keys.setdefault(r[7], len(keys)))
-        else:
-            xidx.append(-1)
-    arr = np.array([r[:4] for r in rows], dtype=int)
-    return _Spec(
-        observed=observed, latent=latent, n_groups=n_groups, meanstructure=meanstructure,
-        kind=arr[:, 0], group=arr[:, 1], row=arr[:, 2], col=arr[:, 3],
-        xidx=np.array(xidx, dtype=int), value=np.array([r[5] for r in rows], dtype=float),
-        label=[r[6] for r in rows], n_free=len(keys),
-    )
+    def spec(self) -> _Spec:
+        keys: dict = {}
+        xidx = [keys.setdefault(r[7], len(keys)) if r[4] else -1 for r in self.rows]
+        arr = np.array([r[:4] for r in self.rows], dtype=int)
+        return _Spec(
+            observed=self.observed, latent=self.latent, n_groups=self.n_groups, meanstructure=self.meanstructure,
+            kind=arr[:, 0], group=arr[:, 1], row=arr[:, 2], col=arr[:, 3],
+            xidx=np.array(xidx, dtype=int), value=np.array([r[5] for r in self.rows], dtype=float),
+            label=[r[6] for r in self.rows], n_free=len(keys),
+        )
 
 
 def _equal_applies(kind: int, r: int, c: int, equal: tuple[str, ...]) -> bool:
