@@ -556,11 +556,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
 
     people, occupant = _staff(rng, teams, len(rounds))
     n_people = len(people)
-    z = rng.standard_normal((n_people, len(rounds), len(PREDICTORS))) @ chol_w.T
-    e = rng.standard_normal((n_people, len(rounds), 3))
-    for k in range(1, len(rounds)):
-        z[:, k] = RHO_PERSON * z[:, k - 1] + np.sqrt(1 - RHO_PERSON ** 2) * z[:, k]
-        e[:, k] = RHO_OUTCOME * e[:, k - 1] + np.sqrt(1 - RHO_OUTCOME ** 2) * e[:, k]
+    z, e = _person_round_residuals(rng, n_people, len(rounds), chol_w)
 
     rows_p, rows_k = _responders(rng, occupant, len(rounds))
     team_idx = np.array([people[p]["team"] for p in rows_p], dtype=int)
@@ -571,23 +567,7 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
     eta = np.column_stack([pred, _outcomes(pred, e[rows_p, rows_k])])
     raw = _discretise(eta, rng.standard_normal((len(rows_p), len(params.codes))), params)
 
-    n = len(rows_p)
-    starts = np.array([_round_start(rounds[k]) for k in rows_k])
-    submitted = starts + rng.integers(0, 21 * 86400, n).astype("timedelta64[s]")
-    duration = np.round(np.exp(rng.normal(np.log(540), .35, n)))
-    df = pd.DataFrame({
-        "respondent": [synthetic_id(people[p]["code"]) for p in rows_p],
-        "round": [rounds[k] for k in rows_k],
-        "organisation": org_of,
-        "team": teams["team"].to_numpy()[team_idx],
-        "role": [people[p]["role"] for p in rows_p],
-        "sector": sector_of,
-        "team_size": pd.array(teams["size"].to_numpy()[team_idx], dtype="Int64"),
-        "tenure": [round(people[p]["tenure0"] + .5 * (k - people[p]["start"]), 1) for p, k in zip(rows_p, rows_k)],
-        "contract_hours": [people[p]["hours"] for p in rows_p],
-        "duration_s": duration.astype(float),
-        "submitted": pd.to_datetime(submitted),
-    })
+    df = _background_frame(rng, people, teams, team_idx, rows_p, rows_k, rounds)
     items = pd.DataFrame(raw.astype(float), columns=list(params.codes))
     extra = [c for c in cb.item_codes if c not in params.codes]
     for c in extra:  # items of extra scales in a custom codebook: not simulated
@@ -608,6 +588,42 @@ def generate_network(seed: int = 2021, *, rounds=DEFAULT_ROUNDS, scale: float = 
     open_labels = pd.DataFrame(open_rows, columns=["respondent", "round", "question", "text", "label", "topic"])
     truth = _network_truth(seed, rounds, scale, cb, params, teams, df, people)
     return SyntheticNetwork(df, open_labels, truth, seed, rounds)
+
+
+
+def _person_round_residuals(rng, n_people: int, n_rounds: int, chol_w: np.ndarray):
+    """Person-level factor scores ``z`` and outcome residuals ``e`` per round, each autocorrelated
+    over rounds (the same people change slowly: the truth of the panel analyses)."""
+    z = rng.standard_normal((n_people, n_rounds, len(PREDICTORS))) @ chol_w.T
+    e = rng.standard_normal((n_people, n_rounds, 3))
+    for k in range(1, n_rounds):
+        z[:, k] = RHO_PERSON * z[:, k - 1] + np.sqrt(1 - RHO_PERSON ** 2) * z[:, k]
+        e[:, k] = RHO_OUTCOME * e[:, k - 1] + np.sqrt(1 - RHO_OUTCOME ** 2) * e[:, k]
+    return z, e
+
+
+def _background_frame(rng, people, teams, team_idx, rows_p, rows_k, rounds) -> pd.DataFrame:
+    """One row per response: respondent, round, organisation, team, role and the other background fields."""
+    org_of = teams["organisation"].to_numpy()[team_idx]
+    sector_of = teams["sector"].to_numpy()[team_idx]
+    n = len(rows_p)
+    starts = np.array([_round_start(rounds[k]) for k in rows_k])
+    submitted = starts + rng.integers(0, 21 * 86400, n).astype("timedelta64[s]")
+    duration = np.round(np.exp(rng.normal(np.log(540), .35, n)))
+    df = pd.DataFrame({
+        "respondent": [synthetic_id(people[p]["code"]) for p in rows_p],
+        "round": [rounds[k] for k in rows_k],
+        "organisation": org_of,
+        "team": teams["team"].to_numpy()[team_idx],
+        "role": [people[p]["role"] for p in rows_p],
+        "sector": sector_of,
+        "team_size": pd.array(teams["size"].to_numpy()[team_idx], dtype="Int64"),
+        "tenure": [round(people[p]["tenure0"] + .5 * (k - people[p]["start"]), 1) for p, k in zip(rows_p, rows_k)],
+        "contract_hours": [people[p]["hours"] for p in rows_p],
+        "duration_s": duration.astype(float),
+        "submitted": pd.to_datetime(submitted),
+    })
+    return df
 
 
 def _staff(rng, teams: pd.DataFrame, n_rounds: int) -> tuple[list[dict], list[list[int]]]:
