@@ -574,25 +574,9 @@ def write_network(out, *, seed: int = 2021, rounds=None, scale: float = 1.0) -> 
                 rec["row"], rec["file"] = i + header_rows + 1, fname
             # out-of-range values: items in SPSS, one background number per round elsewhere
             if tool == "spss":
-                normal = [r for r in org_recs
-                          if r["kind"] == "kept" and not r.get("speeder") and r.get("straight") is None]
-                for rec in (normal[int(j)] for j in rng.choice(len(normal), N_OOR_ITEMS, replace=False)):
-                    code = _pick(rng, cb.item_codes)
-                    value = float(_pick(rng, [0, 6, 9]))
-                    rec.setdefault("oor", {})[code] = value
-                    oor_entries.append({"file": fname, "row": rec["row"], "column": code.lower(), "value": value,
-                                        "personal_code": rec["personal_code"], "field": code})
+                oor_entries += _plant_item_out_of_range(rng, org_recs, cb, fname)
             if org_i == k_round % len(TOOLS) and tool != "spss":
-                rec = org_recs[int(rng.integers(len(org_recs)))]
-                key, value = _pick(rng, [("tenure", 99), ("contract_hours", 72), ("team_size", 0)])
-                rec["cells"][key] = value
-                rec.setdefault("oor_background", {})[key] = value
-                heading = (cb.background[key]["text"] if tool != "limesurvey" or k_round % 3 == 1
-                           else LIMESURVEY_CODES[key])
-                if tool == "qualtrics":
-                    heading = f"Q{BACKGROUND.index(key) + 1}"
-                oor_entries.append({"file": fname, "row": rec["row"], "column": heading, "value": value,
-                                    "personal_code": rec["personal_code"], "field": key})
+                oor_entries.append(_plant_background_out_of_range(rng, org_recs, cb, tool, fname, k_round))
             id0 = int(rng.integers(10, 500))
             writer = {"limesurvey": _write_limesurvey, "forms": _write_forms, "qualtrics": _write_qualtrics}.get(tool)
             if writer is None:
@@ -609,6 +593,32 @@ def write_network(out, *, seed: int = 2021, rounds=None, scale: float = 1.0) -> 
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     return truth
 
+
+
+def _plant_item_out_of_range(rng, org_recs: list, cb, fname: str) -> list[dict]:
+    """Out-of-range item answers (0, 6, 9) in a few ordinary records of an SPSS file; their truth entries."""
+    normal = [r for r in org_recs if r["kind"] == "kept" and not r.get("speeder") and r.get("straight") is None]
+    entries = []
+    for rec in (normal[int(j)] for j in rng.choice(len(normal), N_OOR_ITEMS, replace=False)):
+        code = _pick(rng, cb.item_codes)
+        value = float(_pick(rng, [0, 6, 9]))
+        rec.setdefault("oor", {})[code] = value
+        entries.append({"file": fname, "row": rec["row"], "column": code.lower(), "value": value,
+                        "personal_code": rec["personal_code"], "field": code})
+    return entries
+
+
+def _plant_background_out_of_range(rng, org_recs: list, cb, tool: str, fname: str, k_round: int) -> dict:
+    """One impossible background number (tenure 99, 72 contract hours, team size 0); its truth entry."""
+    rec = org_recs[int(rng.integers(len(org_recs)))]
+    key, value = _pick(rng, [("tenure", 99), ("contract_hours", 72), ("team_size", 0)])
+    rec["cells"][key] = value
+    rec.setdefault("oor_background", {})[key] = value
+    heading = cb.background[key]["text"] if tool != "limesurvey" or k_round % 3 == 1 else LIMESURVEY_CODES[key]
+    if tool == "qualtrics":
+        heading = f"Q{BACKGROUND.index(key) + 1}"
+    return {"file": fname, "row": rec["row"], "column": heading, "value": value,
+            "personal_code": rec["personal_code"], "field": key}
 
 def _round_truth(recs, dirt, oor_entries, labels, cb) -> dict:
     kept = [r for r in recs if r["kind"] == "kept"]
