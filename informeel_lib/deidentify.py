@@ -163,6 +163,33 @@ def deidentify(text, *, personal_codes=()) -> tuple[str, Counter]:
     return out, +counts
 
 
+# a surname after a removed first name: particles and capitalised words ("[naam] de Vries" -> "[naam]")
+_NAME_TAIL = re.compile(r"\[naam\](?:\s+(?:van|de|der|den|ter|ten|te|v\.d\.|vd))*\s+[A-Z][\w'-]+")
+
+
+def deidentify_label(text) -> tuple[str, Counter]:
+    """De-identify a short label such as a team name: our own patterns and the first-name list, then the
+    surname after a removed first name. Not deduce: in a label every word is capitalised, and deduce takes
+    place and house names ("Wijkteam Emmen", "De Brink afd. 3") for person names.
+
+    >>> deidentify_label("Team van Marieke de Vries")[0]
+    'Team van [naam]'
+    >>> deidentify_label("Wijkteam Emmen")[0]
+    'Wijkteam Emmen'
+    """
+    if text is None:
+        return None, Counter()
+    from .privacy import first_name_pattern
+
+    out, counts = own_patterns(str(text))
+    out, n = first_name_pattern().subn(PLACEHOLDERS["naam"], out)
+    counts["naam"] += n
+    while True:
+        out, n = _NAME_TAIL.subn(PLACEHOLDERS["naam"], out)
+        if not n:
+            return out, +counts
+
+
 def build() -> None:
     """Build deduce's lookup tables now (``make venv`` calls this once), so no later run waits for it."""
     if _deduce() is None:

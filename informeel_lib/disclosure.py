@@ -37,7 +37,8 @@ API (used by :mod:`informeel_lib.report.sections`, the batch runner, and meant f
     Whether an organisation may have a report and a row in any table.
 ``plan.published(partition, key, *, within=None)``
     Whether a cell may be shown: ``partition`` is ``"organisation"``, ``"team"``, ``"role"``,
-    ``"answered:<column>"`` or ``"answer_form:<column>"`` (coded open question ``<column>``); ``within`` is the organisation (None: the whole network). Examples:
+    ``"answered:<column>"`` or ``"answer_form:<column>"`` (coded open question ``<column>``); ``within`` is
+    the organisation (None: the whole network). Examples:
     ``plan.published("team", "Team 3", within="ZINN")``, ``plan.published("role", "leidinggevende")``.
 ``plan.filter(table, partition, column, *, within=None)``
     The rows of a per-group table that may be shown, and how many were left out.
@@ -347,7 +348,8 @@ def disclosure_plan(data: pd.DataFrame, *, min_group: int = 5, partitions=PARTIT
             break
         hidden_orgs |= newly
     hidden = pd.DataFrame([{"partition": "organisation", "within": NETWORK, "key": o,
-                            "n": int((frame["organisation"] == o).sum()), "published": False} for o in sorted(hidden_orgs)])
+                            "n": int((frame["organisation"] == o).sum()), "published": False}
+                           for o in sorted(hidden_orgs)])
     table = pd.concat([table, hidden], ignore_index=True) if len(hidden) else table
     tables = [table]
     for column in answer_columns:

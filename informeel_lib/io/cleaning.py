@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook, load_codebook, normalise_text
+from ..deidentify import deidentify, deidentify_label
 from ..errors import InputError
-from ..deidentify import deidentify
 from ..files import safe_name
 from .intake import Export, export_from_frame, read_export
 from .pseudonyms import get_salt, pseudonym, respondent_key
@@ -333,7 +333,7 @@ def _deidentified_teams(teams: pd.Series, organisations) -> list:
         if team is None or (isinstance(team, float) and np.isnan(team)):
             out.append(None)
             continue
-        text, kinds = _deidentify_cached(str(team))
+        text, kinds = deidentify_label(str(team))
         personal = {"naam", "telefoon", "email", "code", "nummer", "ip", "datum", "leeftijd"}
         name = text if personal & set(kinds) else str(team)
         key = (org, name)

@@ -334,7 +334,8 @@ def load_context(round_name: str, *, data_dir, organisation=None, min_group: int
                                 "voor deze organisatie wordt geen eigen rapport gemaakt.")
         if not plan.organisation_published(canonical):
             raise AnalysisError(f"{canonical} wordt in ronde {round_name} niet getoond: anders is een kleinere "
-                                f"organisatie (minder dan {min_group} respondenten) uit de netwerkcijfers af te leiden. "
+                                f"organisatie (minder dan {min_group} respondenten) uit de netwerkcijfers af te "
+                                "leiden. "
                                 "Voor deze organisatie wordt geen eigen rapport gemaakt.")
         organisation = canonical
     prev = previous_round(data_dir, round_name)

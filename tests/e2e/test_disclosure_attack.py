@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 
 from informeel_lib.codebook import load_codebook
-from informeel_lib.report import context as rc
-from informeel_lib.report import sections as rs
+from informeel_lib.report import context as rc, sections as rs
 
 MIN = 5
 CB = load_codebook()
@@ -39,10 +38,13 @@ def _people(org, team, role, n, form="zelfgestuurd"):
 
 def round_lone_manager():
     """The issue's example: an organisation of 30 with one manager alone in a team; a tiny organisation of 2."""
-    rows = (_people("ZINN", "Team Noord", "zorgmedewerker", 12) + _people("ZINN", "Team Zuid", "zorgmedewerker", 9, "tacit")
-            + _people("ZINN", "Team Zuid", "praktijkopleider", 1, "tacit") + _people("ZINN", "Team Oost", "zorgmedewerker", 7)
+    rows = (_people("ZINN", "Team Noord", "zorgmedewerker", 12)
+            + _people("ZINN", "Team Zuid", "zorgmedewerker", 9, "tacit")
+            + _people("ZINN", "Team Zuid", "praktijkopleider", 1, "tacit")
+            + _people("ZINN", "Team Oost", "zorgmedewerker", 7)
             + _people("ZINN", "Team West", "leidinggevende", 1, "geen vorm")
-            + _people("Treant", "Team A", "zorgmedewerker", 6) + _people("Treant", "Team B", "zorgmedewerker", 5, "tacit")
+            + _people("Treant", "Team A", "zorgmedewerker", 6)
+            + _people("Treant", "Team B", "zorgmedewerker", 5, "tacit")
             + _people("Treant", "Team B", "werkbegeleider", 1, None)
             + _people("Interzorg", "Team X", "zorgmedewerker", 2)
             + _people("Oosterlengte", "Team 1", "zorgmedewerker", 7, "tacit"))
@@ -56,8 +58,10 @@ def round_many_small():
         for t in range(4):
             rows += _people(org, f"Team {t}", "zorgmedewerker", 3 + (t + i) % 4, ["zelfgestuurd", "tacit"][t % 2])
             rows += _people(org, f"Team {t}", ["leidinggevende", "praktijkopleider"][t % 2], 1, "geen vorm")
-    rows += _people("Oosterlengte", "Team 1", "zorgmedewerker", 4) + _people("Oosterlengte", "Team 1", "werkbegeleider", 1)
-    rows += _people("Interzorg", "Team 1", "zorgmedewerker", 5, "tacit") + _people("Interzorg", "Team 2", "opleidingsadviseur", 1)
+    rows += _people("Oosterlengte", "Team 1", "zorgmedewerker", 4)
+    rows += _people("Oosterlengte", "Team 1", "werkbegeleider", 1)
+    rows += _people("Interzorg", "Team 1", "zorgmedewerker", 5, "tacit")
+    rows += _people("Interzorg", "Team 2", "opleidingsadviseur", 1)
     return rows
 
 
@@ -156,7 +160,8 @@ class Attacker:
             self.add(lambda o, t, r, f: True, parse_number(m.group(1)), {}, "zin netwerk")
         m = re.search(r"Uit (.+?) deden ([\d.]+) medewerkers mee", html)
         if m:
-            self.add(lambda o, t, r, f, org=m.group(1): o == org, parse_number(m.group(2)), {}, "zin organisatie")
+            org = m.group(1)
+            self.add(lambda o, t, r, f, org=org: o == org, parse_number(m.group(2)), {}, "zin organisatie")
 
     def _means(self, cells):
         return {scale: parse_number(cells[scale]) for scale in CB.scales
