@@ -238,19 +238,38 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     out["source_row"] = np.asarray(rows, dtype="int64")
     out["_order"] = np.arange(order_offset, order_offset + n)
     out["_tool"] = export.tool
-
     # pseudonyms (the raw personal code never leaves this function)
     codes = df["personal_code"] if "personal_code" in df else pd.Series([None] * n)
     ids = df["respondent_id"] if "respondent_id" in df else pd.Series([None] * n)
-    resp = []
-    for code, sid, row in zip(codes, ids, rows):
-        source = f"{rnd}:{name}:{sid if sid is not None else f'rij{row}'}"
-        resp.append(pseudonym(respondent_key(code, tool=export.tool, source_id=source), salt))
+    sources = [f"{rnd}:{name}:{sid if sid is not None else f'rij{row}'}" for sid, row in zip(ids, rows)]
+    resp = [pseudonym(respondent_key(code, tool=export.tool, source_id=source), salt)
+            for code, source in zip(codes, sources)]
     out["respondent"] = resp
+    _add_categories(out, export, df, rows, resp, cb=cb, rnd=rnd, log=log)
+    for col in ("team_size", "tenure", "contract_hours", "duration_s"):
+        out[col] = df[col].to_numpy(dtype=float) if col in df else np.nan
+    out["submitted"] = df["submitted"].to_numpy() if "submitted" in df else pd.NaT
+    out["submitted"] = pd.to_datetime(out["submitted"])
+    for item in cb.item_codes:
+        out[item] = df[item].to_numpy(dtype=float) if item in df else np.nan
+    out["_n_available"] = sum(c in df for c in cb.item_codes)
+    # value issues from intake: one log line each
+    resp_by_row = dict(zip(rows, resp))
+    for issue in export.issues:
+        old = _masked(issue.value)  # a name or phone typed into an item cell never reaches the log
+        _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
+             issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
+    for col in cb.open_questions:
+        out[col] = _deidentified_open_answers(df, col, codes, rows, resp, rnd=rnd, name=name, log=log)
+    return out
 
-    # organisation, role, sector
+
+def _add_categories(out, export: Export, df, rows, resp, *, cb: Codebook, rnd: str, log: list) -> None:
+    """Organisation and role (an unknown value is an InputError), team (de-identified), sector (an unknown
+    value becomes missing, logged)."""
+    name, n = export.source_file, len(df)
+
     def resolve_all(column, what, resolve, categories):
-        """Canonical codes of a required category column; an unknown value is an InputError."""
         resolved = []
         for value, row in zip(df[column] if column in df else [None] * n, rows):
             canon = None if value is None else resolve(value)
@@ -270,35 +289,19 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
             _log(log, rnd, name, row, r, "gewijzigd", "sector", _masked(value), None, "onbekende_sector")
         sectors.append(canon)
     out["sector"] = sectors
-    for col in ("team_size", "tenure", "contract_hours", "duration_s"):
-        out[col] = df[col].to_numpy(dtype=float) if col in df else np.nan
-    out["submitted"] = df["submitted"].to_numpy() if "submitted" in df else pd.NaT
-    out["submitted"] = pd.to_datetime(out["submitted"])
 
-    for item in cb.item_codes:
-        out[item] = df[item].to_numpy(dtype=float) if item in df else np.nan
-    present_items = [c for c in cb.item_codes if c in df]
-    out["_n_available"] = len(present_items)
 
-    # value issues from intake: one log line each
-    resp_by_row = dict(zip(rows, resp))
-    for issue in export.issues:
-        old = _masked(issue.value)  # a name or phone typed into an item cell never reaches the log
-        _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
-             issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
-
-    # open answers: de-identified (deduce + own patterns, the respondent's own code too); the log gets
-    # the kinds that were removed, never the old value
-    for col in cb.open_questions:
-        texts = []
-        for value, code, row, r in zip(df[col] if col in df else [None] * n, codes, rows, resp):
-            text, kinds = _deidentify_answer(value, code)
-            if kinds:
-                _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "gegevens_verwijderd",
-                     f"{REASONS['gegevens_verwijderd']}: " + ", ".join(f"{k} ({v})" for k, v in sorted(kinds.items())))
-            texts.append(text)
-        out[col] = pd.Series(texts, dtype=object)
-    return out
+def _deidentified_open_answers(df, col, codes, rows, resp, *, rnd: str, name: str, log: list) -> pd.Series:
+    """Open answers de-identified (deduce + own patterns, the respondent's own code too); the log gets the
+    kinds that were removed, never the old value."""
+    texts = []
+    for value, code, row, r in zip(df[col] if col in df else [None] * len(df), codes, rows, resp):
+        text, kinds = _deidentify_answer(value, code)
+        if kinds:
+            _log(log, rnd, name, row, r, "gewijzigd", col, None, None, "gegevens_verwijderd",
+                 f"{REASONS['gegevens_verwijderd']}: " + ", ".join(f"{k} ({v})" for k, v in sorted(kinds.items())))
+        texts.append(text)
+    return pd.Series(texts, dtype=object)
 
 
 @lru_cache(maxsize=65536)
