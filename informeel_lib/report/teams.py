@@ -75,9 +75,13 @@ class TeamPlan:
 
     def teams(self, organisation: str) -> list[str]:
         if organisation not in self._teams:
-            own = published_teams(self.data, organisation, self.min_group)
-            if self.base is not None:
-                own = [t for t in own if self.base.published("team", t, within=organisation)]
+            if self.base is not None:  # the round's audited disclosure plan decides (it covers teams, roles, ...)
+                org = self.data[self.data["organisation"] == organisation]
+                sizes = org.groupby("team", dropna=True).size()
+                own = sorted((t for t, n in sizes.items() if n >= self.min_group
+                              and self.base.published("team", t, within=organisation)), key=str)
+            else:
+                own = published_teams(self.data, organisation, self.min_group)
             self._teams[organisation] = own
         return self._teams[organisation]
 
