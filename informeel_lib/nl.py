@@ -237,7 +237,8 @@ def html_table(df: pd.DataFrame, *, title: str, number: int | None = None, note:
             is_num = numeric or (isinstance(value, str) and _numeric_text(text))
             cls = ' class="num"' if is_num else ""
             numeric_cols[len(cells)] &= is_num or text == EMPTY
-            shown = html.escape(text).replace(" ", "&nbsp;") if text.startswith("[") else html.escape(text)
+            interval = text.startswith("[") and _numeric_text(text)  # '[,78; ,85]', not a name like '[naam] afd. 2'
+            shown = html.escape(text).replace(" ", "&nbsp;") if interval else html.escape(text)
             cells.append(f"<td{cls}>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     num_th = ' class="num"'
