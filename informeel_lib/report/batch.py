@@ -536,6 +536,40 @@ def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPool
                                   initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
 
 
+
+def _run_reports(executor, plan, round_name: str, *, reuse_kernel: bool, progress: bool) -> list[ReportResult]:
+    """Submit every report job and collect the results as they finish (a crashed worker is a failed report)."""
+    from tqdm import tqdm
+
+    results: list[ReportResult] = []
+    futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
+    bar = tqdm(total=len(futures), desc=f"Rapporten {round_name}", unit="rapport", file=sys.stderr,
+               disable=not progress, leave=False)
+    for fut in cf.as_completed(futures):
+        try:
+            res = fut.result()
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker process that died
+            res = ReportResult(futures[fut], False, 0.0, _error_message(exc))
+        results.append(res)
+        bar.update(1)
+    bar.close()
+    return results
+
+
+def _print_summary(round_name, out_dir, results, failed, elapsed, shared_errors, extra_errors) -> None:
+    """The Dutch closing lines of a run: counts, time, warnings and every failed report with its reason."""
+    print(f"Ronde {round_name}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
+          f"{elapsed:.0f} s -> {out_dir / round_name / 'index.html'}", file=sys.stderr)
+    for note in shared_errors:
+        print(f"Waarschuwing: {note}", file=sys.stderr)
+    if failed:
+        print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
+        for r in sorted(failed, key=lambda r: r.job.name):
+            print(f"  - {r.job.title} ({r.job.name}.html): {r.error}", file=sys.stderr)
+    for note in extra_errors:
+        print(f"Mislukt: {note}", file=sys.stderr)
+
+
 def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = MIN_GROUP, executor: cf.Executor | None = None, reuse_kernel: bool = True,
                  progress: bool = True, config=None, codebook=None, teams: bool = False, pdf: bool = False,
@@ -584,8 +618,6 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     -----
     Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2] [--teams] [--pdf] [--bundel]``.
     """
-    from tqdm import tqdm
-
     from ..project import codebook_path
 
     round_name = safe_name(str(round_name))
@@ -611,18 +643,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
             return [f.result() for f in futures]
 
         _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all, codebook)
-        results: list[ReportResult] = []
-        futures = {executor.submit(execute_report, job, reuse_kernel=reuse_kernel): job for job in plan}
-        bar = tqdm(total=len(futures), desc=f"Rapporten {round_name}", unit="rapport", file=sys.stderr,
-                   disable=not progress, leave=False)
-        for fut in cf.as_completed(futures):
-            try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker process that died
-                res = ReportResult(futures[fut], False, 0.0, _error_message(exc))
-            results.append(res)
-            bar.update(1)
-        bar.close()
+        results = _run_reports(executor, plan, round_name, reuse_kernel=reuse_kernel, progress=progress)
         team_files, team_errors = (_render_team_pages(executor, results, data_dir, out_dir, min_group, codebook)
                                    if teams else ({}, []))
     finally:
@@ -635,17 +656,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     fill_round_links(out_dir)
     extra_errors = team_errors + _finish_outputs(out_dir, round_name, results, team_files, pdf=pdf, bundle=bundle)
     failed = [r for r in results if not r.ok]
-    elapsed = time.perf_counter() - started
-    print(f"Ronde {round_name}: {len(results) - len(failed)} van {len(results)} rapporten gemaakt in "
-          f"{elapsed:.0f} s -> {out_dir / round_name / 'index.html'}", file=sys.stderr)
-    for note in shared_errors:
-        print(f"Waarschuwing: {note}", file=sys.stderr)
-    if failed:
-        print(f"Mislukte rapporten ({len(failed)}):", file=sys.stderr)
-        for r in sorted(failed, key=lambda r: r.job.name):
-            print(f"  - {r.job.title} ({r.job.name}.html): {r.error}", file=sys.stderr)
-    for note in extra_errors:
-        print(f"Mislukt: {note}", file=sys.stderr)
+    _print_summary(round_name, out_dir, results, failed, time.perf_counter() - started, shared_errors, extra_errors)
     # a side computation (network models) that failed is a warning above, not a failed run
     return not failed and not extra_errors
 

@@ -202,59 +202,13 @@ def comparison_caution(shared: dict | None) -> str:
 
 def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
     """Schaalscores: the focus group against the rest (or per organisation), teams and roles."""
-    from .figures import comparison_means, group_means, img_html
-
     title = "Schaalscores"
     parts = [_h2(title), _p(direction_note(ctx))]
     caution = comparison_caution(shared)
     if caution:
         parts.append(f'<p class="voorbehoud">{html.escape(caution)}</p>')
     scales = ctx.scales
-    if ctx.organisation:
-        rows, sentences = [], []
-        for s, b in focus_benchmarks(ctx).items():
-            better = "" if ctx.codebook.scales[s].higher_is_better else " (lager is beter)"
-            sentences.append(b.sentence() + better)
-            if b.suppressed:
-                continue
-            rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
-                         f"M ({REST})": b.mean_rest, "Verschil": b.diff,
-                         "95%-BI": f"[{number(b.ci_low, 2)}; {number(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
-        tab = pd.DataFrame(rows)
-        parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
-        parts.append(html_table(tab, title=benchmark_title(ctx), number=ctx.table_number(),
-                                no_leading_zero=["p"], decimals={"p": 3},
-                                note=f"{score_note(ctx.codebook, scales)} Verschil = organisatie min rest, met "
-                                     "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
-        plot_tab = benchmark_table(ctx)
-        if len(plot_tab):
-            fig = comparison_means(plot_tab, groups=(ctx.organisation, REST),
-                                   title=f"Gemiddelde scores: {ctx.organisation} en de {REST}")
-            parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisation)))
-    else:
-        per_org = group_stats(ctx.data, "organisation", scales)
-        shown, hidden = ctx.plan.filter(per_org, "organisation", "organisation")
-        net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
-        parts.append("<ul>" + "".join(
-            f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van "
-            f"{number(shown[s].min(), 1)} tot "
-            f"{number(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
-        tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
-        parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
-                                note=(_codes_note(scales, ctx.codebook) + " "
-                                      + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group)).strip()))
-        from ..analysis.describe import describe_by
-
-        key = ctx.codebook.main_outcome if ctx.codebook.main_outcome in scales else scales[0]
-        desc = describe_by(ctx.data, "organisation", value=key, min_group=ctx.min_group)
-        desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
-        desc = ctx.plan.filter(desc, "organisation", "organisation")[0]
-        desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
-        fig = group_means(desc, group="organisation", ci="half_ci",
-                          title=f"{scale_name(key, ctx.codebook)} per organisatie (met 95%-BI)")
-        parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key, ctx.codebook)} per organisatie: "
-                              + "; ".join(
-            f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
+    parts += _benchmark_parts(ctx, scales) if ctx.organisation else _network_parts(ctx, scales)
     # teams (organisation report) and roles, suppressed
     def per_group_table(column, header, names, table_title):
         shown, hidden = ctx.plan.filter(group_stats(ctx.focus, column, scales), column, column,
@@ -277,6 +231,64 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
     parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
     return Section(title, "".join(parts))
 
+
+def _benchmark_parts(ctx: ReportContext, scales) -> list[str]:
+    """Organisation report: the organisation against the rest of the network, per scale (bullets, table, figure)."""
+    from .figures import comparison_means, img_html
+
+    parts = []
+    rows, sentences = [], []
+    for s, b in focus_benchmarks(ctx).items():
+        better = "" if ctx.codebook.scales[s].higher_is_better else " (lager is beter)"
+        sentences.append(b.sentence() + better)
+        if b.suppressed:
+            continue
+        rows.append({"Schaal": b.scale_name, "n": b.n_org, "M": b.mean_org, f"n ({REST})": b.n_rest,
+                     f"M ({REST})": b.mean_rest, "Verschil": b.diff,
+                     "95%-BI": f"[{number(b.ci_low, 2)}; {number(b.ci_high, 2)}]", "p": b.p, "g": b.hedges_g})
+    tab = pd.DataFrame(rows)
+    parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in sentences) + "</ul>")
+    parts.append(html_table(tab, title=benchmark_title(ctx), number=ctx.table_number(),
+                            no_leading_zero=["p"], decimals={"p": 3},
+                            note=f"{score_note(ctx.codebook, scales)} Verschil = organisatie min rest, met "
+                                 "Welch-betrouwbaarheidsinterval; g = Hedges' g."))
+    plot_tab = benchmark_table(ctx)
+    if len(plot_tab):
+        fig = comparison_means(plot_tab, groups=(ctx.organisation, REST),
+                               title=f"Gemiddelde scores: {ctx.organisation} en de {REST}")
+        parts.append(img_html(fig, alt=benchmark_alt(plot_tab, ctx.organisation)))
+    return parts
+
+
+def _network_parts(ctx: ReportContext, scales) -> list[str]:
+    """Network report: the spread between organisations, per scale (bullets, table, dot plot of the outcome)."""
+    from .figures import group_means, img_html
+
+    parts = []
+    per_org = group_stats(ctx.data, "organisation", scales)
+    shown, hidden = ctx.plan.filter(per_org, "organisation", "organisation")
+    net = {s: _mean_sd(ctx.data[s])[0] for s in scales}
+    parts.append("<ul>" + "".join(
+        f"<li>{html.escape(scale_name(s, ctx.codebook))}: netwerk {number(net[s], 1)} (van "
+        f"{number(shown[s].min(), 1)} tot "
+        f"{number(shown[s].max(), 1)} tussen organisaties)</li>" for s in scales if len(shown)) + "</ul>")
+    tab = shown.rename(columns={"organisation": "Organisatie", **{s: s for s in scales}})
+    parts.append(html_table(tab, title="Gemiddelde score per organisatie", number=ctx.table_number(),
+                            note=(_codes_note(scales, ctx.codebook) + " "
+                                  + _note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group)).strip()))
+    from ..analysis.describe import describe_by
+
+    key = ctx.codebook.main_outcome if ctx.codebook.main_outcome in scales else scales[0]
+    desc = describe_by(ctx.data, "organisation", value=key, min_group=ctx.min_group)
+    desc = desc[~desc["suppressed"].astype(bool)].reset_index(drop=True)
+    desc = ctx.plan.filter(desc, "organisation", "organisation")[0]
+    desc["half_ci"] = (desc["ci_high"] - desc["ci_low"]) / 2
+    fig = group_means(desc, group="organisation", ci="half_ci",
+                      title=f"{scale_name(key, ctx.codebook)} per organisatie (met 95%-BI)")
+    parts.append(img_html(fig, alt=f"Stippendiagram van {scale_name(key, ctx.codebook)} per organisatie: "
+                          + "; ".join(
+        f"{o} {number(m, 1)}" for o, m in zip(desc["organisation"], desc["mean"]))))
+    return parts
 
 def benchmark_table(ctx: ReportContext) -> pd.DataFrame:
     """Mean and 95%-CI per scale for the organisation and for the rest of the network (long format).
