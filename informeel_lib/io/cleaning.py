@@ -636,7 +636,7 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
     >>> res = clean_files([folder], round_name="2022-05", out=folder / "processed", salt="voorbeeld")
     >>> sorted(p.name for p in (folder / "processed").iterdir())
-    ['2022-05.parquet', '2022-05_log.csv']
+    ['2022-05.parquet', '2022-05_log.csv', '2022-05_manifest.json']
     """
     safe_name(str(round_name))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
