@@ -100,11 +100,7 @@ class CFAResult:
     def to_frame(self) -> pd.DataFrame:
         """Fit indices as a one-row DataFrame (columns chi2, df, p, cfi, tli, rmsea,
         rmsea_ci_lower, rmsea_ci_upper, srmr, aic, bic, n, npar)."""
-        f = self.fit
-        row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea")}
-        row["rmsea_ci_lower"], row["rmsea_ci_upper"] = f["rmsea_ci"]
-        row.update({k: f[k] for k in ("srmr", "aic", "bic", "n", "npar")})
-        return pd.DataFrame([row], index=pd.Index(["model"], name="model"))
+        return fit_frame(self.fit)
 
     def __repr__(self) -> str:
         f = self.fit
@@ -134,3 +130,9 @@ class CFAResult:
         return "\n".join(lines)
 
 
+def fit_frame(fit: dict) -> pd.DataFrame:
+    """The fit indices of a CFA or SEM result as a one-row DataFrame."""
+    row = {k: fit[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea")}
+    row["rmsea_ci_lower"], row["rmsea_ci_upper"] = fit["rmsea_ci"]
+    row.update({k: fit[k] for k in ("srmr", "aic", "bic", "n", "npar")})
+    return pd.DataFrame([row], index=pd.Index(["model"], name="model"))

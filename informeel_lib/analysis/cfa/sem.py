@@ -25,6 +25,7 @@ from .engine import _prepare_data, _start_values
 from .estimate import _check_identified, _heywood_messages
 from .fit import _fit_measures, cfi, chi2_pvalue, rmsea, rmsea_ci, rmsea_pvalue, tli
 from .optimiser import _Diverged, _optimise
+from .result import fit_frame
 from .specification import _ALPHA, _LAMBDA, _NU, _PSI, _SINGULAR, _THETA, CFAWarning, NonConvergenceError
 from .structural import (
     _BETA,
@@ -115,11 +116,7 @@ class SEMResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Fit indices as a one-row DataFrame (as :meth:`CFAResult.to_frame`)."""
-        f = self.fit
-        row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea")}
-        row["rmsea_ci_lower"], row["rmsea_ci_upper"] = f["rmsea_ci"]
-        row.update({k: f[k] for k in ("srmr", "aic", "bic", "n", "npar")})
-        return pd.DataFrame([row], index=pd.Index(["model"], name="model"))
+        return fit_frame(self.fit)
 
     def __repr__(self) -> str:
         f = self.fit
