@@ -87,9 +87,10 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     estimator : {None, "ML", "MLR", "WLSMV", "DWLS"}
         None chooses as lavaan: ML, or WLSMV when ``ordered`` is given. MLR: ML estimates with
         Huber-White standard errors, the Yuan-Bentler scaled χ² (``fit["chi2_scaled"]``,
-        ``"scaling_factor"``) and scaled/robust CFI, TLI, RMSEA (single group, complete data;
-        see :mod:`informeel_lib.analysis.cfa.robust`). WLSMV and DWLS treat
-        the items as ordinal (thresholds and polychoric correlations; see
+        ``"scaling_factor"``) and scaled/robust CFI, TLI, RMSEA (``"cfi_scaled"``, ``"cfi_robust"``, ...;
+        single- and multi-group, complete data or ``missing="fiml"``; see
+        :mod:`informeel_lib.analysis.cfa.robust` and :mod:`informeel_lib.analysis.cfa.robust_fiml`).
+        WLSMV and DWLS treat the items as ordinal (thresholds and polychoric correlations; see
         :mod:`informeel_lib.analysis.cfa.ordinal`): WLSMV gives robust standard errors and the
         scaled-shifted test with scaled fit indices (``fit["chi2_scaled"]``, ``"cfi_scaled"``,
         ``"tli_scaled"``, ``"rmsea_scaled"``), DWLS the same estimates with the naive ones.
@@ -102,8 +103,8 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     missing : {"listwise", "fiml"}
         ``"listwise"`` (lavaan's default) drops rows with a missing value on any model item;
         ``"fiml"`` (or ``"ml"``) uses every answer by full-information ML, with the saturated
-        model estimated by EM so χ² and fit indices equal lavaan's ``missing = "fiml"`` (ML, also
-        multi-group; MLR single-group; see :mod:`informeel_lib.analysis.cfa.fiml`).
+        model estimated by EM so χ² and fit indices equal lavaan's ``missing = "fiml"`` (ML and MLR,
+        also multi-group; see :mod:`informeel_lib.analysis.cfa.fiml`).
     modification_indices : bool
         Compute modification indices (cheap; switch off in loops).
 
@@ -156,13 +157,15 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     On lavaan's HolzingerSwineford1939 the three-factor model gives χ²(24) = 85,306, as lavaan
     (tests/reference/test_cfa.py).
 
-    R: ``lavaan::cfa(model, data = hs)``; ordinal ``lavaan::cfa(model, data, ordered = TRUE)``
+    R: ``lavaan::cfa(model, data = hs)``; robust ``lavaan::cfa(model, data, estimator = "MLR")``;
+    ordinal ``lavaan::cfa(model, data, ordered = TRUE)``
     (``estimator = "WLSMV"``); multi-group
     ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
     """
     estimator = _resolve_estimator(estimator, ordered)
-    if estimator == "MLR" and (group is not None or equal):
-        raise AnalysisError("MLR is er nog alleen voor één groep; gebruik ML voor een meergroepsmodel.")
+    if estimator == "MLR" and group is not None and missing == "listwise":
+        with one_blas_thread():
+            return _cfa_mlr_groups(df, model, group=group, equal=_check_equal(equal, group), std_lv=std_lv)
     if missing in ("fiml", "ml"):
         if estimator not in ("ML", "MLR"):
             raise AnalysisError(f"missing='fiml' kan alleen met de schatters ML en MLR, niet met {estimator}.")
@@ -203,6 +206,18 @@ def _resolve_estimator(estimator, ordered) -> str:
     if est not in ("ML", "MLR") + ESTIMATORS:
         raise AnalysisError(f"Schatter '{estimator}' wordt niet ondersteund; kies uit ML, MLR, WLSMV of DWLS.")
     return est
+
+
+def _cfa_mlr_groups(df, model, *, group, equal, std_lv) -> CFAResult:
+    """Multi-group MLR on the complete rows: the ML fit with a mean structure (as FIML on complete data,
+    the same likelihood) with robust standard errors, the Yuan-Bentler test and robust indices."""
+    terms = parse_model(model)
+    observed, _ = _variables(terms)
+    _, _, labels = _prepare_data(df, observed, group, "listwise")     # checks, and lavaan's group order
+    items = df[observed].apply(pd.to_numeric, errors="coerce")
+    keep = items.notna().all(axis=1) & df[group].notna()
+    return fit_fiml(df.loc[keep], terms, observed, model, group=group, equal=equal, std_lv=std_lv, robust=True,
+                    labels=labels, missing="listwise")
 
 
 def _check_equal(equal, group) -> tuple[str, ...]:

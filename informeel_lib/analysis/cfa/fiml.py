@@ -176,26 +176,32 @@ def _hessian(engine, groups, x, h=1e-5):
     return (hess + hess.T) / 2 * sum(pat.n for pat in groups)
 
 
-def _group_patterns(df, observed, group):
-    """Per group (lavaan's order: first appearance) the missing-data patterns of its respondents."""
+def _group_patterns(df, observed, group, labels=None):
+    """Per group (lavaan's order: first appearance, or ``labels``) the missing-data patterns of its
+    respondents."""
     y = df[observed].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     if group is None:
         return [SINGLE_GROUP], [_Patterns(y)]
     if group not in df.columns:
         raise AnalysisError(f"Groeperingsvariabele '{group}' staat niet in de data.")
     col = df[group]
-    labels = list(pd.unique(col[col.notna()].astype(str)))
+    if labels is None:
+        labels = list(pd.unique(col[col.notna()].astype(str)))
     values = col.astype(str).to_numpy()
     known = col.notna().to_numpy()
     return labels, [_Patterns(y[known & (values == lab)]) for lab in labels]
 
 
 def fit_fiml(df: pd.DataFrame, terms, observed, model, *, group=None, equal=(), std_lv: bool = False,
-             robust: bool = False):
+             robust: bool = False, labels=None, missing: str = "fiml"):
     """CFA by FIML (see the module docstring), single- or multi-group; returns a CFAResult.
-    ``robust`` adds MLR's Huber-White standard errors and Yuan-Bentler test (:mod:`.robust_fiml`,
-    single group)."""
-    labels, groups = _group_patterns(df, observed, group)
+
+    ``robust`` adds MLR's Huber-White standard errors, Yuan-Bentler test and scaled and robust fit
+    indices (:mod:`.robust_fiml`). ``missing="listwise"`` says the caller passed complete rows only
+    (multi-group MLR with listwise deletion: the same likelihood, complete-data robust indices);
+    ``labels`` fixes the group order.
+    """
+    labels, groups = _group_patterns(df, observed, group, labels)
     p = len(observed)
     for lab, pat in zip(labels, groups):
         where = f" in groep '{lab}'" if group is not None else ""
@@ -222,9 +228,9 @@ def fit_fiml(df: pd.DataFrame, terms, observed, model, *, group=None, equal=(), 
         raise AnalysisError("Het FIML-model is niet geïdentificeerd (singuliere informatiematrix).") from None
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     fit = _fit_measures(engine, groups, x, saturated, converged, int(opt.nit))
+    fit["missing"] = missing
     if robust:
-        s1, mu1 = saturated[0]
-        se, extra = robust_fiml(engine, groups[0], x, hess, s1, mu1, fit)
+        se, extra = robust_fiml(engine, groups, x, hess, saturated, fit)
         fit.update(extra)
     return assemble_result(model, spec, engine, x, se, fit, labels, counts, saturated, equal=tuple(equal),
                            std_lv=std_lv)

@@ -60,7 +60,7 @@ def judge_step(d_cfi: float, d_rmsea: float, *, cut_cfi: float = -0.010, cut_rms
 
 def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "metric", "scalar"),
                std_lv: bool = False, delta_cfi: float = -0.010, delta_rmsea: float = 0.015,
-               missing: str = "listwise") -> pd.DataFrame:
+               missing: str = "listwise", estimator: str | None = None) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar (and strict) models.
 
     Parameters
@@ -82,6 +82,12 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     missing : {"listwise", "fiml"}
         As :func:`cfa`: with ``"fiml"`` every model uses every given answer (the χ² difference is
         then the likelihood-ratio test of the FIML models, as ``lavTestLRT``).
+    estimator : {None, "ML", "MLR"}
+        As :func:`cfa`. With ``"MLR"`` the table adds the scaled and robust indices per model
+        (``chi2_scaled, p_scaled, scaling_factor, cfi_scaled, tli_scaled, rmsea_scaled, cfi_robust,
+        tli_robust, rmsea_robust``), ``delta_chi2`` is the Satorra-Bentler (2001) scaled difference
+        (with its ``delta_scaling_factor``), and ``delta_cfi``/``delta_rmsea`` (and so the verdict) use
+        the robust CFI and RMSEA. ``table.attrs["estimator"]`` says which.
 
     Returns
     -------
@@ -101,7 +107,9 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     Notes
     -----
     :math:`\\Delta\\chi^2 = \\chi^2_{restricted} - \\chi^2_{free}` on
-    :math:`\\Delta df` degrees of freedom (``lavaan::lavTestLRT``, standard ML test). A level
+    :math:`\\Delta df` degrees of freedom (``lavaan::lavTestLRT``, standard ML test); with MLR the
+    scaled difference of Satorra & Bentler (2001), as ``lavTestLRT(..., method = "satorra.bentler.2001")``,
+    lavaan's default for MLR. A level
     is rejected when ΔCFI ≤ −0.010, doubtful when only ΔRMSEA ≥ 0.015, and acceptable
     otherwise (:func:`judge_step`); the χ² test is reported but, being
     sensitive to sample size, not used for the conclusion.
@@ -120,9 +128,41 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     >>> list(table.index), list(table.columns[-2:])
     (['configural', 'metric'], ['verdict', 'reason'])
 
+    Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for
+    moment structure analysis. Psychometrika, 66(4), 507–514.
+
     R: ``lavTestLRT(cfa(model, data, group = "school"),
     cfa(model, data, group = "school", group.equal = "loadings"), ...)``.
     """
+    levels = _check_levels(levels)
+    robust = estimator is not None and str(estimator).upper() == "MLR"
+    rows, prev = [], None
+    for level in levels:
+        f = _fit_level(df, model, group, level, std_lv=std_lv, missing=missing, estimator=estimator)
+        row = {k: f[k] for k in _COLUMNS + (_ROBUST_COLUMNS if robust else ())}
+        if prev is None:
+            row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+            step = StepVerdict(Verdict.BASELINE, "baseline")
+        else:
+            row.update(_difference(prev, f, robust))
+            step = judge_step(row["delta_cfi"], row["delta_rmsea"], cut_cfi=delta_cfi, cut_rmsea=delta_rmsea)
+        row.update(verdict=step.verdict.value, reason=step.reason)
+        rows.append(row)
+        prev = f
+    out = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
+    out["df"] = out["df"].astype(int)
+    out["delta_df"] = out["delta_df"].astype("Int64")
+    out.attrs["estimator"] = "MLR" if robust else "ML"
+    return out
+
+
+_COLUMNS = ("chi2", "df", "p", "cfi", "tli", "rmsea", "srmr")
+_ROBUST_COLUMNS = ("chi2_scaled", "p_scaled", "scaling_factor", "cfi_scaled", "tli_scaled", "rmsea_scaled",
+                   "cfi_robust", "tli_robust", "rmsea_robust")
+
+
+def _check_levels(levels) -> tuple:
+    """The invariance levels asked for: known, and from least to most restricted."""
     levels = (levels,) if isinstance(levels, str) else tuple(levels)
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown or not levels:
@@ -132,41 +172,49 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     if [order.index(lv) for lv in levels] != sorted(order.index(lv) for lv in levels):
         raise AnalysisError("Geef de invariantieniveaus van minst naar meest beperkt (configural, metric, scalar, "
                             "strict).")
-    rows = []
-    prev = None
-    for level in levels:
-        try:
-            res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False,
-                      missing=missing)
-        except NonConvergenceError as exc:
-            msg = str(exc)
-            raise NonConvergenceError(f"Meetinvariantie over '{group}', {_LEVEL_NL[level]} model: "
-                                f"{msg[:1].lower()}{msg[1:]}") from None
-        f = res.fit
-        if not f["converged"]:
-            raise NonConvergenceError(
-                f"Meetinvariantie over '{group}': het {_LEVEL_NL[level]} model is niet geconvergeerd "
-                f"(gestopt na {f['iterations']} iteraties); fitmaten en verschiltoetsen zijn dan niet "
-                "betrouwbaar, dus de invariantie kan niet worden beoordeeld."
-            )
-        row = {k: f[k] for k in ("chi2", "df", "p", "cfi", "tli", "rmsea", "srmr")}
-        if prev is None:
-            row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
-            step = StepVerdict(Verdict.BASELINE, "baseline")
-        else:
-            dchi = f["chi2"] - prev["chi2"]
-            ddf = f["df"] - prev["df"]
-            row.update(
-                delta_chi2=dchi, delta_df=ddf,
-                p_delta=float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan,
-                delta_cfi=f["cfi"] - prev["cfi"], delta_rmsea=f["rmsea"] - prev["rmsea"],
-            )
-            step = judge_step(row["delta_cfi"], row["delta_rmsea"], cut_cfi=delta_cfi, cut_rmsea=delta_rmsea)
-        row.update(verdict=step.verdict.value, reason=step.reason)
-        rows.append(row)
-        prev = f
-    out = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
-    out["df"] = out["df"].astype(int)
-    out["delta_df"] = out["delta_df"].astype("Int64")
+    return levels
+
+
+def _fit_level(df, model, group, level, *, std_lv, missing, estimator) -> dict:
+    """The fit dict of one invariance level; Dutch errors naming the level when it does not converge."""
+    try:
+        res = cfa(df, model, group=group, equal=LEVELS[level], std_lv=std_lv, modification_indices=False,
+                  missing=missing, estimator=estimator)
+    except NonConvergenceError as exc:
+        msg = str(exc)
+        raise NonConvergenceError(f"Meetinvariantie over '{group}', {_LEVEL_NL[level]} model: "
+                                  f"{msg[:1].lower()}{msg[1:]}") from None
+    f = res.fit
+    if not f["converged"]:
+        raise NonConvergenceError(
+            f"Meetinvariantie over '{group}': het {_LEVEL_NL[level]} model is niet geconvergeerd "
+            f"(gestopt na {f['iterations']} iteraties); fitmaten en verschiltoetsen zijn dan niet "
+            "betrouwbaar, dus de invariantie kan niet worden beoordeeld."
+        )
+    return f
+
+
+def _difference(free: dict, restricted: dict, robust: bool) -> dict:
+    """Δχ² test and ΔCFI/ΔRMSEA of a restricted model against the freer one.
+
+    ML: the plain likelihood-ratio difference. MLR: the Satorra-Bentler (2001) scaled difference
+    :math:`(T_r - T_f)/c_d` with :math:`c_d = (df_r c_r - df_f c_f)/(df_r - df_f)` (``lavTestLRT``,
+    ``method = "satorra.bentler.2001"``), and the robust CFI and RMSEA for the deltas.
+    """
+    ddf = restricted["df"] - free["df"]
+    dchi = restricted["chi2"] - free["chi2"]
+    out = {}
+    if robust:
+        c_free = free["scaling_factor"] if free["df"] > 0 else 1.0
+        scale = (restricted["df"] * restricted["scaling_factor"] - free["df"] * c_free) / ddf if ddf > 0 else np.nan
+        if not scale > 0:
+            raise AnalysisError("De geschaalde χ²-verschiltoets (Satorra-Bentler 2001) geeft een negatieve "
+                                "schaalfactor; vergelijk de modellen met de ongeschaalde toets (ML).")
+        dchi, out["delta_scaling_factor"] = dchi / scale, scale
+    suffix = "_robust" if robust else ""
+    out.update(delta_chi2=dchi, delta_df=ddf,
+               p_delta=float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan,
+               delta_cfi=restricted["cfi" + suffix] - free["cfi" + suffix],
+               delta_rmsea=restricted["rmsea" + suffix] - free["rmsea" + suffix])
     return out
 

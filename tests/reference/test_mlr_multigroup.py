@@ -1,0 +1,88 @@
+"""Multi-group robust ML (estimator="MLR") and MLR invariance against lavaan 0.6-14
+(tests/reference/r/mlr_multigroup_reference.R): HolzingerSwineford1939 by school, complete and with
+planted missing answers (FIML); scaled/robust fit indices and lavTestLRT's Satorra-Bentler (2001)
+scaled difference test."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import informeel_lib as il
+
+HERE = Path(__file__).parent
+REF = json.loads((HERE / "r" / "mlr_multigroup_reference.json").read_text())
+DATA = {"listwise": pd.read_csv(HERE / "data" / "HolzingerSwineford1939.csv"),
+        "fiml": pd.read_csv(HERE / "data" / "hs_missing.csv")}
+EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
+COLUMNS = {"chisq": "chi2", "df": "df", "cfi": "cfi", "tli": "tli", "rmsea": "rmsea", "srmr": "srmr",
+           "chisq.scaled": "chi2_scaled", "pvalue.scaled": "p_scaled", "chisq.scaling.factor": "scaling_factor",
+           "cfi.scaled": "cfi_scaled", "tli.scaled": "tli_scaled", "rmsea.scaled": "rmsea_scaled",
+           "cfi.robust": "cfi_robust", "tli.robust": "tli_robust", "rmsea.robust": "rmsea_robust"}
+RELATIVE = {"chisq", "chisq.scaled"}
+
+
+@pytest.fixture(scope="module", params=["listwise", "fiml"])
+def case(request):
+    key = request.param
+    table = il.invariance(DATA[key], REF[key]["model"], "school", levels=tuple(EQUAL), estimator="MLR",
+                          missing=REF[key]["missing"])
+    return key, table
+
+
+def test_fit_of_every_level_matches_lavaan(case):
+    key, table = case
+    assert table.attrs["estimator"] == "MLR"
+    for level in EQUAL:
+        ref = REF[key]["levels"][level]["fit"]
+        for name, ours in COLUMNS.items():
+            tol = {"rel": 1e-3} if name in RELATIVE else {"abs": 1e-3}
+            assert table.loc[level, ours] == pytest.approx(ref[name], **tol), (level, name)
+
+
+def test_scaled_difference_test_matches_lavtestlrt(case):
+    key, table = case
+    lrt = REF[key]["lrt"]
+    assert "satorra.bentler.2001" in lrt["method"]
+    for i, level in enumerate(EQUAL):
+        if i == 0:
+            assert np.isnan(table.loc[level, "delta_chi2"])
+            continue
+        assert table.loc[level, "delta_chi2"] == pytest.approx(lrt["chisq_diff"][i], rel=1e-3)
+        assert table.loc[level, "delta_df"] == lrt["df_diff"][i]
+        assert table.loc[level, "p_delta"] == pytest.approx(lrt["p"][i], abs=1e-3, rel=1e-3)
+        fits = REF[key]["levels"]
+        previous = list(EQUAL)[i - 1]
+        for delta, name in (("delta_cfi", "cfi.robust"), ("delta_rmsea", "rmsea.robust")):
+            expected = fits[level]["fit"][name] - fits[previous]["fit"][name]
+            assert table.loc[level, delta] == pytest.approx(expected, abs=1e-3)
+
+
+@pytest.mark.parametrize("key, level", [("listwise", "scalar"), ("fiml", "metric")])
+def test_estimates_and_robust_standard_errors_match_lavaan(key, level):
+    ref = REF[key]["levels"][level]
+    res = il.cfa(DATA[key], REF[key]["model"], group="school", equal=EQUAL[level], estimator="MLR",
+                 missing=REF[key]["missing"])
+    assert list(res.groups) == ref["groups"] and list(res.n_obs.values()) == ref["n"]
+    assert res.fit["missing"] == REF[key]["missing"]
+    theirs = pd.DataFrame(ref["params"])
+    theirs = theirs[theirs["op"].isin(["=~", "~~", "~1"])]
+    theirs = theirs.assign(group=[ref["groups"][g - 1] for g in theirs["group"]])
+    ours = res.parameters.copy()
+    ours.loc[ours["op"] == "~1", "rhs"] = ""
+    swapped = ours.rename(columns={"lhs": "rhs", "rhs": "lhs"})
+    ours = pd.concat([ours, swapped[(swapped["op"] == "~~") & (swapped["lhs"] != swapped["rhs"])]])
+    m = theirs.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
+    assert len(m) == len(theirs)
+    np.testing.assert_allclose(m["est"], m["est_r"], atol=1e-3)
+    free = m["se_r"] > 0
+    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_r"], rtol=1e-3)
+
+
+def test_single_group_fiml_robust_indices_match_lavaan():
+    ref = REF["single_fiml"]
+    res = il.cfa(DATA["fiml"], ref["model"], estimator="MLR", missing="fiml")
+    for name in ("cfi.robust", "tli.robust", "rmsea.robust", "cfi.scaled", "rmsea.scaled"):
+        assert res.fit[COLUMNS[name]] == pytest.approx(ref["fit"][name], abs=1e-3), name
