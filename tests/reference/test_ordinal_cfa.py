@@ -97,7 +97,8 @@ def test_wlsmv_is_the_default_for_ordered_items_and_reports_it():
     ({"ordered": True, "estimator": "ML"}, "niet met ML"),
     ({"estimator": "WLSMV"}, "ordered=True"),
     ({"ordered": True, "estimator": "ULS"}, "niet ondersteund"),
-    ({"ordered": True, "group": "REFL1"}, "met groepen"),
+    ({"ordered": True, "equal": ("loadings",)}, "groeperingsvariabele"),
+    ({"ordered": True, "group": "REFL1", "parameterization": "theta"}, "delta-parametrisatie"),
     ({"ordered": True, "parameterization": "gamma"}, "delta"),
 ])
 def test_dutch_errors(kwargs, message):

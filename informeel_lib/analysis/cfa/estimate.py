@@ -44,6 +44,7 @@ from .fiml import fit_fiml
 from .fit import _fit_measures, _modification_indices
 from .optimiser import _Diverged, _optimise
 from .ordinal import ESTIMATORS, fit_ordinal
+from .ordinal_groups import fit_ordinal_groups
 from .result import CFAResult
 from .robust import robust_ml
 from .specification import (
@@ -94,7 +95,9 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
         :mod:`informeel_lib.analysis.cfa.ordinal`): WLSMV gives robust standard errors and the
         scaled-shifted test with scaled fit indices (``fit["chi2_scaled"]``, ``"cfi_scaled"``,
         ``"tli_scaled"``, ``"rmsea_scaled"``), DWLS the same estimates with the naive ones.
-        Ordinal models are single-group.
+        Ordinal models with ``group`` use the delta parameterization and ``equal`` from
+        ``"thresholds"``, ``"loadings"``, ``"intercepts"`` (see
+        :mod:`informeel_lib.analysis.cfa.ordinal_groups`).
     ordered : True, optional
         Treat all model items as ordinal (lavaan's ``ordered = TRUE``).
     parameterization : {"delta", "theta"}
@@ -160,7 +163,8 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     R: ``lavaan::cfa(model, data = hs)``; robust ``lavaan::cfa(model, data, estimator = "MLR")``;
     ordinal ``lavaan::cfa(model, data, ordered = TRUE)``
     (``estimator = "WLSMV"``); multi-group
-    ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``.
+    ``lavaan::cfa(model, data, group = "school", group.equal = "loadings")``; ordinal multi-group
+    ``lavaan::cfa(model, data, ordered = TRUE, group = "school", group.equal = c("thresholds", "loadings"))``.
     """
     estimator = _resolve_estimator(estimator, ordered)
     if estimator == "MLR" and group is not None and missing == "listwise":
@@ -178,9 +182,13 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
             return fit_fiml(df, terms, observed, model, group=group, equal=_check_equal(equal, group),
                             std_lv=std_lv, robust=estimator == "MLR")
     if estimator in ESTIMATORS:
-        if group is not None or equal:
-            raise AnalysisError("Een ordinale CFA (WLSMV/DWLS) met groepen is nog niet beschikbaar; "
-                                "gebruik één groep, of ML voor een meergroepsmodel.")
+        if group is not None:
+            if parameterization != "delta":
+                raise AnalysisError("Een ordinale CFA met groepen gebruikt de delta-parametrisatie (lavaan's "
+                                    "standaard); parameterization='theta' kan alleen met één groep.")
+            with one_blas_thread():
+                return fit_ordinal_groups(df, model, group=group, equal=equal, std_lv=std_lv, estimator=estimator)
+        _check_equal(equal, group)
         with one_blas_thread():
             return fit_ordinal(df, model, std_lv=std_lv, estimator=estimator, parameterization=parameterization)
     with one_blas_thread():  # small matrices: threads only cost time

@@ -1,0 +1,102 @@
+"""Multi-group ordinal CFA (WLSMV/DWLS, delta parameterization) against lavaan 0.6-14, and ordinal
+measurement invariance (Wu & Estabrook steps, lavTestLRT scaled difference test) against semTools
+(tests/reference/r/ordinal_invariance_reference.R)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import informeel_lib as il
+from informeel_lib.errors import AnalysisError
+
+HERE = Path(__file__).parent
+REF = json.loads((HERE / "r" / "ordinal_invariance_reference.json").read_text())
+DATA = {
+    "hs": pd.read_csv(HERE / "data" / "hs_ordinal.csv"),
+    "synth": pd.read_csv(HERE / "data" / "synth_cfa.csv"),
+}
+DATA["round"] = DATA["synth"]
+# lavaan name -> ours; relative tolerance for the chi-squares, absolute for the rest
+FIT = {"chisq": "chi2", "df": "df", "pvalue": "p", "baseline.chisq": "baseline_chi2", "baseline.df": "baseline_df",
+       "cfi": "cfi", "tli": "tli", "rmsea": "rmsea", "srmr": "srmr", "chisq.scaled": "chi2_scaled",
+       "df.scaled": "df_scaled", "pvalue.scaled": "p_scaled", "chisq.scaling.factor": "scaling_factor",
+       "baseline.chisq.scaled": "baseline_chi2_scaled", "cfi.scaled": "cfi_scaled", "tli.scaled": "tli_scaled",
+       "rmsea.scaled": "rmsea_scaled"}
+RELATIVE = {"chisq", "baseline.chisq", "chisq.scaled", "baseline.chisq.scaled"}
+
+
+def as_list(equal):
+    return [equal] if isinstance(equal, str) and equal else (list(equal) if equal else [])
+
+
+def assert_fit_matches(ours: dict, theirs: dict):
+    for name, key in FIT.items():
+        if theirs.get(name) is None:           # DWLS: no scaled test
+            continue
+        tol = {"rel": 1e-3} if name in RELATIVE else {"abs": 1e-3}
+        assert ours[key] == pytest.approx(theirs[name], **tol), name
+    if theirs.get("rmsea.ci.upper.scaled") is not None:
+        assert ours["rmsea_ci_scaled"] == pytest.approx(
+            (theirs["rmsea.ci.lower.scaled"], theirs["rmsea.ci.upper.scaled"]), abs=1e-3)
+
+
+def assert_parameters_match(ref: dict, params: pd.DataFrame):
+    theirs = pd.DataFrame(ref["params"])
+    theirs = theirs[theirs["op"].isin(["=~", "~~", "|", "~*~", "~1"])].copy()
+    theirs["group"] = [ref["groups"][g - 1] for g in theirs["group"]]
+    merged = theirs.merge(params, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
+    assert len(merged) == len(theirs)            # every lavaan parameter has its counterpart
+    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
+    free = merged["se_r"] > 0
+    assert free.sum() > 0 and (merged.loc[free, "free"]).all()
+    np.testing.assert_allclose(merged.loc[free, "se"], merged.loc[free, "se_r"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("key", sorted(REF["multigroup"]))
+def test_multigroup_wlsmv_matches_lavaan(key):
+    ref = REF["multigroup"][key]
+    res = il.cfa(DATA[key.split("_")[0]], ref["model"], ordered=True, group=ref["group"],
+                 equal=as_list(ref["equal"]), std_lv=ref["std_lv"], estimator=ref["estimator"])
+    assert list(res.groups) == ref["groups"]
+    assert [res.n_obs[g] for g in res.groups] == ref["n"]
+    assert res.fit["estimator"] == ref["estimator"] and res.fit["converged"]
+    assert_fit_matches(res.fit, ref["fit"])
+    assert_parameters_match(ref, res.parameters)
+    if ref["estimator"] == "DWLS":
+        assert "chi2_scaled" not in res.fit
+
+
+def test_multigroup_result_has_per_group_loadings_and_scale_factors():
+    ref = REF["multigroup"]["hs_thresholds"]
+    res = il.cfa(DATA["hs"], ref["model"], ordered=True, group="school", equal=["thresholds"])
+    assert res.loadings.index.names == ["group", "item"]
+    assert res.loading("x2", group="Grant-White") != res.loading("x2", group="Pasteur")
+    scales = res.parameters[res.parameters["op"] == "~*~"]
+    first, second = scales[scales["group"] == "Pasteur"], scales[scales["group"] == "Grant-White"]
+    assert (first["est"] == 1).all() and not first["free"].any() and second["free"].all()
+    assert "2 groepen" in repr(res) and "scaled-shifted" in repr(res)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"equal": ["residuals"]}, "alleen thresholds, loadings, intercepts"),
+    ({"equal": ["intercepts"]}, "gelijke drempels"),
+    ({"parameterization": "theta"}, "delta-parametrisatie"),
+])
+def test_multigroup_dutch_errors(kwargs, message):
+    with pytest.raises(AnalysisError, match=message):
+        il.cfa(DATA["hs"], "visual =~ x1 + x2 + x3", ordered=True, group="school", **kwargs)
+
+
+def test_empty_category_in_one_group_is_refused_in_dutch_as_lavaan_does():
+    ref = REF["empty_category"]
+    assert "are empty in group" in ref["lavaan_error"]            # lavaan refuses this data too
+    with pytest.raises(AnalysisError, match="antwoordcategorie leeg") as err:
+        il.cfa(DATA["synth"], ref["model"], ordered=True, group=ref["group"], equal=["thresholds"])
+    text = str(err.value)
+    # lavaan names LEID2 in group 1 (Interzorg), frequencies [13 18 69 33 0]: nobody answered 1
+    assert "'LEID2' in groep 'Interzorg' (antwoord 1 komt niet voor)" in text
+    assert "'LEID1' in groep 'Oosterlengte' (antwoord 1 komt niet voor)" in text
+    assert "Voeg zeldzame antwoordcategorieën samen" in text
