@@ -11,6 +11,7 @@ import contextlib
 import re
 import sys
 
+from .codebook import REPORT_ESTIMATORS
 from .errors import InformeelError
 from .files import printable
 from .privacy import MIN_GROUP
@@ -140,7 +141,7 @@ def _cmd_report(args) -> int:
     ok = render_round(args.round_name, data_dir=project_setting("data", args.data, "data/processed"),
                       out_dir=project_setting("reports", args.out, "reports"), organisation=args.org, jobs=args.jobs,
                       min_group=min_group, codebook=codebook_path(args.codebook), teams=args.teams,
-                      pdf=args.pdf, bundle=args.bundle)
+                      pdf=args.pdf, bundle=args.bundle, estimator=args.estimator)
     return 0 if ok else 1
 
 
@@ -211,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="druk elk rapport ook af als PDF (headless Chromium)")
     p.add_argument("--bundel", dest="bundle", action="store_true",
                    help="maak per organisatie één zip met haar rapport, het netwerkrapport en haar teampagina's")
+    p.add_argument("--schatter", dest="estimator", type=str.upper, choices=REPORT_ESTIMATORS, default=None,
+                   help="CFA-schatter van de netwerkmodellen (standaard: informeel.yaml, anders codeboek, anders ML)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="synthetiseer, schoon op en maak alle rapporten")

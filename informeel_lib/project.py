@@ -9,10 +9,13 @@ found in the working directory or one of its parents (as git and pytest find the
     reports: reports               # optional: where the HTML reports go
     min_group: 5                   # optional: smallest group that is shown
     salt_file: .informeel_salt     # optional: pseudonymisation salt
+    estimator: MLR                 # optional: CFA estimator of notebooks and reports (ML, MLR, WLSMV)
 
 Which codebook is used (:func:`resolve_codebook`): an explicit ``--codebook FILE`` (or a
 notebook's ``codebook`` parameter) > the project file's ``codebook`` > the packaged demo
-codebook, with a one-line Dutch notice on stderr.
+codebook, with a one-line Dutch notice on stderr. Which CFA estimator (:func:`resolve_estimator`):
+a notebook's ``schatter`` parameter or ``informeel report --schatter`` > the project file's
+``estimator`` > the codebook's ``model: estimator:`` > ML (lavaan's default).
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from pathlib import Path
 
 import yaml
 
-from .codebook import DATA_DIR, DEFAULT_CODEBOOK, Codebook, load_codebook
+from .codebook import DATA_DIR, DEFAULT_CODEBOOK, REPORT_ESTIMATORS, Codebook, load_codebook
 from .errors import CodebookError, InputError
 
 PROJECT_FILE = "informeel.yaml"
 DEMO_NOTICE = ("Let op: geen codeboek opgegeven en geen informeel.yaml gevonden; de demovragenlijst van het "
                "pakket wordt gebruikt.")
-_KEYS = ("codebook", "data", "raw", "reports", "min_group", "salt_file")
+_KEYS = ("codebook", "data", "raw", "reports", "min_group", "salt_file", "estimator")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Project:
     reports: Path | None = None
     min_group: int | None = None
     salt_file: Path | None = None
+    estimator: str | None = None
 
     @property
     def root(self) -> Path:
@@ -92,7 +96,18 @@ def load_project(start=None) -> Project | None:
                          f"herkenbaar), niet {min_group!r}.", file=str(path))
     if "codebook" in paths and not paths["codebook"].is_file():
         raise InputError(f"het codeboek '{raw['codebook']}' uit het projectbestand bestaat niet.", file=str(path))
-    return Project(path, min_group=min_group, **paths)
+    estimator = raw.get("estimator")
+    if estimator is not None:
+        estimator = _checked_estimator(estimator, file=str(path))
+    return Project(path, min_group=min_group, estimator=estimator, **paths)
+
+
+def _checked_estimator(value, *, file=None) -> str:
+    """An estimator name in capitals, or a Dutch InputError naming the choices."""
+    name = str(value).strip().upper()
+    if name not in REPORT_ESTIMATORS:
+        raise InputError(f"'estimator' moet een van {', '.join(REPORT_ESTIMATORS)} zijn, niet {value!r}.", file=file)
+    return name
 
 
 def codebook_path(explicit=None, *, start=None, notify: bool = True) -> Path:
@@ -146,3 +161,45 @@ def project_setting(name: str, explicit=None, default=None, *, start=None):
     project = load_project(start)
     value = getattr(project, name, None) if project is not None else None
     return default if value is None else value
+
+
+def resolve_estimator(explicit=None, *, codebook: Codebook | None = None, start=None) -> str:
+    """The CFA estimator of notebooks and reports: ``"ML"``, ``"MLR"`` or ``"WLSMV"``.
+
+    Parameters
+    ----------
+    explicit : str, optional
+        A notebook's ``schatter`` parameter or ``informeel report --schatter``; wins when given.
+    codebook : Codebook, optional
+        Its research model's ``estimator`` (``model: estimator:``) is used when neither ``explicit``
+        nor the project file ``informeel.yaml`` (found from ``start``) names one.
+    start : path, optional
+        Where to look for ``informeel.yaml`` (default: the working directory).
+
+    Returns
+    -------
+    str
+        The estimator, in capitals; ML (lavaan's default) when nothing names one.
+
+    Raises
+    ------
+    InputError
+        Dutch message for an unknown estimator (in the project file or given explicitly).
+
+    Notes
+    -----
+    The same rule as the codebook: explicit > ``informeel.yaml`` > codebook > default. In R the
+    estimator is an argument of every call, ``lavaan::cfa(model, data, estimator = "MLR")``.
+
+    Examples
+    --------
+    >>> resolve_estimator("mlr")
+    'MLR'
+    """
+    if explicit is not None:
+        return _checked_estimator(explicit)
+    project = load_project(start)
+    if project is not None and project.estimator is not None:
+        return project.estimator
+    model = getattr(codebook, "research_model", None)
+    return _checked_estimator(getattr(model, "estimator", None) or "ML")

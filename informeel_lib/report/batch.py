@@ -446,13 +446,14 @@ def write_team_pages(round_name: str, organisation: str, data_dir: str, out_dir:
         return organisation, {}, _error_message(exc)
 
 
-def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int, codebook: str):
+def compute_shared_part(part: str, round_name: str, data_dir: str, min_group: int, codebook: str,
+                        estimator: str | None = None):
     """Compute one part of the network-wide results (runs in a worker); returns (part, result, error)."""
     from . import context as report_context
 
     try:
         return part, report_context.compute_shared_part(part, round_name, data_dir=data_dir, min_group=min_group,
-                                                        codebook=codebook), ""
+                                                        codebook=codebook, estimator=estimator), ""
     except Exception as exc:  # noqa: BLE001 - reported per part; the reports say what could not be computed
         return part, None, f"{type(exc).__name__}: {exc}"
 
@@ -496,15 +497,20 @@ def _data_key(data_dir, round_name: str, min_group: int, codebook) -> str:
     return h.hexdigest()
 
 
-def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=None) -> tuple[Path, list[str]]:
-    """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists."""
+def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=None,
+                   estimator=None) -> tuple[Path, list[str]]:
+    """Compute (in parallel parts) and cache the network-wide results unless a valid cache exists.
+
+    ``estimator`` (None: :func:`informeel_lib.project.resolve_estimator` here, in the caller's project) is
+    part of the cache key, so a changed ``estimator:`` in ``informeel.yaml`` recomputes the models."""
+    from ..codebook import load_codebook
+    from ..project import codebook_path, resolve_estimator
     from .context import SHARED_PARTS
 
     path = shared_cache_path(data_dir, round_name)
-    from ..project import codebook_path
-
     codebook = codebook_path(codebook, notify=False)
-    key = _data_key(data_dir, round_name, min_group, codebook)
+    estimator = resolve_estimator(estimator, codebook=load_codebook(codebook))
+    key = _data_key(data_dir, round_name, min_group, codebook) + f"|{estimator}"
     secret = share_cache_key(data_dir)
     if path.exists():
         try:
@@ -516,7 +522,7 @@ def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=N
                   "genegeerd en opnieuw berekend.", file=sys.stderr)
         elif isinstance(cached, dict) and cached.get("_key") == key:
             return path, []
-    futures = [submit(compute_shared_part, part, round_name, str(data_dir), min_group, str(codebook))
+    futures = [submit(compute_shared_part, part, round_name, str(data_dir), min_group, str(codebook), estimator)
                for part in SHARED_PARTS]
     shared, errors = {"_key": key}, []
     for part, result, error in wait_all(futures):
@@ -573,7 +579,7 @@ def _print_summary(round_name, out_dir, results, failed, elapsed, shared_errors,
 def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports", organisation=None, jobs: int = 2,
                  min_group: int = MIN_GROUP, executor: cf.Executor | None = None, reuse_kernel: bool = True,
                  progress: bool = True, config=None, codebook=None, teams: bool = False, pdf: bool = False,
-                 bundle: bool = False) -> bool:
+                 bundle: bool = False, estimator: str | None = None) -> bool:
     """Render every report of one round to offline HTML, plus the index pages.
 
     Parameters
@@ -608,6 +614,9 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         Also print every report (and team page) to PDF with headless Chromium (:mod:`~informeel_lib.report.pdf`).
     bundle : bool
         Also write one zip per organisation (:mod:`~informeel_lib.report.bundle`).
+    estimator : {None, "ML", "MLR", "WLSMV"}
+        CFA estimator of the network models (None: ``informeel.yaml``'s ``estimator``, else the
+        codebook's ``model: estimator:``, else ML; :func:`informeel_lib.project.resolve_estimator`).
 
     Returns
     -------
@@ -616,7 +625,8 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
 
     Notes
     -----
-    Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2] [--teams] [--pdf] [--bundel]``.
+    Command line: ``informeel report --round 2022-05 [--org ZINN] [--jobs 2] [--teams] [--pdf] [--bundel]
+    [--schatter MLR]``.
     """
     from ..project import codebook_path
 
@@ -642,7 +652,8 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         def wait_all(futures):
             return [f.result() for f in futures]
 
-        _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all, codebook)
+        _, shared_errors = _ensure_shared(round_name, data_dir, min_group, executor.submit, wait_all, codebook,
+                                          estimator)
         results = _run_reports(executor, plan, round_name, reuse_kernel=reuse_kernel, progress=progress)
         team_files, team_errors = (_render_team_pages(executor, results, data_dir, out_dir, min_group, codebook)
                                    if teams else ({}, []))

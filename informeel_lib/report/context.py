@@ -379,14 +379,18 @@ def _safe(fn, *args, **kwargs):
         return Failure("error", str(exc))
 
 
-def estimator_options(estimator: str | None, codebook: Codebook) -> dict:
-    """Keyword arguments of :func:`informeel_lib.cfa` for a report estimator; None takes the
-    codebook's ``model: estimator:`` (ML when the codebook has no research model)."""
-    est = (estimator or getattr(codebook.research_model, "estimator", "ML")).upper()
+def estimator_options(estimator: str | None, codebook: Codebook, *, start=None) -> dict:
+    """Keyword arguments of :func:`informeel_lib.cfa` for a report estimator; None takes the project
+    file's ``estimator``, else the codebook's ``model: estimator:``, else ML
+    (:func:`informeel_lib.project.resolve_estimator`; ``start`` is where to look for ``informeel.yaml``)."""
+    from ..project import resolve_estimator
+
+    est = resolve_estimator(estimator, codebook=codebook, start=start)
     return {"ordered": True} if est in ("WLSMV", "DWLS") else {"estimator": est}
 
 
-def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP, codebook=None) -> dict:
+def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int = MIN_GROUP, codebook=None,
+                        estimator: str | None = None) -> dict:
     """Compute one part of the network-wide results for a round.
 
     Parts (:data:`SHARED_PARTS`): ``"cfa"`` (the codebook model in the round),
@@ -396,8 +400,9 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
     ``"outcomes"`` (the further outcomes of the codebook's research model,
     :func:`informeel_lib.report.outcomes.compute_outcomes`). Results are plain dicts/DataFrames/result
     objects, so they pickle. ``None`` means "not applicable" (e.g. no previous round). ``codebook``:
-    a Codebook or path (None: :func:`informeel_lib.project.resolve_codebook`). Models use the items
-    the data holds.
+    a Codebook or path (None: :func:`informeel_lib.project.resolve_codebook`). ``estimator`` of the CFA
+    (None: :func:`estimator_options`, the project file of ``data_dir`` or the codebook). Models use the
+    items the data holds.
     """
     from ..project import resolve_codebook
 
@@ -407,7 +412,7 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
     if part == "cfa":
         from ..analysis.cfa.estimate import cfa
 
-        options = estimator_options(None, cb)
+        options = estimator_options(estimator, cb, start=data_dir)
         items = [i for its in model.values() for i in its]
         res = _safe(cfa, data[items], model, **options)
         return res if isinstance(res, Failure) else {"fit": dict(res.fit), "n": len(data)}
