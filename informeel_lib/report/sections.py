@@ -649,7 +649,9 @@ def fit_sentence(fit: dict) -> str:
             f"RMSEA = {number(rmsea, 3, leading_zero=False)}).")
 
 
-LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt"}
+LEVELS_NL = {"configural": "configureel", "metric": "metrisch", "scalar": "scalair", "strict": "strikt",
+             "thresholds": "drempels", "loadings": "drempels + ladingen",
+             "intercepts": "drempels + ladingen + intercepten"}   # the last three: ordinal items (Wu & Estabrook)
 
 
 def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
@@ -693,8 +695,17 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
         tab, title=f"Meetinvariantie tussen {what}", number=table_number() if callable(table_number) else table_number,
         decimals={"χ²": 1, "CFI": 3, "TLI": 3, "RMSEA": 3, "SRMR": 3, "ΔCFI": 3, "ΔRMSEA": 3},
         no_leading_zero=[c for c in tab.columns if c in ("CFI", "TLI", "RMSEA", "SRMR", "ΔCFI", "ΔRMSEA")],
-        note="Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
-             "(Chen, 2007).")
+        note=_invariance_note(inv))
+
+
+def _invariance_note(inv) -> str:
+    """The table note: what each step constrains (ordinal items: the Wu & Estabrook steps, WLSMV)."""
+    if inv.attrs.get("estimator") == "WLSMV":
+        return ("Antwoorden als geordende categorieën (WLSMV). Configureel: zelfde structuur; drempels: ook gelijke "
+                "drempels tussen de antwoordcategorieën; daarna ook gelijke ladingen en gelijke intercepten (Wu & "
+                "Estabrook, 2016). ΔCFI en ΔRMSEA uit de geschaalde fitmaten (Chen, 2007).")
+    return ("Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
+            "(Chen, 2007).")
 
 
 def factor_section(ctx: ReportContext, shared: dict) -> Section:

@@ -2,6 +2,7 @@
 measurement invariance (Wu & Estabrook steps, lavTestLRT scaled difference test) against semTools
 (tests/reference/r/ordinal_invariance_reference.R)."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import informeel_lib as il
+from informeel_lib.analysis.cfa.invariance import judge_step
 from informeel_lib.errors import AnalysisError
 
 HERE = Path(__file__).parent
@@ -100,3 +102,96 @@ def test_empty_category_in_one_group_is_refused_in_dutch_as_lavaan_does():
     assert "'LEID2' in groep 'Interzorg' (antwoord 1 komt niet voor)" in text
     assert "'LEID1' in groep 'Oosterlengte' (antwoord 1 komt niet voor)" in text
     assert "Voeg zeldzame antwoordcategorieën samen" in text
+
+
+# --------------------------------------------------------------------------------------------
+# invariance(..., ordered=True): Wu & Estabrook steps (semTools::measEq.syntax) + lavTestLRT
+# --------------------------------------------------------------------------------------------
+STEP_FIT = ("chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled",
+            "cfi", "rmsea", "srmr")
+
+
+@functools.cache
+def ordinal_table(key):
+    ref = REF["invariance"][key]
+    return il.invariance(DATA[key.split("_")[0]], ref["model"], ref["group"], ordered=True)
+
+
+@pytest.fixture(params=sorted(REF["invariance"]))
+def ordinal_case(request):
+    return REF["invariance"][request.param], DATA[request.param.split("_")[0]], ordinal_table(request.param)
+
+
+def test_ordinal_steps_match_semtools_and_lavtestlrt(ordinal_case):
+    ref, _, table = ordinal_case
+    assert list(table.index) == ["configural", "thresholds", "loadings", "intercepts"] == list(ref["steps"])
+    assert table.attrs["estimator"] == "WLSMV"
+    for level, row in table.iterrows():
+        theirs = ref["steps"][level]["fit"]
+        for name in STEP_FIT:
+            tol = {"rel": 1e-3} if name.startswith("chisq") else {"abs": 1e-3}
+            assert row[FIT[name]] == pytest.approx(theirs[name], **tol), (level, name)
+    for level, lrt in ref["lrt"].items():
+        row = table.loc[level]
+        assert row["delta_chi2"] == pytest.approx(lrt["chisq_diff"], rel=1e-3), level
+        assert row["delta_df"] == lrt["df_diff"]
+        assert row["p_delta"] == pytest.approx(lrt["p"], abs=1e-3), level
+
+
+def test_ordinal_verdicts_follow_chen_on_the_scaled_indices(ordinal_case):
+    ref, _, table = ordinal_case
+    assert table["verdict"].iloc[0] == "baseline" and table["reason"].iloc[0] == "baseline"
+    steps = list(ref["steps"])
+    for prev, level in zip(steps[:-1], steps[1:]):
+        d_cfi = ref["steps"][level]["fit"]["cfi.scaled"] - ref["steps"][prev]["fit"]["cfi.scaled"]
+        d_rmsea = ref["steps"][level]["fit"]["rmsea.scaled"] - ref["steps"][prev]["fit"]["rmsea.scaled"]
+        assert table.loc[level, "delta_cfi"] == pytest.approx(d_cfi, abs=1e-3)
+        assert table.loc[level, "delta_rmsea"] == pytest.approx(d_rmsea, abs=1e-3)
+        expected = judge_step(d_cfi, d_rmsea)
+        assert (table.loc[level, "verdict"], table.loc[level, "reason"]) == (expected.verdict.value, expected.reason)
+
+
+def test_equal_intercepts_are_rejected_across_holzinger_schools():
+    """On the cut HolzingerSwineford1939 data the intercept step fails (lavaan: scaled CFI .971 -> .927)."""
+    table = il.invariance(DATA["hs"], REF["invariance"]["hs_school"]["model"], "school", ordered=True,
+                          levels=("loadings", "intercepts"))
+    assert list(table.index) == ["loadings", "intercepts"]
+    assert table.loc["intercepts", "verdict"] == "rejected"
+    assert table.loc["intercepts", "reason"] == "delta_cfi_and_rmsea"
+    assert table.loc["intercepts", "p_delta"] < 0.001
+
+
+def test_ordinal_step_parameters_match_semtools():
+    from informeel_lib.analysis.cfa.ordinal_invariance import ordinal_steps
+
+    ref = REF["invariance"]["hs_school"]
+    for level, res, _ in ordinal_steps(DATA["hs"], ref["model"], "school", list(ref["steps"])):
+        assert_parameters_match(ref["steps"][level], res.parameters)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"estimator": "MLR"}, "met WLSMV"),
+    ({"missing": "fiml"}, "listwise"),
+    ({"levels": ("metric",)}, "onbekend: metric"),
+    ({"levels": ("loadings", "thresholds")}, "minst naar meest beperkt"),
+])
+def test_ordinal_invariance_dutch_errors(kwargs, message):
+    with pytest.raises(AnalysisError, match=message):
+        il.invariance(DATA["hs"], "visual =~ x1 + x2 + x3", "school", ordered=True, **kwargs)
+
+
+def test_ordinal_invariance_refuses_an_empty_category_and_binary_items():
+    with pytest.raises(AnalysisError, match="antwoordcategorie leeg"):
+        il.invariance(DATA["synth"], REF["empty_category"]["model"], "organisation", ordered=True)
+    binary = DATA["hs"].assign(**{v: (DATA["hs"][v] > 2).astype(int) for v in ("x1", "x2")})
+    with pytest.raises(AnalysisError, match="minstens drie antwoordcategorieën.*x1, x2"):
+        il.invariance(binary, "visual =~ x1 + x2 + x3", "school", ordered=True)
+
+
+def test_ordinal_result_reads_as_dutch_in_the_report():
+    from informeel_lib.report.sections import invariance_html
+
+    text = invariance_html(DATA["synth"], None, "round", codebook=None, cached=ordinal_table("synth_round"))
+    assert "Meetinvariantie tussen rondes" in text
+    assert "drempels + ladingen + intercepten" in text and "Wu &amp; Estabrook" in text
+    assert "gemiddelden mogen vergeleken worden" in text          # all steps acceptable across rounds

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ...errors import AnalysisError
+from ..moments import one_blas_thread
 from .estimate import cfa
 from .specification import _LEVEL_NL, LEVELS, NonConvergenceError
 
@@ -58,9 +59,9 @@ def judge_step(d_cfi: float, d_rmsea: float, *, cut_cfi: float = -0.010, cut_rms
     return StepVerdict(Verdict.ACCEPTABLE, "within_cutoffs")
 
 
-def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "metric", "scalar"),
+def invariance(df: pd.DataFrame, model, group: str, *, levels=None,
                std_lv: bool = False, delta_cfi: float = -0.010, delta_rmsea: float = 0.015,
-               missing: str = "listwise", estimator: str | None = None) -> pd.DataFrame:
+               missing: str = "listwise", estimator: str | None = None, ordered=None) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar (and strict) models.
 
     Parameters
@@ -71,10 +72,13 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
         Measurement model, as in :func:`cfa`.
     group : str
         Column defining the groups (e.g. ``"organisation"`` or ``"round"``).
-    levels : sequence of str
+    levels : sequence of str, optional
         Subset of ``"configural"`` (no equality), ``"metric"`` (loadings), ``"scalar"``
         (+ intercepts, factor means free in all groups but the first) and ``"strict"``
-        (+ residual variances), from least to most restricted.
+        (+ residual variances), from least to most restricted; default configural, metric, scalar.
+        With ``ordered=True`` the Wu & Estabrook (2016) steps ``"configural"``, ``"thresholds"``,
+        ``"loadings"`` (thresholds + loadings), ``"intercepts"`` (thresholds + loadings +
+        intercepts), by default all four (see :mod:`informeel_lib.analysis.cfa.ordinal_invariance`).
     std_lv : bool
         Identification by factor variances, as in :func:`cfa`.
     delta_cfi, delta_rmsea : float
@@ -88,6 +92,14 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
         tli_robust, rmsea_robust``), ``delta_chi2`` is the Satorra-Bentler (2001) scaled difference
         (with its ``delta_scaling_factor``), and ``delta_cfi``/``delta_rmsea`` (and so the verdict) use
         the robust CFI and RMSEA. ``table.attrs["estimator"]`` says which.
+    ordered : True, optional
+        Treat the items as ordinal: WLSMV with the delta parameterization and factor variances 1
+        (``std_lv`` is then not used), as ``semTools::measEq.syntax(..., ID.fac = "std.lv",
+        ID.cat = "Wu.Estabrook.2016")``. The table adds ``chi2_scaled, p_scaled, scaling_factor,
+        shift, cfi_scaled, tli_scaled, rmsea_scaled``; ``delta_chi2`` is lavaan's scaled-shifted
+        difference test (``lavTestLRT``, method "satorra.2000") and ``delta_cfi``/``delta_rmsea`` (and
+        so the verdict) use the scaled CFI and RMSEA. An item with an empty answer category in a
+        group raises an :class:`AnalysisError` (lavaan refuses such data too).
 
     Returns
     -------
@@ -131,10 +143,18 @@ def invariance(df: pd.DataFrame, model, group: str, *, levels=("configural", "me
     Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for
     moment structure analysis. Psychometrika, 66(4), 507–514.
 
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of different
+    levels of invariance for ordered categorical outcomes. Psychometrika, 81, 1014–1045.
+
     R: ``lavTestLRT(cfa(model, data, group = "school"),
-    cfa(model, data, group = "school", group.equal = "loadings"), ...)``.
+    cfa(model, data, group = "school", group.equal = "loadings"), ...)``; ordinal: the
+    ``measEq.syntax(..., ordered = items, parameterization = "delta", ID.fac = "std.lv",
+    ID.cat = "Wu.Estabrook.2016", group.equal = ..., return.fit = TRUE)`` fits compared by ``lavTestLRT``.
     """
-    levels = _check_levels(levels)
+    if ordered not in (None, False):
+        return _ordinal_invariance(df, model, group, levels=levels, delta_cfi=delta_cfi, delta_rmsea=delta_rmsea,
+                                   missing=missing, estimator=estimator, ordered=ordered)
+    levels = _check_levels(("configural", "metric", "scalar") if levels is None else levels)
     robust = estimator is not None and str(estimator).upper() == "MLR"
     rows, prev = [], None
     for level in levels:
@@ -218,3 +238,45 @@ def _difference(free: dict, restricted: dict, robust: bool) -> dict:
                delta_rmsea=restricted["rmsea" + suffix] - free["rmsea" + suffix])
     return out
 
+
+
+_ORDINAL_COLUMNS = ("chi2_scaled", "p_scaled", "scaling_factor", "shift", "cfi_scaled", "tli_scaled", "rmsea_scaled")
+
+
+def _ordinal_invariance(df, model, group, *, levels, delta_cfi, delta_rmsea, missing, estimator, ordered):
+    """``invariance(..., ordered=True)``: the Wu & Estabrook steps with WLSMV, compared step by step by
+    lavaan's scaled-shifted difference test and the scaled ΔCFI/ΔRMSEA."""
+    from .ordinal_invariance import ORDINAL_LEVELS, ordinal_steps, scaled_difference
+
+    if ordered is not True:
+        raise AnalysisError("ordered=True behandelt alle items van het model als ordinaal; een lijst met een deel "
+                            "van de items wordt nog niet ondersteund.")
+    if estimator is not None and str(estimator).upper() != "WLSMV":
+        raise AnalysisError(f"Meetinvariantie van ordinale items wordt getoetst met WLSMV, niet met {estimator}.")
+    if missing != "listwise":
+        raise AnalysisError("Bij ordinale items worden rijen met een ontbrekend antwoord weggelaten "
+                            "(missing='listwise'); FIML kan alleen met ML of MLR.")
+    levels = tuple(ORDINAL_LEVELS) if levels is None else ((levels,) if isinstance(levels, str) else tuple(levels))
+    with one_blas_thread():
+        steps = ordinal_steps(df, model, group, levels)
+        rows, prev = [], None
+        for _, res, fitted in steps:
+            fit = res.fit
+            row = {k: fit[k] for k in _COLUMNS + _ORDINAL_COLUMNS}
+            if prev is None:
+                row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+                step = StepVerdict(Verdict.BASELINE, "baseline")
+            else:
+                test = scaled_difference(prev[1], fitted)
+                row.update(delta_chi2=test["delta_chi2"], delta_df=test["delta_df"], p_delta=test["p_delta"],
+                           delta_cfi=fit["cfi_scaled"] - prev[0]["cfi_scaled"],
+                           delta_rmsea=fit["rmsea_scaled"] - prev[0]["rmsea_scaled"])
+                step = judge_step(row["delta_cfi"], row["delta_rmsea"], cut_cfi=delta_cfi, cut_rmsea=delta_rmsea)
+            row.update(verdict=step.verdict.value, reason=step.reason)
+            rows.append(row)
+            prev = (fit, fitted)
+    out = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
+    out["df"] = out["df"].astype(int)
+    out["delta_df"] = out["delta_df"].astype("Int64")
+    out.attrs["estimator"] = "WLSMV"
+    return out

@@ -109,10 +109,13 @@ def _check_ordinal_values(items: pd.DataFrame, observed) -> None:
 def _check_empty_categories(items, groups, labels, observed, group) -> None:
     """Every answer category of an item must occur in every group (as lavaan demands)."""
     problems = []
+    group_codes = pd.Index(labels).get_indexer(groups)
     for v in observed:
-        table = pd.crosstab(groups, items[v]).reindex(list(labels))
-        for lab in labels:
-            empty = [_category(c) for c, n in table.loc[lab].items() if n == 0]
+        levels, codes = np.unique(items[v].to_numpy(), return_inverse=True)
+        table = np.zeros((len(labels), len(levels)), dtype=int)
+        np.add.at(table, (group_codes, codes), 1)
+        for g, lab in enumerate(labels):
+            empty = [_category(c) for c, n in zip(levels, table[g]) if n == 0]
             if empty:
                 problems.append(f"'{v}' in groep '{lab}' (antwoord {', '.join(empty)} komt niet voor)")
     if problems:
