@@ -422,9 +422,11 @@ def compute_shared_part(part: str, round_name: str, *, data_dir, min_group: int 
             return None
         previous = _read_round(data_dir, prev)
         both = pd.concat([previous, data], ignore_index=True)
-        return _invariance_result(both, measured_model(cb, data, previous), "round", min_group)
+        return _invariance_result(both, measured_model(cb, data, previous), "round", min_group,
+                                  options=estimator_options(estimator, cb, start=data_dir))
     if part == "invariance_organisations":
-        return _invariance_result(data, core_model(model, cb), "organisation", min_group)
+        return _invariance_result(data, core_model(model, cb), "organisation", min_group,
+                                  options=estimator_options(estimator, cb, start=data_dir))
     if part == "influence":
         from ..analysis.multilevel import icc, influence_model
 
@@ -506,8 +508,11 @@ def call_with_timeout(fn, *args, timeout: float, **kwargs):
 
 
 def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: int, *,
-                       timeout: float | None = None):
-    """Invariance across the groups of ``group`` that are large enough; None if fewer than two."""
+                       timeout: float | None = None, options: dict | None = None):
+    """Invariance across the groups of ``group`` that are large enough; None if fewer than two.
+
+    ``options`` are the estimator's keyword arguments (:func:`estimator_options`): with WLSMV
+    (``{"ordered": True}``) the ordinal steps of Wu & Estabrook, with MLR the scaled tests."""
     from ..analysis.cfa.invariance import invariance
 
     items = [i for its in model.values() for i in its]
@@ -516,7 +521,7 @@ def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: i
     if len(big) < 2:
         return None
     sub = data[data[group].isin(big)][items + [group]]
-    return call_with_timeout(invariance, sub, model, group,
+    return call_with_timeout(invariance, sub, model, group, **(options or {}),
                              timeout=INVARIANCE_TIMEOUT if timeout is None else timeout)
 
 

@@ -195,3 +195,23 @@ def test_ordinal_result_reads_as_dutch_in_the_report():
     assert "Meetinvariantie tussen rondes" in text
     assert "drempels + ladingen + intercepten" in text and "Wu &amp; Estabrook" in text
     assert "gemiddelden mogen vergeleken worden" in text          # all steps acceptable across rounds
+
+
+def test_report_runs_ordinal_invariance_when_the_estimator_is_wlsmv(monkeypatch):
+    """The report's invariance part takes the project's estimator: WLSMV gives the ordinal steps; an empty
+    category becomes the Dutch message the report shows instead of a table. (The child process of
+    ``call_with_timeout`` is replaced by an in-process ``_safe`` call: the same code, without the start-up.)"""
+    from informeel_lib.errors import Failure
+    from informeel_lib.report import context
+    from informeel_lib.report.context import _invariance_result, estimator_options
+
+    monkeypatch.setattr(context, "call_with_timeout", lambda fn, *a, timeout, **kw: context._safe(fn, *a, **kw))
+    options = estimator_options("WLSMV", None)
+    assert options == {"ordered": True}
+    ref = REF["invariance"]["synth_round"]
+    model = {"REFL": [f"REFL{i}" for i in range(1, 6)], "LEID": [f"LEID{i}" for i in range(1, 6)]}
+    table = _invariance_result(DATA["synth"], model, "round", 10, options=options)
+    assert table.attrs["estimator"] == "WLSMV"
+    assert table.loc["intercepts", "delta_chi2"] == pytest.approx(ref["lrt"]["intercepts"]["chisq_diff"], rel=1e-3)
+    failed = _invariance_result(DATA["synth"], {"LEID": model["LEID"]}, "organisation", 10, options=options)
+    assert isinstance(failed, Failure) and "antwoordcategorie leeg" in failed.message
