@@ -110,12 +110,26 @@ def _project_salt():
     return None
 
 
+def _output_folder(path, option: str):
+    """``path`` when it is a folder or does not exist yet; a Dutch InputError when it is a file (checked before
+    any work, so a long run does not end on it)."""
+    from pathlib import Path
+
+    from .errors import InputError
+
+    if path is not None and Path(path).exists() and not Path(path).is_dir():
+        raise InputError(f"dit is een bestand, geen map; de uitvoermap moet een map zijn (die mag nog niet bestaan). "
+                         f"Geef met {option} een andere op.",
+                         file=str(path))
+    return path
+
+
 def _cmd_clean(args) -> int:
     from .io.cleaning import clean_files
     from .project import project_setting, resolve_codebook
 
     codebook = resolve_codebook(args.codebook)
-    out = project_setting("data", args.out)
+    out = _output_folder(project_setting("data", args.out), "--out")
     if out is None:
         print("Fout: geef --out op (of zet 'data:' in informeel.yaml).", file=sys.stderr)
         return 2
@@ -138,8 +152,9 @@ def _cmd_report(args) -> int:
         print(f"Waarschuwing: --min-group {min_group} is kleiner dan de gebruikelijke {MIN_GROUP}; groepen van "
               f"{min_group} respondenten zijn makkelijker te herleiden tot personen.", file=sys.stderr)
 
+    out_dir = _output_folder(project_setting("reports", args.out, "reports"), "--out")
     ok = render_round(args.round_name, data_dir=project_setting("data", args.data, "data/processed"),
-                      out_dir=project_setting("reports", args.out, "reports"), organisation=args.org, jobs=args.jobs,
+                      out_dir=out_dir, organisation=args.org, jobs=args.jobs,
                       min_group=min_group, codebook=codebook_path(args.codebook), teams=args.teams,
                       pdf=args.pdf, bundle=args.bundle, estimator=args.estimator)
     return 0 if ok else 1

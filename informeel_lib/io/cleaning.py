@@ -770,7 +770,34 @@ def verify_round(folder, round_name) -> Path:
     if state is None and any(folder.glob(f".{name}[._]*.tmp")):  # the very first write was interrupted
         raise InputError("de opgeschoonde ronde is niet volledig weggeschreven (onderbroken?). Draai 'informeel "
                          "clean' opnieuw.", file=str(parquet))
+    if parquet.exists():
+        check_round_columns(parquet)
     return parquet
+
+
+ROUND_COLUMNS = ("respondent", "round", "organisation", "team", "role")
+"""Columns every processed round has (besides the items the cleaning recorded in its metadata)."""
+
+
+def check_round_columns(path) -> None:
+    """Refuse (Dutch InputError naming the file) a processed round that cannot be read or lacks a column the
+    analyses need: :data:`ROUND_COLUMNS` and every item the cleaning recorded for the round. Reads only the
+    file's schema, so it is cheap enough to run before any report."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        raw = (schema.metadata or {}).get(ROUND_METADATA_KEY)
+        items = list(json.loads(raw.decode("utf-8")).get("items") or {}) if raw else []
+    except Exception as exc:  # noqa: BLE001 - whatever pyarrow raises on a damaged file
+        raise InputError("dit is geen leesbaar parquet-bestand (beschadigd of van een ander type); maak de ronde "
+                         "opnieuw met 'informeel clean'.", file=str(path)) from exc
+    missing = [c for c in (*ROUND_COLUMNS, *items) if c not in schema.names]
+    if missing:
+        raise InputError("dit is geen volledige opgeschoonde ronde; kolommen ontbreken: " + ", ".join(missing)
+                         + ". Maak de ronde opnieuw met 'informeel clean'.", file=str(path))
 
 
 ROUND_METADATA_KEY = b"informeel"
@@ -824,15 +851,11 @@ def load_round(path_or_dir, round_name=None) -> pd.DataFrame:
         verify_round(path.parent, path.stem)
     if not path.exists():
         raise InputError("de opgeschoonde ronde bestaat niet; draai eerst 'informeel clean'.", file=str(path))
+    check_round_columns(path)
     try:
         data = pd.read_parquet(path)
     except Exception as exc:
         raise InputError("dit is geen leesbaar parquet-bestand.", file=str(path)) from exc
-    required = ["respondent", "round", "organisation", "team", "role"]
-    missing = [c for c in required if c not in data.columns]
-    if missing:
-        raise InputError("dit is geen opgeschoonde ronde; kolommen ontbreken: " + ", ".join(missing) + ".",
-                         file=str(path))
     if round_name is not None and len(data) and not (data["round"].astype(str) == str(round_name)).all():
         raise InputError(f"het bestand bevat niet (alleen) ronde '{round_name}'.", file=str(path))
     return data

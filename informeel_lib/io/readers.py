@@ -7,6 +7,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from numbers import Number
 from pathlib import Path
@@ -189,6 +190,11 @@ def _read_csv(path: Path) -> _RawTable:
     return _table_from_records(records, 1, name)
 
 
+_XLSX_DAMAGED = "dit is geen geldig Excel-bestand (.xlsx); het is beschadigd of van een ander type."
+# what openpyxl raises on a damaged workbook: a bad zip, a corrupt deflate stream in a member, broken XML
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, SyntaxError)
+
+
 def _read_excel(path: Path) -> _RawTable:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -197,15 +203,17 @@ def _read_excel(path: Path) -> _RawTable:
     check_xlsx_limits(path)  # zip bomb: uncompressed size and cell count, before parsing
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError("dit is geen geldig Excel-bestand (.xlsx); het is beschadigd of van een ander type.",
-                         file=name) from exc
+    except (InvalidFileException, *_XLSX_ERRORS) as exc:
+        raise InputError(_XLSX_DAMAGED, file=name) from exc
     try:
         for sheet in book.worksheets:
             sheet.reset_dimensions()
             records = [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
             if any(any(not _is_blank(c) for c in r) for r in records):
                 return _table_from_records(records, 1, name, ragged_ok=True)
+    except _XLSX_ERRORS as exc:
+        raise InputError(_XLSX_DAMAGED + " Een deel van het werkboek kan niet uitgepakt of gelezen worden.",
+                         file=name) from exc
     finally:
         book.close()
     raise InputError("het bestand is leeg (geen enkel werkblad bevat gegevens).", file=name)

@@ -2,7 +2,8 @@
 
 Covers ``informeel demo`` (what ``make demo`` runs) including a failing report, a round name with illegal
 characters, two exports with the same file name, an ``.xlsx`` saved as ``.csv``, an ambiguous heading and a
-damaged ``.parquet``. (The multilevel model's one-organisation, team-only structure is tested in
+damaged, truncated or incomplete ``.parquet``, an XLSX with a corrupt deflate stream, ``--out`` being a file and a
+300-character round name. (The multilevel model's one-organisation, team-only structure is tested in
 tests/unit/test_multilevel.py; the report rendering itself in test_reports.py.)
 """
 
@@ -145,3 +146,98 @@ def test_a_damaged_parquet_is_a_dutch_error_for_every_command_that_reads_it(caps
 
     with pytest.raises(InputError, match="parquet"):
         load_round(tmp_path / "verwerkt", "2022-05")
+
+
+# --- damaged inputs: exit 2 with a Dutch message naming the file (issue 11, finding 10) -------------------
+
+def _corrupt_member(source, target, member):
+    """A copy of the XLSX ``source`` whose ``member`` has a corrupt deflate stream (its compressed bytes flipped)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zf:
+        info = zf.getinfo(member)
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > 40
+    raw = bytearray(Path(source).read_bytes())
+    for k in range(start + 5, start + info.compress_size - 5):
+        raw[k] ^= 0x5A
+    Path(target).write_bytes(bytes(raw))
+    return target
+
+
+@pytest.mark.parametrize("member", ["xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_an_xlsx_with_a_corrupt_deflate_stream(capsys, tmp_path, member):
+    forms_xlsx(tmp_path / "forms.xlsx", make_people(6))
+    _corrupt_member(tmp_path / "forms.xlsx", tmp_path / "kapot.xlsx", member)
+    _fails(capsys, ["clean", "kapot.xlsx", "--round", "2022-05", "--out", "uit"], "kapot.xlsx", "beschadigd")
+    assert cli.main(["codebook", "check", "kapot.xlsx"]) == 2  # the check prints its blocking findings as a report
+    out, err = capsys.readouterr()
+    assert "kapot.xlsx" in out and "beschadigd" in out and "Traceback" not in out + err and "Onverwacht" not in err
+    _fails(capsys, ["codebook", "draft", "kapot.xlsx", "--out", "cb.yaml"], "kapot.xlsx", "beschadigd")
+
+
+def _processed_round(folder, *, drop=()):
+    """A small processed round as 'informeel clean' writes it (items recorded in the schema metadata)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(exist_ok=True)
+    data = pd.DataFrame({"respondent": [f"p-{i:012x}" for i in range(8)], "round": "2022-05",
+                         "organisation": "ZINN", "team": "Team 1", "role": "zorgmedewerker",
+                         **{it: [float(1 + (i + k) % 5) for i in range(8)] for k, it in enumerate(ITEMS)}})
+    table = pa.Table.from_pandas(data.drop(columns=list(drop)), preserve_index=False)
+    info = {"round": "2022-05", "items": {it: it for it in ITEMS}}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"informeel": json.dumps(info).encode()})
+    pq.write_table(table, folder / "2022-05.parquet")
+    return folder / "2022-05.parquet"
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.95])
+def test_a_truncated_parquet(capsys, tmp_path, keep):
+    path = _processed_round(tmp_path / "verwerkt")
+    raw = path.read_bytes()
+    path.write_bytes(raw[: int(len(raw) * keep)])
+    _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"], "2022-05.parquet",
+           "parquet")
+    from informeel_lib.errors import InputError
+    from informeel_lib.io.cleaning import load_round
+
+    with pytest.raises(InputError, match="2022-05.parquet"):
+        load_round(tmp_path / "verwerkt", "2022-05")
+
+
+@pytest.mark.parametrize("column", ["team", ITEMS[0]])
+def test_a_parquet_missing_a_column_is_refused_before_any_report(capsys, tmp_path, column, monkeypatch):
+    from informeel_lib.errors import InputError
+    from informeel_lib.io.cleaning import load_round
+
+    _processed_round(tmp_path / "verwerkt", drop=[column])
+    monkeypatch.setattr(batch, "make_executor", lambda *a, **k: pytest.fail("a report was started"))
+    _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"], "2022-05.parquet",
+           "ontbreken", column)
+    with pytest.raises(InputError, match=f"ontbreken: {column}"):
+        load_round(tmp_path / "verwerkt", "2022-05")
+    _processed_round(tmp_path / "heel")
+    assert len(load_round(tmp_path / "heel", "2022-05")) == 8
+
+
+def test_out_being_a_file_is_refused_before_any_work(capsys, tmp_path, monkeypatch):
+    _processed_round(tmp_path / "verwerkt")
+    (tmp_path / "rapporten").write_text("geen map", encoding="utf-8")
+    monkeypatch.setattr(batch, "render_round", lambda *a, **k: pytest.fail("rendering started"))
+    _fails(capsys, ["report", "--round", "2022-05", "--data", "verwerkt", "--out", "rapporten"], "rapporten",
+           "geen map")
+    export = limesurvey_csv(tmp_path / "zinn.csv", make_people(6))
+    import informeel_lib.io.cleaning
+
+    monkeypatch.setattr(informeel_lib.io.cleaning, "clean_files", lambda *a, **k: pytest.fail("cleaning started"))
+    _fails(capsys, ["clean", export, "--round", "2022-05", "--out", "rapporten"], "rapporten", "geen map")
+
+
+def test_a_300_character_round_name(capsys, tmp_path):
+    export = limesurvey_csv(tmp_path / "zinn.csv", make_people(6))
+    name = "r" * 300
+    _fails(capsys, ["clean", export, "--round", name, "--out", "uit"], "rondenaam", "ongeldig", "64 tekens")
+    _fails(capsys, ["report", "--round", name, "--data", "uit", "--out", "rapporten"], "rondenaam", "ongeldig")

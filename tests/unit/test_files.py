@@ -230,7 +230,8 @@ def test_dropped_pickle_is_never_unpickled_by_a_report(tmp_path, monkeypatch, ca
 def test_side_computation_failure_still_exits_zero(tmp_path, monkeypatch, capsys):
     import concurrent.futures as cf
 
-    pd.DataFrame({"organisation": ["A"] * 6, "round": ["2022-05"] * 6}).to_parquet(tmp_path / "2022-05.parquet")
+    pd.DataFrame({"respondent": [f"p-{i}" for i in range(6)], "organisation": ["A"] * 6, "round": ["2022-05"] * 6,
+                  "team": ["T"] * 6, "role": ["zorgmedewerker"] * 6}).to_parquet(tmp_path / "2022-05.parquet")
     monkeypatch.setattr(batch, "_ensure_shared", lambda *a: (tmp_path / "c.pkl", ["netwerkmodellen (cfa): kapot"]))
     monkeypatch.setattr(batch, "execute_report", lambda job, reuse_kernel=True: batch.ReportResult(job, True, 0.1))
     with cf.ThreadPoolExecutor(1) as ex:
