@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import informeel_lib as il
+from informeel_lib.analysis.cfa import NonConvergenceError
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "r" / "mlr_multigroup_reference.json").read_text())
@@ -86,3 +87,14 @@ def test_single_group_fiml_robust_indices_match_lavaan():
     res = il.cfa(DATA["fiml"], ref["model"], estimator="MLR", missing="fiml")
     for name in ("cfi.robust", "tli.robust", "rmsea.robust", "cfi.scaled", "rmsea.scaled"):
         assert res.fit[COLUMNS[name]] == pytest.approx(ref["fit"][name], abs=1e-3), name
+
+
+def test_groups_too_small_for_the_model_fail_fast_with_a_dutch_error():
+    """The ML regression case (tests/reference/test_invariance.py) with MLR: no finite solution, said in Dutch."""
+    ref = json.loads((HERE / "r" / "lavaan_reference.json").read_text())["divergent"]
+    data = pd.read_csv(HERE / "data" / "synth_cfa_divergent.csv")
+    with pytest.raises(NonConvergenceError) as info:
+        il.invariance(data, ref["model"], "organisation", estimator="MLR")
+    msg = str(info.value)
+    assert msg.startswith("Meetinvariantie over 'organisation', configurale model: het model convergeert niet")
+    assert "'Zonnehuisgroep Noord' n = 51" in msg

@@ -221,11 +221,18 @@ def _cfa_mlr_groups(df, model, *, group, equal, std_lv) -> CFAResult:
     the same likelihood) with robust standard errors, the Yuan-Bentler test and robust indices."""
     terms = parse_model(model)
     observed, _ = _variables(terms)
-    _, _, labels = _prepare_data(df, observed, group, "listwise")     # checks, and lavaan's group order
+    _, counts, labels = _prepare_data(df, observed, group, "listwise")     # checks, and lavaan's group order
     items = df[observed].apply(pd.to_numeric, errors="coerce")
     keep = items.notna().all(axis=1) & df[group].notna()
-    return fit_fiml(df.loc[keep], terms, observed, model, group=group, equal=equal, std_lv=std_lv, robust=True,
-                    labels=labels, missing="listwise")
+    try:
+        return fit_fiml(df.loc[keep], terms, observed, model, group=group, equal=equal, std_lv=std_lv,
+                        robust=True, labels=labels, missing="listwise")
+    except _Diverged as div:
+        sizes = ", ".join(f"'{lab}' n = {int(n)}" for lab, n in zip(labels, counts))
+        raise NonConvergenceError(
+            f"Het model convergeert niet: na {div.iterations} iteraties lopen de schattingen weg. Er is geen "
+            f"eindige ML-oplossing; meestal zijn de groepen te klein voor het model ({sizes}; {len(observed)} "
+            "items). Gebruik grotere groepen, minder items of een model per schaal.") from None
 
 
 def _check_equal(equal, group) -> tuple[str, ...]:

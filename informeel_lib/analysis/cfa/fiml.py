@@ -216,24 +216,33 @@ def fit_fiml(df: pd.DataFrame, terms, observed, model, *, group=None, equal=(), 
         terms, len(groups), std_lv=std_lv, equal=equal)
     counts = np.array([pat.n for pat in groups])
     engine = _Engine(spec, saturated, counts / counts.sum())
-    x0, _, _, _ = _optimise(engine, _start_values(spec, saturated, std_lv))   # ML on the EM moments
-    opt = optimize.minimize(lambda v: _objective(engine, groups, v), x0, jac=True, method="BFGS",
-                            options={"gtol": 1e-9, "maxiter": 3000})
-    x = opt.x
-    converged = bool(opt.success or np.abs(opt.jac).max() < 1e-6)
+    x, converged, iterations = _maximise(engine, groups, _start_values(spec, saturated, std_lv))
     hess = _hessian(engine, groups, x)
     try:
         vcov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
         raise AnalysisError("Het FIML-model is niet geïdentificeerd (singuliere informatiematrix).") from None
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    fit = _fit_measures(engine, groups, x, saturated, converged, int(opt.nit))
+    fit = _fit_measures(engine, groups, x, saturated, converged, iterations)
     fit["missing"] = missing
     if robust:
         se, extra = robust_fiml(engine, groups, x, hess, saturated, fit)
         fit.update(extra)
     return assemble_result(model, spec, engine, x, se, fit, labels, counts, saturated, equal=tuple(equal),
                            std_lv=std_lv)
+
+
+def _maximise(engine, groups, start):
+    """ML by Fisher scoring on the saturated (EM) moments, then (with missing answers) BFGS on the FIML
+    log-likelihood; complete data need no second step (the two likelihoods are the same). Returns the
+    estimates, whether they converged and the number of iterations; raises ``_Diverged`` as
+    :func:`~.optimiser._optimise`."""
+    x0, _, converged, iterations = _optimise(engine, start)
+    if all(pat.answered.all() for pat in groups):
+        return x0, bool(converged), int(iterations)
+    opt = optimize.minimize(lambda v: _objective(engine, groups, v), x0, jac=True, method="BFGS",
+                            options={"gtol": 1e-9, "maxiter": 3000})
+    return opt.x, bool(opt.success or np.abs(opt.jac).max() < 1e-6), int(opt.nit)
 
 
 def _baseline_loglik(patterns: _Patterns) -> float:
