@@ -21,6 +21,7 @@ DATA = {
     "synth": pd.read_csv(HERE / "data" / "synth_cfa.csv"),
 }
 DATA["round"] = DATA["synth"]
+DATA["hsbinary"] = DATA["hs"].assign(x1=(DATA["hs"]["x1"] > 2).astype(int), x2=(DATA["hs"]["x2"] > 2).astype(int))
 # lavaan name -> ours; relative tolerance for the chi-squares, absolute for the rest
 FIT = {"chisq": "chi2", "df": "df", "pvalue": "p", "baseline.chisq": "baseline_chi2", "baseline.df": "baseline_df",
        "cfi": "cfi", "tli": "tli", "rmsea": "rmsea", "srmr": "srmr", "chisq.scaled": "chi2_scaled",
@@ -180,12 +181,29 @@ def test_ordinal_invariance_dutch_errors(kwargs, message):
         il.invariance(DATA["hs"], "visual =~ x1 + x2 + x3", "school", ordered=True, **kwargs)
 
 
-def test_ordinal_invariance_refuses_an_empty_category_and_binary_items():
+def test_ordinal_invariance_refuses_an_empty_category():
     with pytest.raises(AnalysisError, match="antwoordcategorie leeg"):
         il.invariance(DATA["synth"], REF["empty_category"]["model"], "organisation", ordered=True)
-    binary = DATA["hs"].assign(**{v: (DATA["hs"][v] > 2).astype(int) for v in ("x1", "x2")})
-    with pytest.raises(AnalysisError, match="minstens drie antwoordcategorieën.*x1, x2"):
-        il.invariance(binary, "visual =~ x1 + x2 + x3", "school", ordered=True)
+
+
+def test_binary_items_keep_their_scale_until_the_intercepts_are_equal():
+    from informeel_lib.analysis.cfa.ordinal_invariance import ordinal_steps
+
+    model = REF["invariance"]["hsbinary_school"]["model"]
+    for level, res, _ in ordinal_steps(DATA["hsbinary"], model, "school", ["thresholds", "intercepts"]):
+        scales = res.parameters[(res.parameters["op"] == "~*~") & (res.parameters["group"] == "Grant-White")]
+        free = scales.set_index("lhs")["free"]
+        assert free["x3"] and free["x4"]                              # four categories: free from "thresholds" on
+        assert free["x1"] == free["x2"] == (level == "intercepts")    # binary: only once the intercepts are equal
+
+
+def test_sparse_categories_warn_in_dutch_and_stay_on_the_result():
+    from informeel_lib.analysis.cfa.specification import CFAWarning
+
+    model = REF["invariance"]["synth_organisation"]["model"]
+    with pytest.warns(CFAWarning, match=r"minder dan 5 personen.*'REFL1' in 'Treant' \(antwoord 1: 3\)"):
+        res = il.cfa(DATA["synth"], model, ordered=True, group="organisation")
+    assert len(res.warnings) == 1 and "let op: Bij" in repr(res)
 
 
 def test_ordinal_result_reads_as_dutch_in_the_report():

@@ -51,6 +51,9 @@ __all__ = ["ORDINAL_EQUAL", "OrdinalGroupData", "fit_ordinal_groups", "ordinal_g
 _TAU, _DELTA = 5, 6
 #: group.equal options for ordinal items
 ORDINAL_EQUAL = ("thresholds", "loadings", "intercepts")
+#: fewer people than this in an answer category of one group gives a warning (a rule of thumb: the
+#: category's threshold then rests on a handful of answers)
+SPARSE_CATEGORY = 5
 _MAX_ITER = 300
 _TOL = 1e-11
 
@@ -61,6 +64,7 @@ class OrdinalGroupData:
 
     labels: tuple[str, ...]
     stats: tuple[OrdinalStatistics, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def counts(self) -> np.ndarray:
@@ -72,7 +76,8 @@ def ordinal_group_data(df: pd.DataFrame, observed: list[str], group: str) -> Ord
 
     Raises a Dutch :class:`AnalysisError` when an item has an empty answer category in a group
     (lavaan: "some categories of variable ... are empty in group ..."): its thresholds cannot be
-    compared across groups.
+    compared across groups. Warns (:class:`CFAWarning`, Dutch; also kept in ``warnings``) when a
+    category has fewer than :data:`SPARSE_CATEGORY` people in a group.
     """
     absent = [v for v in observed + [group] if v not in df.columns]
     if absent:
@@ -84,7 +89,11 @@ def ordinal_group_data(df: pd.DataFrame, observed: list[str], group: str) -> Ord
     labels = tuple(pd.unique(groups))
     if len(labels) < 2:
         raise AnalysisError(f"Groeperingsvariabele '{group}' heeft maar één groep met volledige antwoorden.")
-    _check_empty_categories(items, groups, labels, observed, group)
+    counts = _category_counts(items, groups, labels, observed)
+    _check_empty_categories(counts, labels, group)
+    sparse = _sparse_categories(counts, labels, group)
+    if sparse:
+        warnings.warn(sparse, CFAWarning, stacklevel=3)
     out = []
     for lab in labels:
         part = items[groups.to_numpy() == lab]
@@ -92,7 +101,7 @@ def ordinal_group_data(df: pd.DataFrame, observed: list[str], group: str) -> Ord
             raise AnalysisError(f"In groep '{lab}' zijn {len(part)} volledige waarnemingen; te weinig voor een "
                                 f"ordinale CFA met {len(observed)} items.")
         out.append(ordinal_statistics(part, observed))
-    return OrdinalGroupData(labels, tuple(out))
+    return OrdinalGroupData(labels, tuple(out), (sparse,) if sparse else ())
 
 
 def _check_ordinal_values(items: pd.DataFrame, observed) -> None:
@@ -106,24 +115,41 @@ def _check_ordinal_values(items: pd.DataFrame, observed) -> None:
                                 "ordinaal item.")
 
 
-def _check_empty_categories(items, groups, labels, observed, group) -> None:
-    """Every answer category of an item must occur in every group (as lavaan demands)."""
-    problems = []
+def _category_counts(items, groups, labels, observed) -> dict:
+    """Per item its answer values and the groups x answers table of counts."""
     group_codes = pd.Index(labels).get_indexer(groups)
+    out = {}
     for v in observed:
         levels, codes = np.unique(items[v].to_numpy(), return_inverse=True)
         table = np.zeros((len(labels), len(levels)), dtype=int)
         np.add.at(table, (group_codes, codes), 1)
-        for g, lab in enumerate(labels):
-            empty = [_category(c) for c, n in zip(levels, table[g]) if n == 0]
-            if empty:
-                problems.append(f"'{v}' in groep '{lab}' (antwoord {', '.join(empty)} komt niet voor)")
+        out[v] = (levels, table)
+    return out
+
+
+def _check_empty_categories(counts: dict, labels, group) -> None:
+    """Every answer category of an item must occur in every group (as lavaan demands)."""
+    problems = [f"'{v}' in groep '{lab}' (antwoord {', '.join(_category(c) for c in levels[table[g] == 0])} "
+                "komt niet voor)"
+                for v, (levels, table) in counts.items() for g, lab in enumerate(labels) if (table[g] == 0).any()]
     if problems:
         raise AnalysisError(
             f"Een ordinale CFA over '{group}' kan niet: bij deze items is in een groep een antwoordcategorie leeg, "
             f"zodat de drempels niet over de groepen te vergelijken zijn: {'; '.join(problems[:5])}"
             f"{' (en meer)' if len(problems) > 5 else ''}. Voeg zeldzame antwoordcategorieën samen (bijvoorbeeld 1 en "
             "2), voeg kleine groepen samen, of laat het item weg.")
+
+
+def _sparse_categories(counts: dict, labels, group) -> str | None:
+    """A Dutch warning when an answer category has fewer than :data:`SPARSE_CATEGORY` people in a group."""
+    sparse = [f"'{v}' in '{lab}' (antwoord {_category(levels[k])}: {table[g, k]})"
+              for v, (levels, table) in counts.items() for g, lab in enumerate(labels)
+              for k in np.flatnonzero(table[g] < SPARSE_CATEGORY)]
+    if not sparse:
+        return None
+    return (f"Bij {len(sparse)} combinaties van item, groep ('{group}') en antwoord hebben minder dan "
+            f"{SPARSE_CATEGORY} personen dat antwoord gegeven, bijvoorbeeld {'; '.join(sparse[:3])}; de drempels (en "
+            "de toets op gelijke drempels) zijn daar onzeker. Overweeg zeldzame antwoordcategorieën samen te voegen.")
 
 
 def _category(value) -> str:
@@ -138,7 +164,8 @@ class Identification:
     """Which of ν, α, Δ and the factor variances are free in the groups after the first.
 
     ``free_scales`` / ``free_means`` / ``free_intercepts``: Δ, α, ν free in later groups;
-    ``equal`` the group.equal options (``"thresholds"``, ``"loadings"``, ``"intercepts"``).
+    ``equal`` the group.equal options (``"thresholds"``, ``"loadings"``, ``"intercepts"``). Binary
+    items keep Δ = 1 while their intercepts are free (Wu & Estabrook, 2016; semTools does the same).
     """
 
     equal: tuple[str, ...]
@@ -180,8 +207,10 @@ def _parameter_table(terms, n_th: np.ndarray, n_groups: int, std_lv: bool, ident
                     builder.add(_PSI, g, j, k, None)
         later = g > 0
         for i in range(p):
+            # a binary item's scale stays 1 while its intercept is free (one threshold cannot identify both)
+            scale_free = ident.free_scales and (n_th[i] > 1 or not ident.free_intercepts)
             _add(builder, _NU, g, i, free=later and ident.free_intercepts, value=0.0)
-            _add(builder, _DELTA, g, i, free=later and ident.free_scales, value=1.0)
+            _add(builder, _DELTA, g, i, free=later and scale_free, value=1.0)
         for j in range(m):
             _add(builder, _ALPHA, g, j, free=later and ident.free_means, value=0.0)
         for t in range(int(n_th.sum())):
@@ -560,6 +589,7 @@ def _as_result(model_text, fit: OrdinalGroupsFit, params: pd.DataFrame, fit_dict
         modification_indices=pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"]),
         implied_cov=cov, implied_mean=mean, groups=labels,
         n_obs={lab: int(st.n) for lab, st in zip(labels, fit.model.data.stats)}, equal=tuple(equal), std_lv=std_lv,
+        warnings=fit.model.data.warnings,
     )
 
 

@@ -8,7 +8,7 @@ parameterization = "delta")``, each adding equality constraints to the previous 
 step        equal across groups          free in the groups after the first
 ========== ============================ ==========================================================
 configural  nothing                      (factor means 0, variances 1, Δ = 1, ν = 0 in every group)
-thresholds  thresholds                   scale factors Δ and intercepts ν
+thresholds  thresholds                   scale factors Δ (not of binary items) and intercepts ν
 loadings    + loadings                   + factor variances
 intercepts  + intercepts (all ν = 0)     Δ, factor variances and factor means
 ========== ============================ ==========================================================
@@ -122,10 +122,6 @@ def ordinal_steps(df, model, group: str, levels) -> list[tuple[str, CFAResult, O
     terms = parse_model(model)
     observed, _ = _variables(terms)
     data = ordinal_group_data(df, observed, group)
-    binary = [v for v, k in zip(observed, data.stats[0].n_categories) if k < 3]
-    if binary:
-        raise AnalysisError(f"De stappen van Wu & Estabrook (2016) vragen items met minstens drie "
-                            f"antwoordcategorieën; deze items hebben er twee: {', '.join(binary)}.")
     out = []
     for level in levels:
         fitted = estimate_groups(terms, data, std_lv=True, ident=ORDINAL_LEVELS[level])

@@ -70,7 +70,11 @@ out$multigroup <- list(
 out$invariance <- list(
   hs_school = invariance_ref(hs, m_hs, "school"),
   synth_round = invariance_ref(synth, m_round, "round"),
-  synth_organisation = invariance_ref(synth, m_org, "organisation")
+  synth_organisation = invariance_ref(synth, m_org, "organisation"),
+  # binary items (x1, x2 split at their median category) next to 4-category ones: Wu & Estabrook keep the
+  # scale factors of binary items at 1 while their intercepts are free
+  hsbinary_school = invariance_ref(transform(hs, x1 = as.integer(x1 > 2), x2 = as.integer(x2 > 2)),
+                                   "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", "school")
 )
 # an empty category in one group: lavaan refuses (LEID1 has no answer 1 in Oosterlengte)
 m_empty <- "LEID =~ LEID1 + LEID2 + LEID3 + LEID4 + LEID5"
