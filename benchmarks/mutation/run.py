@@ -6,10 +6,14 @@ hours. Results: ``benchmarks/mutation/<name>.txt`` (every surviving mutant with 
 ``benchmarks/mutation/summary.json`` (killed/survived per module). Each survivor is explained in
 ``benchmarks/mutation/survivors.md`` (equivalent mutant, or the test that now kills it).
 
+Mutants that no input can tell from the original are listed, each with a one-line reason, in
+``benchmarks/mutation/equivalent.txt``; the kill rate per module is ``killed / (mutants - equivalent)``.
+
 Usage::
 
     python benchmarks/mutation/run.py                 # all modules
     python benchmarks/mutation/run.py reliability     # one or more modules by name
+    python benchmarks/mutation/run.py --recheck nl    # after adding tests: rerun only the last run's survivors
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 SCRATCH = ROOT / "build" / "mutate"
+EQUIVALENT = OUT / "equivalent.txt"
 
 # Tests that cannot pass under mutmut's trampoline (they check that a warning points at the caller's line:
 # the trampoline adds a stack frame); they are left out of the mutation runs only.
@@ -83,44 +88,87 @@ def _results(work: Path, mutmut: str) -> dict[str, str]:
     return out
 
 
-def run_module(name: str) -> dict:
+def equivalent_mutants() -> dict[str, str]:
+    """Mutant name -> why no input can tell it from the original (``equivalent.txt``: ``name | reason``)."""
+    if not EQUIVALENT.exists():
+        return {}
+    out = {}
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, reason = line.partition("|")
+            out[key.strip()] = reason.strip()
+    return out
+
+
+def _refresh_tests(work: Path) -> None:
+    """Copy the current tests into an earlier scratch copy (and mutmut's own copy of it) for a recheck."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    for dest in (work / "tests", work / "mutants" / "tests"):
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", dest, ignore=ignore)
+
+
+def _last_survivors(name: str) -> list[str]:
+    path = OUT / f"{name}.txt"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return re.findall(r"^## (\S+) \(", text, flags=re.MULTILINE)
+
+
+def run_module(name: str, recheck: bool = False) -> dict:
     target, tests, functions = MODULES[name]
-    work = _project_copy(name, target, tests)
+    work = SCRATCH / name
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "CI": "true", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    if recheck and (work / "mutants").is_dir():
+        _refresh_tests(work)
+        selection = _last_survivors(name)
+    else:
+        work = _project_copy(name, target, tests)
+        selection = functions or []
     start = time.time()
     log = OUT / f"{name}.log"
-    with open(log, "w") as fh:
-        subprocess.run([mutmut, "run", "--max-children", os.environ.get("MUTATE_JOBS", "2"), *(functions or [])],
-                       cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    with open(log, "a" if recheck else "w") as fh:
+        if selection or not recheck:
+            subprocess.run([mutmut, "run", "--max-children", os.environ.get("MUTATE_JOBS", "2"), *selection],
+                           cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT)
     status = {k: v for k, v in _results(work, mutmut).items() if v != "not checked"}
     counts: dict[str, int] = {}
     for s in status.values():
         counts[s] = counts.get(s, 0) + 1
     survivors = sorted(k for k, s in status.items() if s in ("survived", "no tests"))
+    equivalent = equivalent_mutants()
     lines = [f"# {target}: {len(survivors)} surviving mutants (tests: {' '.join(tests)})", ""]
     for key in survivors:
         diff = subprocess.run([mutmut, "show", key], cwd=work, capture_output=True, text=True).stdout
-        lines += [f"## {key} ({status[key]})", diff.strip(), ""]
+        why = f"equivalent: {equivalent[key]}" if key in equivalent else "OPEN: no test kills it yet"
+        lines += [f"## {key} ({status[key]})", why, diff.strip(), ""]
     (OUT / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
     killed = counts.get("killed", 0) + counts.get("timeout", 0) + counts.get("segfault", 0)
+    n_equivalent = sum(1 for key in survivors if key in equivalent)
+    relevant = len(status) - n_equivalent
     return {"module": target, "functions": functions or "alle", "tests": tests, "mutants": len(status),
             "killed": killed,
-            "survived": len(survivors), "other": {k: v for k, v in counts.items()
-                                                  if k not in ("killed", "survived", "no tests", "timeout")},
+            "survived": len(survivors), "equivalent": n_equivalent,
+            "kill_rate": round(killed / relevant, 3) if relevant else None,
+            "other": {k: v for k, v in counts.items() if k not in ("killed", "survived", "no tests", "timeout")},
             "seconds": round(time.time() - start)}
 
 
 def main(names: list[str]) -> None:
+    recheck = "--recheck" in names
+    names = [n for n in names if n != "--recheck"]
     summary_path = Path(os.environ.get("MUTATE_SUMMARY", OUT / "summary.json"))
     for name in names or list(MODULES):
         print(f"mutmut: {name} ...", flush=True)
-        result = run_module(name)
+        result = run_module(name, recheck=recheck)
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}  # another run may have written
         summary[name] = result
         summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         r = summary[name]
-        print(f"  {r['killed']}/{r['mutants']} gedood, {r['survived']} overleefd ({r['seconds']} s)", flush=True)
+        rate = "–" if r["kill_rate"] is None else f"{100 * r['kill_rate']:.0f} %"
+        print(f"  {r['killed']}/{r['mutants']} gedood, {r['survived']} overleefd, "
+              f"waarvan {r['equivalent']} equivalent: {rate} van de niet-equivalente mutanten gedood "
+              f"({r['seconds']} s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -363,3 +363,86 @@ def test_speeder_threshold_floor_fraction_and_missing_durations():
     assert speeder_threshold([]) == 60.0 and speeder_threshold([None, float("nan")]) == 60.0
     assert speeder_threshold([None, 300, 900, 600]) == pytest.approx(200.0)  # a third of the known median
     assert speeder_threshold([300], min_seconds=10, fraction=0.5) == 150.0
+
+
+def _refl_leid_codebook():
+    """The demo codebook cut down to REFL (five items, REFL4 reversed) and LEID (five items, none reversed)."""
+    from dataclasses import replace
+
+    from informeel_lib.codebook import load_codebook
+
+    cb = load_codebook()
+    return replace(cb, scales={code: cb.scales[code] for code in ("REFL", "LEID")})
+
+
+def test_straightliner_rule_edge_by_edge():
+    from informeel_lib.io.cleaning import straightliner_mask
+
+    cb = _refl_leid_codebook()
+    refl, leid = cb.scales["REFL"].item_codes, cb.scales["LEID"].item_codes
+    assert cb.scales["REFL"].reverse_items == ["REFL4"] and not cb.scales["LEID"].reverse_items
+    nan = np.nan
+    rows = {
+        "all the same": [4] * 5 + [4] * 5,
+        "varies on the mixed scale": [4, 4, 4, 2, 4] + [4] * 5,
+        "same on the mixed scale only": [4] * 5 + [1, 2, 3, 4, 5],
+        "one mixed item skipped": [4, 4, nan, 4, 4] + [3] * 5,  # 9 of 10 answered, the rest the same
+        "exactly 80% answered": [2, 2, 2, 2, nan] + [3, 3, 3, 1, nan],
+        "70% answered": [2, 2, 2, 2, nan] + [3, 3, 3, nan, nan],
+    }
+    frame = pd.DataFrame(list(rows.values()), index=list(rows), columns=refl + leid, dtype=float)
+    assert straightliner_mask(frame, cb).to_dict() == {
+        "all the same": True, "varies on the mixed scale": False, "same on the mixed scale only": True,
+        "one mixed item skipped": True, "exactly 80% answered": True, "70% answered": False}
+    assert straightliner_mask(frame, cb, min_answered=0.7)["70% answered"]
+    # two answered items of the mixed scale can show a straight line; one cannot
+    few = pd.DataFrame([[4, 4] + [nan] * 8, [4] + [nan] * 9], columns=refl + leid, dtype=float)
+    assert straightliner_mask(few, cb, min_answered=0).tolist() == [True, False]
+    # without a scale that holds reversed items there is nothing to contradict: nobody is a straight-liner
+    from dataclasses import replace
+    only_leid = replace(cb, scales={"LEID": cb.scales["LEID"]})
+    assert not straightliner_mask(frame, only_leid).any()
+
+
+def test_straightliner_counts_answers_against_the_items_the_export_held():
+    from informeel_lib.io.cleaning import straightliner_mask
+
+    cb = _refl_leid_codebook()
+    refl, leid = cb.scales["REFL"].item_codes, cb.scales["LEID"].item_codes
+    # an export that held only the five REFL items: five answers are all of them
+    frame = pd.DataFrame([[3] * 5 + [np.nan] * 5] * 2, columns=refl + leid, dtype=float)
+    frame["_n_available"] = [5, 0]  # 0: unknown, so all items of the codebook count
+    assert straightliner_mask(frame, cb).tolist() == [True, False]
+
+
+def test_per_file_accounting_table_value_by_value():
+    rows_a = [["x1", "ZINN", "A", "manager", "a@b.nl", "rood"] + [3] * len(ITEMS),
+              ["x2", "ZINN", "A", "manager", "c@d.nl", "blauw"] + [9] + [2] * (len(ITEMS) - 1),
+              ["x1", "ZINN", "A", "manager", "", ""] + [4] * len(ITEMS)]
+    a = pd.DataFrame(rows_a, columns=["code", "organisatie", "team", "rol", "email", "kleur"] + ITEMS)
+    b = pd.DataFrame([["y1", "Treant", "B", "manager"] + [3] * len(ITEMS)],
+                     columns=["code", "organisatie", "team", "rol"] + ITEMS)
+    files = clean([a, b], round_name="2022-05", salt=SALT).to_frame()
+    assert files.to_dict("records") == [
+        {"source_file": "dataframe1", "tool": "csv", "n_in": 3, "n_kept": 2, "n_dropped": 1,
+         "identifier_columns_dropped": 1, "unmapped_columns": 1, "values_set_missing": 1},
+        {"source_file": "dataframe2", "tool": "csv", "n_in": 1, "n_kept": 1, "n_dropped": 0,
+         "identifier_columns_dropped": 0, "unmapped_columns": 0, "values_set_missing": 0}]
+
+
+def test_a_row_lost_without_accounting_stops_cleaning_with_the_counts(monkeypatch):
+    from informeel_lib.io import cleaning
+
+    real = cleaning._drop
+
+    def leaky(frame, mask, code, reason_fn, log, rnd, dropped):
+        out = real(frame, mask, code, reason_fn, log, rnd, dropped)
+        return out.iloc[1:] if code == "dubbel" else out
+
+    monkeypatch.setattr(cleaning, "_drop", leaky)
+    df = pd.DataFrame([["x1", "ZINN", "A", "manager"] + [3] * len(ITEMS)] * 3,
+                      columns=["code", "organisatie", "team", "rol"] + ITEMS)
+    with pytest.raises(RuntimeError) as info:
+        clean([df.assign(code=["x1", "x2", "x1"])], round_name="2022-05", salt=SALT)
+    assert str(info.value) == ("Interne fout in de opschoning: bestand 'dataframe1' heeft 3 rijen in, maar 1 bewaard "
+                               "+ 1 verwijderd. Meld dit bij het onderzoeksteam.")

@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 import informeel_lib as il
+from informeel_lib.analysis.describe import labels_as_written
 from informeel_lib.errors import AnalysisError
 
 
@@ -52,3 +53,56 @@ def test_default_columns_multiple_by_and_errors():
         il.describe_by(df, "org", value="team")
     with pytest.raises(AnalysisError, match="min_group"):
         il.describe_by(df, "org", min_group=0)
+
+
+def test_every_refusal_says_what_is_wrong():
+    df = make()
+    cases = [
+        ((df.to_dict(), "org"), {}, r"^describe_by verwacht een tabel \(DataFrame\)\.$"),
+        ((df, ["org", "x", "y"]), {}, r"^Groepeerkolom\(men\) x, y ontbreken in de data\.$"),
+        ((df, "org"), {"value": "REFL", "columns": ["LEID"]}, r"^Geef value óf columns, niet allebei\.$"),
+        ((df[["org"]], "org"), {}, r"^Er zijn geen numerieke kolommen om te beschrijven\.$"),
+        ((df, "org"), {"value": "nope"}, r"^Kolom 'nope' ontbreekt in de data\.$"),
+        ((df.assign(flag=True), "org"), {"value": "flag"}, r"^Kolom 'flag' is niet numeriek"),
+        ((df, "org"), {"min_group": 2.5}, r"^min_group moet een geheel getal van minstens 1 zijn, niet 2\.5\.$"),
+        ((df, "org"), {"ci": 0.0}, r"^ci moet tussen 0 en 1 liggen, niet 0\.0\.$"),
+        ((df, "org"), {"ci": 1.0}, r"^ci moet tussen 0 en 1 liggen, niet 1\.0\.$"),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(AnalysisError, match=message):
+            il.describe_by(*args, **kwargs)
+
+
+def test_small_group_note_in_full_and_one_answer_without_spread():
+    df = pd.DataFrame({"g": ["a", "b", "b", "c", "c", "c"], "x": [4.0, 2.0, 3.0, 1.0, 2.0, 6.0]})
+    out = il.describe_by(df, "g", value="x", min_group=3).set_index("g")
+    assert out.loc["a", "note"] == ("Minder dan 3 antwoorden (n = 1): niet getoond, om herleidbaarheid te "
+                                    "voorkomen en omdat een gemiddelde dan onbetrouwbaar is.")
+    assert out.loc["c", "note"] == "" and out.loc["c", "mean"] == 3.0
+    one = il.describe_by(df, "g", value="x", min_group=1).set_index("g")
+    assert one.loc["a", "mean"] == 4.0 and np.isnan(one.loc["a", "sd"]) and np.isnan(one.loc["a", "ci_low"])
+    assert one.loc["a", "note"] == "Eén antwoord: geen spreiding of betrouwbaarheidsinterval."
+    assert not one.loc["a", "suppressed"]
+    two = one.loc["b"]  # two answers are enough for a spread and an interval
+    assert two["sd"] == pytest.approx(np.sqrt(0.5)) and two["note"] == ""
+    half = stats.t.ppf(0.975, 1) * np.sqrt(0.5) / np.sqrt(2)
+    assert (two["ci_low"], two["ci_high"]) == pytest.approx((2.5 - half, 2.5 + half))
+
+
+def test_groups_sorted_and_team_numbers_shown_as_written():
+    df = pd.DataFrame({"team": [12.0, 7.0, np.nan, 7.0], "x": pd.array([1, 2, None, 4], dtype="Int64")})
+    out = il.describe_by(df, "team", value="x", min_group=1)
+    assert [str(t) for t in out["team"]] == ["7", "12", "<NA>"]  # team 7, not 7.0; sorted, missing last
+    assert out["n"].tolist() == [2, 1, 0] and out["mean"].iloc[0] == 3.0  # the missing answer is not counted
+    assert out["n"].dtype == int and out["suppressed"].dtype == bool
+    half_teams = pd.DataFrame({"team": [1.5, 2.0, 2.0], "x": [1.0, 2.0, 3.0]})
+    assert [str(t) for t in il.describe_by(half_teams, "team", value="x", min_group=1)["team"]] == ["1.5", "2.0"]
+    assert labels_as_written(pd.Series([1.0, np.inf])).dtype == "float64"  # not every float is a label
+    assert labels_as_written(pd.Series([np.nan, np.nan])).dtype == "float64"
+
+
+def test_a_category_without_respondents_is_shown_as_an_empty_suppressed_row():
+    df = pd.DataFrame({"g": pd.Categorical(["b", "b"], categories=["a", "b"]), "x": [1.0, 2.0]})
+    out = il.describe_by(df, "g", value="x", min_group=2)
+    assert out["g"].tolist() == ["a", "b"] and out["n"].tolist() == [0, 2]
+    assert out["suppressed"].tolist() == [True, False]

@@ -103,3 +103,59 @@ def test_html_table_negative_numbers_use_the_minus_sign_and_numeric_cells_do_not
 def test_number_drops_the_sign_of_a_value_that_rounds_to_zero():
     assert nl.number(0.2349) == "0,23" and nl.number(-0.2349) == "\u22120,23" and nl.number(-0.001) == "0,00"
     assert nl.number(float("nan")) == "–" and nl.number(None) == "–"
+
+
+def test_count_words_up_to_twelve_then_digits():
+    assert [nl.count_word(n) for n in (0, 1, 5, 12)] == ["nul", "een", "vijf", "twaalf"]
+    assert nl.count_word(13) == "13" and nl.count_word(1500) == "1.500"
+    assert nl.count_word(-1) == "\u22121"  # never a word picked from the end of the list
+
+
+def test_from_to_shows_as_many_decimals_as_it_takes_to_differ_up_to_three():
+    assert nl.from_to(3.6, 3.9) == "3,6 → 3,9"
+    assert nl.from_to(3.72, 3.74) == "3,72 → 3,74"
+    assert nl.from_to(3.7204, 3.7214) == "3,720 → 3,721"
+    assert nl.from_to(1.00001, 1.00002) == "1,000 → 1,000"  # three decimals at most
+    assert nl.from_to(3.6, 3.9, 2) == "3,60 → 3,90"
+    assert nl.from_to(-0.25, 0.25) == "\u22120,2 → 0,2"
+
+
+def test_p_value_boundary_and_infinity():
+    assert nl.p_value(0.001) == "p = ,001"  # exactly ,001 is not "< ,001"
+    assert nl.p_value(0.000999) == "p < ,001"
+    assert nl.p_value(1.0) == "p = 1,000"
+    assert nl.number(float("inf")) == "∞"
+
+
+def test_round_label_of_an_impossible_month_is_left_as_written():
+    assert nl.round_label("2022-13") == "2022-13"
+    assert nl.round_label("2022-05-01") == "2022-05-01"
+    assert nl.round_label("2023-12") == "december 2023"
+
+
+def test_html_table_exact_markup():
+    df = pd.DataFrame({"Groep": ["a", "b"], "M": [3.5, 4.25]})
+    assert nl.html_table(df, title="t") == (
+        '<table class="apa"><caption><em>t</em></caption><thead><tr><th>Groep</th><th class="num">M</th></tr>'
+        '</thead><tbody><tr><td>a</td><td class="num">3,50</td></tr><tr><td>b</td><td class="num">4,25</td></tr>'
+        "</tbody></table>")
+    assert nl.html_table(df.iloc[:0], title="leeg") == (
+        '<table class="apa"><caption><em>leeg</em></caption><thead><tr><th>Groep</th><th>M</th></tr></thead>'
+        "<tbody></tbody></table>")  # an empty table has no numeric columns to align
+
+
+def test_html_table_a_column_is_numeric_only_if_every_row_is():
+    df = pd.DataFrame({"mixed": ["tekst", 2.0], "numeric": [1.0, np.nan]}, dtype=object)
+    out = nl.html_table(df, title="t")
+    assert "<th>mixed</th>" in out and '<th class="num">numeric</th>' in out  # a missing value does not count
+
+
+def test_html_table_intervals_do_not_break_but_names_in_brackets_do():
+    df = pd.DataFrame({"Team": ["[naam] afd. 2", "Noord"], "BI": ["[,78; ,85]", "[0,1; 0,3]"]})
+    cells = _cells(nl.html_table(df, title="t"))
+    assert cells == ["[naam] afd. 2", "[,78;&nbsp;,85]", "Noord", "[0,1;&nbsp;0,3]"]
+
+
+def test_html_table_p_of_exactly_one_thousandth_is_not_below_it():
+    df = pd.DataFrame({"p": [0.001, 0.0009999, 0.5]})
+    assert _cells(nl.html_table(df, title="t")) == [",001", "&lt; ,001", ",500"]
