@@ -337,7 +337,7 @@ class Notebook:
 
     def invariance(self, group: str, gedeeld_pad=None) -> None:
         """Measurement invariance across rounds (this and the previous, of the organisation) or organisations."""
-        from .context import previous_round
+        from .context import estimator_options, previous_round
         from .sections import invariance_html
 
         cached = self.shared(gedeeld_pad)
@@ -350,7 +350,8 @@ class Notebook:
         else:
             rows, key = self.context.data, "invariance_organisations"
         _display_html(invariance_html(rows, self.codebook.model_dict(), group, codebook=self.codebook,
-                                      min_group=self.min_group, number=self.table_number(), cached=cached.get(key)))
+                                      min_group=self.min_group, number=self.table_number(), cached=cached.get(key),
+                                      options=estimator_options(None, self.codebook)))
 
     # --- notebook 04: agreement within teams ----------------------------------------------------------
     def agreement(self) -> None:

@@ -1117,16 +1117,17 @@ def fit_table_html(fit: dict, *, n: int, number: int = 8) -> str:
 
 
 def invariance_html(data: pd.DataFrame, model, group: str, *, codebook, min_group: int = MIN_GROUP, number: int = 9,
-                    cached=None) -> str:
+                    cached=None, options: dict | None = None) -> str:
     """Measurement invariance across ``group`` as Dutch HTML (groups too small for a fit left out).
 
     ``cached`` takes a result computed earlier (e.g. from the report cache) instead of refitting.
-    Across organisations the :func:`core_model` is tested, as in the reports.
+    Across organisations the :func:`core_model` is tested, as in the reports. ``options``: the
+    estimator's keyword arguments (:func:`~informeel_lib.report.context.estimator_options`).
     """
     what = {"round": "rondes", "organisation": "organisaties"}.get(group, group)
     if group == "organisation":
         model = core_model(model, codebook)
-    result = cached if cached is not None else _invariance_result(data, model, group, min_group)
+    result = cached if cached is not None else _invariance_result(data, model, group, min_group, options=options)
     return _invariance_html(result, what, number, scope=core_scope(codebook) if group == "organisation" else "")
 
 
