@@ -75,41 +75,53 @@ def _first_order(patterns, sigma, mu):
     return scores.T @ scores / patterns.n
 
 
-def _saturated_information(patterns, sigma, mu, h=1e-6):
-    """Observed information (per case) of the saturated model in (mu, vech Sigma) coordinates."""
+def _saturated_information(patterns, sigma, mu):
+    """Observed information (per case) of the saturated model in (mu, vech Sigma) coordinates.
+
+    Notes
+    -----
+    Analytic, summed over the missing-data patterns: a pattern with observed items o, :math:`n_o`
+    respondents, means :math:`m_o`, biased covariances :math:`S_o`, :math:`W = \\Sigma_{oo}^{-1}`,
+    :math:`d = m_o - \\mu_o` and :math:`C = S_o + dd'` adds :math:`n_o W` (means),
+    :math:`n_o ((Wd)' \\otimes W) D` (means x covariances) and
+    :math:`n_o D'[\\tfrac12(WCW \\otimes W + W \\otimes WCW) - \\tfrac12 W \\otimes W]D` (covariances),
+    D the duplication matrix (lavaan's ``lav_mvnorm_missing_information_observed_samplestats``).
+    """
     p = patterns.p
     r, c = _vech(p)
-
-    def gradient(m, s):
-        _, g_sigma, g_mu = patterns.evaluate(s, m)
-        sym = g_sigma + g_sigma.T - np.diag(np.diag(g_sigma))
-        return np.concatenate([g_mu, sym[r, c]])
-
-    k = p + len(r)
-    hess = np.empty((k, k))
-    for j in range(k):
-        m_up, m_dn, s_up, s_dn = mu.copy(), mu.copy(), sigma.copy(), sigma.copy()
-        if j < p:
-            m_up[j] += h
-            m_dn[j] -= h
-        else:
-            a, b = r[j - p], c[j - p]
-            for s_, sign in ((s_up, 1), (s_dn, -1)):
-                s_[a, b] += sign * h
-                if a != b:
-                    s_[b, a] += sign * h
-        hess[:, j] = (gradient(m_up, s_up) - gradient(m_dn, s_dn)) / (2 * h)
-    return (hess + hess.T) / 2 / patterns.n
+    pos = {(i, j): k for k, (i, j) in enumerate(zip(r, c))}
+    info = np.zeros((p + len(r), p + len(r)))
+    for obs, _, cnt, means, covs in patterns.batches:
+        k = obs.shape[1]
+        dup = _duplication(k)
+        lr, lc = _vech(k)
+        for o, n_o, m_o, s_o in zip(obs, cnt, means, covs):
+            w = np.linalg.inv(sigma[np.ix_(o, o)])
+            d = m_o - mu[o]
+            wcw = w @ (s_o + np.outer(d, d)) @ w
+            idx = np.concatenate([o, p + np.array([pos[(o[a], o[b])] for a, b in zip(lr, lc)])])
+            block = np.zeros((k + len(lr), k + len(lr)))
+            block[:k, :k] = w
+            block[:k, k:] = np.kron((w @ d)[None, :], w) @ dup
+            block[k:, :k] = block[:k, k:].T
+            block[k:, k:] = dup.T @ (0.5 * (np.kron(wcw, w) + np.kron(w, wcw)) - 0.5 * np.kron(w, w)) @ dup
+            info[np.ix_(idx, idx)] += n_o * block
+    return info / patterns.n
 
 
-def _complete_information(sigma):
-    """Complete-data information (per case) of the saturated model at sigma: blockdiag(Σ⁻¹, ½D'(Σ⁻¹⊗Σ⁻¹)D)."""
-    p = sigma.shape[0]
-    inv = np.linalg.inv(sigma)
+def _duplication(p):
+    """Duplication matrix D (vec = D vech), vech by columns."""
     r, c = _vech(p)
     dup = np.zeros((p * p, len(r)))
     for k, (i, j) in enumerate(zip(r, c)):
         dup[i * p + j, k] = dup[j * p + i, k] = 1.0
+    return dup
+
+
+def _complete_information(sigma):
+    """Complete-data information (per case) of the saturated model at sigma: blockdiag(Σ⁻¹, ½D'(Σ⁻¹⊗Σ⁻¹)D)."""
+    inv = np.linalg.inv(sigma)
+    dup = _duplication(sigma.shape[0])
     return linalg.block_diag(inv, 0.5 * dup.T @ np.kron(inv, inv) @ dup)
 
 
