@@ -8,8 +8,10 @@
 * keeps raw answers (no reverse keying), sets out-of-range values and unknown labels to missing
   and logs each one (``strict=True``: an error instead);
 * replaces the personal code (or, without one, tool + source respondent id) by a salted
-  pseudonym, and scrubs e-mail addresses and phone numbers in open answers;
-* drops duplicate submissions (keeps the last), rows without any answer, and flags or drops
+  pseudonym, and scrubs e-mail addresses and phone numbers in open answers; a placeholder typed
+  as code ('nvt', 'geen', '-', 'x', 'onbekend', ...) counts as no code, and one code used in two
+  organisations gets one pseudonym per organisation (both logged);
+* drops duplicate submissions within an organisation (keeps the last), rows without any answer, and flags or drops
   straight-liners and speeders.
 
 Every dropped row, changed value and flag is a row in the log, and per file
@@ -30,9 +32,9 @@ import pandas as pd
 from ..codebook import Codebook, load_codebook, normalise_text
 from ..deidentify import deidentify, deidentify_label
 from ..errors import InputError
-from ..files import safe_name
+from ..files import printable, safe_name
 from .intake import Export, export_from_frame, read_export
-from .pseudonyms import get_salt, pseudonym, respondent_key
+from .pseudonyms import get_salt, is_placeholder_code, pseudonym, respondent_key
 from .readers import SUPPORTED_EXTENSIONS
 
 LOG_COLUMNS = ["round", "source_file", "source_row", "respondent", "action", "column", "old_value", "new_value",
@@ -53,6 +55,11 @@ REASONS = {
     "gegevens_verwijderd": "identificerende gegevens in open antwoord vervangen",
     "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
     "onbekende_kolom": "kolom niet herkend in het codeboek en daarom niet meegenomen",
+    "code_plaatshouder": "persoonlijke code is een invulwoord (zoals 'nvt' of 'geen'), geen echte code: behandeld "
+                         "als geen code, dus nooit als dubbele inzending van een ander gezien",
+    "code_meerdere_organisaties": "dezelfde persoonlijke code komt in meer dan één organisatie voor: per "
+                                  "organisatie als een andere persoon behandeld (dubbele inzendingen alleen binnen "
+                                  "één organisatie)",
 }
 # Dutch warning per kind of changed value, printed by the CLI
 WARNINGS = {
@@ -245,6 +252,7 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     resp = [pseudonym(respondent_key(code, tool=export.tool, source_id=source), salt)
             for code, source in zip(codes, sources)]
     out["respondent"] = resp
+    _log_placeholder_codes(codes, rows, resp, rnd=rnd, name=name, log=log)
     _add_categories(out, export, df, rows, resp, cb=cb, rnd=rnd, log=log)
     for col in ("team_size", "tenure", "contract_hours", "duration_s"):
         out[col] = df[col].to_numpy(dtype=float) if col in df else np.nan
@@ -262,6 +270,34 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     for col in cb.open_questions:
         out[col] = _deidentified_open_answers(df, col, codes, rows, resp, rnd=rnd, name=name, log=log)
     return out
+
+
+def _log_placeholder_codes(codes, rows, resp, *, rnd: str, name: str, log: list) -> None:
+    """One log line per filled-in personal code that is a placeholder ('nvt', 'geen', '-', ...): it counts as no
+    code. The placeholder itself is shown (it identifies no one); a real code never reaches the log."""
+    for code, row, r in zip(codes, rows, resp):
+        if code is not None and is_placeholder_code(code):
+            _log(log, rnd, name, row, r, "gewijzigd", "personal_code", printable(str(code), limit=20), None,
+                 "code_plaatshouder")
+
+
+def _separate_organisations(frame: pd.DataFrame, salt: str, log: list, rnd: str) -> pd.DataFrame:
+    """One pseudonym used in more than one organisation (the same personal code typed by people of different
+    organisations) becomes one pseudonym per organisation, ``pseudonym(<pseudonym>|<organisation>)``, so
+    duplicates are only ever looked for within one organisation; every changed row is logged."""
+    known = frame["organisation"].notna()
+    n_orgs = frame[known].groupby("respondent")["organisation"].nunique()
+    shared = known & frame["respondent"].isin(n_orgs.index[n_orgs > 1])
+    if not shared.any():
+        return frame
+    frame = frame.copy()
+    new = [pseudonym(f"{r}|organisatie:{o}", salt)
+           for r, o in zip(frame.loc[shared, "respondent"], frame.loc[shared, "organisation"])]
+    frame.loc[shared, "respondent"] = new
+    for (_, r) in frame[shared].iterrows():
+        _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "gewijzigd", "respondent", None, None,
+             "code_meerdere_organisaties")
+    return frame
 
 
 def _add_categories(out, export: Export, df, rows, resp, *, cb: Codebook, rnd: str, log: list) -> None:
@@ -479,6 +515,7 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
         frames.append(_prepare_file(export, rnd=rnd, cb=cb, salt=salt, log=log, order_offset=offset))
         offset += len(export.data)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = _separate_organisations(frame, salt, log, rnd)
     dropped: list = []
     frame = _drop_unusable(frame, cb, log, rnd, dropped)
     limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
@@ -791,7 +828,7 @@ def check_round_columns(path) -> None:
         schema = pq.read_schema(path)
         raw = (schema.metadata or {}).get(ROUND_METADATA_KEY)
         items = list(json.loads(raw.decode("utf-8")).get("items") or {}) if raw else []
-    except Exception as exc:  # noqa: BLE001 - whatever pyarrow raises on a damaged file
+    except Exception as exc:  # whatever pyarrow raises on a damaged file
         raise InputError("dit is geen leesbaar parquet-bestand (beschadigd of van een ander type); maak de ronde "
                          "opnieuw met 'informeel clean'.", file=str(path)) from exc
     missing = [c for c in (*ROUND_COLUMNS, *items) if c not in schema.names]

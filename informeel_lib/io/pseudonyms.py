@@ -2,7 +2,9 @@
 
 ``respondent = "p-" + HMAC-SHA256(salt, key)[:12]`` where ``key`` is the normalised personal code
 (upper/lower case, spaces and punctuation do not matter), or, without a personal code, a
-source key built from the export tool and the respondent id in that export.
+source key built from the export tool and the respondent id in that export. A placeholder typed
+instead of a code ("nvt", "geen", "-", "x", "onbekend", ...) counts as no code, so two people who
+both typed "nvt" never become one person.
 
 The salt comes from (in this order) the ``salt`` argument, the environment variable
 ``INFORMEEL_SALT``, or the file ``.informeel_salt`` in the working directory, which is created
@@ -60,6 +62,28 @@ def normalise_code(code) -> str:
     return re.sub(r"[^0-9a-z]", "", normalise_text(code))
 
 
+PLACEHOLDER_CODES = frozenset({
+    "", "nvt", "na", "nb", "nvb", "geen", "geencode", "niet", "nee", "x", "onbekend", "nietbekend", "weetniet",
+    "none", "null", "nan", "leeg", "anoniem", "anonymous", "unknown", "nvtt", "nietvantoepassing", "geenidee",
+})
+"""Normalised "personal codes" that stand for no code ('nvt', 'n.v.t.', 'geen', '-', 'x', 'onbekend', ...)."""
+
+
+def is_placeholder_code(code) -> bool:
+    """True when ``code`` is no real personal code: empty, punctuation only, a word for 'none' such as 'nvt',
+    'geen' or 'onbekend' (any case or punctuation), or one character repeated ('xxx', '000').
+
+    Examples
+    --------
+    >>> [is_placeholder_code(c) for c in ("N.v.t.", " - ", "XXX", "ab-12 cd")]
+    [True, True, True, False]
+    """
+    if code is None:
+        return True
+    key = normalise_code(code)
+    return key in PLACEHOLDER_CODES or len(set(key)) == 1 and key[0] in "x0"
+
+
 def pseudonym(key: str, salt: str) -> str:
     """``'p-'`` + the first 12 hex characters of HMAC-SHA256(salt, key)."""
     digest = hmac.new(salt.encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -67,8 +91,8 @@ def pseudonym(key: str, salt: str) -> str:
 
 
 def respondent_key(personal_code, *, tool: str, source_id) -> str:
-    """The string that is hashed: the normalised personal code, else ``tool`` + source respondent id."""
-    code = normalise_code(personal_code) if personal_code is not None else ""
-    if code:
-        return "code:" + code
+    """The string that is hashed: the normalised personal code, else (no code, or a placeholder such as 'nvt':
+    :func:`is_placeholder_code`) ``tool`` + source respondent id."""
+    if not is_placeholder_code(personal_code):
+        return "code:" + normalise_code(personal_code)
     return f"bron:{tool}:{source_id}"

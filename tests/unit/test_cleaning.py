@@ -446,3 +446,54 @@ def test_a_row_lost_without_accounting_stops_cleaning_with_the_counts(monkeypatc
         clean([df.assign(code=["x1", "x2", "x1"])], round_name="2022-05", salt=SALT)
     assert str(info.value) == ("Interne fout in de opschoning: bestand 'dataframe1' heeft 3 rijen in, maar 1 bewaard "
                                "+ 1 verwijderd. Meld dit bij het onderzoeksteam.")
+
+
+# --- no silent data errors (issue 11, finding 8) ------------------------------------------------------------
+
+def _frame(codes, orgs=None):
+    """One row per code, distinct answers per row (no straight lines), no submission times."""
+    orgs = orgs or ["ZINN"] * len(codes)
+    rows = [[code, org, "A", "manager", *[1 + (i + k) % 5 for k in range(len(ITEMS))]]
+            for i, (code, org) in enumerate(zip(codes, orgs))]
+    return pd.DataFrame(rows, columns=["code", "organisatie", "team", "rol", *ITEMS])
+
+
+PLACEHOLDERS = ["nvt", "N.V.T.", "n.v.t", "geen", "Geen", "-", "x", "X", "onbekend", "ONBEKEND", "n/a", "xxx",
+                "000", "?", " - ", "geen code", "weet niet"]
+
+
+def test_placeholder_codes_never_make_people_duplicates():
+    codes = PLACEHOLDERS + ["AB-12", "ab12"]  # the last two are one real person, typed twice
+    res = clean([_frame(codes)], round_name="2022-05", salt=SALT)
+    assert res.n_dropped_by_reason == {"dubbel": 1}
+    assert res.n_kept == len(PLACEHOLDERS) + 1 and res.data["respondent"].is_unique
+    logged = res.log[res.log["reason_code"] == "code_plaatshouder"]
+    assert sorted(logged["source_row"]) == list(range(2, 2 + len(PLACEHOLDERS)))
+    assert (logged["column"] == "personal_code").all() and "AB-12" not in res.log.to_string()
+    assert res.n_changed_by_reason["code_plaatshouder"] == len(PLACEHOLDERS)
+
+
+def test_a_placeholder_code_is_no_code():
+    from informeel_lib.io.pseudonyms import is_placeholder_code, respondent_key
+
+    for code in [*PLACEHOLDERS, "", "   ", None, "XXXX", "0000"]:
+        assert is_placeholder_code(code), code
+        assert respondent_key(code, tool="csv", source_id="r1") == "bron:csv:r1"
+    for code in ["AB0000", "x1", "jan01", "12345", "GEEN12"]:
+        assert not is_placeholder_code(code), code
+
+
+def test_the_same_code_in_two_organisations_is_two_people():
+    df = _frame(["AB12", "ab-12", "AB12", "CD34"], ["ZINN", "Treant", "ZINN", "Treant"])
+    res = clean([df], round_name="2022-05", salt=SALT)
+    # within ZINN row 4 is a duplicate of row 2; Treant's AB12 (row 3) is someone else
+    assert res.n_dropped_by_reason == {"dubbel": 1}
+    assert res.log.loc[res.log["reason_code"] == "dubbel", "source_row"].tolist() == [2]
+    assert sorted(res.data["source_row"]) == [3, 4, 5] and res.data["respondent"].is_unique
+    separated = res.log[res.log["reason_code"] == "code_meerdere_organisaties"]
+    assert sorted(separated["source_row"]) == [2, 3, 4]
+    kept = res.data.set_index("source_row")["respondent"]
+    assert set(separated["respondent"]) == {kept[3], kept[4]} | {res.log.loc[res.log["reason_code"] == "dubbel",
+                                                                            "respondent"].iloc[0]}
+    # a code used in one organisation only keeps its usual pseudonym (stable across rounds)
+    assert kept[5] == pseudonym("code:cd34", SALT)
