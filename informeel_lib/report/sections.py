@@ -662,7 +662,7 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
     if isinstance(inv, Failure):
         return _p(f"Meetinvariantie tussen {what} kon niet worden getoetst: {inv.message}")
     scope = f", {scope}" if scope else ""
-    tab = inv.copy()
+    tab = _robust_invariance_columns(inv) if inv.attrs.get("estimator") == "MLR" else inv.copy()
     tab.index = [LEVELS_NL.get(str(i), str(i)) for i in tab.index]
     tab.index.name = "Model"
     verdicts = [Verdict(v) for v in tab["verdict"].iloc[1:]] if "verdict" in tab.columns else []
@@ -698,14 +698,29 @@ def _invariance_html(inv, what: str, table_number, *, scope: str = "") -> str:
         note=_invariance_note(inv))
 
 
+def _robust_invariance_columns(inv: pd.DataFrame) -> pd.DataFrame:
+    """An MLR invariance table with the indices its ΔCFI/ΔRMSEA (and verdicts) come from: the scaled χ²
+    and the robust CFI, TLI and RMSEA in the columns the report shows."""
+    tab = inv.copy()
+    for shown, robust in (("chi2", "chi2_scaled"), ("cfi", "cfi_robust"), ("tli", "tli_robust"),
+                          ("rmsea", "rmsea_robust")):
+        if robust in tab.columns:
+            tab[shown] = tab[robust]
+    return tab
+
+
 def _invariance_note(inv) -> str:
     """The table note: what each step constrains (ordinal items: the Wu & Estabrook steps, WLSMV)."""
     if inv.attrs.get("estimator") == "WLSMV":
         return ("Antwoorden als geordende categorieën (WLSMV). Configureel: zelfde structuur; drempels: ook gelijke "
                 "drempels tussen de antwoordcategorieën; daarna ook gelijke ladingen en gelijke intercepten (Wu & "
                 "Estabrook, 2016). ΔCFI en ΔRMSEA uit de geschaalde fitmaten (Chen, 2007).")
-    return ("Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
-            "(Chen, 2007).")
+    steps = ("Configureel: zelfde structuur; metrisch: ook gelijke ladingen; scalair: ook gelijke intercepten "
+             "(Chen, 2007).")
+    if inv.attrs.get("estimator") == "MLR":
+        steps += (" Robuuste ML (MLR): geschaalde χ² (Yuan-Bentler) en robuuste CFI, TLI en RMSEA (Brosseau-Liard "
+                  "& Savalei, 2014); ΔCFI en ΔRMSEA uit de robuuste fitmaten.")
+    return steps
 
 
 def factor_section(ctx: ReportContext, shared: dict) -> Section:

@@ -58,3 +58,17 @@ def test_ml_and_wlsmv_side_by_side():
     html = rs.estimator_comparison_html(SYNTH, MODEL, il.load_codebook())
     assert "met ML en met WLSMV" in html and rs.scale_name("REFL", il.load_codebook()) in html
     assert html.count("<table") == 2
+
+
+def test_mlr_invariance_table_shows_the_robust_indices_its_deltas_come_from():
+    table = pd.DataFrame({"chi2": [100.0, 110.0], "df": [48, 54], "cfi": [0.90, 0.89], "tli": [0.88, 0.88],
+                          "rmsea": [0.08, 0.08], "srmr": [0.05, 0.06], "chi2_scaled": [123.4, 131.2],
+                          "cfi_robust": [0.951, 0.947], "tli_robust": [0.93, 0.93], "rmsea_robust": [0.061, 0.059],
+                          "delta_cfi": [float("nan"), -0.004], "delta_rmsea": [float("nan"), -0.002],
+                          "verdict": ["baseline", "acceptable"]}, index=["configural", "metric"])
+    table.attrs["estimator"] = "MLR"
+    html = rs._invariance_html(table, "organisaties", 9)
+    assert "123,4" in html and ",951" in html and ",061" in html and "Brosseau-Liard" in html
+    assert "100,0" not in html and "past matig" not in html      # not the naive χ² and CFI
+    table.attrs["estimator"] = "ML"
+    assert "100,0" in rs._invariance_html(table, "organisaties", 9)
