@@ -40,7 +40,8 @@ DESELECT = [
 
 # module name -> (file to mutate, focused tests that must kill its mutants, functions to mutate or None for all).
 # compare and cleaning are large (850+ mutants, mostly Dutch messages and table layout): their statistical
-# and rule functions are mutated, the rest is covered by the report-number and CLI tests.
+# and rule functions (and, for compare, the result's sentence) are mutated, the rest is covered by the
+# report-number and CLI tests.
 MODULES = {
     "reliability": ("informeel_lib/analysis/reliability.py",
                     ["tests/reference/test_reliability.py", "tests/reference/test_ordinal_reliability.py",
@@ -48,9 +49,10 @@ MODULES = {
     "privacy": ("informeel_lib/privacy.py",
                 ["tests/unit/test_privacy.py", "tests/unit/test_privacy_suppression.py"], None),
     "nl": ("informeel_lib/nl.py", ["tests/unit/test_nl.py"], None),
-    "compare": ("informeel_lib/analysis/compare.py", ["tests/unit/test_compare.py", "tests/unit/test_inference.py"],
+    "compare": ("informeel_lib/analysis/compare.py",
+                ["tests/unit/test_compare_edges.py", "tests/unit/test_compare.py", "tests/unit/test_inference.py"],
                 ["*x_welch__*", "*x__t_result__*", "*x_partially_paired__*", "*x__pooled_sd__*",
-                 "*x__compare_pair__*", "*x_benchmark__*"]),
+                 "*x__compare_pair__*", "*x_benchmark__*", "*x_compare_rounds__*", "*BenchmarkResult*"]),
     "cleaning": ("informeel_lib/io/cleaning.py", ["tests/unit/test_cleaning.py"],
                  ["*x__duplicate_mask__*", "*x_speeder_threshold__*", "*x_straightliner_mask__*", "*x__drop__*",
                   "*x__account__*"]),
