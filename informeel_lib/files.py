@@ -216,36 +216,105 @@ def sha256_file(path) -> str:
 _MAGIC = b"INFORMEEL-HMAC-1\n"
 
 
-def cache_key(salt=None, *, create: bool = True, near=None) -> bytes | None:
-    """The key that signs caches: ``$INFORMEEL_CACHE_KEY`` if set, else HMAC(salt, 'cache').
+def project_secret(near=None, *, create: bool = False) -> str | None:
+    """The salt of the project that ``near`` (a data folder) belongs to; None when there is none.
 
-    The salt is the project's secret (``$INFORMEEL_SALT`` or ``.informeel_salt``, see
-    :mod:`informeel_lib.io.pseudonyms`); the derived key, not the salt, is what the batch runner
-    hands to its workers and kernels. With ``create=False`` and no secret available, None.
+    Looked up in this order: ``$INFORMEEL_SALT``; the ``salt_file`` of the ``informeel.yaml`` found from
+    ``near`` upwards; ``.informeel_salt`` in ``near`` or up to three folders above it (``data/processed``
+    -> the project root); ``.informeel_salt`` in the working directory. With ``create``, a new salt file
+    is made in the working directory when none is found (as cleaning does,
+    :func:`informeel_lib.io.pseudonyms.get_salt`).
     """
-    env = os.environ.get(CACHE_KEY_ENV, "").strip()
-    if env and salt is None:
-        try:
-            return bytes.fromhex(env)
-        except ValueError:
-            return None
-    if salt is None:
-        salt = os.environ.get("INFORMEEL_SALT", "").strip() or None
-    if salt is None:
-        places = [Path.cwd()]
-        if near is not None:  # the project of a data folder: data/processed -> the project root
-            folder = Path(near).resolve()
-            places = [folder, *list(folder.parents)[:3], Path.cwd()]
+    salt = os.environ.get("INFORMEEL_SALT", "").strip() or None
+    if salt is not None:
+        return salt
+    places = [Path.cwd()]
+    if near is not None:
+        folder = Path(near).resolve()
+        places = [folder, *list(folder.parents)[:3], Path.cwd()]
+    secret = _project_salt_file(near)
+    if secret is None:
         secret = next((p / ".informeel_salt" for p in places if (p / ".informeel_salt").is_file()), None)
-        if secret is not None:
-            salt = secret.read_text(encoding="utf-8").strip() or None
-        elif create:
-            from .io.pseudonyms import get_salt  # lazy: files is a foundation module
+    if secret is not None:
+        return secret.read_text(encoding="utf-8").strip() or None
+    if create:
+        from .io.pseudonyms import get_salt  # lazy: files is a foundation module
 
-            salt = get_salt()
+        return get_salt()
+    return None
+
+
+def _project_salt_file(near) -> Path | None:
+    """The existing ``salt_file`` named by the project file found from ``near`` (None without one)."""
+    if near is None:
+        return None
+    from .errors import InformeelError
+    from .project import load_project
+
+    try:
+        project = load_project(near)
+    except InformeelError:  # an invalid informeel.yaml is reported by the command that reads it
+        return None
+    salt_file = getattr(project, "salt_file", None)
+    return salt_file if salt_file is not None and salt_file.is_file() else None
+
+
+def _derived_key(salt: str) -> bytes:
+    return hmac.new(str(salt).encode("utf-8"), b"informeel cache v1", hashlib.sha256).digest()
+
+
+def handed_cache_key() -> bytes | None:
+    """The key the batch runner handed to its workers and kernels (``$INFORMEEL_CACHE_KEY``), if any."""
+    env = os.environ.get(CACHE_KEY_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        return bytes.fromhex(env)
+    except ValueError:
+        return None
+
+
+def cache_key(salt=None, *, create: bool = True, near=None) -> bytes | None:
+    """The key that signs caches: HMAC(salt, 'cache') of the project's secret.
+
+    ``salt`` given: its key. ``near`` (the data folder a cache belongs to) given: the key of that
+    folder's project (:func:`project_secret`), whatever the working directory or an earlier run handed
+    down. Neither: ``$INFORMEEL_CACHE_KEY`` if the batch runner set it, else the secret found from the
+    working directory. With ``create=False`` and no secret available, None.
+    """
+    if salt is None and near is None:
+        handed = handed_cache_key()
+        if handed is not None:
+            return handed
+    if salt is None:
+        salt = project_secret(near, create=create)
     if salt is None:
         return None
-    return hmac.new(str(salt).encode("utf-8"), b"informeel cache v1", hashlib.sha256).digest()
+    return _derived_key(salt)
+
+
+def verification_keys(folder) -> list[bytes]:
+    """Every key a cache in ``folder`` may legitimately be signed with.
+
+    The key of the project ``folder`` belongs to (:func:`cache_key` with ``near``), and the key the
+    batch runner handed down (it signs with the first, but a data folder outside the project whose
+    secret lies in the batch's working directory is only known by the second).
+    """
+    keys = [cache_key(create=False, near=folder), handed_cache_key()]
+    return [k for i, k in enumerate(keys) if k is not None and k not in keys[:i]]
+
+
+def load_signed_cache(path):
+    """The object in the signed cache ``path``, or None when no key of its folder verifies it
+    (:func:`verification_keys`) or it cannot be unpickled (e.g. written by another version)."""
+    for key in verification_keys(Path(path).parent):
+        try:
+            value = load_signed_pickle(path, key)
+        except Exception:  # noqa: BLE001 - a signed but unreadable cache is recomputed, never a crash
+            value = None
+        if value is not None:
+            return value
+    return None
 
 
 def sign_payload(payload: bytes, key: bytes) -> bytes:

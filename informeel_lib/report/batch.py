@@ -123,14 +123,20 @@ def organisation_counts(data_dir, round_name: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in orgs.value_counts().sort_index().items()}
 
 
-def round_disclosure_plan(data_dir, round_name: str, min_group: int):
-    """The round's :class:`~informeel_lib.disclosure.DisclosurePlan` (which organisations get a report)."""
+def round_disclosure_plan(data_dir, round_name: str, min_group: int, *, codebook):
+    """The round's :class:`~informeel_lib.disclosure.DisclosurePlan` (which organisations get a report).
+
+    ``codebook`` (a Codebook or path) is the one the reports use: its open questions decide which
+    answer columns the plan protects, so the organisations skipped here are the ones the reports hide.
+    """
     import pandas as pd
 
+    from ..codebook import Codebook, load_codebook
     from .context import round_plan
 
     data = pd.read_parquet(round_path(data_dir, round_name))
-    return round_plan(data, min_group=min_group)
+    return round_plan(data, min_group=min_group,
+                      codebook=codebook if isinstance(codebook, Codebook) else load_codebook(codebook))
 
 
 def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_group: int = MIN_GROUP, config=None,
@@ -151,15 +157,16 @@ def plan_round(round_name: str, *, data_dir, out_dir, organisation=None, min_gro
 
     cfg = config or load_config()
     codebook = codebook_path(codebook)
+    questionnaire = load_codebook(codebook)
     counts = organisation_counts(data_dir, round_name)
     if organisation is not None:
-        canonical = load_codebook(codebook).resolve_organisation(organisation) or organisation
+        canonical = questionnaire.resolve_organisation(organisation) or organisation
         if canonical not in counts:
             raise InputError(f"organisatie '{organisation}' komt niet voor in ronde {round_name} "
                              f"(wel: {', '.join(counts)}).", file=str(round_path(data_dir, round_name)))
         organisation = canonical
     notebook = str(REPORT_NOTEBOOK_DIR / cfg["notebook"])
-    plan = round_disclosure_plan(data_dir, round_name, min_group)
+    plan = round_disclosure_plan(data_dir, round_name, min_group, codebook=questionnaire)
     out = inside(out_dir, safe_name(round_name))
     base = {"ronde": round_name, "data_map": str(Path(data_dir).resolve()), "min_groep": int(min_group),
             "interactief": False, "gedeeld_pad": str(shared_path) if shared_path else None,
@@ -469,11 +476,14 @@ def shared_cache_path(data_dir, round_name: str) -> Path:
     return inside(data_dir, f"{safe_name(round_name)}_gedeeld.pkl")
 
 
-def share_cache_key(data_dir=None) -> bytes:
-    """Derive the cache key once in this process and hand it to workers and kernels via the environment.
+def share_cache_key(data_dir) -> bytes:
+    """Derive the cache key of ``data_dir`` in this process and hand it to workers and kernels via the environment.
 
-    The key comes from the project's secret: ``$INFORMEEL_SALT``, or ``.informeel_salt`` next to the data
-    folder (its project) or in the working directory."""
+    The key comes from the secret of the project the data folder belongs to
+    (:func:`informeel_lib.files.project_secret`: ``$INFORMEEL_SALT``, the project's ``salt_file``,
+    ``.informeel_salt`` next to the data folder or in the working directory), never from a key an
+    earlier run in this process handed down: a report kernel that reads the cache later (notebook 03,
+    another process) derives the same key from the same data folder."""
     key = cache_key(near=data_dir)
     os.environ[CACHE_KEY_ENV] = key.hex()
     return key
@@ -536,7 +546,6 @@ def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=N
 def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPoolExecutor:
     """The default executor: ``jobs`` spawned worker processes, each with a warm kernel."""
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    share_cache_key()  # before the workers start: they (and their kernels) inherit it
     return cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
                                   initializer=init_worker if reuse_kernel else limit_threads,
                                   initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
@@ -640,6 +649,7 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, round_name)
+    share_cache_key(data_dir)  # before the first job starts a worker: workers and their kernels inherit it
     cfg = config if isinstance(config, dict) else load_config(config)
     plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
                                min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg,

@@ -286,15 +286,19 @@ def answer_forms(texts: pd.Series) -> pd.Series:
     return out
 
 
-def round_plan(data: pd.DataFrame, *, min_group: int = MIN_GROUP, codebook=None):
+def round_plan(data: pd.DataFrame, *, min_group: int = MIN_GROUP, codebook: Codebook):
     """The disclosure plan of one round (:func:`~informeel_lib.disclosure.disclosure_plan`): organisations,
-    teams and roles of the scale tables, and the coded forms of every ``vormen`` open question."""
-    from ..disclosure import disclosure_plan
-    from ..project import resolve_codebook
+    teams and roles of the scale tables, and the coded forms of every ``vormen`` open question.
 
-    cb = codebook if codebook is not None and not isinstance(codebook, (str, bytes)) else resolve_codebook(codebook)
+    ``codebook`` is required: the questionnaire of the report decides which open questions are
+    protected (looking it up here, from the working directory, gave the demo codebook in a batch run
+    with ``--codebook``)."""
+    from ..disclosure import disclosure_plan
+
+    if not isinstance(codebook, Codebook):
+        raise TypeError(f"round_plan needs a loaded Codebook, not {type(codebook).__name__}")
     frame = data[[c for c in ("organisation", "team", "role") if c in data.columns]].copy()
-    columns = form_columns(data, cb)
+    columns = form_columns(data, codebook)
     for column in columns:
         frame[column] = answer_forms(data[column])
     return disclosure_plan(frame, min_group=min_group, answer_columns=columns)
@@ -525,20 +529,29 @@ def _invariance_result(data: pd.DataFrame, model: dict, group: str, min_group: i
                              timeout=INVARIANCE_TIMEOUT if timeout is None else timeout)
 
 
-def load_shared(shared_path, ctx: ReportContext, *, data_dir=None) -> dict:
-    """The network-wide results: from the batch runner's cache, or computed here (no cache)."""
-    from ..files import cache_key, load_signed_pickle
+def load_shared(shared_path, ctx: ReportContext | None, *, data_dir=None) -> dict:
+    """The network-wide results: from the batch runner's signed cache, or computed here.
+
+    The cache is verified with the key of the data folder it lies in
+    (:func:`informeel_lib.files.load_signed_cache`), never with whatever the working directory holds:
+    a kernel in another folder (notebook 03, a report notebook run on its own) reads the cache that the
+    batch made for that folder. A cache that does not verify (another project's secret, a file dropped
+    in the data folder, a damaged or outdated pickle) is ignored with a Dutch warning on stderr and the
+    results are computed here for ``ctx``'s round; without a ``ctx`` (an exploration notebook that
+    computes what it shows itself) the result is then ``{}``.
+    """
+    from ..files import load_signed_cache
 
     if shared_path:
-        key = cache_key(create=False)
-        cached = load_signed_pickle(shared_path, key) if key is not None else None
+        cached = load_signed_cache(shared_path)
         if isinstance(cached, dict):
             return cached
+        where = "de netwerkmodellen worden hier berekend" if ctx is not None else "dit notebook rekent zelf"
         print(f"Waarschuwing: de cache {Path(shared_path).name} kon niet worden geverifieerd en wordt genegeerd; "
-              "de netwerkmodellen worden hier berekend.", file=sys.stderr)
+              f"{where}.", file=sys.stderr)
         data_dir = data_dir or str(Path(shared_path).parent)
-    data_dir = data_dir or "."
+    if ctx is None:
+        return {}
+    data_dir = data_dir or ctx.data_dir or "."
     return {p: compute_shared_part(p, ctx.round_name, data_dir=data_dir, min_group=ctx.min_group, codebook=ctx.codebook)
             for p in SHARED_PARTS}
-
-

@@ -97,6 +97,7 @@ class Notebook:
     context: ReportContext = field(repr=False)
     _figures: list = field(default_factory=lambda: [0], repr=False, compare=False)
     _widgets: list = field(default_factory=list, repr=False, compare=False)
+    _shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- what the cells select --------------------------------------------------------------
     @property
@@ -297,10 +298,19 @@ class Notebook:
                       "betekenen dat factoranalyse zinvol is.</p>")
 
     def shared(self, gedeeld_pad=None) -> dict:
-        """The report cache of the round (network-wide models), only when no organisation is chosen."""
+        """The report cache of the round (network-wide models), only when no organisation is chosen.
+
+        Read (and verified with the key of the data folder it lies in) once per notebook; a cache that
+        does not verify gives a Dutch warning and ``{}``: the notebook then computes what it shows.
+        """
         from .context import load_shared
 
-        return load_shared(gedeeld_pad, None) if gedeeld_pad and self.organisation is None else {}
+        if not gedeeld_pad or self.organisation is not None:
+            return {}
+        key = str(gedeeld_pad)
+        if key not in self._shared:
+            self._shared[key] = load_shared(gedeeld_pad, None, data_dir=self.data_dir)
+        return self._shared[key]
 
     def cfa(self, gedeeld_pad=None, schatter=None) -> None:
         """Fit of the codebook model in the chosen round and organisation.

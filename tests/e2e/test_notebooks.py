@@ -127,8 +127,6 @@ def test_02_honours_round_organisation_minimum_and_codebook(rendered_round, tmp_
     assert "widget" not in html and "<script" not in html and "Dropdown" not in html
 
 
-@pytest.mark.xfail(reason="open bug found at integration: notebook 03 with the signed round cache of the "
-                          "other xdist worker fails in papermill (see the closing note)", strict=False)
 def test_03_honours_the_organisation_and_reuses_the_report_cache(rendered_round, tmp_path):
     import pandas as pd
 

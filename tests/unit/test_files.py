@@ -227,6 +227,55 @@ def test_dropped_pickle_is_never_unpickled_by_a_report(tmp_path, monkeypatch, ca
     assert "geverifieerd" in capsys.readouterr().err
 
 
+@pytest.fixture()
+def other_workers_cache(tmp_path, monkeypatch):
+    """A round cache the batch signed in another process (another pytest-xdist worker, an earlier
+    `informeel report`): the project's salt lies beside the data folder, and this process has no key
+    handed down and works in another folder (a notebook kernel)."""
+    monkeypatch.delenv("INFORMEEL_SALT", raising=False)
+    monkeypatch.delenv(files.CACHE_KEY_ENV, raising=False)
+    (tmp_path / "project" / "processed").mkdir(parents=True)
+    (tmp_path / "project" / ".informeel_salt").write_text("zout van het project\n", encoding="utf-8")
+    cache = batch.shared_cache_path(tmp_path / "project" / "processed", "2022-05")
+    files.dump_signed_pickle({"cfa": {"fit": {"cfi": 0.95}}}, cache, files.cache_key("zout van het project"))
+    (tmp_path / "kernel").mkdir()
+    monkeypatch.chdir(tmp_path / "kernel")
+    return cache
+
+
+def test_a_kernel_verifies_the_cache_with_the_key_of_its_data_folder(other_workers_cache, capsys):
+    assert context.load_shared(str(other_workers_cache), None) == {"cfa": {"fit": {"cfi": 0.95}}}
+    assert "geverifieerd" not in capsys.readouterr().err
+
+
+def test_a_cache_that_fails_to_verify_is_ignored_with_a_warning_never_a_crash(other_workers_cache, monkeypatch,
+                                                                              capsys):
+    (other_workers_cache.parents[1] / ".informeel_salt").write_text("een nieuw zout\n", encoding="utf-8")
+    monkeypatch.setenv(files.CACHE_KEY_ENV, files.cache_key("een andere run").hex())  # a stale key handed down
+    assert context.load_shared(str(other_workers_cache), None) == {}  # the notebook computes what it shows
+    assert "kon niet worden geverifieerd en wordt genegeerd; dit notebook rekent zelf" in capsys.readouterr().err
+    other_workers_cache.write_bytes(other_workers_cache.read_bytes()[:-3])  # truncated
+    assert files.load_signed_cache(other_workers_cache) is None
+
+
+def test_the_batch_signs_with_its_data_folders_key_not_a_key_an_earlier_run_handed_down(other_workers_cache,
+                                                                                         monkeypatch):
+    monkeypatch.setenv(files.CACHE_KEY_ENV, files.cache_key("een eerdere run").hex())
+    key = batch.share_cache_key(other_workers_cache.parent)
+    assert key == files.cache_key("zout van het project") and os.environ[files.CACHE_KEY_ENV] == key.hex()
+
+
+def test_the_projects_salt_file_gives_the_cache_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("INFORMEEL_SALT", raising=False)
+    (tmp_path / "geheim").mkdir()
+    (tmp_path / "geheim" / "salt.txt").write_text("projectzout\n", encoding="utf-8")
+    (tmp_path / "informeel.yaml").write_text("salt_file: geheim/salt.txt\n", encoding="utf-8")
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "data")
+    assert files.cache_key(create=False, near=tmp_path / "data" / "processed") == files.cache_key("projectzout")
+    assert not (tmp_path / "data" / ".informeel_salt").exists()
+
+
 def test_side_computation_failure_still_exits_zero(tmp_path, monkeypatch, capsys):
     import concurrent.futures as cf
 
