@@ -219,21 +219,21 @@ _MAGIC = b"INFORMEEL-HMAC-1\n"
 def project_secret(near=None, *, create: bool = False) -> str | None:
     """The salt of the project that ``near`` (a data folder) belongs to; None when there is none.
 
-    Looked up in this order: ``$INFORMEEL_SALT``; the ``salt_file`` of the ``informeel.yaml`` found from
-    ``near`` upwards; ``.informeel_salt`` in ``near`` or up to three folders above it (``data/processed``
-    -> the project root); ``.informeel_salt`` in the working directory. With ``create``, a new salt file
-    is made in the working directory when none is found (as cleaning does,
-    :func:`informeel_lib.io.pseudonyms.get_salt`).
+    Looked up in the order cleaning uses for the pseudonym salt (``informeel clean``): the
+    ``salt_file`` of the ``informeel.yaml`` found from ``near`` upwards; ``$INFORMEEL_SALT``;
+    ``.informeel_salt`` in ``near`` or up to three folders above it (``data/processed`` -> the project
+    root); ``.informeel_salt`` in the working directory. With ``create``, a new salt file is made in the
+    working directory when none is found (as cleaning does, :func:`informeel_lib.io.pseudonyms.get_salt`).
     """
-    salt = os.environ.get("INFORMEEL_SALT", "").strip() or None
-    if salt is not None:
-        return salt
-    places = [Path.cwd()]
-    if near is not None:
-        folder = Path(near).resolve()
-        places = [folder, *list(folder.parents)[:3], Path.cwd()]
     secret = _project_salt_file(near)
     if secret is None:
+        salt = os.environ.get("INFORMEEL_SALT", "").strip() or None
+        if salt is not None:
+            return salt
+        places = [Path.cwd()]
+        if near is not None:
+            folder = Path(near).resolve()
+            places = [folder, *list(folder.parents)[:3], Path.cwd()]
         secret = next((p / ".informeel_salt" for p in places if (p / ".informeel_salt").is_file()), None)
     if secret is not None:
         return secret.read_text(encoding="utf-8").strip() or None
