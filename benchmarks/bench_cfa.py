@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import best_of
 
 import informeel_lib as il
 
@@ -45,15 +45,6 @@ t3 <- system.time(f3 <- cfa(m, data = d, group = "organisation"))[["elapsed"]]
 cat(sprintf("%.6f %.6f %.6f %.6f %.6f %.6f\n", t1, t2, t3, fitMeasures(f1, "chisq"),
             fitMeasures(s[[3]], "chisq"), fitMeasures(f3, "chisq")))
 """
-
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

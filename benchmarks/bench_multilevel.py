@@ -21,11 +21,11 @@ import json
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 import informeel_lib as il
 from informeel_lib.analysis.lmm import RandomTerm, fit_lmm
@@ -52,15 +52,6 @@ t_net <- best(quote({lmer(f, net); lmer(y ~ 1 + (1 | org) + (1 | team), net)}))
 m <- lmer(WBEING ~ HRS + LEAD + (1 | GRP), bz)
 cat(sprintf("%.6f %.6f %.6f %.6f %.10f\n", t_bh, t_raw, t_slope, t_net, fixef(m)[["LEAD"]]))
 """
-
-
-def best_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def network_frame():
@@ -105,10 +96,10 @@ def main():
     team = RandomTerm.intercept("team", bh["GRP"].to_numpy())
     slope = RandomTerm.with_slope("team", bh["GRP"].to_numpy(), bh["LEAD"].to_numpy(), "LEAD")
     ours = {
-        "bh1996": best_of(lambda: il.influence_model(bh, "WBEING", ["HRS", "LEAD"], groups="GRP")),
-        "raw": best_of(lambda: fit_lmm(y, X, [team])),
-        "slope": best_of(lambda: fit_lmm(y, X, [slope])),
-        "net": best_of(lambda: il.influence_model(frame, outcome, predictors)),
+        "bh1996": best_of(lambda: il.influence_model(bh, "WBEING", ["HRS", "LEAD"], groups="GRP"), repeat=5),
+        "raw": best_of(lambda: fit_lmm(y, X, [team]), repeat=5),
+        "slope": best_of(lambda: fit_lmm(y, X, [slope]), repeat=5),
+        "net": best_of(lambda: il.influence_model(frame, outcome, predictors), repeat=5),
     }
     beta = il.influence_model(bh, "WBEING", ["HRS", "LEAD"], groups="GRP").coefficients.loc["LEAD", "estimate"]
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,12 +20,12 @@ import json
 import shutil
 import subprocess
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 import informeel_lib as il
 
@@ -58,15 +58,6 @@ write.csv(tt$rho, "{tmp}/tetra.csv", row.names = FALSE)
 cat(sprintf("%.6f %.6f %.6f %.6f %.6f %.6f %.6f %.6f %.6f\n", t1, t2, t3, t4, t5, fitMeasures(fo, "chisq"),
             fitMeasures(fo, "chisq.scaled"), fitMeasures(fb, "chisq"), fitMeasures(fs, "chisq")))
 """
-
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

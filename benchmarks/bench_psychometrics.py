@@ -17,12 +17,12 @@ import json
 import shutil
 import subprocess
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 import informeel_lib as il
 
@@ -46,15 +46,6 @@ def likert_data(n, n_scales, per_scale, seed, missing=0.0):
     if missing:
         df = df.mask(rng.random(df.shape) < missing)
     return df
-
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def bench_reliability(rows):
