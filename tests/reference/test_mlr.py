@@ -35,6 +35,10 @@ def test_matches_lavaan(key, data, missing):
     for name, ours in FIT.items():
         tol = {"rel": 1e-3} if name in RELATIVE else {"abs": 1e-3}
         assert res.fit[ours] == pytest.approx(ref["fit"][name], **tol), name
+    for kind in ("scaled", "robust"):
+        lo, hi = res.fit[f"rmsea_ci_{kind}"]
+        assert lo == pytest.approx(ref["fit"][f"rmsea.ci.lower.{kind}"], abs=1e-3), kind
+        assert hi == pytest.approx(ref["fit"][f"rmsea.ci.upper.{kind}"], abs=1e-3), kind
     theirs = pd.DataFrame(ref["params"])
     ours = res.parameters.copy()
     ours.loc[ours["op"] == "~1", "rhs"] = ""

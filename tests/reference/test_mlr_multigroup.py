@@ -68,6 +68,9 @@ def test_estimates_and_robust_standard_errors_match_lavaan(key, level):
                  missing=REF[key]["missing"])
     assert list(res.groups) == ref["groups"] and list(res.n_obs.values()) == ref["n"]
     assert res.fit["missing"] == REF[key]["missing"]
+    for kind in ("scaled", "robust"):
+        bounds = (ref["fit"][f"rmsea.ci.lower.{kind}"], ref["fit"][f"rmsea.ci.upper.{kind}"])
+        assert res.fit[f"rmsea_ci_{kind}"] == pytest.approx(bounds, abs=1e-3), kind
     theirs = pd.DataFrame(ref["params"])
     theirs = theirs[theirs["op"].isin(["=~", "~~", "~1"])]
     theirs = theirs.assign(group=[ref["groups"][g - 1] for g in theirs["group"]])
@@ -87,6 +90,9 @@ def test_single_group_fiml_robust_indices_match_lavaan():
     res = il.cfa(DATA["fiml"], ref["model"], estimator="MLR", missing="fiml")
     for name in ("cfi.robust", "tli.robust", "rmsea.robust", "cfi.scaled", "rmsea.scaled"):
         assert res.fit[COLUMNS[name]] == pytest.approx(ref["fit"][name], abs=1e-3), name
+    for kind in ("scaled", "robust"):
+        bounds = (ref["fit"][f"rmsea.ci.lower.{kind}"], ref["fit"][f"rmsea.ci.upper.{kind}"])
+        assert res.fit[f"rmsea_ci_{kind}"] == pytest.approx(bounds, abs=1e-3), kind
 
 
 def test_groups_too_small_for_the_model_fail_fast_with_a_dutch_error():

@@ -88,7 +88,8 @@ def cfa(df: pd.DataFrame, model, *, group: str | None = None, equal=(), std_lv: 
     estimator : {None, "ML", "MLR", "WLSMV", "DWLS"}
         None chooses as lavaan: ML, or WLSMV when ``ordered`` is given. MLR: ML estimates with
         Huber-White standard errors, the Yuan-Bentler scaled χ² (``fit["chi2_scaled"]``,
-        ``"scaling_factor"``) and scaled/robust CFI, TLI, RMSEA (``"cfi_scaled"``, ``"cfi_robust"``, ...;
+        ``"scaling_factor"``) and scaled/robust CFI, TLI, RMSEA (``"cfi_scaled"``, ``"cfi_robust"``, ...,
+        ``"rmsea_ci_scaled"``, ``"rmsea_ci_robust"``;
         single- and multi-group, complete data or ``missing="fiml"``; see
         :mod:`informeel_lib.analysis.cfa.robust` and :mod:`informeel_lib.analysis.cfa.robust_fiml`).
         WLSMV and DWLS treat the items as ordinal (thresholds and polychoric correlations; see

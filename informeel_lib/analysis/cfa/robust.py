@@ -34,6 +34,7 @@ import numpy as np
 
 from .engine import _Engine
 from .fit import cfi, chi2_pvalue, rmsea, tli
+from .robust_fiml import robust_indices, scaled_rmsea_ci
 
 __all__ = ["robust_ml"]
 
@@ -121,8 +122,8 @@ def robust_ml(engine: _Engine, x, y: np.ndarray, fit: dict):
         "estimator": "MLR", "chi2_scaled": ts, "df_scaled": df, "p_scaled": chi2_pvalue(ts, df),
         "scaling_factor": c, "baseline_chi2_scaled": t0s, "baseline_scaling_factor": c0,
         "cfi_scaled": cfi(ts, df, t0s, df0), "tli_scaled": tli(ts, df, t0s, df0), "rmsea_scaled": rmsea(ts, df, n),
-        "cfi_robust": _corrected(cfi, t, df, t0, df0, c, c0), "tli_robust": _corrected(tli, t, df, t0, df0, c, c0),
-        "rmsea_robust": math.sqrt(max(t / n / df - c / n, 0.0)) if df > 0 else 0.0,
+        "rmsea_ci_scaled": scaled_rmsea_ci(t, df, c, n, 1),
+        **robust_indices(t=t, c=c, t0=t0, c0=c0, df=df, df0=df0, n=n),
     }
     return np.sqrt(np.clip(np.diag(vcov), 0, None)), extra
 
@@ -137,8 +138,3 @@ def _baseline_scaling(s, y, a1_sample, b1_sample):
     e0 = delta.T @ a1 @ delta
     b0 = delta.T @ b1 @ delta
     return _trace_ugamma(a1_sample, b1_sample, np.linalg.inv(e0), b0) / (p * (p - 1) / 2)
-
-
-def _corrected(index, t, df, t0, df0, c, c0):
-    """lavaan's lav_fit_cfi / lav_fit_tli with correction factors: chi2 - c df in place of chi2 - df."""
-    return index(t - c * df + df, df, t0 - c0 * df0 + df0, df0)

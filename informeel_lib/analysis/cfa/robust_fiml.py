@@ -40,9 +40,9 @@ import math
 import numpy as np
 from scipy import linalg
 
-from .fit import cfi, chi2_pvalue, rmsea, tli
+from .fit import cfi, chi2_pvalue, rmsea, rmsea_ci, tli
 
-__all__ = ["robust_fiml", "fiml_corrected"]
+__all__ = ["robust_fiml", "fiml_corrected", "robust_indices", "scaled_rmsea_ci"]
 
 
 def _vech(p):
@@ -197,13 +197,18 @@ def robust_fiml(engine, groups, x, hess_total, saturated, fit):
     extra = {"estimator": "MLR", "chi2_scaled": ts, "df_scaled": df, "p_scaled": chi2_pvalue(ts, df),
              "scaling_factor": c, "baseline_chi2_scaled": t0s, "baseline_scaling_factor": c0,
              "cfi_scaled": cfi(ts, df, t0s, df0), "tli_scaled": tli(ts, df, t0s, df0),
-             "rmsea_scaled": rmsea(ts, df, n, n_groups)}
+             "rmsea_scaled": rmsea(ts, df, n, n_groups), "rmsea_ci_scaled": scaled_rmsea_ci(t, df, c, n, n_groups)}
     if fit.get("missing") == "fiml":
         corrected = fiml_corrected(engine, groups, x, saturated, deltas, a1_h1, b1_h1, df, df0)
     else:
         corrected = {"t": t, "c": c, "t0": t0, "c0": c0}
     extra.update(robust_indices(**corrected, df=df, df0=df0, n=n, n_groups=n_groups))
     return np.sqrt(np.clip(np.diag(vcov), 0, None)), extra
+
+
+def scaled_rmsea_ci(t, df, c, n, n_groups):
+    """lavaan's ``rmsea.ci.lower/upper.scaled`` for MLR: the CI of T on c·df degrees of freedom."""
+    return rmsea_ci(t, c * df, n, n_groups) if df > 0 and c > 0 else (math.nan, math.nan)
 
 
 def robust_indices(*, t, c, t0, c0, df, df0, n, n_groups=1):
@@ -214,13 +219,15 @@ def robust_indices(*, t, c, t0, c0, df, df0, n, n_groups=1):
     lavaan's ``lav_fit_cfi``/``lav_fit_tli``/``lav_fit_rmsea`` with ``c.hat``:
     :math:`CFI = 1 - \\max(T - c\\,df, 0)/\\max(T - c\\,df, T_0 - c_0 df_0, 0)`,
     :math:`TLI = 1 - (T - c\\,df)df_0 / ((T_0 - c_0 df_0) df)`,
-    :math:`RMSEA = \\sqrt{\\max(T/(N df) - c/N, 0)}\\,\\sqrt G`.
+    :math:`RMSEA = \\sqrt{\\max(T/(N df) - c/N, 0)}\\,\\sqrt G`; its 90% CI (``lav_fit_rmsea_ci`` with
+    ``c.hat``) is the CI of :math:`T/c` on df, times :math:`\\sqrt c`.
     """
     if df <= 0:
-        return {"cfi_robust": 1.0, "tli_robust": 1.0, "rmsea_robust": 0.0}
+        return {"cfi_robust": 1.0, "tli_robust": 1.0, "rmsea_robust": 0.0, "rmsea_ci_robust": (0.0, 0.0)}
+    ci = tuple(v * math.sqrt(c) for v in rmsea_ci(t / c, df, n, n_groups)) if c > 0 else (math.nan, math.nan)
     return {"cfi_robust": cfi(t - c * df + df, df, t0 - c0 * df0 + df0, df0),
             "tli_robust": tli(t - c * df + df, df, t0 - c0 * df0 + df0, df0),
-            "rmsea_robust": math.sqrt(max(t / n / df - c / n, 0.0)) * math.sqrt(n_groups)}
+            "rmsea_robust": math.sqrt(max(t / n / df - c / n, 0.0)) * math.sqrt(n_groups), "rmsea_ci_robust": ci}
 
 
 def _ml_discrepancy(sigma, mu, s, m):

@@ -6,7 +6,8 @@ suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 out <- list(meta = list(R = R.version.string, lavaan = as.character(packageVersion("lavaan"))))
 FIT <- c("chisq", "df", "chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
          "baseline.chisq", "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi", "tli", "rmsea",
-         "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust", "srmr", "ntotal")
+         "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust", "srmr", "ntotal",
+         "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust")
 mlr_ref <- function(data, model, missing = "listwise") {
   fit <- cfa(model, data = data, estimator = "MLR", missing = missing)
   pe <- parameterEstimates(fit, standardized = TRUE)
