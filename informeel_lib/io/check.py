@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..codebook import Codebook, normalise_text
 from ..errors import InputError
-from .columns import _display, _match_column, build_index
+from .columns import NegatedHeading, _display, _match_column, build_index
 from .readers import _detect_tool, _is_blank, _read_table
 from .values import convert_item
 
@@ -112,8 +112,13 @@ def check_file(path, cb: Codebook) -> FileCheck:
     index = build_index(cb)
     for i, heading in enumerate(table.headings):
         texts = table.texts[i] if i < len(table.texts) else []
-        hit = _match_column(heading, texts, index)
         label = _display(heading, i)
+        try:
+            hit = _match_column(heading, texts, index)
+        except NegatedHeading as neg:
+            result.lines.append(f"'{label}' -> NIET HERKEND (tegenovergestelde betekenis)")
+            result.blocking.append(str(InputError(neg.message(), file=path.name, column=label)))
+            continue
         if hit is None:
             result.lines.append(f"'{label}' -> NIET HERKEND")
             shown = f"'{label}'" + (f" (\u201c{texts[0]}\u201d)" if texts and texts[0] != heading else "")
@@ -129,7 +134,8 @@ def check_file(path, cb: Codebook) -> FileCheck:
     try:
         read_export(path, codebook=cb)
     except InputError as exc:  # missing required columns, two columns for one item, ...
-        result.blocking.append(str(exc))
+        if str(exc) not in result.blocking:
+            result.blocking.append(str(exc))
     return result
 
 

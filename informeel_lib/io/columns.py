@@ -38,6 +38,35 @@ _BUILTIN_IDENTIFIERS = ["ip", "ip address", "ip adres", "ipadres", "latitude", "
 
 
 
+NEGATIONS = frozenset({"niet", "geen", "nooit", "nergens", "niets", "niemand"})
+"""Words that turn a statement into its opposite: a heading that matches an item text only when such a word
+is ignored says the opposite of the item and is never matched to it."""
+
+
+class NegatedHeading(Exception):
+    """A heading that is close to a codebook text but differs from it in a negation ('niet', 'geen', ...)."""
+
+    def __init__(self, heading: str, canonical: str, text: str, words: list):
+        super().__init__(heading)
+        self.heading, self.canonical, self.text, self.words = heading, canonical, text, words
+
+    def message(self) -> str:
+        words = ", ".join(f"'{w}'" for w in self.words)
+        return (f"de kop lijkt op '{self.canonical}' (“{self.text}”), maar verschilt daarvan in {words}: "
+                "hij zegt het tegenovergestelde en wordt daarom niet aan die vraag gekoppeld. Hoort de kolom toch "
+                "bij die vraag, zet de kop dan als alias in het codeboek; anders hoort hij bij een andere vraag.")
+
+
+def _negation_words(text: str) -> list:
+    return sorted(w for w in re.findall(r"\w+", text) if w in NEGATIONS)
+
+
+def _opposite_words(key: str, target: str) -> list:
+    """Negation words that one of two normalised texts has and the other has not (counted)."""
+    a, b = _negation_words(key), _negation_words(target)
+    return sorted({w for w in a + b if a.count(w) != b.count(w)})
+
+
 _BRACKET = re.compile(r"^(.*?)\s*\[([^\[\]]+)\]\s*$", re.S)
 _DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 
@@ -140,6 +169,9 @@ def _match_text(text: str, index: _Index):
         r1 = difflib.SequenceMatcher(None, key, close[1]).ratio()
         if abs(r0 - r1) < 0.02:
             return None  # ambiguous: do not guess
+    opposite = _opposite_words(key, close[0])
+    if opposite:
+        raise NegatedHeading(str(text), best[0], close[0], opposite)
     return best
 
 
@@ -182,7 +214,10 @@ def _match_column(heading: str, extra: list, index: _Index):
         if len(parts) > 1:
             pieces.append(parts[0])
         for piece in pieces:
-            hit = index.names.get(_squash(piece)) or _match_text(piece, index)
+            try:
+                hit = index.names.get(_squash(piece)) or _match_text(piece, index)
+            except NegatedHeading:
+                continue
             if hit and hit[1] in ("background", "open"):
                 return hit + (1,)
     return None
@@ -206,7 +241,10 @@ def recognise_columns(headings, texts, cb: Codebook, *, file=None):
     matches = {}
     identifiers, unmapped = [], []
     for i, heading in enumerate(headings):
-        hit = _match_column(heading, texts[i] if i < len(texts) else [], index)
+        try:
+            hit = _match_column(heading, texts[i] if i < len(texts) else [], index)
+        except NegatedHeading as neg:
+            raise InputError(neg.message(), file=file, column=_display(heading, i)) from None
         if hit is None:
             unmapped.append(i)
         elif hit[1] == "identifier":

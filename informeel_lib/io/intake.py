@@ -13,7 +13,9 @@ Column recognition (every text compared after :func:`~informeel_lib.codebook.nor
    statement in brackets, by item text);
 3. Qualtrics "stem - statement" in the second header row (the part after the last " - ");
 4. by full item/question text, SPSS variable label, or codebook alias;
-5. a close match (difflib ratio >= 0.9) for small typos in long texts.
+5. a close match (difflib ratio >= 0.9) for small typos in long texts, but never when the two texts
+   differ in a negation ("niet", "geen", "nooit", "nergens", "niets", "niemand"): such a heading says
+   the opposite of the item and is an error naming file and column.
 
 Two raw columns never map to the same canonical column: that is an error naming both.
 

@@ -263,3 +263,45 @@ def test_code_and_text_headings_and_numbered_questions(tmp_path):
     exp = read_export(_write_csv(tmp_path / "codetekst.csv", rows))
     assert_matches_people(exp, people)
     assert exp.column_map[f"1. {bg['organisation']['text']}"] == "organisation"
+
+
+# --- no silent data errors (issue 11, finding 8) ------------------------------------------------------------
+
+def _with_heading(tmp_path, item, heading, *, name="neg.csv"):
+    """A plain export (codes as headings) where ``item``'s column is headed by ``heading`` instead."""
+    headings = ["organisatie", "team", "rol"] + [heading if it == item else it for it in ITEMS]
+    rows = [headings, ["ZINN", "A", "manager"] + [str(1 + k % 5) for k in range(len(ITEMS))]]
+    return _write_csv(tmp_path / name, rows)
+
+
+@pytest.mark.parametrize("item, heading, word", [
+    ("AUTO1", "Ik kan niet zelf bepalen hoe ik mijn werk aanpak.", "niet"),
+    ("AUTO3", "Ik kan in mijn werk nooit zelf beslissingen nemen.", "nooit"),
+    ("EXPR4", "Afwijken van de vaste werkwijze wordt bij ons gewaardeerd.", "niet"),   # the negation dropped
+    ("FOUT1", "In ons team kun je beter fouten toegeven.", "geen"),
+    ("COMP3", "In mijn werk krijg ik nergens te maken met veel verschillende situaties.", "nergens"),
+    ("AUTO2", "Geef aan in hoeverre u het eens bent - Ik kan niet zelf de volgorde van mijn werkzaamheden bepalen.",
+     "niet"),
+])
+def test_a_heading_with_the_opposite_meaning_is_an_error(tmp_path, item, heading, word):
+    with pytest.raises(InputError) as exc:
+        read_export(_with_heading(tmp_path, item, heading))
+    msg = str(exc.value)
+    assert "neg.csv" in msg and heading in msg and f"'{item}'" in msg and f"'{word}'" in msg
+    assert "tegenovergestelde" in msg
+
+
+def test_a_small_typo_with_the_same_negation_still_matches(tmp_path):
+    heading = "Afwijken van de vaste werkwijze wordt bij ons niet gewaardeed."  # typo, negation kept
+    exp = read_export(_with_heading(tmp_path, "EXPR4", heading))
+    assert exp.column_map[heading] == "EXPR4"
+
+
+def test_codebook_check_blocks_a_heading_with_the_opposite_meaning(tmp_path, capsys):
+    from informeel_lib.cli import main
+
+    heading = "Ik kan niet zelf bepalen hoe ik mijn werk aanpak."
+    path = _with_heading(tmp_path, "AUTO1", heading)
+    assert main(["codebook", "check", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "tegenovergestelde betekenis" in out and out.count("zegt het tegenovergestelde") == 1
