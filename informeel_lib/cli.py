@@ -1,4 +1,4 @@
-"""Command line: ``informeel synth | clean | report | demo | codebook draft | codebook check``.
+"""Command line: ``informeel synth | clean | citaten | report | demo | codebook draft | codebook check``.
 
 Every user-facing message is Dutch. An :class:`InformeelError` is printed as one clear line
 (no traceback) and gives exit code 2; unexpected errors give exit code 1 with a short message.
@@ -160,6 +160,22 @@ def _cmd_report(args) -> int:
     return 0 if ok else 1
 
 
+def _cmd_quotes(args) -> int:
+    from .project import project_setting
+    from .report.quotes import update_approval_file
+
+    min_group = project_setting("min_group", args.min_group, MIN_GROUP)
+    result = update_approval_file(args.round_name, data_dir=project_setting("data", args.data, "data/processed"),
+                                  codebook=args.codebook, per_form=args.per_form, min_group=min_group)
+    for line in result.notes:
+        _say(f"Let op: {line}")
+    print(result.summary())
+    print(f"Geschreven: {result.approvals.path}")
+    print("Lees de citaten en zet 'goedgekeurd: true' bij elk citaat dat in de rapporten mag staan; daarna "
+          f"'informeel report --round {result.approvals.round_name}'.")
+    return 0
+
+
 def _cmd_demo(args) -> int:
     from .report.batch import run_demo
 
@@ -211,6 +227,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--streng", dest="strict", action="store_true",
                    help="ongeldige waarden (buiten bereik, onbekend label) zijn een fout in plaats van ontbrekend")
     p.set_defaults(func=_cmd_clean)
+
+    p = sub.add_parser("citaten", help="stel citaten voor uit de open antwoorden van één ronde, om goed te keuren")
+    p.add_argument("--round", dest="round_name", required=True, help="ronde, bijvoorbeeld 2022-05")
+    p.add_argument("--data", default=None, help="map met de opgeschoonde data, waar ook <ronde>_citaten.yaml komt "
+                                                 "(standaard: informeel.yaml, anders data/processed)")
+    p.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
+    p.add_argument("--per-vorm", dest="per_form", type=_positive, default=3,
+                   help="aantal voorstellen per organisatie, open vraag en vorm (standaard 3)")
+    p.add_argument("--min-group", type=_min_group, default=None,
+                   help=f"organisaties met minder respondenten krijgen geen citaten (standaard {MIN_GROUP})")
+    p.set_defaults(func=_cmd_quotes)
 
     p = sub.add_parser("report", help="maak de HTML-rapporten van één ronde")
     p.add_argument("--round", dest="round_name", required=True, help="ronde, bijvoorbeeld 2022-05")

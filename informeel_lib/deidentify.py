@@ -156,8 +156,8 @@ def deidentify(text, *, personal_codes=()) -> tuple[str, Counter]:
         return None, Counter()
     text = str(text)
     out, counts = own_patterns(text, personal_codes=personal_codes)
-    engine = _deduce()
-    if engine is not None and _WORTH_DEDUCE.search(out):
+    engine = _deduce() if _WORTH_DEDUCE.search(out) else None  # deduce is loaded only when it can find something
+    if engine is not None:
         done = engine.deidentify(out).deidentified_text
 
         def replace(match):

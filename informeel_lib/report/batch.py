@@ -644,8 +644,11 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     ensure_report_kernel()
     check_min_group(min_group)
     from ..io.cleaning import verify_round
+    from .quotes import check_approvals
 
     verify_round(Path(data_dir), round_name)  # an interrupted clean is refused (or the previous set restored)
+    for line in check_approvals(data_dir, round_name):  # an invalid approval file stops here (Dutch, exit 2)
+        print(line, file=sys.stderr)
     # absolute: the report kernels run with the notebook folder as working directory
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     round_path(data_dir, round_name)
@@ -798,9 +801,10 @@ def write_top_index(out_dir) -> Path:
 def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021, codebook=None) -> bool:
     """Synthesise the network, clean every round and render all reports (``informeel demo``).
 
-    Creates ``data/raw/<round>/``, ``data/processed/`` and ``reports/`` under ``workdir`` (works
-    from a fresh clone) and prints the path of ``reports/index.html``. With ``codebook`` (a
-    path) the synthetic answers follow that questionnaire
+    Creates ``data/raw/<round>/``, ``data/processed/`` (with ``<round>_citaten.yaml``, the quotes the demo
+    approves in place of a researcher: :func:`~informeel_lib.report.quotes.approve_for_demo`) and
+    ``reports/`` under ``workdir`` (works from a fresh clone) and prints the path of ``reports/index.html``.
+    With ``codebook`` (a path) the synthetic answers follow that questionnaire
     (:func:`informeel_lib.synth.generic.write_generic_network`) instead of the demo questionnaire.
 
     Returns
@@ -811,6 +815,7 @@ def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021, codebook=None) -> 
     from ..codebook import DATA_DIR, DEFAULT_CODEBOOK, load_codebook
     from ..io.cleaning import clean_files
     from ..synth import write_network
+    from .quotes import update_approval_file
 
     workdir = Path(workdir)
     codebook = Path(codebook).resolve() if codebook is not None else DATA_DIR / DEFAULT_CODEBOOK
@@ -830,6 +835,11 @@ def run_demo(workdir=".", *, jobs: int = 2, seed: int = 2021, codebook=None) -> 
                              codebook=load_codebook(codebook))
         summary = getattr(result, "summary", None)
         print(summary() if callable(summary) else f"Ronde {round_name} opgeschoond.", file=sys.stderr)
+        try:  # the quotes the demo shows, approved in place of a researcher
+            quotes = update_approval_file(round_name, data_dir=processed, codebook=load_codebook(codebook), demo=True)
+            print(f"Citaten voorgesteld en voor de demo goedgekeurd: {quotes.approvals.path}", file=sys.stderr)
+        except InputError as exc:  # a questionnaire without open questions coded into forms has no quotes
+            print(f"Geen citaten voor de demo: {exc}", file=sys.stderr)
     ok = True
     ensure_report_kernel()
     with make_executor(jobs) as executor:  # one pool (and one warm kernel per worker) for all rounds

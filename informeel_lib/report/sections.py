@@ -11,9 +11,8 @@ import pandas as pd
 from ..analysis.cfa.invariance import Verdict
 from ..errors import AnalysisError, Failure, InformeelError, InputError
 from ..nl import EMPTY, from_to, html_table, integer, number, p_value, percent, plural, round_label, word_list
-from ..privacy import MIN_GROUP, scrub_text, suppress_small_groups
+from ..privacy import MIN_GROUP, suppress_small_groups
 from .context import (
-    _PSEUDONYM,
     FORM_NONE as _FORM_NONE,
     FORMS,
     NETWORK,
@@ -27,6 +26,7 @@ from .context import (
     core_scope,
     estimator_options,  # noqa: F401 - notebooks call rs.estimator_options
 )
+from .quotes import quotes_html
 from .summary import benchmark_title, change_title, focus_benchmarks, focus_changes
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -943,14 +943,16 @@ def frequent_terms_table(groups, *, column: str, min_group: int = MIN_GROUP,
 
 
 def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> Section:
-    """Open antwoorden: coded counts per form and group, frequent words, and a few scrubbed example quotes.
+    """Open antwoorden: coded counts per form and group, frequent words, and the quotes a researcher approved.
 
     Which open question gets which treatment is codebook data (``open_questions.<code>.analysis``):
     ``vormen`` questions are coded into the three forms of informal learning (counts and quotes),
     ``woorden`` questions get a table of frequent words. Network report: every organisation and the
     network total; organisation report: the organisation and the rest of the network. Groups with
-    fewer than ``min_group`` answers are left out; quotes pass
-    :func:`~informeel_lib.privacy.scrub_text` and ``html.escape``.
+    fewer than ``min_group`` answers are left out. Quotes come only from the round's approval file
+    (:mod:`~informeel_lib.report.quotes`, ``informeel citaten``): approved, unedited, still in the data,
+    de-identified again with :func:`~informeel_lib.privacy.scrub_text` and escaped; without approved
+    quotes the section says so and shows none.
     """
     title = "Open antwoorden"
     cb = ctx.codebook
@@ -964,15 +966,16 @@ def open_answers_section(ctx: ReportContext, *, examples_per_form: int = 2) -> S
     if forms:
         parts.append(_p("De antwoorden op de open vragen zijn automatisch ingedeeld in de drie vormen van "
                         "informeel leren: zelfgestuurd (bewust), incidenteel (al doende, niet gepland) en tacit "
-                        "(onbewust). Citaten zijn ontdaan van namen, e-mailadressen en telefoonnummers."))
+                        "(onbewust). Citaten staan er alleen in als een onderzoeker ze heeft gelezen en "
+                        "goedgekeurd; ze zijn ontdaan van namen, plaatsen, e-mailadressen en telefoonnummers."))
     groups = _answer_groups(ctx)
     what = ("organisatie", "organisaties") if ctx.organisation is None else ("groep", "groepen")
     for column in forms:
         parts.append(_forms_table_html(ctx, groups, column, what))
     for column in words:
         parts.append(_words_table_html(ctx, groups, column, what))
-    for column in forms:
-        parts.append(_quotes_html(ctx, column, examples_per_form))
+    if forms:
+        parts.append(quotes_html(ctx, forms, per_form=examples_per_form))
     return Section(title, "".join(parts))
 
 
@@ -999,31 +1002,6 @@ def _words_table_html(ctx: ReportContext, groups, column: str, what) -> str:
         note=("n = aantal ingevulde antwoorden. Tussen haakjes: het aandeel antwoorden met dat woord; alleen "
               "woorden die in minstens twee antwoorden voorkomen, zonder stopwoorden. "
               + _note_hidden(hidden, what, ctx.min_group) + f" Vraag: \u201c{question}\u201d").strip())
-
-
-def _quotes_html(ctx: ReportContext, column: str, examples_per_form: int) -> str:
-    from ..analysis.textcoding import code_open_answers
-
-    df = ctx.focus
-    if len(df) < ctx.min_group:
-        return ""
-    coded = code_open_answers(df[column].where(df[column].notna(), None))
-    quotes = []
-    for form in FORMS:
-        mask = _form_mask(coded, form).to_numpy()
-        picked = 0
-        for text in df[column].to_numpy()[mask]:
-            clean = scrub_text(text)
-            if len(clean) < 15 or _PSEUDONYM.search(clean):
-                continue
-            quotes.append(f'<blockquote class="citaat">{html.escape(clean)} <em>({html.escape(form)})'
-                          f"</em></blockquote>")
-            picked += 1
-            if picked >= examples_per_form:
-                break
-    if not quotes:
-        return ""
-    return f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>" + "".join(quotes)
 
 
 def _form_mask(coded, form: str) -> pd.Series:

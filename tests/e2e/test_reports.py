@@ -16,9 +16,11 @@ from informeel_lib import cli
 from informeel_lib.codebook import load_codebook
 from informeel_lib.errors import Failure
 from informeel_lib.nl import date
+from informeel_lib.privacy import scrub_text
 from informeel_lib.report import batch as reports
 from informeel_lib.report.context import round_plan
 from informeel_lib.report.html import ExportError, check_offline, external_urls, notebook_to_html, strip_notebook
+from informeel_lib.report.quotes import approval_path, read_approvals
 from tests.support.rendered import MIN_GROUP, PREVIOUS, ROUND, SEED, cell_int, tables  # noqa: F401
 
 
@@ -147,14 +149,23 @@ def test_figures_are_embedded_png_with_alt_text(rendered_round):
             assert 'src="data:image/png;base64,' in tag
 
 
-def test_quotes_are_scrubbed_and_escaped(rendered_round):
-    text = rendered_round.html("netwerk.html")
-    quotes = re.findall(r'<blockquote class="citaat">(.*?)</blockquote>', text, re.S)
-    assert 3 <= len(quotes) <= 6
-    for q in quotes:
-        assert "<" not in re.sub(r"</?em>", "", q)  # escaped: no markup from respondents
-        assert "@" not in q
-    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text)  # no e-mail address anywhere (the CSS's @page is no address)
+def test_reports_show_only_the_quotes_a_researcher_approved_escaped(rendered_round):
+    # the fixture wrote the demo's approval file (informeel_lib.report.quotes.approve_for_demo)
+    approvals = read_approvals(approval_path(rendered_round.data, ROUND), round_name=ROUND)
+    assert approvals.approved() and len(approvals.approved()) < len(approvals.quotes)
+    for name, org in (("netwerk.html", None), ("zinn.html", "ZINN")):
+        text = rendered_round.html(name)
+        allowed = {scrub_text(q.text) for q in approvals.approved(org)}
+        quotes = re.findall(r'<blockquote class="citaat">(.*?) <em>\((\w+)\)</em></blockquote>', text, re.S)
+        assert 3 <= len(quotes) <= 6, name
+        assert {html.unescape(q) for q, _ in quotes} <= allowed, name  # approved (of this organisation) only
+        assert len(re.findall(r"<blockquote", text)) == len(quotes)
+        for q, _ in quotes:
+            assert "<" not in q and "@" not in q  # escaped: no markup from respondents
+        assert "door een onderzoeker gelezen en goedgekeurd" in text
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text)  # no e-mail address (the CSS's @page is none)
+    not_approved = {q.text for q in approvals.quotes if not q.approved} - {q.text for q in approvals.approved()}
+    assert not any(q in html.unescape(page) for q in not_approved for page in rendered_round.all_html().values())
 
 
 def test_cli_renders_one_organisation_and_reuses_the_round_cache(rendered_round, tmp_path, capsys):

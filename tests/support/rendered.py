@@ -34,7 +34,9 @@ class Rendered:
 
 
 def _build(base: Path) -> None:
+    from informeel_lib.codebook import load_codebook
     from informeel_lib.io.cleaning import clean_files
+    from informeel_lib.report.quotes import update_approval_file
     from informeel_lib.synth import write_network
 
     # Run from inside the project folder with relative paths, as `informeel report` is used
@@ -46,6 +48,8 @@ def _build(base: Path) -> None:
         write_network("raw", seed=SEED)
         for r in (PREVIOUS, ROUND):
             clean_files([Path("raw") / r], round_name=r, out="processed")
+        # the approval file the demo writes (quotes approved in place of a researcher), so reports show quotes
+        update_approval_file(ROUND, data_dir="processed", codebook=load_codebook(), demo=True)
         # team pages and bundles too (cheap next to the notebooks): the team and bundle tests read them
         ok = reports.render_round(ROUND, data_dir="processed", out_dir="reports", jobs=2, progress=False, teams=True,
                                   bundle=True)
