@@ -224,3 +224,15 @@ def test_cli_citaten_writes_keeps_and_refuses_bad_input(data, tmp_path, capsys):
     for bad in (["--round", "2023-01"], ["--round", "../x"]):
         assert cli.main(["citaten", "--data", str(tmp_path), *bad]) == 2
         assert "Fout:" in capsys.readouterr().err
+
+
+def test_report_stops_on_an_invalid_approval_file_before_rendering(data, tmp_path, capsys):
+    data.to_parquet(tmp_path / f"{ROUND}.parquet")
+    path = rq.approval_path(tmp_path, ROUND)
+    path.write_text("ronde: 2022-05\norganisaties:\n  Alfa:\n  - {id: a, bron: b, vraag: c, goedgekeurd: wel, "
+                    "tekst: d}\n", encoding="utf-8")
+    out = tmp_path / "rapporten"
+    assert cli.main(["report", "--round", ROUND, "--data", str(tmp_path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "'goedgekeurd' moet true of false zijn" in err and "Traceback" not in err
+    assert not out.exists()
