@@ -64,6 +64,8 @@ _EXPORTS = {
     # notebooks and reports
     "render_round": "report.batch",
     "run_demo": "report.batch",
+    "update_approval_file": "report.quotes",
+    "read_approvals": "report.quotes",
     "notebook_to_html": "report.html",
     "notebook_setup": "report.notebook",
 }

@@ -170,7 +170,7 @@ class Approvals:
 
     def to_frame(self) -> pd.DataFrame:
         cols = ["organisation", "question", "form", "id", "source", "approved", "edited", "text"]
-        return pd.DataFrame([{**{c: getattr(q, c) for c in cols}} for q in self.quotes], columns=cols)
+        return pd.DataFrame([{c: getattr(q, c) for c in cols} for q in self.quotes], columns=cols)
 
     def __repr__(self) -> str:
         return (f"Approvals({self.round_name!r}, {len(self.quotes)} citaten, "
