@@ -54,19 +54,24 @@ def researcher_copy(folder, *, data_map, round_name):
     return book
 
 
+def kernel_idle(page):
+    """The status bar when the notebook's own kernel is started and idle: "informeel (Python 3) | Idle"."""
+    return page.locator("#jp-main-statusbar", has_text=re.compile(rf"{re.escape(KERNEL)} \| Idle"))
+
+
 def run_all_and_wait(page, n_code_cells, shots):
     """Run menu > Run All Cells; wait until every code cell has an execution count and the kernel is idle."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
     prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
-    idle = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]')
-    deadline = time.monotonic() + RUN_SECONDS
-    while time.monotonic() < deadline:
+    idle = kernel_idle(page)
+    started = time.monotonic()
+    while time.monotonic() < started + RUN_SECONDS:
         texts = [t.strip() for t in prompts.all_text_contents()]  # innerText is empty off screen
         done = [t for t in texts if re.fullmatch(r"\[\d+\]:", t)]
         if len(done) == n_code_cells and idle.count() == 1:
             return
-        if texts and "[*]:" not in texts and idle.count() == 1 and time.monotonic() > deadline - RUN_SECONDS + 10:
+        if texts and "[*]:" not in texts and idle.count() == 1 and time.monotonic() > started + 10:
             break  # nothing queued or running any more, yet not every cell ran (an error stops Run All)
         time.sleep(0.25)
     page.screenshot(path=str(shots / "run-all.png"), full_page=True)
@@ -107,8 +112,7 @@ def test_notebook_02_runs_in_jupyterlab_and_the_organisation_dropdown_redraws(re
             page.goto(f"{lab.base}/lab/tree/{NAME}?token={lab.token}")
             # loaded, with the notebook's own kernel started and idle (status bar: "informeel (Python 3) | Idle")
             page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").first.wait_for(timeout=60_000)
-            page.locator("#jp-main-statusbar", has_text=re.compile(rf"{re.escape(KERNEL)} \| Idle")).wait_for(
-                timeout=60_000)
+            kernel_idle(page).wait_for(timeout=60_000)
             page.screenshot(path=str(shots / "geopend.png"))
             clock("notebook geopend, kernel klaar")
             run_all_and_wait(page, n_code, shots)
