@@ -59,14 +59,20 @@ def lab_command(port: int, token: str, notebook_dir) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_lab(tmp_path: Path, notebook_dir="notebooks", *, env: dict | None = None, startup: float = 60):
+def running_lab(tmp_path: Path, notebook_dir="notebooks", *, env: dict | None = None, settings: dict | None = None,
+                startup: float = 60):
     """Start JupyterLab in the project root (as `make lab`), yield a :class:`Lab`, stop it afterwards.
 
     ``notebook_dir`` is relative to the project root or absolute; ``env`` adds environment variables (the
-    kernels inherit them). Runtime and config folders are private to ``tmp_path``, so no other lab or an
-    earlier run interferes.
+    kernels inherit them); ``settings`` maps a plugin (``"@jupyterlab/docmanager-extension/plugin"``) to
+    the user settings JupyterLab reads for it. Runtime and config folders are private to ``tmp_path``, so
+    no other lab or an earlier run interferes.
     """
     port, token = free_port(), secrets.token_hex(16)
+    for plugin, values in (settings or {}).items():
+        target = tmp_path / "config" / "lab" / "user-settings" / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
     full_env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                     JUPYTER_CONFIG_DIR=str(tmp_path / "config"), **(env or {}))
     log_path = tmp_path / "lab.log"
