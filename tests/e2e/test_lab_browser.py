@@ -83,18 +83,24 @@ def run_all_and_wait(page, n_code_cells, shots):
 
 
 def saved_outputs(lab, page, shots):
-    """File menu > Save Notebook, then read it back over the REST API: the outputs of every code cell."""
+    """File menu > Save Notebook, then read it back over the REST API: the outputs of every code cell.
+
+    Read only after JupyterLab shows the save as done (the tab loses its unsaved mark): jupyter_server writes
+    a notebook in place, and a GET during that write finds half a file, moves it aside as ``.invalid`` and
+    restores the previous version (jupyter_server 2.x ``_read_notebook``).
+    """
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
     page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        _, model = lab.get(f"/api/contents/{NAME}")
-        cells = [c for c in model["content"]["cells"] if c["cell_type"] == "code"]
-        if all(c["execution_count"] for c in cells):
-            return [c["outputs"] for c in cells]
-        time.sleep(0.25)
-    page.screenshot(path=str(shots / "opslaan.png"))
-    pytest.fail("het notebook werd niet met uitvoer opgeslagen")
+    unsaved = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-dirty", has_text=NAME)
+    try:
+        unsaved.wait_for(state="detached", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(shots / "opslaan.png"))
+        raise
+    _, model = lab.get(f"/api/contents/{NAME}")
+    cells = [c for c in model["content"]["cells"] if c["cell_type"] == "code"]
+    assert all(c["execution_count"] for c in cells), "het notebook werd niet met uitvoer opgeslagen"
+    return [c["outputs"] for c in cells]
 
 
 def test_notebook_02_runs_in_jupyterlab_and_the_organisation_dropdown_redraws(rendered_round, tmp_path):
