@@ -12,7 +12,7 @@ import re
 import sys
 
 from .codebook import REPORT_ESTIMATORS
-from .errors import InformeelError
+from .errors import InformeelError, Interrupted
 from .files import printable
 from .privacy import MIN_GROUP
 
@@ -296,8 +296,11 @@ def main(argv=None) -> int:
     except InformeelError as exc:
         _say(f"Fout: {exc}")
         return 2
-    except KeyboardInterrupt:
-        _say("Afgebroken.")
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM while reports render (then workers are stopped)
+        if isinstance(exc, Interrupted):
+            _say(exc.message())
+            return exc.exit_code
+        _say("Afgebroken met Ctrl-C.")
         return 130
     except OSError as exc:  # a folder that is a file, no permission, a full disk: the user's input or machine
         where = f" ('{exc.filename}')" if getattr(exc, "filename", None) else ""

@@ -36,6 +36,27 @@ class InputError(InformeelError):
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (Ctrl-C: SIGINT, or SIGTERM) after its workers were stopped.
+
+    A KeyboardInterrupt, so code that handles Ctrl-C handles it too; ``exit_code`` is the shell's
+    convention (128 + the signal number: 130 for Ctrl-C, 143 for SIGTERM).
+    """
+
+    def __init__(self, signum: int = 2):
+        self.signum = int(signum)
+        super().__init__(self.message())
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    def message(self) -> str:
+        how = "met Ctrl-C" if self.signum == 2 else f"door signaal {self.signum}"
+        return (f"Afgebroken {how}. De werkprocessen zijn gestopt; onvolledige rapporten zijn niet geplaatst "
+                "(de vorige staan er nog).")
+
+
 class AnalysisError(InformeelError):
     """An analysis cannot be run on this data (too few cases, no variance, ...)."""
 

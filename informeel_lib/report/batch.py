@@ -43,9 +43,19 @@ from pathlib import Path
 import yaml
 
 from ..errors import InformeelError, InputError
-from ..files import CACHE_KEY_ENV, cache_key, dump_signed_pickle, inside, load_signed_pickle, safe_name
+from ..files import (
+    CACHE_KEY_ENV,
+    atomic_write_text,
+    cache_key,
+    dump_signed_pickle,
+    inside,
+    load_signed_pickle,
+    safe_name,
+)
 from ..nl import date, integer, round_label
 from ..privacy import MIN_GROUP
+from .processes import WorkerPool, kernel_launch_options, prepare_worker, stop_on_signals, track_kernel
+from .staging import staged_round
 
 KERNEL_NAME = "informeel"
 #: the report notebook ships inside the package (package data), so an installed package renders reports
@@ -259,6 +269,7 @@ def local_kernel_manager_class(asynchronous: bool = False):
 
     base = AsyncKernelManager if asynchronous else KernelManager
     extra = {"_client_factory_default": default("client_factory")(_sliced_client)} if asynchronous else {}
+    extra["_async_launch_kernel"] = _launch_tied_kernel(base)
     if os.name == "posix":
         attrs = {"transport": CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True),
                  "_ip_default": default("ip")(_unique_ipc_path)}
@@ -268,6 +279,19 @@ def local_kernel_manager_class(asynchronous: bool = False):
     else:
         attrs = {}
     return type(f"Local{base.__name__}", (base,), {**attrs, **extra})
+
+
+def _launch_tied_kernel(base):
+    """``_async_launch_kernel`` of our managers: the kernel dies with the process that started it and is
+    registered for :func:`~informeel_lib.report.processes.stop_kernels` (see :mod:`.processes`)."""
+
+    async def launch(self, kernel_cmd, **kw):
+        for key, value in kernel_launch_options().items():
+            kw.setdefault(key, value)
+        await base._async_launch_kernel(self, kernel_cmd, **kw)
+        track_kernel(self)
+
+    return launch
 
 
 def _sliced_client(km):
@@ -375,9 +399,17 @@ def limit_threads(jobs: int) -> None:
         os.environ.setdefault(var, share)
 
 
-def init_worker(kernel_name: str = KERNEL_NAME, jobs: int = 1) -> None:
-    """Pool initializer: limit threads, import papermill/nbconvert and start the warm kernel once per worker."""
+def init_plain_worker(jobs: int = 1) -> None:
+    """Pool initializer without a warm kernel: the worker stops with the command
+    (:func:`~informeel_lib.report.processes.prepare_worker`) and takes its share of the cores."""
+    prepare_worker()
     limit_threads(jobs)
+
+
+def init_worker(kernel_name: str = KERNEL_NAME, jobs: int = 1) -> None:
+    """Pool initializer: stop with the command (:func:`~informeel_lib.report.processes.prepare_worker`),
+    limit threads, import papermill/nbconvert and start the warm kernel once per worker."""
+    init_plain_worker(jobs)
     for module in ("nbconvert", "papermill"):  # imported once here, not in the first job
         importlib.import_module(module)
 
@@ -544,11 +576,17 @@ def _ensure_shared(round_name, data_dir, min_group, submit, wait_all, codebook=N
 
 
 def make_executor(jobs: int = 2, *, reuse_kernel: bool = True) -> cf.ProcessPoolExecutor:
-    """The default executor: ``jobs`` spawned worker processes, each with a warm kernel."""
+    """The default executor: ``jobs`` spawned worker processes, each with a warm kernel.
+
+    The workers (a :class:`~informeel_lib.report.processes.WorkerPool`) stop, with their kernels, when
+    the process that submits to them dies or stops them (:mod:`~informeel_lib.report.processes`). On
+    Linux a worker also gets SIGTERM when the *thread* that started it (the one that first submitted
+    work) ends: submit from a thread that lives as long as the executor.
+    """
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    return cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx,
-                                  initializer=init_worker if reuse_kernel else limit_threads,
-                                  initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
+    return WorkerPool(max_workers=max(1, int(jobs)), mp_context=ctx,
+                      initializer=init_worker if reuse_kernel else init_plain_worker,
+                      initargs=(KERNEL_NAME, int(jobs)) if reuse_kernel else (int(jobs),))
 
 
 
@@ -654,13 +692,42 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
     round_path(data_dir, round_name)
     share_cache_key(data_dir)  # before the first job starts a worker: workers and their kernels inherit it
     cfg = config if isinstance(config, dict) else load_config(config)
-    plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=out_dir, organisation=organisation,
-                               min_group=min_group, shared_path=shared_cache_path(data_dir, round_name), config=cfg,
-                               codebook=codebook, teams=teams)
+    started = time.perf_counter()
+    # rendered into a staging folder beside the round folder and swapped in only when complete (.staging);
+    # Ctrl-C/SIGTERM stop the workers and their kernels (.processes)
+    with stop_on_signals() as guard, staged_round(out_dir, round_name) as stage:
+        plan, skipped = plan_round(round_name, data_dir=data_dir, out_dir=stage.root, organisation=organisation,
+                                   min_group=min_group, shared_path=shared_cache_path(data_dir, round_name),
+                                   config=cfg, codebook=codebook, teams=teams)
+        results, team_files, errors = _run_round(round_name, plan, data_dir, stage.root, guard, executor=executor,
+                                                 jobs=jobs, reuse_kernel=reuse_kernel, progress=progress,
+                                                 min_group=min_group, codebook=codebook, teams=teams,
+                                                 estimator=estimator)
+        shared_errors, extra_errors = errors
+        write_round_index(stage.root, round_name, results, skipped=skipped, teams=team_files if teams else None)
+        from .layout import fill_round_links
+
+        fill_round_links(out_dir, staged=stage.root)
+        extra_errors += _finish_outputs(stage.root, round_name, results, team_files, pdf=pdf, bundle=bundle)
+        with guard.deferred():  # a Ctrl-C now waits until the new folder is in place
+            stage.commit()
+        write_top_index(out_dir)
+        fill_round_links(out_dir)  # the other rounds link to this one too
+    failed = [r for r in results if not r.ok]
+    _print_summary(round_name, out_dir, results, failed, time.perf_counter() - started, shared_errors, extra_errors)
+    # a side computation (network models) that failed is a warning above, not a failed run
+    return not failed and not extra_errors
+
+
+def _run_round(round_name, plan, data_dir, out_dir, guard, *, executor, jobs, reuse_kernel, progress, min_group,
+               codebook, teams, estimator=None):
+    """The shared models, the reports and the team pages of one round, in ``executor`` (or in a
+    :func:`make_executor` pool of ``jobs`` workers, shut down afterwards); returns
+    (results, team files, (shared-model warnings, team-page errors))."""
     own = executor is None
     if own:
         executor = make_executor(jobs, reuse_kernel=reuse_kernel)
-    started = time.perf_counter()
+    guard.executor = executor  # a Ctrl-C/SIGTERM from now on stops its workers
     try:
         def wait_all(futures):
             return [f.result() for f in futures]
@@ -671,18 +738,9 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
         team_files, team_errors = (_render_team_pages(executor, results, data_dir, out_dir, min_group, codebook)
                                    if teams else ({}, []))
     finally:
-        if own:
-            executor.shutdown(wait=True)
-    write_round_index(out_dir, round_name, results, skipped=skipped, teams=team_files if teams else None)
-    write_top_index(out_dir)
-    from .layout import fill_round_links
-
-    fill_round_links(out_dir)
-    extra_errors = team_errors + _finish_outputs(out_dir, round_name, results, team_files, pdf=pdf, bundle=bundle)
-    failed = [r for r in results if not r.ok]
-    _print_summary(round_name, out_dir, results, failed, time.perf_counter() - started, shared_errors, extra_errors)
-    # a side computation (network models) that failed is a warning above, not a failed run
-    return not failed and not extra_errors
+        if own:  # after an interruption the workers are gone already: do not wait for their futures
+            executor.shutdown(wait=not guard.fired, cancel_futures=guard.fired)
+    return results, team_files, (shared_errors, team_errors)
 
 
 def _render_team_pages(executor, results, data_dir, out_dir, min_group, codebook) -> tuple[dict, list[str]]:
@@ -753,8 +811,8 @@ def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, 
             entries.pop(r.job.name, None)
     ordered = sorted(entries.values(), key=lambda e: (e["organisatie"] is not None, e["organisatie"] or ""))
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps({"ronde": round_name, "rapporten": ordered, "overgeslagen": list(skipped)},
-                                        ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest = {"ronde": round_name, "rapporten": ordered, "overgeslagen": list(skipped)}
+    atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
     rows = "".join(
         f'<tr><td><a href="{html.escape(e["bestand"])}">{html.escape(e["titel"])}</a></td>'
         f'<td class="num">{integer(e["n"])}</td><td>{html.escape(date(e["datum"]))}</td></tr>'
@@ -768,7 +826,7 @@ def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, 
             + (f"<p>Zonder eigen rapport:</p><ul>{notes}</ul>" if notes else "")
             + '<p><a href="../index.html">Alle rondes</a></p>')
     path = Path(out_dir) / round_name / "index.html"
-    path.write_text(page(body, title=f"Rapporten {round_label(round_name)}"), encoding="utf-8")
+    atomic_write_text(path, page(body, title=f"Rapporten {round_label(round_name)}"))
     return path
 
 
@@ -779,6 +837,8 @@ def write_top_index(out_dir) -> Path:
     out_dir = Path(out_dir)
     items = []
     for manifest in sorted(out_dir.glob("*/rapporten.json"), reverse=True):
+        if manifest.parent.name.startswith("."):  # a staging folder (.staging) is no round
+            continue
         info = json.loads(manifest.read_text(encoding="utf-8"))
         round_name = info["ronde"]
         reports = "".join(f'<li><a '
@@ -792,7 +852,7 @@ def write_top_index(out_dir) -> Path:
             "De rapporten werken zonder internetverbinding.</p>" + ("".join(items) or "<p>Nog geen rapporten.</p>"))
     path = out_dir / "index.html"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(page(body, title="Informeel leren in de zorg: rapporten"), encoding="utf-8")
+    atomic_write_text(path, page(body, title="Informeel leren in de zorg: rapporten"))  # old or new, never half
     return path
 
 

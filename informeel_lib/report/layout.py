@@ -152,6 +152,8 @@ def round_reports(out_dir) -> dict[str, dict[str, str]]:
     """``{round: {organisation or None: file name}}`` of every rendered round (from the manifests)."""
     found = {}
     for manifest in sorted(Path(out_dir).glob("*/rapporten.json")):
+        if manifest.parent.name.startswith("."):  # a staging folder of a run in progress
+            continue
         info = json.loads(manifest.read_text(encoding="utf-8"))
         found[info["ronde"]] = {e["organisatie"]: e["bestand"] for e in info["rapporten"]}
     return found
@@ -169,18 +171,28 @@ def round_links_html(this_round: str, organisation, reports: dict) -> str:
             f'{" · ".join(links)}</p></nav>')
 
 
-def fill_round_links(out_dir) -> int:
+def fill_round_links(out_dir, *, staged=None) -> int:
     """Write the links to other rounds into every rendered report; returns the number of files changed.
 
     Runs after a round is rendered, over all rounds in ``out_dir``, so earlier rounds link to the new
-    one as well. Reads the organisation of each file from the round's manifest.
+    one as well. Reads the organisation of each file from the round's manifest. With ``staged`` (a
+    staging folder holding a round folder that is not swapped in yet, :mod:`~informeel_lib.report.staging`)
+    only the staged round's files are filled in, with links to the rounds in ``out_dir``.
     """
     from ..files import atomic_write_text
 
-    reports, changed = round_reports(out_dir), 0
+    reports = round_reports(out_dir)
+    folders = dict.fromkeys(reports, Path(out_dir))
+    if staged is not None:
+        own = round_reports(staged)
+        reports.update(own)
+        folders = dict.fromkeys(own, Path(staged))
+    changed = 0
     for round_name, files in reports.items():
+        if round_name not in folders:
+            continue
         for organisation, name in files.items():
-            path = Path(out_dir) / round_name / name
+            path = folders[round_name] / round_name / name
             if not path.exists():
                 continue
             text = path.read_text(encoding="utf-8")
