@@ -106,3 +106,23 @@ def test_a_category_without_respondents_is_shown_as_an_empty_suppressed_row():
     out = il.describe_by(df, "g", value="x", min_group=2)
     assert out["g"].tolist() == ["a", "b"] and out["n"].tolist() == [0, 2]
     assert out["suppressed"].tolist() == [True, False]
+
+
+def test_table_layout_is_fixed_even_when_empty_or_fully_suppressed():
+    columns = ["org", "variable", "n", "mean", "sd", "ci_low", "ci_high", "suppressed", "note"]
+    out = il.describe_by(make(), "org", value="REFL")
+    assert list(out.columns) == columns
+    empty = il.describe_by(make().iloc[:0], "org", value="REFL")
+    assert list(empty.columns) == columns and len(empty) == 0
+    hidden = il.describe_by(make(), "org", value="REFL", min_group=100)
+    assert hidden["suppressed"].all() and list(hidden.columns) == columns
+    # the statistics stay numeric columns (NaN), so a caller can still compute with them
+    assert all(hidden[c].dtype == "float64" for c in ("mean", "sd", "ci_low", "ci_high"))
+
+
+def test_columns_alias_and_default_columns_leave_flags_out():
+    df = make().assign(flag=lambda d: d["REFL"] > 3.5)
+    only = il.describe_by(df, "org", columns=["REFL"])
+    assert set(only["variable"]) == {"REFL"}
+    default = il.describe_by(df, "org")
+    assert set(default["variable"]) == {"REFL", "LEID"}  # the boolean column is not a statistic
