@@ -26,6 +26,7 @@ _EXPORTS = {
     "CodebookError": "errors",
     "AnalysisError": "errors",
     "read_export": "io.intake",
+    "read_exports": "io.intake",
     "clean": "io.cleaning",
     "clean_files": "io.cleaning",
     "CleaningResult": "io.cleaning",

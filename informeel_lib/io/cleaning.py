@@ -33,7 +33,7 @@ from ..codebook import Codebook, load_codebook, normalise_text
 from ..deidentify import deidentify, deidentify_label
 from ..errors import InputError
 from ..files import printable, safe_name
-from .intake import Export, export_from_frame, read_export
+from .intake import Export, export_from_frame, read_exports
 from .pseudonyms import get_salt, is_placeholder_code, pseudonym, respondent_key
 from .readers import SUPPORTED_EXTENSIONS
 
@@ -55,12 +55,17 @@ REASONS = {
     "gegevens_verwijderd": "identificerende gegevens in open antwoord vervangen",
     "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
     "onbekende_kolom": "kolom niet herkend in het codeboek en daarom niet meegenomen",
+    "tekencodering": "regel zonder geldige UTF-8 in een verder UTF-8-bestand, als Windows-1252 gelezen",
+    "formule_zonder_waarde": "formulecel zonder opgeslagen waarde, opgeslagen als ontbrekend",
+    "werkblad_genegeerd": "werkblad niet ingelezen",
     "code_plaatshouder": "persoonlijke code is een invulwoord (zoals 'nvt' of 'geen'), geen echte code: behandeld "
                          "als geen code, dus nooit als dubbele inzending van een ander gezien",
     "code_meerdere_organisaties": "dezelfde persoonlijke code komt in meer dan één organisatie voor: per "
                                   "organisatie als een andere persoon behandeld (dubbele inzendingen alleen binnen "
                                   "één organisatie)",
 }
+NOTICE_CODES = ("tekencodering", "formule_zonder_waarde", "werkblad_genegeerd")
+"""Reason codes of what the intake noticed (:class:`~informeel_lib.io.export.Notice`), warned about per file."""
 # Dutch warning per kind of changed value, printed by the CLI
 WARNINGS = {
     "buiten_bereik": "{n} waarde(n) buiten het antwoordbereik zijn als ontbrekend opgeslagen",
@@ -117,9 +122,27 @@ class CleaningResult:
         return {k: int(v) for k, v in flagged["reason_code"].value_counts().sort_index().items()}
 
     def warnings(self) -> list[str]:
-        """One Dutch warning line per kind of value set to missing."""
-        return [f"Waarschuwing: {WARNINGS[k].format(n=n)} (zie het opschoonlogboek)."
-                for k, n in self.n_changed_by_reason.items() if k in WARNINGS]
+        """One Dutch warning line per kind of value set to missing, and per file for what the intake noticed
+        (lines not in UTF-8, formula cells without a value, worksheets not read)."""
+        lines = [f"Waarschuwing: {WARNINGS[k].format(n=n)} (zie het opschoonlogboek)."
+                 for k, n in self.n_changed_by_reason.items() if k in WARNINGS]
+        return lines + [f"Waarschuwing: {text} (zie het opschoonlogboek)." for text in self.intake_notices()]
+
+    def intake_notices(self) -> list[str]:
+        """Per file, in Dutch: lines read as Windows-1252, formula cells without a value, sheets not read."""
+        log = self.log[self.log["reason_code"].isin(NOTICE_CODES)]
+        out = []
+        for (file, code), group in log.groupby(["source_file", "reason_code"], sort=False):
+            rows = ", ".join(str(r) for r in group["source_row"].head(10)) + (" …" if len(group) > 10 else "")
+            if code == "tekencodering":
+                out.append(f"bestand '{file}': {len(group)} regel(s) zonder geldige UTF-8 zijn als Windows-1252 "
+                           f"gelezen (regel {rows}); controleer de bijzondere tekens daar")
+            elif code == "formule_zonder_waarde":
+                out.append(f"bestand '{file}': {len(group)} formulecel(len) zonder opgeslagen waarde zijn als "
+                           f"ontbrekend opgeslagen (rij {rows}); open het bestand in Excel en sla het opnieuw op")
+            else:
+                out += [f"bestand '{file}': {reason}" for reason in group["reason"]]
+        return out
 
     def summary(self) -> str:
         """Dutch multi-line summary: rows in/kept, dropped by reason, changed values, flags."""
@@ -134,6 +157,10 @@ class CleaningResult:
                 lines += [f"  - {REASONS.get(k, k)}: {n}" for k, n in counts.items()]
             else:
                 lines.append(f"{title}: geen")
+        notices = self.intake_notices()
+        if notices:
+            lines.append("Meldingen bij het inlezen:")
+            lines += [f"  - {text}" for text in notices]
         if self.unmapped_columns:
             lines.append(f"Niet herkende kolommen ({len(self.unmapped_columns)}), niet meegenomen; voeg ze toe aan het "
                          "codeboek als ze bij de vragenlijst horen (zie 'informeel codebook check'):")
@@ -267,6 +294,9 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
         old = _masked(issue.value)  # a name or phone typed into an item cell never reaches the log
         _log(log, rnd, name, issue.row, resp_by_row.get(issue.row), "gewijzigd", issue.column, old, None,
              issue.reason_code, f"{issue.reason.rstrip('.')}; opgeslagen als ontbrekend")
+    for note in export.notices:  # lines not in UTF-8, formula cells without a value, sheets not read
+        _log(log, rnd, name, note.row, resp_by_row.get(note.row), note.action, note.column, None, None,
+             note.reason_code, note.reason)
     for col in cb.open_questions:
         out[col] = _deidentified_open_answers(df, col, codes, rows, resp, rnd=rnd, name=name, log=log)
     return out
@@ -677,7 +707,7 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     """
     safe_name(str(round_name))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    exports = [read_export(p, codebook=cb) for p in _collect_paths(paths)]
+    exports = [e for p in _collect_paths(paths) for e in read_exports(p, codebook=cb)]
     result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
                    strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
                    speeder_fraction=speeder_fraction)

@@ -29,6 +29,24 @@ class Issue:
         return f"bestand '{self.file}', {where}, rij {self.row}: waarde '{self.value}': {self.reason}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the intake noticed that the researcher must know, logged by the cleaning and printed as a
+    warning: a line that was not UTF-8 (``tekencodering``), a formula cell without a stored value
+    (``formule_zonder_waarde``), a worksheet that was not read (``werkblad_genegeerd``).
+
+    ``row`` is the spreadsheet row or file line (1 for the file as a whole), ``column`` the raw heading (or
+    None), ``action`` the cleaning log's action, ``reason`` Dutch.
+    """
+
+    file: str
+    row: int
+    column: str | None
+    action: str
+    reason_code: str
+    reason: str
+
+
 @dataclass(frozen=True, repr=False)
 class Export:
     """One raw export after intake.
@@ -53,6 +71,8 @@ class Export:
         Value-level problems (set to missing).
     path : str
         Full path that was read.
+    notices : list of Notice
+        What else the intake noticed (lines not in UTF-8, formula cells without a value, sheets not read).
     """
 
     data: pd.DataFrame
@@ -64,6 +84,7 @@ class Export:
     unmapped_columns: list
     issues: list = field(default_factory=list)
     path: str = ""
+    notices: list = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

@@ -30,11 +30,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import Codebook, load_codebook
+from ..codebook import Codebook, load_codebook, normalise_text
 from ..errors import InputError
+from ..files import check_input_file
 from .columns import _display, recognise_columns
 from .export import Export
-from .readers import SPSS_EXTENSIONS, SUPPORTED_EXTENSIONS, TOOLS, _detect_tool, _RawTable, _read_table
+from .readers import (
+    EXCEL_EXTENSIONS,
+    SPSS_EXTENSIONS,
+    SUPPORTED_EXTENSIONS,
+    TOOLS,
+    _detect_tool,
+    _RawTable,
+    _read_excel_sheets,
+    _read_table,
+    _sheet_notice,
+)
 from .schema import check_required_columns, validate_frame
 from .values import _convert_columns
 
@@ -67,6 +78,7 @@ def _build_export(table: _RawTable, *, name: str, tool: str, cb: Codebook, path:
         unmapped_columns=[labels[i] for i in unmapped],
         issues=issues,
         path=path,
+        notices=list(table.notices),
     )
 
 
@@ -114,6 +126,15 @@ def read_export(path, *, codebook=None) -> Export:
     ``limer``/``qualtRics::read_survey`` followed by hand-written recoding.
     """
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    path = _checked_path(path)
+    table = _read_table(path)
+    if not table.rows:
+        raise InputError("het bestand bevat wel kolomkoppen maar geen enkele ingevulde rij.", file=path.name)
+    tool = "spss" if path.suffix.lower() in SPSS_EXTENSIONS else _detect_tool(table, path)
+    return _build_export(table, name=path.name, tool=tool, cb=cb, path=str(path))
+
+
+def _checked_path(path) -> Path:
     path = Path(path)
     if not path.exists():
         raise InputError("het bestand bestaat niet.", file=str(path))
@@ -122,11 +143,53 @@ def read_export(path, *, codebook=None) -> Export:
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         raise InputError(f"bestandstype '{path.suffix or '(geen extensie)'}' wordt niet ondersteund; gebruik "
                          + ", ".join(SUPPORTED_EXTENSIONS) + ".", file=path.name)
-    table = _read_table(path)
-    if not table.rows:
+    return path
+
+
+def read_exports(path, *, codebook=None) -> list[Export]:
+    """Read one raw export file as one or more exports: every worksheet of an Excel workbook that has data.
+
+    Like :func:`read_export`, but a workbook whose worksheets share the first worksheet's headings (one sheet
+    per team or per month) gives one :class:`Export` per worksheet, the later ones named
+    ``"<file> [<worksheet>]"``; a worksheet with other headings is not read and is named in a notice
+    (``Export.notices``, logged by the cleaning and printed as a warning). Any other file gives one export.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pandas as pd
+    >>> from informeel_lib.synth.example import example_survey
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> export = example_survey(20, seed=1).drop(columns=["respondent", "round"])
+    >>> export = export.rename(columns={"organisation": "organisatie", "role": "rol"})
+    >>> with pd.ExcelWriter(folder / "zinn.xlsx") as book:
+    ...     export.head(12).to_excel(book, sheet_name="maart", index=False)
+    ...     export.tail(8).to_excel(book, sheet_name="april", index=False)
+    >>> [(e.source_file, len(e.data)) for e in read_exports(folder / "zinn.xlsx")]
+    [('zinn.xlsx', 12), ('zinn.xlsx [april]', 8)]
+    """
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    path = _checked_path(path)
+    if path.suffix.lower() not in EXCEL_EXTENSIONS:
+        return [read_export(path, codebook=cb)]
+    check_input_file(path)
+    (first_title, first), *others = _read_excel_sheets(path)
+    if not first.rows:
         raise InputError("het bestand bevat wel kolomkoppen maar geen enkele ingevulde rij.", file=path.name)
-    tool = "spss" if path.suffix.lower() in SPSS_EXTENSIONS else _detect_tool(table, path)
-    return _build_export(table, name=path.name, tool=tool, cb=cb, path=str(path))
+    same = [(t, tab) for t, tab in others if _heading_key(tab) == _heading_key(first)]
+    for title, table in others:
+        if _heading_key(table) != _heading_key(first):
+            first.notices.append(_sheet_notice(path.name, title, f"andere kolomkoppen dan werkblad '{first_title}'"))
+    exports = [_build_export(first, name=path.name, tool=_detect_tool(first, path), cb=cb, path=str(path))]
+    for title, table in same:
+        if table.rows:
+            exports.append(_build_export(table, name=f"{path.name} [{title}]", tool=_detect_tool(table, path),
+                                         cb=cb, path=str(path)))
+    return exports
+
+
+def _heading_key(table: _RawTable) -> list:
+    return [normalise_text(h) for h in table.headings]
 
 
 def export_from_frame(df: pd.DataFrame, *, name: str = "dataframe", tool: str = "csv", codebook=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -18,6 +19,7 @@ import pandas as pd
 from ..codebook import normalise_text
 from ..errors import InputError
 from ..files import check_input_file, check_xlsx_limits
+from .export import Notice
 
 TOOLS = ("limesurvey", "qualtrics", "forms", "spss", "csv")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
@@ -43,6 +45,7 @@ class _RawTable:
     row_numbers: list       # spreadsheet row per data row
     tool_hint: str | None = None
     value_labels: dict = field(default_factory=dict)   # column index -> {code: label} (SPSS)
+    notices: list = field(default_factory=list)        # Notice: what the reader noticed (encoding, formulas, sheets)
 
 
 def _is_blank(value) -> bool:
@@ -55,7 +58,9 @@ def _is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _decode(raw: bytes, name: str) -> str:
+def _decode_checked(raw: bytes, name: str) -> tuple[str, list]:
+    """The text of a CSV export and the lines that were not UTF-8; a Dutch InputError for an empty, binary,
+    UTF-16, Excel or SPSS file."""
     if not raw.strip(b" \t\r\n\x00"):
         raise InputError("het bestand is leeg.", file=name)
     if raw.startswith(b"PK\x03\x04"):  # a zip archive: an Excel workbook saved under another extension
@@ -71,19 +76,65 @@ def _decode(raw: bytes, name: str) -> str:
         raise InputError("dit is een Excel/zip-bestand met de extensie .csv. Geef het de extensie .xlsx.", file=name)
     if raw.startswith(b"$FL2") or raw.startswith(b"$FL3"):
         raise InputError("dit is een SPSS-bestand met de extensie .csv. Geef het de extensie .sav.", file=name)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise InputError("de tekencodering wordt niet herkend (geen UTF-8 en geen Windows-1252). "
-                             "Sla het bestand op als CSV in UTF-8.", file=name) from exc
+    text, bad_lines = _decode_text(raw, name)
     controls = sum(1 for ch in text[:4000] if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > 10:
         raise InputError("dit is geen tekstbestand (binaire inhoud). Lever een CSV-, XLSX- of SAV-export aan.",
                          file=name)
-    return text
+    return text, bad_lines
+
+
+# a valid UTF-8 multi-byte character; in a Windows-1252 file this byte pair is mojibake itself, so it is (almost) never
+# there: its presence tells a UTF-8 file with a few stray Windows-1252 lines from a Windows-1252 file
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError("de tekencodering wordt niet herkend (geen UTF-8 en geen Windows-1252). "
+                         "Sla het bestand op als CSV in UTF-8.", file=name) from exc
+
+
+def _decode_text(raw: bytes, name: str) -> tuple[str, list]:
+    """The text of a CSV file and the numbers of the lines that were not UTF-8.
+
+    UTF-8 (with or without byte order mark) as a whole; else, when the file does hold UTF-8 characters, UTF-8
+    line by line with a Windows-1252 fallback for the lines that are not (a UTF-8 export with a stray byte
+    pasted from Word), and those lines are returned; else Windows-1252 as a whole (a LimeSurvey export).
+    """
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    if not _UTF8_CHARACTER.search(raw):
+        return _cp1252(raw, name), []
+    view, pos, line = memoryview(raw), 3 if raw.startswith(codecs.BOM_UTF8) else 0, 1
+    parts, bad = [], []
+    while pos < len(raw):
+        try:
+            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
+            break
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+            newline = raw.rfind(b"\n", pos, at)
+            begin = newline + 1 if newline >= 0 else pos
+            end = raw.find(b"\n", at)
+            end = len(raw) if end < 0 else end + 1
+            parts.append(codecs.utf_8_decode(view[pos:begin], "strict", True)[0])
+            parts.append(_cp1252(raw[begin:end], name))
+            line += raw.count(b"\n", pos, begin)
+            bad.append(line)
+            line += raw.count(b"\n", begin, end)
+            pos = end
+    return "".join(parts), bad
+
+
+def _encoding_notices(bad_lines: list, name: str) -> list:
+    return [Notice(name, n, None, "gemeld", "tekencodering",
+                   f"regel {n} is geen UTF-8 (de rest van het bestand wel) en is als Windows-1252 gelezen; "
+                   "controleer de bijzondere tekens in die regel") for n in bad_lines]
 
 
 def _split_records(text: str, delimiter: str, limit=None) -> list:
@@ -181,13 +232,15 @@ def _read_csv(path: Path) -> _RawTable:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"het bestand kan niet gelezen worden ({exc.strerror}).", file=name) from exc
-    text = _decode(raw, name)
+    text, bad_lines = _decode_checked(raw, name)
     delimiter = _detect_delimiter(text, name)
     try:
         records = _split_records(text, delimiter)
     except csv.Error as exc:
         raise InputError(f"het CSV-bestand is beschadigd ({exc}).", file=name) from exc
-    return _table_from_records(records, 1, name)
+    table = _table_from_records(records, 1, name)
+    table.notices += _encoding_notices(bad_lines, name)
+    return table
 
 
 _XLSX_DAMAGED = "dit is geen geldig Excel-bestand (.xlsx); het is beschadigd of van een ander type."
@@ -196,6 +249,24 @@ _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zli
 
 
 def _read_excel(path: Path) -> _RawTable:
+    """The first worksheet with data; every other worksheet with data is named in a notice (not read)."""
+    (title, table), *others = _read_excel_sheets(path)
+    for other, _ in others:
+        table.notices.append(_sheet_notice(path.name, other, f"alleen het eerste werkblad met gegevens ('{title}') "
+                                           "is gelezen; 'informeel clean' leest werkbladen met dezelfde kolomkoppen "
+                                           "mee"))
+    return table
+
+
+def _sheet_notice(name: str, title: str, why: str) -> Notice:
+    return Notice(name, 1, None, "werkblad_genegeerd", "werkblad_genegeerd",
+                  f"werkblad '{title}' is niet ingelezen: {why}")
+
+
+def _read_excel_sheets(path: Path) -> list:
+    """``[(sheet title, raw table)]`` for every worksheet with data, in workbook order; formula cells without a
+    stored value are notices on their table. A worksheet that cannot be read as a table is a notice on the
+    first one; no worksheet with data is a Dutch InputError."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -205,18 +276,73 @@ def _read_excel(path: Path) -> _RawTable:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, *_XLSX_ERRORS) as exc:
         raise InputError(_XLSX_DAMAGED, file=name) from exc
+    tables, skipped = [], []
     try:
         for sheet in book.worksheets:
             sheet.reset_dimensions()
             records = [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
-            if any(any(not _is_blank(c) for c in r) for r in records):
-                return _table_from_records(records, 1, name, ragged_ok=True)
+            if not any(any(not _is_blank(c) for c in r) for r in records):
+                continue
+            try:
+                tables.append((sheet.title, _table_from_records(records, 1, name, ragged_ok=True)))
+            except InputError as exc:
+                if not tables:
+                    raise
+                skipped.append(_sheet_notice(name, sheet.title, str(exc).split(": ", 1)[-1]))
     except _XLSX_ERRORS as exc:
         raise InputError(_XLSX_DAMAGED + " Een deel van het werkboek kan niet uitgepakt of gelezen worden.",
                          file=name) from exc
     finally:
         book.close()
-    raise InputError("het bestand is leeg (geen enkel werkblad bevat gegevens).", file=name)
+    if not tables:
+        raise InputError("het bestand is leeg (geen enkel werkblad bevat gegevens).", file=name)
+    tables[0][1].notices.extend(skipped)
+    _note_formulas_without_value(path, tables)
+    return tables
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when a worksheet of the XLSX holds a formula (``<f>`` element), streamed in 1 MB blocks."""
+    pattern = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                with zf.open(info) as fh:
+                    tail = b""
+                    while block := fh.read(1 << 20):
+                        if pattern.search(tail + block):
+                            return True
+                        tail = block[-8:]
+    return False
+
+
+def _note_formulas_without_value(path: Path, tables: list) -> None:
+    """A formula cell whose value Excel did not store (a file written by a script, never opened in Excel) reads
+    as empty; each such cell in a data row becomes a notice naming sheet, cell and column."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    if not _has_formulas(path):
+        return
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for title, table in tables:
+            position = {n: i for i, n in enumerate(table.row_numbers)}
+            sheet = book[title]
+            sheet.reset_dimensions()
+            for number, record in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+                if number not in position:
+                    continue
+                values = table.rows[position[number]]
+                for col, formula in enumerate(record[: len(table.headings)]):
+                    if isinstance(formula, str) and formula.startswith("=") and _is_blank(values[col]):
+                        cell = f"{get_column_letter(col + 1)}{number}"
+                        table.notices.append(Notice(
+                            path.name, number, table.headings[col] or None, "gewijzigd", "formule_zonder_waarde",
+                            f"formulecel {cell} (werkblad '{title}') heeft geen opgeslagen waarde en is als ontbrekend "
+                            "opgeslagen; open het bestand in Excel en sla het opnieuw op"))
+    finally:
+        book.close()
 
 
 def _read_spss(path: Path) -> _RawTable:

@@ -497,3 +497,39 @@ def test_the_same_code_in_two_organisations_is_two_people():
                                                                             "respondent"].iloc[0]}
     # a code used in one organisation only keeps its usual pseudonym (stable across rounds)
     assert kept[5] == pseudonym("code:cd34", SALT)
+
+
+def test_intake_notices_reach_the_log_the_warnings_and_the_summary(tmp_path, capsys):
+    import openpyxl
+
+    from informeel_lib import cli
+    from tests.unit.test_intake import _plain_rows, _utf8_with_a_stray_cp1252_line
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _utf8_with_a_stray_cp1252_line(raw)
+    headings, rows = _plain_rows(6, org="Treant")
+    book = openpyxl.Workbook()
+    book.active.title = "Week 1"
+    for title, part in (("Week 1", rows[:3]), ("Week 2", rows[3:]), ("Notities", [["vergeten te tellen"]])):
+        sheet = book[title] if title in book.sheetnames else book.create_sheet(title)
+        if title != "Notities":
+            sheet.append(headings)
+        for row in part:
+            sheet.append(row)
+    book["Week 2"].cell(row=2, column=len(headings)).value = "=2+2"
+    book.save(raw / "treant.xlsx")
+    res = _run([raw], out=tmp_path / "out")
+    assert res.n_in == res.n_kept == 10
+    assert sorted(res.files["source_file"]) == ["gemengd.csv", "treant.xlsx", "treant.xlsx [Week 2]"]
+    noticed = res.log[res.log["reason_code"].isin(["tekencodering", "formule_zonder_waarde", "werkblad_genegeerd"])]
+    assert sorted(zip(noticed["source_file"], noticed["source_row"], noticed["reason_code"])) == [
+        ("gemengd.csv", 4, "tekencodering"), ("treant.xlsx", 1, "werkblad_genegeerd"),
+        ("treant.xlsx [Week 2]", 2, "formule_zonder_waarde")]
+    warnings = "\n".join(res.warnings())
+    assert "bestand 'gemengd.csv': 1 regel(s) zonder geldige UTF-8" in warnings and "(regel 4)" in warnings
+    assert "werkblad 'Notities' is niet ingelezen" in warnings and "formulecel" in warnings
+    assert "Meldingen bij het inlezen:" in res.summary()
+    assert cli.main(["clean", str(raw), "--round", "2022-05", "--out", str(tmp_path / "cli")]) == 0
+    out, err = capsys.readouterr()
+    assert "werkblad 'Notities'" in err and "regel 4" in err and "werkblad 'Notities'" in out

@@ -305,3 +305,83 @@ def test_codebook_check_blocks_a_heading_with_the_opposite_meaning(tmp_path, cap
     assert main(["codebook", "check", str(path)]) == 2
     out = capsys.readouterr().out
     assert "tegenovergestelde betekenis" in out and out.count("zegt het tegenovergestelde") == 1
+
+
+def _utf8_with_a_stray_cp1252_line(tmp_path, name="gemengd.csv"):
+    """A UTF-8 export (é, ë, € in several rows) whose fourth line was pasted from a Windows-1252 source."""
+    headings = ["organisatie", "team", "rol", *ITEMS, "OPEN_VOORBEELD"]
+    answers = [str(1 + k % 5) for k in range(len(ITEMS))]
+    lines = [",".join(headings)]
+    for i, text in enumerate(["Overleg met de coördinator", "Café-gesprek over €-kosten", "Wondzorg bij cliënt",
+                              "Tillift geoefend"]):
+        lines.append(",".join(["ZINN", f"Team {i}", "manager", *answers, text]))
+    raw = [ln.encode("utf-8") for ln in lines]
+    raw[3] = lines[3].encode("cp1252")  # 'Wondzorg bij cliënt' in Windows-1252: the byte 0xEB alone
+    (tmp_path / name).write_bytes(b"\r\n".join(raw) + b"\r\n")
+    return tmp_path / name
+
+
+def test_a_stray_windows_1252_line_in_a_utf8_file_is_decoded_per_line_and_reported(tmp_path):
+    exp = read_export(_utf8_with_a_stray_cp1252_line(tmp_path))
+    assert exp.data["OPEN_VOORBEELD"].tolist() == ["Overleg met de coördinator", "Café-gesprek over €-kosten",
+                                                   "Wondzorg bij cliënt", "Tillift geoefend"]  # no mojibake
+    assert [(n.file, n.row, n.reason_code) for n in exp.notices] == [("gemengd.csv", 4, "tekencodering")]
+    assert "regel 4" in exp.notices[0].reason
+
+
+def test_a_windows_1252_file_is_read_as_a_whole_without_a_notice(tmp_path):
+    path = _utf8_with_a_stray_cp1252_line(tmp_path)
+    path.write_bytes(path.read_bytes().decode("utf-8", errors="replace").replace("\ufffd", "ë").encode("cp1252"))
+    exp = read_export(path)
+    assert exp.data["OPEN_VOORBEELD"].tolist()[2] == "Wondzorg bij cliënt" and not exp.notices
+
+
+def _plain_rows(n, start=0, org="ZINN"):
+    headings = ["organisatie", "team", "rol", *ITEMS]
+    return headings, [[org, f"Team {i}", "manager", *[1 + (i + k) % 5 for k in range(len(ITEMS))]]
+                      for i in range(start, start + n)]
+
+
+def test_every_worksheet_with_the_same_headings_is_read(tmp_path):
+    from informeel_lib.io.intake import read_exports
+
+    headings, rows = _plain_rows(7)
+    path = tmp_path / "teams.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame(rows[:4], columns=headings).to_excel(book, sheet_name="Noord", index=False)
+        pd.DataFrame([["toelichting"], ["alleen tekst"]]).to_excel(book, sheet_name="Uitleg", index=False,
+                                                                    header=False)
+        pd.DataFrame(rows[4:], columns=headings).to_excel(book, sheet_name="Zuid", index=False)
+        pd.DataFrame(columns=headings).to_excel(book, sheet_name="Leeg", index=False)
+    first, second = read_exports(path)
+    assert (first.source_file, len(first.data)) == ("teams.xlsx", 4)
+    assert (second.source_file, len(second.data), second.source_rows) == ("teams.xlsx [Zuid]", 3, [2, 3, 4])
+    assert second.data["team"].tolist() == ["Team 4", "Team 5", "Team 6"]
+    (note,) = first.notices
+    assert note.reason_code == "werkblad_genegeerd" and "'Uitleg'" in note.reason and "'Noord'" in note.reason
+    # read_export reads one table and names every other worksheet with data
+    single = read_export(path)
+    assert len(single.data) == 4
+    assert sorted(n.reason.split("'")[1] for n in single.notices) == ["Leeg", "Uitleg", "Zuid"]
+
+
+def test_formula_cells_without_a_stored_value_are_noticed(tmp_path):
+    import openpyxl
+
+    headings, rows = _plain_rows(3)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Antwoorden"
+    sheet.append(headings)
+    for row in rows:
+        sheet.append(row)
+    column = headings.index(ITEMS[2]) + 1
+    sheet.cell(row=3, column=column).value = "=1+2"  # written by a script: no cached value in the file
+    sheet.cell(row=4, column=1).value = '="ZIN"&"N"'
+    book.save(tmp_path / "formules.xlsx")
+    exp = read_export(tmp_path / "formules.xlsx")
+    assert np.isnan(exp.data[ITEMS[2]][1]) and exp.data[ITEMS[2]][0] == rows[0][column - 1]
+    notes = sorted((n.row, n.column, n.reason_code) for n in exp.notices)
+    assert notes == [(3, ITEMS[2], "formule_zonder_waarde"), (4, "organisatie", "formule_zonder_waarde")]
+    cell = openpyxl.utils.get_column_letter(column) + "3"
+    assert any(f"formulecel {cell} (werkblad 'Antwoorden')" in n.reason for n in exp.notices)
