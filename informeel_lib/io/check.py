@@ -100,7 +100,7 @@ def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: F
 
 def check_file(path, cb: Codebook) -> FileCheck:
     """Check one export against ``cb`` (see the module docstring)."""
-    from .intake import read_export
+    from .intake import read_exports
 
     result = FileCheck(path.name)
     try:
@@ -132,10 +132,15 @@ def check_file(path, cb: Codebook) -> FileCheck:
         if canon:
             _check_values(cb, canon, label, [r[i] if i < len(r) else None for r in table.rows], result)
     try:
-        read_export(path, codebook=cb)
+        exports = read_exports(path, codebook=cb)
     except InputError as exc:  # missing required columns, two columns for one item, ...
         if str(exc) not in result.blocking:
             result.blocking.append(str(exc))
+        return result
+    # lines not in UTF-8, formula cells without a value, worksheets not read (or read as exports of their own)
+    result.problems += [f"{note.reason} ({e.source_file})" for e in exports for note in e.notices]
+    result.problems += [f"'{e.source_file}' heeft dezelfde kolomkoppen en wordt als aparte export ingelezen"
+                        for e in exports[1:]]
     return result
 
 

@@ -34,7 +34,7 @@ from ..deidentify import deidentify, deidentify_label
 from ..errors import InputError
 from ..files import printable, safe_name
 from .intake import Export, export_from_frame, read_exports
-from .pseudonyms import get_salt, is_placeholder_code, pseudonym, respondent_key
+from .pseudonyms import get_salt, pseudonym, respondent_key
 from .readers import SUPPORTED_EXTENSIONS
 
 LOG_COLUMNS = ["round", "source_file", "source_row", "respondent", "action", "column", "old_value", "new_value",
@@ -276,10 +276,10 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     codes = df["personal_code"] if "personal_code" in df else pd.Series([None] * n)
     ids = df["respondent_id"] if "respondent_id" in df else pd.Series([None] * n)
     sources = [f"{rnd}:{name}:{sid if sid is not None else f'rij{row}'}" for sid, row in zip(ids, rows)]
-    resp = [pseudonym(respondent_key(code, tool=export.tool, source_id=source), salt)
-            for code, source in zip(codes, sources)]
+    keys = [respondent_key(code, tool=export.tool, source_id=source) for code, source in zip(codes, sources)]
+    resp = [pseudonym(key, salt) for key in keys]
     out["respondent"] = resp
-    _log_placeholder_codes(codes, rows, resp, rnd=rnd, name=name, log=log)
+    _log_placeholder_codes(codes, keys, rows, resp, rnd=rnd, name=name, log=log)
     _add_categories(out, export, df, rows, resp, cb=cb, rnd=rnd, log=log)
     for col in ("team_size", "tenure", "contract_hours", "duration_s"):
         out[col] = df[col].to_numpy(dtype=float) if col in df else np.nan
@@ -302,11 +302,12 @@ def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: lis
     return out
 
 
-def _log_placeholder_codes(codes, rows, resp, *, rnd: str, name: str, log: list) -> None:
+def _log_placeholder_codes(codes, keys, rows, resp, *, rnd: str, name: str, log: list) -> None:
     """One log line per filled-in personal code that is a placeholder ('nvt', 'geen', '-', ...): it counts as no
-    code. The placeholder itself is shown (it identifies no one); a real code never reaches the log."""
-    for code, row, r in zip(codes, rows, resp):
-        if code is not None and is_placeholder_code(code):
+    code (its pseudonym key is the source key). The placeholder itself is shown (it identifies no one); a real
+    code never reaches the log."""
+    for code, key, row, r in zip(codes, keys, rows, resp):
+        if code is not None and not key.startswith("code:"):
             _log(log, rnd, name, row, r, "gewijzigd", "personal_code", printable(str(code), limit=20), None,
                  "code_plaatshouder")
 
@@ -316,7 +317,7 @@ def _separate_organisations(frame: pd.DataFrame, salt: str, log: list, rnd: str)
     organisations) becomes one pseudonym per organisation, ``pseudonym(<pseudonym>|<organisation>)``, so
     duplicates are only ever looked for within one organisation; every changed row is logged."""
     known = frame["organisation"].notna()
-    n_orgs = frame[known].groupby("respondent")["organisation"].nunique()
+    n_orgs = frame.loc[known, "organisation"].groupby(frame.loc[known, "respondent"]).nunique()
     shared = known & frame["respondent"].isin(n_orgs.index[n_orgs > 1])
     if not shared.any():
         return frame

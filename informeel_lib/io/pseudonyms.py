@@ -78,10 +78,12 @@ def is_placeholder_code(code) -> bool:
     >>> [is_placeholder_code(c) for c in ("N.v.t.", " - ", "XXX", "ab-12 cd")]
     [True, True, True, False]
     """
-    if code is None:
-        return True
-    key = normalise_code(code)
-    return key in PLACEHOLDER_CODES or len(set(key)) == 1 and key[0] in "x0"
+    return code is None or _is_placeholder_key(normalise_code(code))
+
+
+def _is_placeholder_key(key: str) -> bool:
+    """:func:`is_placeholder_code` for a code that is already normalised."""
+    return key in PLACEHOLDER_CODES or key[0] in "x0" and key == key[0] * len(key)
 
 
 def pseudonym(key: str, salt: str) -> str:
@@ -93,6 +95,7 @@ def pseudonym(key: str, salt: str) -> str:
 def respondent_key(personal_code, *, tool: str, source_id) -> str:
     """The string that is hashed: the normalised personal code, else (no code, or a placeholder such as 'nvt':
     :func:`is_placeholder_code`) ``tool`` + source respondent id."""
-    if not is_placeholder_code(personal_code):
-        return "code:" + normalise_code(personal_code)
+    code = normalise_code(personal_code) if personal_code is not None else ""
+    if not _is_placeholder_key(code):
+        return "code:" + code
     return f"bron:{tool}:{source_id}"

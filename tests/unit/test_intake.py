@@ -363,6 +363,10 @@ def test_every_worksheet_with_the_same_headings_is_read(tmp_path):
     single = read_export(path)
     assert len(single.data) == 4
     assert sorted(n.reason.split("'")[1] for n in single.notices) == ["Leeg", "Uitleg", "Zuid"]
+    from informeel_lib.io.check import check_exports
+
+    text = check_exports([path], codebook=CB).text()
+    assert "Let op: werkblad 'Uitleg' is niet ingelezen" in text and "'teams.xlsx [Zuid]' heeft dezelfde" in text
 
 
 def test_formula_cells_without_a_stored_value_are_noticed(tmp_path):
