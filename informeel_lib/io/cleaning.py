@@ -427,7 +427,8 @@ def _drop(frame, mask, code, reason_fn, log, rnd, dropped):
 def _duplicate_mask(frame: pd.DataFrame) -> pd.Series:
     """True for every submission of a respondent that is not the last one (by time, else file order)."""
     keep = pd.Series(True, index=frame.index)
-    for _, group in frame.groupby("respondent", sort=False):
+    repeated = frame["respondent"].duplicated(keep=False)  # only these can be duplicates: no loop over everyone
+    for _, group in frame[repeated].groupby("respondent", sort=False):
         if len(group) < 2:
             continue
         if group["submitted"].notna().all():
@@ -600,7 +601,9 @@ def _drop_unusable(frame, cb, log, rnd, dropped):
     frame = _drop(frame, frame["organisation"].isna(), "organisatie_ontbreekt",
                   lambda r: REASONS["organisatie_ontbreekt"], log, rnd, dropped)
     dup = _duplicate_mask(frame)
-    last = {resp: r for resp, r in frame[~dup].set_index("respondent")[["source_file", "source_row"]].iterrows()}
+    kept = frame[~dup & frame["respondent"].isin(frame.loc[dup, "respondent"])]  # the kept ones of the duplicates
+    last = {resp: {"source_file": f, "source_row": row}
+            for resp, f, row in zip(kept["respondent"], kept["source_file"], kept["source_row"])}
     return _drop(frame, dup, "dubbel",
                  lambda r: f"{REASONS['dubbel']} (bewaard: bestand '{last[r['respondent']]['source_file']}', "
                            f"rij {last[r['respondent']]['source_row']})", log, rnd, dropped)
