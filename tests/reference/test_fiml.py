@@ -17,7 +17,9 @@ DATA = {"bfi": pd.read_csv(HERE / "data" / "bfi.csv"),
         "synth": pd.read_csv(HERE / "data" / "synth_items_missing.csv")}
 FIT = {"chisq": "chi2", "df": "df", "pvalue": "p", "baseline.chisq": "baseline_chi2", "cfi": "cfi", "tli": "tli",
        "rmsea": "rmsea", "srmr": "srmr", "logl": "logl", "unrestricted.logl": "logl_saturated", "aic": "aic",
-       "bic": "bic", "npar": "npar", "ntotal": "n"}
+       "bic": "bic", "npar": "npar", "ntotal": "n",
+       # robust indices with missing data (lavaan's FIML correction V6 for ML)
+       "cfi.robust": "cfi_robust", "tli.robust": "tli_robust", "rmsea.robust": "rmsea_robust"}
 RELATIVE = {"chisq", "baseline.chisq", "logl", "unrestricted.logl", "aic", "bic"}
 CASES = ["bfi", "synth_missing", "synth_missing_stdlv"]
 

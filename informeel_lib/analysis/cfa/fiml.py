@@ -29,7 +29,7 @@ from .assemble import assemble_result
 from .engine import _Engine, _start_values
 from .fit import cfi, chi2_pvalue, rmsea, rmsea_ci, rmsea_pvalue, srmr_bentler, tli
 from .optimiser import _optimise
-from .robust_fiml import robust_fiml
+from .robust_fiml import fiml_robust_indices, robust_fiml
 from .specification import _ALPHA, _NU, SINGLE_GROUP, _build_spec
 
 __all__ = ["fit_fiml", "saturated_em"]
@@ -257,6 +257,8 @@ def fit_fiml(df: pd.DataFrame, terms, observed, model, *, group=None, equal=(), 
     if robust:
         se, extra = robust_fiml(engine, groups, x, hess, saturated, fit)
         fit.update(extra)
+    elif missing == "fiml":
+        fit.update(fiml_robust_indices(engine, groups, x, saturated, fit))
     return assemble_result(model, spec, engine, x, se, fit, labels, counts, saturated, equal=tuple(equal),
                            std_lv=std_lv)
 

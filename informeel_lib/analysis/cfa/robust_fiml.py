@@ -42,7 +42,7 @@ from scipy import linalg
 
 from .fit import cfi, chi2_pvalue, rmsea, rmsea_ci, tli
 
-__all__ = ["robust_fiml", "fiml_corrected", "robust_indices", "scaled_rmsea_ci"]
+__all__ = ["robust_fiml", "fiml_corrected", "fiml_robust_indices", "robust_indices", "scaled_rmsea_ci"]
 
 
 def _vech(p):
@@ -172,6 +172,18 @@ def _baseline_scaling(groups, a1_h1, b1_h1):
     return trace / (len(groups) * p * (p - 1) / 2)
 
 
+def fiml_robust_indices(engine, groups, x, saturated, fit):
+    """Robust CFI/TLI/RMSEA of an ML fit with missing answers (no scaled test): lavaan's FIML correction,
+    version V6 (:func:`fiml_corrected` without first-order information), as ``fitMeasures`` gives for
+    ``lavaan::cfa(missing = "fiml")``."""
+    a1_h1 = [_saturated_information(pat, s1, mu1) for pat, (s1, mu1) in zip(groups, saturated)]
+    deltas = [_model_delta(engine, x, g) for g in range(len(groups))]
+    df, df0 = fit["df"], fit["baseline_df"]
+    corrected = fiml_corrected(engine, groups, x, saturated, deltas, a1_h1, None, df, df0)
+    n = sum(pat.n for pat in groups)
+    return robust_indices(**corrected, df=df, df0=df0, n=n, n_groups=len(groups))
+
+
 def robust_fiml(engine, groups, x, hess_total, saturated, fit):
     """Robust standard errors and the MLR entries of the fit dict for a fit with a mean structure.
 
@@ -248,19 +260,21 @@ def fiml_corrected(engine, groups, x, saturated, deltas, a1_h1, b1_h1, df, df0):
     information at the EM moments), :math:`\\Gamma = \\oplus A_{1g}^{-1}B_{1g}A_{1g}^{-1}/f_g`,
     :math:`E = \\Delta'W_m\\Delta` and :math:`U = W_m - W_m\\Delta E^{-1}\\Delta'W_m`, the correction is
     :math:`c_3 = \\mathrm{tr}(U W_m^{-1} W_c W_m^{-1} U \\Gamma)/df`. The baseline uses the independence
-    model's FIML estimates and its own :math:`\\Delta`.
+    model's FIML estimates and its own :math:`\\Delta`. Without ``b1_h1`` (ML, no scaled test) lavaan's
+    version V6: :math:`c_3 = \\mathrm{tr}(W_c W_m^{-1} U W_m^{-1})/df`.
     """
     n = sum(pat.n for pat in groups)
     fg = np.array([pat.n / n for pat in groups])
     wm = linalg.block_diag(*[f * a for f, a in zip(fg, a1_h1)])
     wmi = linalg.block_diag(*[np.linalg.inv(a) / f for f, a in zip(fg, a1_h1)])
     wc = linalg.block_diag(*[f * _complete_information(s1) for f, (s1, _) in zip(fg, saturated)])
-    gamma = linalg.block_diag(*[np.linalg.inv(a) @ b @ np.linalg.inv(a) / f for f, a, b in zip(fg, a1_h1, b1_h1)])
     middle = wmi @ wc @ wmi
+    gamma = None if b1_h1 is None else linalg.block_diag(
+        *[np.linalg.inv(a) @ b @ np.linalg.inv(a) / f for f, a, b in zip(fg, a1_h1, b1_h1)])
 
     def correction(delta):
         u = wm - wm @ delta @ np.linalg.solve(delta.T @ wm @ delta, delta.T @ wm)
-        return float(np.trace(u @ middle @ u @ gamma))
+        return float(np.trace(u @ middle @ u @ gamma)) if gamma is not None else float(np.sum(middle * u.T))
 
     t3 = sum(pat.n * _ml_discrepancy(*engine.implied(x, g), s1, mu1)
              for g, (pat, (s1, mu1)) in enumerate(zip(groups, saturated)))

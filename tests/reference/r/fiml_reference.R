@@ -5,7 +5,8 @@ suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
 out <- list(meta = list(R = R.version.string, lavaan = as.character(packageVersion("lavaan"))))
 FIT <- c("chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "rmsea",
-         "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "logl", "unrestricted.logl", "aic", "bic", "npar", "ntotal")
+         "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "logl", "unrestricted.logl", "aic", "bic", "npar", "ntotal",
+         "cfi.robust", "tli.robust", "rmsea.robust")
 fiml_ref <- function(data, model, std.lv = FALSE) {
   fit <- cfa(model, data = data, missing = "fiml", std.lv = std.lv)
   pe <- parameterEstimates(fit, standardized = TRUE)
