@@ -83,11 +83,6 @@ def _decode_checked(raw: bytes, name: str) -> tuple[str, list]:
     return text, bad_lines
 
 
-# a valid UTF-8 multi-byte character; in a Windows-1252 file this byte pair is mojibake itself, so it is (almost) never
-# there: its presence tells a UTF-8 file with a few stray Windows-1252 lines from a Windows-1252 file
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
 def _cp1252(raw: bytes, name: str) -> str:
     try:
         return raw.decode("cp1252")
@@ -107,11 +102,16 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, list]:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
-    if not _UTF8_CHARACTER.search(raw):
+    # every valid UTF-8 multi-byte character makes the decoded text shorter than the bytes; a stray byte does not
+    # (and a Windows-1252 file has, in practice, no byte pairs that are valid UTF-8)
+    utf8_characters = len(raw) - len(raw.decode("utf-8", "surrogateescape"))
+    if not utf8_characters:
         return _cp1252(raw, name), []
     view, pos, line = memoryview(raw), 3 if raw.startswith(codecs.BOM_UTF8) else 0, 1
     parts, bad = [], []
     while pos < len(raw):
+        if len(bad) > max(1000, utf8_characters):  # mostly Windows-1252 after all
+            return _cp1252(raw, name), []
         try:
             parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
             break
