@@ -315,8 +315,9 @@ class Notebook:
     def cfa(self, gedeeld_pad=None, schatter=None) -> None:
         """Fit of the codebook model in the chosen round and organisation.
 
-        ``schatter`` (None: the codebook's estimator) goes to :func:`context.estimator_options`; the
-        report cache is used only for the network with the codebook's estimator.
+        ``schatter`` (None: ``estimator:`` of ``informeel.yaml``, else the codebook's, else ML;
+        :func:`informeel_lib.project.resolve_estimator`) goes to :func:`context.estimator_options`; the
+        report cache is used only for the network with that default estimator.
         """
         from ..analysis.cfa.estimate import cfa
         from .context import estimator_options
