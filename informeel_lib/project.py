@@ -142,9 +142,13 @@ def resolve_codebook(codebook=None, *, start=None, notify: bool = True) -> Codeb
 
     Examples
     --------
+    Outside any project (no ``informeel.yaml`` in a folder or its parents) it is the packaged demo:
+
+    >>> import tempfile
     >>> from informeel_lib.project import resolve_codebook
-    >>> resolve_codebook(notify=False).name  # doctest: +SKIP
-    'informeel leren in de zorg (demovragenlijst)'
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(resolve_codebook(start=folder, notify=False).name)
+    informeel leren in de zorg (demovragenlijst)
     """
     if isinstance(codebook, Codebook):
         return codebook

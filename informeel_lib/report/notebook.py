@@ -417,10 +417,19 @@ def setup(*, ronde=None, organisatie=None, data_map=None, min_groep: int = MIN_G
 
     Examples
     --------
-    >>> import informeel_lib as il                                  # doctest: +SKIP
-    >>> nb = il.notebook_setup(ronde=None, organisatie="ZINN")      # doctest: +SKIP
-    >>> nb.where                                                    # doctest: +SKIP
-    'ZINN, ronde 2022-11'
+    A cleaned round of 120 example respondents in a temporary data folder; ``ronde=None`` takes the
+    latest round in it:
+
+    >>> import pathlib, tempfile
+    >>> import informeel_lib as il
+    >>> from informeel_lib.synth.example import example_survey
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> export = example_survey(120, seed=1).drop(columns=["respondent", "round"])
+    >>> export.rename(columns={"organisation": "organisatie", "role": "rol"}).to_csv(folder / "zinn.csv", index=False)
+    >>> _ = il.clean_files([folder / "zinn.csv"], round_name="2022-05", out=folder / "verwerkt", salt="voorbeeld")
+    >>> nb = il.notebook_setup(ronde=None, organisatie="ZINN", data_map=folder / "verwerkt", interactief=False)
+    >>> nb.where
+    'ZINN, ronde 2022-05'
     """
     from ..project import resolve_codebook
 

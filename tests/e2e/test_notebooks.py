@@ -171,12 +171,11 @@ def test_report_notebook_runs_on_its_own_for_one_organisation(rendered_round, tm
 
 def test_02_with_widgets_through_papermill_does_not_hang(rendered_round, tmp_path):
     """interactief=True through papermill: no cell waits for its timeout (the lost wake-up of
-    informeel_lib.report.kernel_client). Three runs of 02 here; twenty in benchmarks/bench_notebook_widgets.py."""
-    for i in range(3):
-        (tmp_path / str(i)).mkdir()
-        seconds = cell_seconds(notebook_path("02_vragenlijstanalyse.ipynb"), tmp_path / str(i) / "02.ipynb",
-                               timeout=240, data_map=str(rendered_round.data), interactief=True)
-        assert max(seconds) < 120, seconds
+    informeel_lib.report.kernel_client). One run of 02 here (the twenty runs of a minimal widget notebook below
+    are what catches a one-in-eight hang); twenty runs of 02 in benchmarks/bench_notebook_widgets.py."""
+    seconds = cell_seconds(notebook_path("02_vragenlijstanalyse.ipynb"), tmp_path / "02.ipynb",
+                           timeout=240, data_map=str(rendered_round.data), interactief=True)
+    assert max(seconds) < 120, seconds
 
 
 def test_widget_cells_never_wait_for_the_timeout(tmp_path):

@@ -106,8 +106,12 @@ def _zip_bomb(path, n_cells):
 def test_xlsx_zip_bomb_refused_before_parsing(tmp_path, monkeypatch):
     import openpyxl
 
-    bomb = _zip_bomb(tmp_path / "export.xlsx", 21_000_000)  # ~450 MB unpacked, a few MB packed
-    assert bomb.stat().st_size < 10 * 2**20
+    # the real limits scaled down 100x (a real bomb of 21 million cells costs minutes to build and scan; the
+    # limits' values are checked below): 210,000 cells over the limit, 4.5 MB unpacked from ~10 kB
+    monkeypatch.setattr(files, "MAX_XLSX_CELLS", files.MAX_XLSX_CELLS // 100)
+    monkeypatch.setattr(files, "MAX_XLSX_UNCOMPRESSED", files.MAX_XLSX_UNCOMPRESSED // 100)
+    bomb = _zip_bomb(tmp_path / "export.xlsx", 210_000)
+    assert bomb.stat().st_size < 100 * 2**10
 
     def never(*args, **kwargs):
         raise AssertionError("the workbook was opened for parsing")
@@ -117,6 +121,13 @@ def test_xlsx_zip_bomb_refused_before_parsing(tmp_path, monkeypatch):
     monkeypatch.setattr(openpyxl, "load_workbook", never)
     with pytest.raises(InputError, match="cellen|pakt uit"):
         clean_files([bomb], round_name="2022-05")
+
+
+def test_xlsx_limits_admit_a_large_real_export_and_refuse_a_bomb():
+    """20 million cells: a survey of 100,000 respondents with 200 columns passes; a 6 MB zip bomb of 60
+    million cells does not. 512 MB unpacked: far above such an export's XML (~20 bytes per cell)."""
+    assert 100_000 * 200 <= files.MAX_XLSX_CELLS < 60_000_000
+    assert 25 * files.MAX_XLSX_CELLS <= files.MAX_XLSX_UNCOMPRESSED <= 2**30
 
 
 def test_xlsx_cell_limit_counts_cells(tmp_path):

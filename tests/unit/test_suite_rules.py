@@ -1,7 +1,7 @@
 """The rules that keep the suite honest: it cannot quietly skip, and it does not depend on the clock.
 
 - Hypothesis is derandomised on CI (a red CI run is reproducible) and random locally;
-- on CI a skipped test counts as a failure (tests/conftest.py);
+- on CI a skipped test, doctest or notebook counts as a failure (the root conftest.py);
 - no test skips because the project's own code fails to import, and none reads today's date or the clock
   to decide what is right.
 """
@@ -13,7 +13,6 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import settings
 
-from tests import conftest
 from tests.support.ci import in_ci
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -39,7 +38,15 @@ def test_ci_detection(monkeypatch, value, expected):
     assert in_ci() is expected
 
 
-def _run_hook(report):
+@pytest.fixture
+def root_conftest(pytestconfig):
+    """The root conftest.py as pytest loaded it (its rules cover every collected item)."""
+    root = TESTS.parent / "conftest.py"
+    (module,) = [p for p in pytestconfig.pluginmanager.get_plugins() if getattr(p, "__file__", None) == str(root)]
+    return module
+
+
+def _run_hook(conftest, report):
     hook = conftest.pytest_runtest_makereport.__wrapped__ if hasattr(
         conftest.pytest_runtest_makereport, "__wrapped__") else conftest.pytest_runtest_makereport
     gen = hook(None, None)
@@ -49,18 +56,18 @@ def _run_hook(report):
     return report
 
 
-def test_a_skip_fails_on_ci_and_stays_a_skip_locally(monkeypatch):
+def test_a_skip_fails_on_ci_and_stays_a_skip_locally(monkeypatch, root_conftest):
     def skipped():
         return SimpleNamespace(skipped=True, outcome="skipped", longrepr=("f.py", 3, "Skipped: geen browser"))
 
     monkeypatch.setenv("CI", "true")
-    report = _run_hook(skipped())
+    report = _run_hook(root_conftest, skipped())
     assert report.outcome == "failed" and "geen browser" in report.longrepr
     monkeypatch.setenv("CI", "false")
-    assert _run_hook(skipped()).outcome == "skipped"
+    assert _run_hook(root_conftest, skipped()).outcome == "skipped"
     monkeypatch.setenv("CI", "true")
     xfail = SimpleNamespace(skipped=True, outcome="skipped", longrepr="", wasxfail="bekend")
-    assert _run_hook(xfail).outcome == "skipped"  # an expected failure is not a skip
+    assert _run_hook(root_conftest, xfail).outcome == "skipped"  # an expected failure is not a skip
 
 
 def test_no_test_skips_on_the_projects_own_imports():
