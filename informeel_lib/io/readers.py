@@ -102,32 +102,43 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, list]:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
-    # every valid UTF-8 multi-byte character makes the decoded text shorter than the bytes; a stray byte does not
-    # (and a Windows-1252 file has, in practice, no byte pairs that are valid UTF-8)
-    utf8_characters = len(raw) - len(raw.decode("utf-8", "surrogateescape"))
-    if not utf8_characters:
+    text, bad = _decode_utf8_lines(raw)
+    if text is None:  # no UTF-8 character in the lines before the stray ones: a Windows-1252 file
         return _cp1252(raw, name), []
-    view, pos, line = memoryview(raw), 3 if raw.startswith(codecs.BOM_UTF8) else 0, 1
-    parts, bad = [], []
-    while pos < len(raw):
-        if len(bad) > max(1000, utf8_characters):  # mostly Windows-1252 after all
-            return _cp1252(raw, name), []
+    return text, bad
+
+
+def _decode_utf8_lines(raw: bytes, max_lines: int = 1000, block: int = 1 << 16):
+    """UTF-8 with a Windows-1252 fallback per line: ``(text, numbers of the fallback lines)``, or ``(None, [])``
+    when the file holds no UTF-8 character at all, or none before its first ``max_lines`` non-UTF-8 lines (so
+    a Windows-1252 file is recognised after a few lines, without a second pass over it). Decoded in blocks,
+    so each stray line costs a block, not the rest of the file."""
+    view, pos, n = memoryview(raw), 3 if raw.startswith(codecs.BOM_UTF8) else 0, len(raw)
+    parts, bad, utf8_seen, line, counted = [], [], False, 1, 0
+    while pos < n:
+        if len(bad) >= max_lines and not utf8_seen:
+            return None, []
+        stop = min(n, pos + block)
         try:
-            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
-            break
+            text, used = codecs.utf_8_decode(view[pos:stop], "strict", stop == n)
+            parts.append(text)
+            utf8_seen = utf8_seen or not text.isascii()
+            pos += used
+            continue
         except UnicodeDecodeError as exc:
             at = pos + exc.start
-            newline = raw.rfind(b"\n", pos, at)
-            begin = newline + 1 if newline >= 0 else pos
-            end = raw.find(b"\n", at)
-            end = len(raw) if end < 0 else end + 1
-            parts.append(codecs.utf_8_decode(view[pos:begin], "strict", True)[0])
-            parts.append(_cp1252(raw[begin:end], name))
-            line += raw.count(b"\n", pos, begin)
-            bad.append(line)
-            line += raw.count(b"\n", begin, end)
-            pos = end
-    return "".join(parts), bad
+        newline = raw.rfind(b"\n", pos, at)
+        begin = newline + 1 if newline >= 0 else pos  # (a line split by a block: its valid start stays UTF-8)
+        end = raw.find(b"\n", at)
+        end = n if end < 0 else end + 1
+        parts.append(codecs.utf_8_decode(view[pos:begin], "strict", True)[0])
+        utf8_seen = utf8_seen or not parts[-1].isascii()
+        parts.append(raw[begin:end].decode("cp1252", "replace"))
+        line += raw.count(b"\n", counted, begin)
+        bad.append(line)
+        line += raw.count(b"\n", begin, end)
+        counted = pos = end
+    return ("".join(parts), bad) if utf8_seen else (None, [])
 
 
 def _encoding_notices(bad_lines: list, name: str) -> list:

@@ -389,3 +389,19 @@ def test_formula_cells_without_a_stored_value_are_noticed(tmp_path):
     assert notes == [(3, ITEMS[2], "formule_zonder_waarde"), (4, "organisatie", "formule_zonder_waarde")]
     cell = openpyxl.utils.get_column_letter(column) + "3"
     assert any(f"formulecel {cell} (werkblad 'Antwoorden')" in n.reason for n in exp.notices)
+
+
+@pytest.mark.parametrize("block", [7, 16, 1 << 16])
+def test_per_line_decoding_over_block_boundaries(block):
+    from informeel_lib.io.readers import _decode_utf8_lines
+
+    lines = ["kop;tekst", "één", "caf\u00e9", "gewoon", "\u2019s avonds", "coördinator"] * 5
+    raw = [ln.encode("utf-8") for ln in lines]
+    stray = {3, 5, 17, 30}  # 1-based line numbers written in Windows-1252
+    for n in stray:
+        raw[n - 1] = lines[n - 1].encode("cp1252")
+    text, bad = _decode_utf8_lines(b"\r\n".join(raw) + b"\r\n", block=block)
+    assert text.split("\r\n")[:-1] == lines and bad == sorted(stray)
+    cp1252 = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    assert _decode_utf8_lines(cp1252, block=block) == (None, [])  # no UTF-8 character: a Windows-1252 file
+    assert _decode_utf8_lines(cp1252, max_lines=2, block=block) == (None, [])
