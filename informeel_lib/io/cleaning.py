@@ -263,7 +263,7 @@ def _strict_error(issues):
 
 def _prepare_file(export: Export, *, rnd: str, cb: Codebook, salt: str, log: list, order_offset: int) -> pd.DataFrame:
     """Resolve categories, pseudonymise, scrub one export; returns a frame with bookkeeping columns."""
-    df = export.data.copy()
+    df = export.data  # read only here: no copy of every export (memory on large rounds)
     name = export.source_file
     rows = list(export.source_rows)
     n = len(df)
