@@ -306,8 +306,11 @@ def _log_placeholder_codes(codes, keys, rows, resp, *, rnd: str, name: str, log:
     """One log line per filled-in personal code that is a placeholder ('nvt', 'geen', '-', ...): it counts as no
     code (its pseudonym key is the source key). The placeholder itself is shown (it identifies no one); a real
     code never reaches the log."""
-    for code, key, row, r in zip(codes, keys, rows, resp):
-        if code is not None and not key.startswith("code:"):
+    candidates = [i for i, key in enumerate(keys) if not key.startswith("code:")]
+    codes = list(codes) if candidates else []
+    for i in candidates:
+        code, row, r = codes[i], rows[i], resp[i]
+        if code is not None:
             _log(log, rnd, name, row, r, "gewijzigd", "personal_code", printable(str(code), limit=20), None,
                  "code_plaatshouder")
 
@@ -316,9 +319,9 @@ def _separate_organisations(frame: pd.DataFrame, salt: str, log: list, rnd: str)
     """One pseudonym used in more than one organisation (the same personal code typed by people of different
     organisations) becomes one pseudonym per organisation, ``pseudonym(<pseudonym>|<organisation>)``, so
     duplicates are only ever looked for within one organisation; every changed row is logged."""
-    known = frame["organisation"].notna()
-    n_orgs = frame.loc[known, "organisation"].groupby(frame.loc[known, "respondent"]).nunique()
-    shared = known & frame["respondent"].isin(n_orgs.index[n_orgs > 1])
+    repeated = frame["respondent"].duplicated(keep=False) & frame["organisation"].notna()  # few rows: fast
+    pairs = frame.loc[repeated, ["respondent", "organisation"]].drop_duplicates()
+    shared = repeated & frame["respondent"].isin(pairs.loc[pairs["respondent"].duplicated(), "respondent"])
     if not shared.any():
         return frame
     frame = frame.copy()
