@@ -50,7 +50,10 @@ MODULES = {
                 ["tests/unit/test_privacy.py", "tests/unit/test_privacy_suppression.py"], None),
     "nl": ("informeel_lib/nl.py", ["tests/unit/test_nl.py"], None),
     "compare": ("informeel_lib/analysis/compare.py",
-                ["tests/unit/test_compare_edges.py", "tests/unit/test_compare.py", "tests/unit/test_inference.py"],
+                ["tests/unit/test_compare_edges.py", "tests/unit/test_compare.py", "tests/unit/test_inference.py",
+                 # the two tests on a generated network (20 s fixture) are left out to keep a run in minutes
+                 "--deselect", "tests/unit/test_compare.py::test_compare_rounds_recovers_true_change",
+                 "--deselect", "tests/unit/test_compare.py::test_benchmark_against_rest"],
                 ["*x_welch__*", "*x__t_result__*", "*x_partially_paired__*", "*x__pooled_sd__*",
                  "*x__compare_pair__*", "*x_benchmark__*", "*x_compare_rounds__*", "*BenchmarkResult*"]),
     "cleaning": ("informeel_lib/io/cleaning.py", ["tests/unit/test_cleaning.py"],
@@ -122,6 +125,9 @@ def run_module(name: str, recheck: bool = False) -> dict:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "CI": "true", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     if recheck and (work / "mutants").is_dir():
+        if (ROOT / target).read_bytes() != (work / target).read_bytes():
+            print(f"  let op: {target} is veranderd sinds de vorige run; de hercontrole geldt alleen als de "
+                  "gemuteerde functies gelijk bleven (anders: de module opnieuw draaien)", flush=True)
         _refresh_tests(work)
         selection = _last_survivors(name)
     else:

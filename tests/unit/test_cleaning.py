@@ -363,6 +363,7 @@ def test_speeder_threshold_floor_fraction_and_missing_durations():
     assert speeder_threshold([]) == 60.0 and speeder_threshold([None, float("nan")]) == 60.0
     assert speeder_threshold([None, 300, 900, 600]) == pytest.approx(200.0)  # a third of the known median
     assert speeder_threshold([300], min_seconds=10, fraction=0.5) == 150.0
+    assert speeder_threshold([None], min_seconds=0) == 0.0  # no known duration: no limit beyond the floor
 
 
 def _refl_leid_codebook():
@@ -401,7 +402,7 @@ def test_straightliner_rule_edge_by_edge():
     # without a scale that holds reversed items there is nothing to contradict: nobody is a straight-liner
     from dataclasses import replace
     only_leid = replace(cb, scales={"LEID": cb.scales["LEID"]})
-    assert not straightliner_mask(frame, only_leid).any()
+    assert straightliner_mask(frame, only_leid).equals(pd.Series(False, index=frame.index))
 
 
 def test_straightliner_counts_answers_against_the_items_the_export_held():
@@ -410,9 +411,9 @@ def test_straightliner_counts_answers_against_the_items_the_export_held():
     cb = _refl_leid_codebook()
     refl, leid = cb.scales["REFL"].item_codes, cb.scales["LEID"].item_codes
     # an export that held only the five REFL items: five answers are all of them
-    frame = pd.DataFrame([[3] * 5 + [np.nan] * 5] * 2, columns=refl + leid, dtype=float)
-    frame["_n_available"] = [5, 0]  # 0: unknown, so all items of the codebook count
-    assert straightliner_mask(frame, cb).tolist() == [True, False]
+    frame = pd.DataFrame([[3] * 5 + [np.nan] * 5] * 2 + [[3] * 10], columns=refl + leid, dtype=float)
+    frame["_n_available"] = [5, 0, 0]  # 0: unknown, so all items of the codebook count
+    assert straightliner_mask(frame, cb).tolist() == [True, False, True]
 
 
 def test_per_file_accounting_table_value_by_value():
@@ -533,3 +534,12 @@ def test_intake_notices_reach_the_log_the_warnings_and_the_summary(tmp_path, cap
     assert cli.main(["clean", str(raw), "--round", "2022-05", "--out", str(tmp_path / "cli")]) == 0
     out, err = capsys.readouterr()
     assert "werkblad 'Notities'" in err and "regel 4" in err and "werkblad 'Notities'" in out
+
+
+def test_a_file_whose_rows_are_all_dropped_is_accounted_with_none_kept():
+    kept = pd.DataFrame([["x1", "ZINN", "A", "manager"] + [3] * len(ITEMS)], columns=["code", "organisatie", "team",
+                                                                                       "rol"] + ITEMS)
+    gone = pd.DataFrame([["y1", "", "B", "manager"] + [3] * len(ITEMS)] * 2, columns=kept.columns)
+    files = clean([kept, gone.assign(code=["y1", "y2"])], round_name="2022-05", salt=SALT).to_frame()
+    assert files[["source_file", "n_in", "n_kept", "n_dropped"]].values.tolist() == [["dataframe1", 1, 1, 0],
+                                                                                     ["dataframe2", 2, 0, 2]]
