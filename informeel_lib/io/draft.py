@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import load_codebook, normalise_text
-from .columns import _BRACKET, _BUILTIN_BACKGROUND_NAMES, _BUILTIN_IDENTIFIERS, _BUILTIN_META, _DASH
+from .columns import _BRACKET, _BUILTIN_BACKGROUND_NAMES, _BUILTIN_IDENTIFIERS, _BUILTIN_META, _CODE_PREFIX, _DASH
 from .readers import _detect_tool, _is_blank, _read_table, _squash
 
 # --- known Dutch response scales -------------------------------------------------------------------
@@ -184,12 +184,40 @@ def _background_field(col: Column) -> str | None:
     return None
 
 
+_IDENTIFIER_WORDS = ("e-mail", "email", "e-mailadres", "emailadres", "mailadres", "telefoonnummer", "ip-adres",
+                     "achternaam", "voornaam", "uw naam", "je naam", "geboortedatum")
+
+
+def _names_of(col: Column) -> list[str]:
+    """The heading, the texts, and both parts of a LimeSurvey "CODE. question text" heading or text."""
+    out = [col.heading, *col.texts]
+    for text in list(out):
+        m = _CODE_PREFIX.match(str(text))
+        if m:
+            out += [m.group(1), m.group(2)]
+    return [s for s in out if s and str(s).strip()]
+
+
+def _asks_for_identifier(col: Column) -> bool:
+    """A question that asks for an e-mail address, phone number, name, ... ("Wat is uw e-mailadres?")."""
+    text = " " + " ".join(normalise_text(s) for s in _names_of(col)) + " "
+    return any(re.search(rf"(?<![\w-]){re.escape(normalise_text(w))}(?![\w-])", text) for w in _IDENTIFIER_WORDS)
+
+
+def question_text(col: Column) -> str:
+    """The question as the respondent read it: a LimeSurvey "CODE. question" heading without its code."""
+    text = col.texts[0] if col.texts else col.heading
+    m = _CODE_PREFIX.match(str(text))
+    return m.group(2).strip() if m and not _BRACKET.match(str(text)) else str(text)
+
+
 def classify(columns: list[Column]) -> None:
     """Set ``kind`` (and ``target`` for background fields) of every column."""
     names = _name_index()
     for col in columns:
-        hit = names.get(_squash(col.heading)) or next((names.get(_squash(t)) for t in col.texts
-                                                       if names.get(_squash(t))), None)
+        hit = next((names[_squash(s)] for s in _names_of(col) if _squash(s) in names), None)
+        if hit is None and not _likert(col) and _asks_for_identifier(col):
+            hit = "identifier"
         if hit:
             col.kind = hit
         elif _likert(col):
@@ -345,6 +373,7 @@ class DraftResponseScale:
     labels: tuple
     source: str          # "spss", "herkend", "getallen"
     start: int = 1
+    aliases: tuple = ()  # (value, spelling): other spellings of a label found in the exports
 
     @property
     def values(self) -> range:
@@ -374,6 +403,35 @@ def _scale_response(sc: DraftScale) -> DraftResponseScale:
     rank = {"spss": 0, "herkend": 1, "getallen": 2}
     found.sort(key=lambda r: (rank[r.source], -len(r.labels)))
     return found[0] if found else DraftResponseScale("getallen_1_5", tuple("12345"), "getallen")
+
+
+def in_export_spelling(response: DraftResponseScale, columns: list[Column]) -> DraftResponseScale:
+    """A recognised response scale with the labels as the exports spell them.
+
+    The draft recognises "enigszins mee eens" as the known label "een beetje mee eens"; the codebook
+    must hold the export's own wording, or cleaning would not know that answer. Per value the label
+    stays the known one when the export uses it (any case), else it becomes the most frequent spelling
+    in the export; other spellings of the same answer become ``aliases``.
+    """
+    if response.source != "herkend":
+        return response
+    seen: dict[int, Counter] = {}
+    index = {_canonical_label(lab): v for v, lab in zip(response.values, response.labels)}
+    for col in columns:
+        for value in col.values:
+            if not _is_number(value) and (v := index.get(_canonical_label(value))) is not None:
+                seen.setdefault(v, Counter())[str(value).strip()] += 1
+    labels, aliases = [], []
+    for v, known in zip(response.values, response.labels):
+        spellings = seen.get(v, Counter())
+        if not spellings or any(normalise_text(s) == normalise_text(known) for s in spellings):
+            label = known
+        else:
+            label = spellings.most_common(1)[0][0]
+            label = label[:1].lower() + label[1:] if label[1:] == label[1:].lower() else label
+        labels.append(label)
+        aliases += sorted({(v, s) for s in spellings if normalise_text(s) != normalise_text(label)})
+    return DraftResponseScale(response.name, tuple(labels), response.source, response.start, tuple(aliases))
 
 
 def _numeric(col: Column, response: DraftResponseScale) -> pd.Series:
@@ -473,7 +531,7 @@ class CodebookDraft:
         for c in self.columns:
             if c.kind != "open":
                 continue
-            text = c.texts[0] if c.texts else c.heading
+            text = question_text(c)
             if _BARE_CODE.match(text):
                 coded.setdefault(_squash(text), c.heading)
             else:
@@ -542,6 +600,12 @@ def draft_codebook(paths, *, name: str | None = None) -> CodebookDraft:
     for sc in scales:
         responses[sc.code] = _scale_response(sc)
         suggest_reverse(sc, responses[sc.code], columns)
+    for name in {r.name for r in responses.values()}:   # one spelling per response scale, over its scales
+        sharing = [sc for sc in scales if responses[sc.code].name == name]
+        spelled = in_export_spelling(responses[sharing[0].code], [c for sc in sharing for it in sc.items
+                                                                  for c in it.columns])
+        for sc in sharing:
+            responses[sc.code] = spelled
     background = {}
     for c in columns:
         if c.kind == "background":
@@ -564,6 +628,10 @@ def _response_yaml(r: DraftResponseScale, indent: str, missing: bool) -> list[st
     if r.source == "getallen":
         lines.insert(0, f"{indent}# TE DOEN: alleen getallen gevonden; vervang de labels door de antwoordopties.")
     lines += [f"{indent}  {v}: {_q(lab)}" for v, lab in zip(r.values, r.labels)]
+    if r.aliases:
+        lines.append(f"{indent}aliases:   # andere schrijfwijzen van een antwoord in de exports")
+        for v in sorted({v for v, _ in r.aliases}):
+            lines.append(f"{indent}  {v}: [" + ", ".join(_q(s) for w, s in r.aliases if w == v) + "]")
     if missing:
         codes = [m for m in MISSING_LABELS if not (m.isdigit() and int(m) in r.values)]
         lines.append(f"{indent}missing: [" + ", ".join(_q(m) for m in codes) + "]")
@@ -619,7 +687,7 @@ def _background_yaml(draft: CodebookDraft) -> list[str]:
         cols = draft.background.get(fld, [])
         if not cols and fld not in ("organisation", "team", "role"):
             continue
-        text = next((c.texts[0] for c in cols if c.texts), cols[0].heading if cols else "")
+        text = next((question_text(c) for c in cols if c.texts), question_text(cols[0]) if cols else "")
         names = sorted({c.heading for c in cols if normalise_text(c.heading) != normalise_text(text)
                         and not _QUALTRICS_ID.match(c.heading)})
         lines.append(f"  {fld}:")

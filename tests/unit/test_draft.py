@@ -148,3 +148,47 @@ def test_generic_exports_for_any_codebook_clean_with_that_codebook(tmp_path):
     assert result.n_kept == 48 and result.unmapped_columns == ()
     assert set(result.data["organisation"]) == set(cb.organisation_names)
     assert result.data["ONTW1"].max() <= 5 and result.data["WDR1"].max() <= 7
+
+
+def _limesurvey_code_and_text(path, rng, n=30):
+    """A LimeSurvey CSV with "Question code & question text" headings (its default separator ". "), labels as a
+    6-point agreement scale spelled "Enigszins mee eens", and an optional e-mail question."""
+    labels = ["Helemaal mee oneens", "Mee oneens", "Enigszins mee oneens", "Enigszins mee eens", "Mee eens",
+              "Helemaal mee eens"]
+    statements = ["Ik ga met plezier naar mijn werk", "Mijn werk geeft mij energie", "Ik ben trots op mijn werk"]
+    headings = ["id", "submitdate", "ORG. Bij welke organisatie werkt u?", "TEAM. In welk team werkt u?",
+                "FUNCTIE. Wat is uw functie?"]
+    headings += [f"WP[SQ00{k}]. In hoeverre bent u het eens met de volgende uitspraken? [{s}]"
+                 for k, s in enumerate(statements, start=1)]
+    headings += ["LEREN. Beschrijf iets wat u deze week van een collega hebt geleerd.",
+                 "EMAIL. Wat is uw e-mailadres? (optioneel, voor de uitslag)"]
+    rows = []
+    for i in range(n):
+        level = int(rng.integers(0, 6))
+        answers = [labels[int(np.clip(level + rng.integers(-1, 2), 0, 5))] for _ in statements]
+        rows.append([i, "2025-01-10", "St. Jozef", "Team Noord", "Helpende", *answers,
+                     "Ik leerde van een collega hoe je een steunkous aantrekt.", f"medewerker{i}@example.nl"])
+    _write_csv(path, headings, rows)
+    return labels
+
+
+def test_limesurvey_code_and_text_headings_keep_the_exports_labels_and_drop_the_e_mail(tmp_path):
+    from informeel_lib.io.columns import recognise_columns
+    from informeel_lib.io.values import convert_item
+
+    labels = _limesurvey_code_and_text(tmp_path / "lime.csv", np.random.default_rng(3))
+    draft = draft_codebook([tmp_path / "lime.csv"])
+    cb = load_codebook(draft.write(tmp_path / "cb.yaml"))
+    # every answer of the export is a value of the drafted scale: none becomes missing at cleaning
+    assert [convert_item(lab, cb, "WP1") for lab in labels] == [(float(v), None) for v in range(1, 7)]
+    assert cb.canonical_labels[4] == "enigszins mee eens"             # the export's wording, not a synonym
+    # the e-mail question is an identifier column (removed at intake), not an open question
+    assert "identificerende kolommen: 1 (worden verwijderd)" in draft.summary()
+    assert list(cb.open_questions.values()) == ["Beschrijf iets wat u deze week van een collega hebt geleerd."]
+    assert cb.background["organisation"]["text"] == "Bij welke organisatie werkt u?"   # without "ORG. "
+    with open(tmp_path / "lime.csv", encoding="utf-8") as fh:
+        headings = next(csv.reader(fh, delimiter=";"))
+    mapping, identifiers, unmapped = recognise_columns(headings, [[] for _ in headings], cb)
+    assert identifiers == [len(headings) - 1] and unmapped == []
+    assert set(mapping.values()) == {"respondent_id", "submitted", "organisation", "team", "role", "WP1", "WP2",
+                                     "WP3", "OPEN1"}
