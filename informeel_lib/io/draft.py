@@ -600,8 +600,8 @@ def draft_codebook(paths, *, name: str | None = None) -> CodebookDraft:
     for sc in scales:
         responses[sc.code] = _scale_response(sc)
         suggest_reverse(sc, responses[sc.code], columns)
-    for name in {r.name for r in responses.values()}:   # one spelling per response scale, over its scales
-        sharing = [sc for sc in scales if responses[sc.code].name == name]
+    for response_name in {r.name for r in responses.values()}:   # one spelling per response scale
+        sharing = [sc for sc in scales if responses[sc.code].name == response_name]
         spelled = in_export_spelling(responses[sharing[0].code], [c for sc in sharing for it in sc.items
                                                                   for c in it.columns])
         for sc in sharing:

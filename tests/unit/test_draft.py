@@ -182,6 +182,7 @@ def test_limesurvey_code_and_text_headings_keep_the_exports_labels_and_drop_the_
     # every answer of the export is a value of the drafted scale: none becomes missing at cleaning
     assert [convert_item(lab, cb, "WP1") for lab in labels] == [(float(v), None) for v in range(1, 7)]
     assert cb.canonical_labels[4] == "enigszins mee eens"             # the export's wording, not a synonym
+    assert cb.name == "mijn vragenlijst"                                # not the name of a response scale
     # the e-mail question is an identifier column (removed at intake), not an open question
     assert "identificerende kolommen: 1 (worden verwijderd)" in draft.summary()
     assert list(cb.open_questions.values()) == ["Beschrijf iets wat u deze week van een collega hebt geleerd."]
