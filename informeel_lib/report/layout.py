@@ -42,15 +42,33 @@ PRACTICE = {
                            "een concreet begin voor een teamgesprek.",
     "Teams": "Teams leren het meest van elkaar: de teampagina's geven elk team zijn eigen cijfers om samen "
              "te bespreken.",
-    "Invloedsfactoren": "Factoren die in het hele netwerk met informeel leren samengaan, zijn de plekken waar "
+    "Invloedsfactoren": "Factoren die in het hele netwerk met {outcome} samengaan, zijn de plekken waar "
                         "investeren waarschijnlijk het meest oplevert.",
-    "Uitkomsten": "Als informeel leren samengaat met inzetbaarheid en binding, is investeren in leren ook "
-                  "investeren in het behoud van medewerkers; het netwerk als geheel laat zien of dat zo is.",
-    "Open antwoorden": "De eigen woorden van medewerkers laten zien hoe informeel leren er in de praktijk uitziet.",
+    "Uitkomsten": "Als {outcome} samengaat met {further}, levert investeren in {outcome} ook daar iets op; het "
+                  "netwerk als geheel laat zien of dat zo is.",
+    "Open antwoorden": "De eigen woorden van medewerkers laten zien hoe het er in de praktijk aan toegaat: "
+                       "wat achter de cijfers zit.",
     VERANTWOORDING: "Dit deel is voor onderzoekers: hoe betrouwbaar de metingen zijn en hoe de modellen zijn "
                     "geschat. Wie alleen de uitkomsten wil lezen, kan het overslaan.",
 }
-"""One plain sentence per section on what it means for practice (shown under the section's heading)."""
+"""One plain sentence per section on what it means for practice (shown under the section's heading);
+``{outcome}`` and ``{further}`` are filled in from the codebook (:func:`practice_sentences`)."""
+
+
+def practice_sentences(codebook) -> dict[str, str]:
+    """:data:`PRACTICE` with the codebook's own outcome names (never the demo's): the main outcome and the
+    further outcomes of the ``model:`` section, in lower case as they stand mid-sentence."""
+    from ..nl import word_list
+
+    def name(code):
+        text = codebook.scales[code].name
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+    model = codebook.research_model
+    outcome = name(model.outcome) if model is not None and model.outcome in codebook.scales else "de uitkomst"
+    further = [name(c) for c in (model.further_outcomes if model is not None else ()) if c in codebook.scales]
+    fill = {"outcome": outcome, "further": word_list(further) if further else "de verdere uitkomsten"}
+    return {key: text.format(**fill) for key, text in PRACTICE.items()}
 
 NETWORK_SECTIONS = ("Invloedsfactoren", "Uitkomsten")
 """Sections computed over the whole network: labelled as such in every report."""
@@ -68,13 +86,13 @@ def anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "sectie"
 
 
-def _with_practice(section: Section) -> Section:
+def _with_practice(section: Section, sentences: dict) -> Section:
     """The section with its practice sentence (and the network-wide label) under its heading."""
     extra = ""
     if any(section.title.startswith(t) for t in NETWORK_SECTIONS):
         extra += (f'<p class="netwerkbreed"><strong>{NETWORK_WIDE}:</strong> deze uitkomsten gaan over alle '
                   "organisaties samen, niet over één organisatie.</p>")
-    sentence = next((text for key, text in PRACTICE.items() if section.title.startswith(key)), None)
+    sentence = next((text for key, text in sentences.items() if section.title.startswith(key)), None)
     if sentence:
         extra += f'<p class="praktijk"><strong>Voor de praktijk:</strong> {html.escape(sentence)}</p>'
     if not extra:
@@ -97,7 +115,8 @@ def demote(section_html: str) -> str:
 def verantwoording(parts: list[Section]) -> Section:
     """The closing section with the technical parts (each a sub-heading)."""
     body = "".join(demote(p.html) for p in parts if p is not None)
-    return _with_practice(Section(VERANTWOORDING, f"<h2>{VERANTWOORDING}</h2>{body}"))
+    return _with_practice(Section(VERANTWOORDING, f"<h2>{VERANTWOORDING}</h2>{body}"),
+                          {VERANTWOORDING: PRACTICE[VERANTWOORDING]})
 
 
 def report_sections(ctx: ReportContext, shared: dict, *, team_pages: bool = False) -> list[Section]:
@@ -122,7 +141,8 @@ def report_sections(ctx: ReportContext, shared: dict, *, team_pages: bool = Fals
     body += [rs.influence_section(ctx, shared), outcomes_section(ctx, shared), rs.open_answers_section(ctx)]
     technical = verantwoording([rs.reliability_section(ctx), rs.factor_section(ctx, shared),
                                 rs.influence_details(ctx, shared)])
-    return [summary] + [_with_practice(s) for s in body] + [technical]
+    sentences = practice_sentences(ctx.codebook)
+    return [summary] + [_with_practice(s, sentences) for s in body] + [technical]
 
 
 def toc_html(sections: list[Section]) -> str:

@@ -85,7 +85,9 @@ def title_block(ctx: ReportContext) -> str:
     who = ctx.organisation or "het leernetwerk"
     title = (f"{ctx.organisation} en het netwerk" if ctx.organisation else "Netwerkrapport") + \
         f" — ronde {round_label(ctx.round_name)}"
-    intro = (f"Dit rapport beschrijft de vragenlijst over informeel leren in de zorg voor {who} "
+    name = (ctx.codebook.name or "").strip()
+    questionnaire = f"de vragenlijst ‘{name}’" if name else "de vragenlijst"
+    intro = (f"Dit rapport beschrijft {questionnaire} voor {who} "
              f"(ronde {ctx.round_name}, {plural(len(ctx.focus), 'respondent', 'respondenten')}). ")
     if ctx.organisation:
         intro += "Elke uitkomst wordt vergeleken met de rest van het netwerk (de andere organisaties samen). "
@@ -358,6 +360,16 @@ def likert_alt(dist: pd.DataFrame, *, scale: str, where: str, lo: int = 1, hi: i
             f"het midden: links de lage, rechts de hoge antwoorden. " + "; ".join(parts) + ".")
 
 
+def _middle_answer_clause(cb, scales) -> str:
+    """Where the middle answer goes in the diverging bars: only a scale with an odd number of answers has one."""
+    odd = [(hi - lo) % 2 == 0 for lo, hi in (cb.response_scale(code).range for code in scales)]
+    if odd and all(odd):
+        return "; het middelste antwoord ligt over het midden"
+    if any(odd):
+        return "; bij een oneven aantal antwoorden ligt het middelste antwoord over het midden"
+    return ""
+
+
 def item_distributions(ctx: ReportContext, *, scales=None) -> Section:
     """Antwoorden per item: diverging stacked bars (Likert) per scale for the focus group.
 
@@ -378,7 +390,7 @@ def item_distributions(ctx: ReportContext, *, scales=None) -> Section:
     names = word_list([cb.scales[c].name for c in shown])
     parts.append(_p(f"Hoe antwoordden medewerkers in {ctx.focus_name} op de afzonderlijke items van {names}? Per "
                     "item staat links het aandeel met een antwoord onder het midden van de antwoordschaal, rechts het "
-                    "aandeel erboven; het middelste antwoord ligt over het midden. Bij items met '(omgekeerd)' "
+                    f"aandeel erboven{_middle_answer_clause(cb, shown)}. Bij items met '(omgekeerd)' "
                     "betekent een hoog antwoord een lagere score op de schaal."))
     for code in shown:
         sc = cb.scales[code]

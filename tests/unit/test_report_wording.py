@@ -1,0 +1,54 @@
+"""Report sentences take the questionnaire's own names from the codebook: its name, its outcome and further
+outcomes, and whether its response scales have a middle answer (never the demo's wording)."""
+
+import copy
+from types import SimpleNamespace
+
+import pandas as pd
+import yaml
+
+from informeel_lib.codebook import parse_codebook
+from informeel_lib.report.layout import PRACTICE, practice_sentences
+from informeel_lib.report.sections import _middle_answer_clause, title_block
+from tests.support.own_questionnaire import DEMO_SCALES, ROUND_1, TRUTH
+
+DEMO_WORDS = ("informeel leren", "inzetbaarheid", "binding")
+
+
+def _raw():
+    return yaml.safe_load(TRUTH[ROUND_1].read_text("utf-8"))
+
+
+def test_practice_sentences_name_the_codebooks_own_outcomes():
+    raw = _raw()
+    raw["scales"]["STEUN"]["role"] = "outcome"     # two outcomes: the first is explained, the other a further one
+    cb = parse_codebook(raw)
+    sentences = practice_sentences(cb)
+    outcome, further = cb.research_model.outcome, cb.research_model.further_outcomes
+    assert outcome in ("BEVL", "STEUN") and further
+    assert cb.scales[outcome].name.lower() in sentences["Invloedsfactoren"].lower()
+    assert all(cb.scales[f].name.lower() in sentences["Uitkomsten"].lower() for f in further)
+    for text in sentences.values():
+        assert not any(word in text for word in DEMO_WORDS) and "{" not in text
+        assert not any(code in text for code in DEMO_SCALES)
+    assert set(sentences) == set(PRACTICE)
+
+
+def test_the_introduction_names_the_codebooks_questionnaire():
+    cb = parse_codebook(_raw())
+    ctx = SimpleNamespace(organisation=None, round_name="2024-03", focus=pd.DataFrame({"x": range(12)}),
+                          min_group=5, codebook=cb)
+    text = title_block(ctx)
+    assert "werkbeleving in de wijkzorg" in text and "informeel leren in de zorg" not in text
+    assert "12 respondenten" in text
+
+
+def test_the_middle_answer_is_only_mentioned_for_scales_that_have_one():
+    odd = parse_codebook(_raw())                                    # 7-point and 5-point: both have a middle
+    assert "middelste antwoord ligt over het midden" in _middle_answer_clause(odd, list(odd.scales))
+    raw = copy.deepcopy(_raw())
+    raw["response_scale"] = {"min": 1, "max": 6, "labels": {k: f"antwoord {k}" for k in range(1, 7)}}
+    mixed = parse_codebook(raw)                                     # 6-point, with the 5-point frequency scale
+    assert "bij een oneven aantal antwoorden" in _middle_answer_clause(mixed, list(mixed.scales))
+    even = [c for c in mixed.scales if mixed.response_scale(c).range == (1, 6)]
+    assert _middle_answer_clause(mixed, even) == ""
