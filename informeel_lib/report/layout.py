@@ -142,6 +142,7 @@ def report_sections(ctx: ReportContext, shared: dict, *, team_pages: bool = Fals
     technical = verantwoording([rs.reliability_section(ctx), rs.factor_section(ctx, shared),
                                 rs.influence_details(ctx, shared)])
     sentences = practice_sentences(ctx.codebook)
+    body = [s for s in body if s is not None and s.html]   # e.g. no further outcomes: no "Uitkomsten" at all
     return [summary] + [_with_practice(s, sentences) for s in body] + [technical]
 
 

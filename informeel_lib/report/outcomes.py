@@ -229,8 +229,8 @@ def outcomes_section(ctx: ReportContext, shared: dict) -> Section | None:
              _p(f"Hangt {_name(outcome, codebook)} samen met {names}? En loopt de samenhang van de invloedsfactoren "
                 f"met "
                 f"{names} voor een deel via {_name(outcome, codebook)}? Eén meting laat zien wat samengaat, niet wat "
-                f"oorzaak "
-                "en gevolg is: mensen die veel leren kunnen om andere redenen ook inzetbaarder of meer gebonden zijn.")]
+                f"oorzaak en gevolg is: wie hoog scoort op {_name(outcome, codebook)}, kan om andere redenen ook "
+                f"anders scoren op {names}.")]
     parts += _association_part(ctx, res.get("associations"), outcome, model.controls)
     parts += _indirect_part(ctx, res.get("paths"), outcome)
     parts += _panel_part(ctx, res.get("panels") or {}, res.get("previous_round"), outcome, model)

@@ -52,3 +52,30 @@ def test_the_middle_answer_is_only_mentioned_for_scales_that_have_one():
     assert "bij een oneven aantal antwoorden" in _middle_answer_clause(mixed, list(mixed.scales))
     even = [c for c in mixed.scales if mixed.response_scale(c).range == (1, 6)]
     assert _middle_answer_clause(mixed, even) == ""
+
+
+def test_a_codebook_without_further_outcomes_gets_no_empty_outcomes_section(monkeypatch):
+    """The contents listed 'Uitkomsten' and linked to an empty section when the codebook has one outcome."""
+    from informeel_lib.report import layout, sections, summary, teams, trends
+    from informeel_lib.report.context import Section
+
+    def stub(title):
+        return lambda *a, **k: Section(title, f"<h2>{title}</h2><p>tekst</p>")
+
+    for module, name, title in [(sections, "response", "Respons"), (sections, "scale_scores", "Schaalscores"),
+                                (trends, "trends_section", "Ontwikkeling"), (sections, "change_section", "Verandering"),
+                                (sections, "item_distributions", "Antwoorden per item"),
+                                (teams, "teams_section", "Teams"), (sections, "influence_section", "Invloedsfactoren"),
+                                (sections, "open_answers_section", "Open antwoorden"),
+                                (sections, "reliability_section", "Betrouwbaarheid"),
+                                (sections, "factor_section", "Factorstructuur"),
+                                (sections, "influence_details", "Details"),
+                                (summary, "key_messages_section", "Kernboodschappen")]:
+        monkeypatch.setattr(module, name, stub(title))
+    cb = parse_codebook(_raw())                                      # one outcome (BEVL), no further outcomes
+    assert cb.research_model.further_outcomes == ()
+    ctx = SimpleNamespace(codebook=cb, organisation=None)
+    found = layout.report_sections(ctx, {"outcomes": None})
+    assert [s.title for s in found if s.title.startswith("Uitkomsten")] == []
+    assert 'href="#uitkomsten"' not in layout.toc_html(found)
+    assert all(s.html for s in found)
