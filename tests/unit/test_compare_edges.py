@@ -2,6 +2,7 @@
 against Derrick et al.'s formula, the group-size boundaries, the notes, constant answers, and the Dutch
 sentence (each kills mutants that survived ``make mutate``; see benchmarks/mutation/)."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ from informeel_lib.analysis.compare import (
     partially_paired,
     welch,
 )
+from informeel_lib.codebook import load_codebook
 from informeel_lib.errors import AnalysisError
 
 R1, R2 = "2022-05", "2022-11"
@@ -177,3 +179,126 @@ def test_benchmark_sentence_repr_and_frame_show_the_numbers():
                              "minder dan 5 respondenten")
     assert hidden.sentence() == "Reflectie op het werk: ZINN niet getoond (minder dan 5 respondenten)."
     assert repr(hidden) == "BenchmarkResult(REFL, ZINN: onderdrukt, n=3)"
+
+
+def _own_codebook():
+    """The demo codebook with another name for REFL and an extra spelling of ZINN: only a run that uses the
+    codebook it is given shows these."""
+    cb = load_codebook()
+    scales = {**cb.scales, "REFL": dataclasses.replace(cb.scales["REFL"], name="Eigen schaalnaam")}
+    orgs = [dataclasses.replace(o, aliases=(*o.aliases, "onze eigen spelling")) if o.code == "ZINN" else o
+            for o in cb.organisations]
+    return dataclasses.replace(cb, scales=scales, organisations=orgs, _alias_index={})
+
+
+def test_compare_rounds_and_benchmark_use_the_codebook_they_are_given():
+    cb = _own_codebook()
+    data = _rounds(6, 6, 0).rename(columns={"x": "REFL"})
+    data.loc[data["round"] == R2, "REFL"] = np.nan
+    row = compare_rounds(data, "REFL", codebook=cb).iloc[0]
+    assert row["note"] == "geen antwoorden op Eigen schaalnaam in ronde 2022-11"
+    one_round = _benchmark_data(6, 6).rename(columns={"x": "REFL"})
+    res = benchmark(one_round, "REFL", "onze eigen spelling", codebook=cb)
+    assert (res.scale, res.scale_name, res.organisation) == ("REFL", "Eigen schaalnaam", "ZINN")
+    assert res.sentence().startswith("Eigen schaalnaam: ZINN ")
+    hidden = benchmark(_benchmark_data(3, 6).rename(columns={"x": "REFL"}), "REFL", "onze eigen spelling",
+                       codebook=cb)
+    assert (hidden.scale, hidden.scale_name, hidden.organisation) == ("REFL", "Eigen schaalnaam", "ZINN")
+    assert hidden.sentence().startswith("Eigen schaalnaam: ZINN niet getoond (")
+
+
+def test_benchmark_finds_the_organisation_under_another_spelling():
+    res = benchmark(_benchmark_data(6, 6), "x", "stichting zinn")
+    assert res.organisation == "ZINN" and res.n_org == 6 and not res.suppressed
+
+
+def test_benchmark_result_fields_as_a_reader_sees_them():
+    data = _benchmark_data(7, 9, seed=5)
+    res = benchmark(data, "x", "ZINN", ci=0.90)
+    x_org, x_rest = data["x"][:7].to_numpy(), data["x"][7:].to_numpy()
+    ref = stats.ttest_ind(x_org, x_rest, equal_var=False)
+    ci = ref.confidence_interval(0.90)
+    assert (res.scale, res.scale_name, res.organisation, res.n_org, res.n_rest) == ("x", "x", "ZINN", 7, 9)
+    assert res.suppressed is False and res.note == ""
+    assert (res.ci_low, res.ci_high) == (pytest.approx(ci.low, rel=1e-10), pytest.approx(ci.high, rel=1e-10))
+    assert res.p == pytest.approx(ref.pvalue, rel=1e-10)
+    hidden = benchmark(_benchmark_data(3, 9), "x", "ZINN")
+    assert (hidden.scale, hidden.scale_name, hidden.organisation) == ("x", "x", "ZINN") and hidden.suppressed is True
+    numbers = ("mean_org", "mean_rest", "diff", "ci_low", "ci_high", "df", "p", "hedges_g")
+    assert all(math.isnan(getattr(hidden, k)) for k in numbers)
+    assert all(math.isnan(getattr(benchmark(_benchmark_data(9, 3), "x", "ZINN"), k)) for k in numbers)
+
+
+def test_benchmark_note_when_the_organisation_is_exactly_at_the_minimum_and_the_rest_below():
+    res = benchmark(_benchmark_data(5, 4), "x", "ZINN")
+    assert res.suppressed and res.note == "minder dan 5 respondenten in de rest van het netwerk"
+
+
+def test_refusals_start_with_a_capital_and_say_what_to_do():
+    with pytest.raises(AnalysisError, match=r"^De data bevatten meer dan één ronde; kies eerst één ronde \(anders "
+                                            r"tellen mensen dubbel\)\.$"):
+        benchmark(_rounds(6, 6, 0), "x", "ZINN")
+    with pytest.raises(AnalysisError, match=r"^De data hebben geen kolom 'round'; rondes vergelijken kan dan niet\.$"):
+        compare_rounds(_rounds(6, 6, 0).drop(columns="round"), "x")
+    with pytest.raises(AnalysisError, match=r"^Voor een vergelijking tussen rondes zijn minstens twee rondes nodig\.$"):
+        compare_rounds(_rounds(6, 6, 0), "x", rounds=[R1])
+
+
+def test_partly_paired_rows_show_the_partially_paired_test_at_the_chosen_level():
+    data = _rounds(10, 12, 6, seed=7)
+    row = compare_rounds(data, "x", ci=0.90).iloc[0]
+    x1 = data.loc[data["round"] == R1, "x"].to_numpy()
+    x2 = data.loc[data["round"] == R2, "x"].to_numpy()
+    ref = partially_paired(x1, x2, x1[:6], x2[:6], 0.90)
+    assert row["methode"] == METHOD_PARTIAL
+    for key in ("ci_low", "ci_high", "df", "p"):
+        assert row[key] == pytest.approx(ref[key], rel=1e-12), key
+
+
+def test_independent_rows_show_welch_at_the_chosen_level():
+    data = _rounds(8, 9, 0, seed=4)
+    row = compare_rounds(data, "x", ci=0.90).iloc[0]
+    x1 = data.loc[data["round"] == R1, "x"].to_numpy()
+    x2 = data.loc[data["round"] == R2, "x"].to_numpy()
+    ci = stats.ttest_ind(x2, x1, equal_var=False).confidence_interval(0.90)
+    assert row["methode"] == METHOD_WELCH
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(ci.low, rel=1e-10), pytest.approx(ci.high, rel=1e-10))
+
+
+def test_two_constant_rounds_that_differ_have_no_effect_size():
+    data = _rounds(6, 6, 0).assign(x=lambda d: np.where(d["round"] == R1, 3.0, 4.0))
+    row = compare_rounds(data, "x").iloc[0]
+    assert row["diff"] == 1.0 and np.isnan(row["cohen_d"]) and not row["suppressed"]
+
+
+def test_a_suppressed_row_is_marked_suppressed():
+    row = compare_rounds(_rounds(4, 9, 0), "x").iloc[0]
+    assert row["suppressed"] == True  # noqa: E712 (a missing value would be NaN, and bool(NaN) is True as well)
+
+
+def test_compare_rounds_without_respondent_column_compares_independent_groups():
+    data = _rounds(6, 7, 6).drop(columns="respondent")
+    row = compare_rounds(data, "x").iloc[0]
+    assert row["methode"] == METHOD_WELCH and row["n_paired"] == 0
+
+
+def test_groups_by_two_columns_select_on_both():
+    a = _rounds(6, 6, 6, seed=1).assign(team="A")
+    b = _rounds(6, 6, 6, seed=2, org="Treant").assign(team="A")
+    out = compare_rounds(pd.concat([a, b], ignore_index=True), "x", by=["organisation", "team"])
+    assert out[["organisation", "team", "n_from", "n_to"]].values.tolist() == [["Treant", "A", 6, 6],
+                                                                                ["ZINN", "A", 6, 6]]
+
+
+def test_no_groups_gives_an_empty_table_with_all_its_headings():
+    data = _rounds(6, 6, 0).assign(organisation=None)
+    out = compare_rounds(data, "x")
+    assert out.empty and list(out.columns) == [
+        "organisation", "scale", "round_from", "round_to", "n_from", "n_to", "n_paired", "mean_from", "mean_to",
+        "diff", "ci_low", "ci_high", "df", "p", "cohen_d", "methode", "suppressed", "note"]
+
+
+def test_partially_paired_with_one_constant_round_among_the_pairs_still_gives_a_result():
+    x1, x2 = np.array([3.0, 4.0, 2.0, 5.0, 3.5]), np.array([4.0, 4.0, 4.0, 5.0, 2.5])
+    res = partially_paired(x1, x2, x1[:3], x2[:3])
+    assert res["r"] == 0.0 and math.isfinite(res["p"]) and math.isfinite(res["ci_low"])

@@ -165,3 +165,44 @@ def test_bootstrap_needs_ten_resamples_and_omega_ignores_reverse_keying():
     assert unkeyed.alpha < keyed.alpha - 0.2  # alpha does not: a reader would see the difference
     reversed_ = items.assign(d=6 - items["d"])
     assert il.reliability(reversed_, scale_range=(1, 5)).alpha == pytest.approx(keyed.alpha, abs=1e-12)
+
+
+def _alpha_of(c):
+    k = len(c)
+    return k / (k - 1) * (1 - np.trace(c) / c.sum())
+
+
+def test_ordinal_bootstrap_interval_is_the_percentile_interval_of_polychoric_alpha():
+    from informeel_lib.analysis.polychoric import correlation_matrix
+
+    rng = np.random.default_rng(21)
+    common = rng.normal(0, 1, (120, 1))
+    items = pd.DataFrame(np.clip(np.round(3 + common + rng.normal(0, 1, (120, 3))), 1, 5), columns=list("abc"))
+    res = il.reliability(items, cor="poly", bootstrap=12, seed=3, ci=0.90)
+    x = items.to_numpy(float)
+    rng = np.random.default_rng(3)
+    alphas = []
+    for _ in range(12):
+        sample = x[rng.integers(0, len(x), len(x))]
+        alphas.append(_alpha_of(correlation_matrix(pd.DataFrame(sample), "poly")[0].to_numpy()))
+    assert res.bootstrap_ci == pytest.approx(tuple(np.nanquantile(alphas, [0.05, 0.95])), rel=1e-12)
+
+
+def test_reliability_warnings_read_in_full():
+    rng = np.random.default_rng(13)
+    common = rng.normal(0, 1, (150, 1))
+    x = np.clip(np.round(3 + common + rng.normal(0, 1, (150, 4))), 1, 5)
+    x[:, 3] = 6 - x[:, 3]
+    items = pd.DataFrame(x, columns=list("abcd"))
+    with pytest.warns(UserWarning) as caught:
+        il.reliability(items, scale_range=(1, 5))
+    assert [str(w.message) for w in caught] == [
+        "Item(s) d laden negatief op de schaal (na het omkeren van de opgegeven items). omega_total keert zulke "
+        "items zelf om, zoals psych::omega, maar alpha niet: een hoge omega naast een lage alpha wijst op items die "
+        "nog omgescoord moeten worden. Geef ze op in reverse= of markeer ze als omgekeerd in het codeboek."]
+    with pytest.warns(UserWarning) as caught:
+        il.reliability(items, reverse=["d"])
+    assert [str(w.message) for w in caught] == [
+        "Geen scale_range gegeven: voor het omkeren van d is de antwoordschaal afgeleid uit de data (1-5), zoals "
+        "psych::alpha doet. Geef scale_range=(min, max) als niet iedereen beide uitersten van de schaal heeft "
+        "gebruikt."]
