@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from ..codebook import Codebook, normalise_text
 from ..errors import InputError
-from .columns import NegatedHeading, _display, _match_column, build_index
-from .readers import _detect_tool, _is_blank, _read_table
-from .values import convert_item
+from .columns import _BRACKET, _DASH, NegatedHeading, _display, _match_column, build_index
+from .readers import _detect_tool, _is_blank, _read_table, _squash
+from .values import _apply_value_labels, convert_item
 
 _KINDS = {"item": "item", "background": "achtergrondvraag", "open": "open vraag", "meta": "metakolom",
           "identifier": "identificerend (wordt verwijderd)", "ignore": "genegeerd"}
@@ -57,8 +57,11 @@ class CheckReport:
         if self.blocking:
             out.append("\nUitkomst: 'informeel clean' zou stoppen; los de regels met BLOKKEERT eerst op.")
         else:
-            out.append(f"\nUitkomst: de exports passen op het codeboek ({n_unmapped} niet herkende kolom(men) "
-                       "worden niet meegenomen).")
+            from ..nl import plural
+
+            rest = (f"{plural(n_unmapped, 'niet herkende kolom wordt', 'niet herkende kolommen worden')} niet "
+                    "meegenomen" if n_unmapped else "alle kolommen herkend")
+            out.append(f"\nUitkomst: de exports passen op het codeboek ({rest}).")
         return "\n".join(out)
 
 
@@ -76,13 +79,35 @@ def _nearest_item(heading: str, texts: list, cb: Codebook) -> str:
     return f"; lijkt het meest op {best} \u201c{cb.item(best).text}\u201d ({score:.0%} overeenkomst)"
 
 
+def _statement(text: str) -> str:
+    """The statement of a heading or label: inside LimeSurvey's brackets, after Qualtrics' dash, else all."""
+    m = _BRACKET.match(str(text))
+    return m.group(2).strip() if m else _DASH.split(str(text))[-1].strip()
+
+
+def _reworded(heading: str, texts: list, cb: Codebook, code: str, index) -> str | None:
+    """A note when a column was matched to item ``code`` only by a close (not equal) text: the item may have
+    been reworded, which the codebook records (new text under ``text``, the old one under ``was``)."""
+    candidates = [heading, *texts]
+    candidates += [_statement(s) for s in candidates]
+    if any(_squash(s) in index.names or normalise_text(s) in index.texts for s in candidates if s):
+        return None
+    statement = _statement(texts[0] if texts else heading)
+    return (f"kolom '{heading}' ({code}) lijkt op de tekst van het codeboek maar is niet gelijk: \u201c{statement}"
+            f"\u201d tegenover \u201c{cb.item(code).text}\u201d. Anders geformuleerd? Zet de nieuwe tekst onder "
+            "'text' en de oude onder 'was: [...]'.")
+
+
 def _nearest_category(value, categories) -> str:
     names = {normalise_text(a): c.code for c in categories for a in (c.code, c.label, *c.aliases)}
     close = difflib.get_close_matches(normalise_text(value), list(names), n=1, cutoff=0.5)
     return f" (lijkt op '{names[close[0]]}')" if close else ""
 
 
-def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: FileCheck) -> None:
+def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: FileCheck, rows=None) -> None:
+    """Answers and categories of one column that the codebook does not know. ``cells`` are the values as
+    cleaning sees them (SPSS value labels applied); ``rows`` the spreadsheet row of each cell."""
+    rows = list(rows) if rows is not None else list(range(2, len(cells) + 2))
     if canon in cb.item_codes:
         bad = sorted({str(v) for v in cells if not _is_blank(v) and convert_item(v, cb, canon)[1] is not None})
         if bad:
@@ -92,10 +117,14 @@ def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: F
              "role": ("rol", cb.roles, cb.resolve_role)}
     if canon in kinds:
         what, categories, resolve = kinds[canon]
-        unknown = sorted({str(v).strip() for v in cells if not _is_blank(v) and resolve(v) is None})
-        for value in unknown:
-            result.blocking.append(f"onbekende {what} '{value}'{_nearest_category(value, categories)}: voeg haar "
-                                   f"(of een alias) toe aan het codeboek")
+        first_row = {}
+        for v, row in zip(cells, rows):
+            if not _is_blank(v) and resolve(v) is None:
+                first_row.setdefault(str(v).strip(), row)
+        for value in sorted(first_row):
+            result.blocking.append(f"kolom '{heading}', rij {first_row[value]}: onbekende {what} '{value}'"
+                                   f"{_nearest_category(value, categories)}: voeg haar (of een alias) toe aan het "
+                                   "codeboek")
 
 
 def check_file(path, cb: Codebook) -> FileCheck:
@@ -128,9 +157,13 @@ def check_file(path, cb: Codebook) -> FileCheck:
         where = f" {canon}" if canon else ""
         if kind == "item":
             where += f" (schaal {cb.scale_of(canon)})"
+            note = _reworded(heading, texts, cb, canon, index)
+            if note:
+                result.problems.append(note)
         result.lines.append(f"'{label}' -> {_KINDS.get(kind, kind)}{where}")
         if canon:
-            _check_values(cb, canon, label, [r[i] if i < len(r) else None for r in table.rows], result)
+            cells = _apply_value_labels([r[i] if i < len(r) else None for r in table.rows], table.value_labels.get(i))
+            _check_values(cb, canon, label, cells, result, table.row_numbers)
     try:
         exports = read_exports(path, codebook=cb)
     except InputError as exc:  # missing required columns, two columns for one item, ...

@@ -102,7 +102,7 @@ def test_every_command_succeeds_except_the_check_that_finds_the_new_round(walked
     assert len(blocked) == 1 and blocked[0][0] == f"informeel codebook check data/raw/{ROUND_2}"
     out = blocked[0][1].stdout
     assert "lijkt het meest op STEUN2" in out and "'BEVL[SQ005]'" in out
-    assert "BLOKKEERT: onbekende organisatie 'Zorgpunt Oost'" in out
+    assert "onbekende organisatie 'Zorgpunt Oost'" in out and "BLOKKEERT: kolom '" in out
 
 
 def test_draft_prints_a_dutch_summary(walked):

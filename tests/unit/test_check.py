@@ -29,7 +29,7 @@ def test_every_column_is_mapped_and_nothing_blocks(project, capsys):
     assert "'Email' -> identificerend (wordt verwijderd)" in out
     assert "'Bij welke zorgorganisatie werk je?' -> achtergrondvraag organisation" in out
     assert "NIET HERKEND" not in out and "BLOKKEERT" not in out
-    assert "Uitkomst: de exports passen op het codeboek (0 niet herkende kolom(men)" in out
+    assert "Uitkomst: de exports passen op het codeboek (alle kolommen herkend)." in out
 
 
 def test_new_round_unknown_columns_nearest_item_and_unknown_organisation_block(project, capsys):
@@ -39,7 +39,8 @@ def test_new_round_unknown_columns_nearest_item_and_unknown_organisation_block(p
     assert "Niet herkend: 'Ik kan bij mijn collega's terecht met vragen over een cliënt of familie.'; lijkt het " \
            "meest op STEUN2" in out                                    # the reworded item, nearest text
     assert "Niet herkend: 'BEVL[SQ005]'" in out                       # the new item
-    assert "BLOKKEERT: onbekende organisatie 'Zorgpunt Oost'" in out
+    line = next(x for x in out.splitlines() if "onbekende organisatie 'Zorgpunt Oost'" in x)
+    assert line.strip().startswith("BLOKKEERT: kolom '") and ", rij " in line     # where to look in the export
     assert "Uitkomst: 'informeel clean' zou stoppen" in out
 
 
@@ -86,3 +87,46 @@ def test_processed_round_records_codebook_and_items(project, tmp_path):
     assert meta["round"] == ROUND_2
     assert meta["codebook"] == {"name": cb.name, "hash": cb.content_hash, "source": cb.source}
     assert list(meta["items"]) == cb.item_codes and meta["items"]["BEVL5"] == cb.item("BEVL5").text
+
+
+def test_spss_organisations_and_roles_as_value_labels_are_known(tmp_path):
+    """An SPSS export codes organisation and role as numbers with value labels: the check reads the labels, as
+    the cleaning does (it reported 'onbekende organisatie '1.0'' and exit 2 where cleaning worked)."""
+    import pyreadstat
+
+    from informeel_lib.io.check import check_file
+
+    raw = tmp_path / "raw"
+    write_exports(raw, ROUND_1, n_per_organisation=5)
+    cb = load_codebook(draft_codebook([raw]).write(tmp_path / "cb.yaml"))
+    orgs, roles = cb.organisation_names, [r.label for r in cb.roles]
+    n = 2 * len(orgs)
+    df = pd.DataFrame({"ORG": [float(1 + k % len(orgs)) for k in range(n)], "TEAM": ["Noord"] * n,
+                       "FUNCTIE": [1.0] * (n - 1) + [9.0]})
+    pyreadstat.write_sav(df, str(tmp_path / "ronde.sav"),
+                         column_labels=["Organisatie", "Team", "Functie"],
+                         variable_value_labels={"ORG": {float(k + 1): o for k, o in enumerate(orgs)},
+                                                "FUNCTIE": {1.0: roles[0], 9.0: "Stagiair"}})
+    result = check_file(tmp_path / "ronde.sav", cb)
+    assert not any("organisatie" in b for b in result.blocking)
+    assert [b for b in result.blocking if "onbekende rol" in b] == [
+        f"kolom 'FUNCTIE', rij {n + 1}: onbekende rol 'Stagiair': voeg haar (of een alias) toe aan het codeboek"]
+
+
+def test_a_slightly_reworded_item_is_matched_and_named_as_possibly_reworded(project, tmp_path):
+    """A close text is matched to its item, as cleaning does; the check says so, so that the researcher records the
+    new wording (``text``) and the old one (``was``) instead of it passing without a word."""
+    from informeel_lib.io.check import check_file
+
+    cb = load_codebook(project / "codebook.yaml")
+    item = cb.item(cb.scales["WDR"].item_codes[0])
+    reworded = item.text.replace("extra hard", "heel hard")
+    assert reworded != item.text
+    pd.DataFrame({"Organisatie": [cb.organisation_names[0]] * 3, "Team": ["Noord"] * 3, "Functie": ["x"] * 3,
+                  reworded: [1, 2, 3], cb.scales["WDR"].items[1].text: [1, 2, 3]}).to_csv(tmp_path / "r.csv",
+                                                                                         index=False)
+    result = check_file(tmp_path / "r.csv", cb)
+    assert f"'{reworded}' -> item {item.code} (schaal WDR)" in result.lines
+    notes = [p for p in result.problems if "niet gelijk" in p]
+    assert len(notes) == 1 and f"({item.code})" in notes[0] and "'was: [...]'" in notes[0]
+    assert check_exports([project / "raw" / ROUND_1], codebook=cb).text().endswith("(alle kolommen herkend).")
