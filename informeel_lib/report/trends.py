@@ -104,7 +104,8 @@ def item_coverage(ctx: ReportContext, rounds: dict[str, pd.DataFrame], data_dir=
         for r, data in rounds.items():
             missing = [i for i in items if i not in data.columns or not bool(data[i].notna().any())]
             if missing:
-                notes.setdefault(code, []).append(f"in ronde {r} ontbraken {word_list(missing)}")
+                notes.setdefault(code, []).append(f"in ronde {r} ontbrak{'en' if len(missing) > 1 else ''} "
+                                                       f"{word_list(missing)}")
         for a, b in zip(names[:-1], names[1:]):
             reworded = [i for i in item_changes(wording[a], wording[b]).reworded if i in items]
             if reworded:

@@ -79,3 +79,16 @@ def test_a_codebook_without_further_outcomes_gets_no_empty_outcomes_section(monk
     assert [s.title for s in found if s.title.startswith("Uitkomsten")] == []
     assert 'href="#uitkomsten"' not in layout.toc_html(found)
     assert all(s.html for s in found)
+
+
+def test_one_missing_item_is_singular_in_the_coverage_note():
+    from informeel_lib.report.trends import item_coverage
+
+    cb = parse_codebook(_raw())
+    ctx = SimpleNamespace(codebook=cb, scales=list(cb.scales))
+    items = cb.scales["WDR"].item_codes
+    full = pd.DataFrame({i: [1.0, 2.0] for i in cb.item_codes})
+    notes = item_coverage(ctx, {"2024-03": full.drop(columns=items[-1:]), "2024-10": full,
+                                "2025-03": full.drop(columns=items[-2:])})
+    assert notes["WDR"] == [f"in ronde 2024-03 ontbrak {items[-1]}",
+                            f"in ronde 2025-03 ontbraken {items[-2]} en {items[-1]}"]
