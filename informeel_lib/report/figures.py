@@ -58,6 +58,16 @@ def likert_distribution(items: pd.DataFrame, *, scale_range=(1, 5), min_group: i
     return pd.DataFrame.from_dict(rows, orient="index", columns=[*values, "n"])
 
 
+def diverging_axis_label(value_labels: dict | None, scale_range) -> str:
+    """The x-axis label of :func:`likert_bars`, in the words of the scale's own end labels (an agreement
+    scale: 'helemaal mee oneens' / 'helemaal mee eens'; a frequency scale: 'nooit' / 'altijd')."""
+    lo, hi = scale_range
+    low, high = ((value_labels or {}).get(lo), (value_labels or {}).get(hi))
+    if low and high:
+        return f"aandeel antwoorden (links richting \u2018{low}\u2019, rechts richting \u2018{high}\u2019)"
+    return "aandeel antwoorden (links de lage, rechts de hoge antwoorden)"
+
+
 def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels: dict | None = None,
                 scale_range=(1, 5), min_group: int = MIN_GROUP, title: str | None = None) -> Figure:
     """Diverging stacked bars of Likert items, centred on the neutral category.
@@ -110,7 +120,7 @@ def likert_bars(items: pd.DataFrame, *, labels: dict | None = None, value_labels
     ax.set_yticks(y, ticks)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{number(abs(v) * 100, 0)}%"))
     ax.set_xlim(-1, 1)
-    ax.set_xlabel("aandeel antwoorden (links oneens, rechts eens)")
+    ax.set_xlabel(diverging_axis_label(value_labels, scale_range))
     ax.legend(ncols=len(values), loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(dist) > 3 else -0.35),
               frameon=False, fontsize=8)
     if title:

@@ -92,3 +92,18 @@ def test_one_missing_item_is_singular_in_the_coverage_note():
                                 "2025-03": full.drop(columns=items[-2:])})
     assert notes["WDR"] == [f"in ronde 2024-03 ontbrak {items[-1]}",
                             f"in ronde 2025-03 ontbraken {items[-2]} en {items[-1]}"]
+
+
+def test_the_item_bars_axis_uses_the_scales_own_end_labels():
+    """A frequency scale's bars said 'links oneens, rechts eens'."""
+    import numpy as np
+
+    from informeel_lib.report.figures import likert_bars
+
+    rng = np.random.default_rng(0)
+    items = pd.DataFrame({"A1": rng.integers(1, 6, 30).astype(float), "A2": rng.integers(1, 6, 30).astype(float)})
+    frequency = {1: "nooit", 2: "zelden", 3: "soms", 4: "vaak", 5: "altijd"}
+    fig = likert_bars(items, value_labels=frequency, scale_range=(1, 5))
+    label = fig.axes[0].get_xlabel()
+    assert "nooit" in label and "altijd" in label and "eens" not in label
+    assert "eens" not in likert_bars(items, scale_range=(1, 5)).axes[0].get_xlabel()
