@@ -72,6 +72,11 @@ NO_QUOTES = ("Er staan geen citaten in dit rapport: er zijn (nog) geen citaten u
              "Alleen citaten die een onderzoeker heeft goedgekeurd, worden getoond.")
 """The sentence a report shows instead of quotes (``{focus}``: the organisation or 'het netwerk')."""
 
+NOT_SHOWABLE = ("Er staan geen citaten in dit rapport: de goedgekeurde citaten uit {focus} kunnen niet getoond "
+                "worden, omdat hun vorm hier te weinig personen telt om veilig te tonen of omdat het antwoord in de "
+                "data is gewijzigd of verdwenen.")
+"""Instead of quotes when some were approved but none may be shown (suppressed form, changed or gone answer)."""
+
 _KEYS = ("id", "bron", "vraag", "vorm", "goedgekeurd", "tekst", "opmerking")
 _REQUIRED = ("id", "bron", "vraag", "goedgekeurd", "tekst")
 _PLACEHOLDER = re.compile(r"\[[a-z\- ]+\]")
@@ -536,6 +541,18 @@ def shown_quotes(ctx, column: str, *, per_form: int = SHOWN_PER_FORM) -> list[tu
     return shown
 
 
+def _approved_for(ctx, columns) -> int:
+    """How many quotes of the report's organisation (any, in the network report) are approved for ``columns``."""
+    if ctx.data_dir is None:
+        return 0
+    try:
+        approvals = read_approvals(approval_path(ctx.data_dir, ctx.round_name), round_name=ctx.round_name)
+    except InputError:
+        return 0
+    return sum(1 for q in approvals.approved() if q.question in columns
+               and (ctx.organisation is None or q.organisation == ctx.organisation))
+
+
 def quotes_html(ctx, columns, *, per_form: int = SHOWN_PER_FORM) -> str:
     """The quotes part of the open-answers section: approved quotes (escaped), or the sentence
     :data:`NO_QUOTES` when there are none to show (no approval file, none approved, or an invalid file)."""
@@ -544,7 +561,8 @@ def quotes_html(ctx, columns, *, per_form: int = SHOWN_PER_FORM) -> str:
     except InputError:
         shown = []
     if not shown:
-        return f"<p>{html.escape(NO_QUOTES.format(focus=ctx.focus_name))}</p>"
+        sentence = NOT_SHOWABLE if _approved_for(ctx, columns) else NO_QUOTES
+        return f"<p>{html.escape(sentence.format(focus=ctx.focus_name))}</p>"
     quotes = "".join(f'<blockquote class="citaat">{html.escape(text)} <em>({html.escape(form)})</em></blockquote>'
                      for text, form in shown)
     return (f"<h3>Enkele voorbeelden uit {html.escape(ctx.focus_name)}</h3>"

@@ -202,6 +202,9 @@ def test_a_quote_is_not_shown_once_its_answer_changed(data, codebook, tmp_path):
     changed = data.assign(OPEN_VOORBEELD=data["OPEN_VOORBEELD"] + " (herzien)")
     section = rq.quotes_html(_context(changed, codebook, tmp_path, "Alfa"), ["OPEN_VOORBEELD"])
     assert "<blockquote" not in section and "geen citaten" in section
+    # approved, but not showable: the report does not claim that nothing was approved
+    assert html.escape(rq.NOT_SHOWABLE.format(focus="Alfa")) in section
+    assert "(nog) geen citaten" not in section
 
 
 def test_cli_citaten_writes_keeps_and_refuses_bad_input(data, tmp_path, capsys):
