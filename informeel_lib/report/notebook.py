@@ -360,7 +360,7 @@ class Notebook:
             key = "invariance_rounds"
         else:
             rows, key = self.context.data, "invariance_organisations"
-        _display_html(invariance_html(rows, self.codebook.model_dict(), group, codebook=self.codebook,
+        _display_html(invariance_html(rows, invariance_model(self.codebook, rows, group), group, codebook=self.codebook,
                                       min_group=self.min_group, number=self.table_number(), cached=cached.get(key),
                                       options=estimator_options(None, self.codebook)))
 
@@ -510,3 +510,14 @@ def _display_html(text: str) -> None:
 
 notebook_setup = setup
 """The public name (``il.notebook_setup``)."""
+
+
+def invariance_model(codebook, rows: pd.DataFrame, group: str) -> dict:
+    """The measurement model of an invariance test: across rounds only the items every round in ``rows`` asked
+    (a codebook that gained an item in the last round would otherwise leave no complete respondent in the
+    earlier round, and the test would not be run), as the reports do (:func:`~.context.measured_model`)."""
+    from .context import measured_model
+
+    if group != "round" or "round" not in rows.columns:
+        return codebook.model_dict()
+    return measured_model(codebook, *[frame for _, frame in rows.groupby("round", sort=True)])

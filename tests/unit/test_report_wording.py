@@ -107,3 +107,19 @@ def test_the_item_bars_axis_uses_the_scales_own_end_labels():
     label = fig.axes[0].get_xlabel()
     assert "nooit" in label and "altijd" in label and "eens" not in label
     assert "eens" not in likert_bars(items, scale_range=(1, 5)).axes[0].get_xlabel()
+
+
+def test_notebook_invariance_across_rounds_uses_the_items_both_rounds_asked():
+    """Notebook 03 tested rounds with every item of the codebook: an item added in the new round left no complete
+    respondent in the old one, and it said 'niet getoetst (te weinig groepen)'."""
+    from informeel_lib.report.notebook import invariance_model
+
+    cb = parse_codebook(_raw())
+    items = cb.item_codes
+    added = cb.scales["WDR"].item_codes[-1]
+    old = pd.DataFrame({i: [1.0, 2.0, 3.0] for i in items}).assign(round="2024-03", **{added: float("nan")})
+    new = pd.DataFrame({i: [1.0, 2.0, 3.0] for i in items}).assign(round="2024-10")
+    model = invariance_model(cb, pd.concat([old, new]), "round")
+    assert added not in model["WDR"] and model["WDR"] == cb.scales["WDR"].item_codes[:-1]
+    assert model["STEUN"] == cb.scales["STEUN"].item_codes
+    assert invariance_model(cb, new, "organisation") == cb.model_dict()
