@@ -11,10 +11,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name informeel --display-name "informeel (Python 3)" >/dev/null
-	$(BIN)/python -m informeel_lib.deidentify
 	touch $(STAMP)
 
-venv: $(STAMP) git-filter
+# deduce's lookup tables: built once per environment (1-2 minutes, one core), never inside a report
+DEDUCE := $(VENV)/.deduce-tables
+$(DEDUCE): $(STAMP)
+	$(BIN)/python -m informeel_lib.deidentify
+	touch $(DEDUCE)
+
+venv: $(DEDUCE) git-filter
 
 # Notebook outputs never reach git: a clean filter (see .gitattributes) strips them when a notebook is
 # staged, with the system python3 and only the standard library, so it works in every checkout.
@@ -25,13 +30,17 @@ git-filter:
 	  git config filter.notebook-uitvoer.smudge cat && \
 	  git config filter.notebook-uitvoer.required true; fi
 
-demo: $(STAMP) git-filter
+demo: $(DEDUCE) git-filter
 	$(BIN)/informeel demo --workdir .
 
 # Branch coverage of every process the tests start (xdist workers, report workers, papermill kernels): each
 # writes .coverage.* (pyproject.toml [tool.coverage.run]); combined and reported after the run. pytest's
 # summary line is repeated last, so it stays the closing line of the output.
+# deduce's tables are built in the background beside the lint and the first tests instead of before them
+# (a single-threaded minute and a half that would leave the second core idle); a test that needs them
+# waits for the build through a file lock (informeel_lib/deidentify.py).
 test: $(STAMP) git-filter
+	@($(MAKE) -s $(DEDUCE) > $(VENV)/deduce-tabellen.log 2>&1 &)
 	$(BIN)/ruff check .
 	@rm -f .coverage .coverage.* .pytest-out .pytest-status
 	@{ COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m coverage run -m pytest -n 2 --dist loadfile -q; \
@@ -43,14 +52,14 @@ test: $(STAMP) git-filter
 
 # Mutation testing (slow, not part of make test): one module at a time with its focused tests,
 # results in benchmarks/mutation/ and the README. `make mutate MODULES="privacy nl"` runs some modules only.
-mutate: $(STAMP)
+mutate: $(DEDUCE)
 	$(BIN)/python benchmarks/mutation/run.py $(MODULES)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI machines)
-lab: $(STAMP) git-filter
+lab: $(DEDUCE) git-filter
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-benchmark: $(STAMP)
+benchmark: $(DEDUCE)
 	$(BIN)/python benchmarks/run.py
 
 clean-demo:

@@ -31,10 +31,16 @@ for automatic de-identification of Dutch medical text. *Telematics and Informati
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
+import pickle
 import re
 import sys
+import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 PLACEHOLDERS = {
     "naam": "[naam]", "plaats": "[plaats]", "datum": "[datum]", "nummer": "[nummer]", "telefoon": "[telefoonnummer]",
@@ -97,6 +103,44 @@ def own_patterns(text: str, *, personal_codes=()) -> tuple[str, Counter]:
     return text, +counts
 
 
+def _tables_file() -> Path:
+    import deduce
+
+    return Path(deduce.__file__).parent / "data" / "lookup" / "cache" / "lookup_structs.pickle"
+
+
+@contextmanager
+def _tables_lock(*, build: bool):
+    """Exclusive while deduce builds its lookup tables, shared while they are loaded: one process builds
+    (`make test` starts the build beside the first tests), the others wait for it and never read a cache
+    that is half written. Without ``fcntl`` (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux/macOS
+        yield
+        return
+    folder = _tables_file().parent
+    if not os.access(folder, os.W_OK):  # a read-only install: the lock lives in the temporary folder
+        folder = Path(tempfile.gettempdir()) / f"informeel-deduce-{hashlib.sha1(bytes(folder)).hexdigest()[:12]}"
+        folder.mkdir(exist_ok=True)
+    with open(folder / ".informeel-bouw.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if build else fcntl.LOCK_SH)
+        yield
+
+
+def _load_deduce(Deduce):
+    """Load (or, the first time, build) deduce's tables under the lock; a truncated cache (a build that was
+    killed while writing) is rebuilt instead of failing every later run."""
+    build = not _tables_file().exists()
+    with _tables_lock(build=build):
+        try:
+            return Deduce()
+        except (EOFError, pickle.UnpicklingError):
+            pass
+    with _tables_lock(build=True):
+        return Deduce(build_lookup_structs=True)
+
+
 @lru_cache(maxsize=1)
 def _deduce():
     try:
@@ -112,7 +156,7 @@ def _deduce():
     enabled = gc.isenabled()
     gc.disable()
     try:
-        model = Deduce()
+        model = _load_deduce(Deduce)
     finally:
         if enabled:
             gc.enable()
