@@ -105,7 +105,7 @@ def _resolve_range(x, columns, reverse, scale_range, codebook=None):
         ranges = {cb.item_range(c) for c in columns}
         if len(ranges) == 1:
             return ranges.pop()
-    return observed_range(x, reverse, like="alpha", stacklevel=5)  # the warning points at the caller
+    return observed_range(x, reverse, like="alpha", stacklevel=6)  # past _reverse_bounds, reliability, its BLAS wrapper
 
 
 # Largest squared mean / variance for which covariances are taken from the raw cross products.

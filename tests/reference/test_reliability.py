@@ -62,6 +62,9 @@ def test_omega_does_not_depend_on_reverse_keying_but_alpha_does():
     assert caught[0].filename == __file__        # the warning points at the caller
     assert raw.omega_total == pytest.approx(keyed.omega_total, abs=1e-10)
     assert raw.alpha < keyed.alpha - 0.2
+    with pytest.warns(UserWarning, match="afgeleid uit de data") as caught:
+        il.reliability(items.rename(columns=lambda c: c + "_eigen"), reverse=["C4_eigen", "C5_eigen"])
+    assert caught[0].filename == __file__        # the data-range warning, too, points at the caller
 
 
 def test_codebook_items_take_the_codebook_range_other_items_need_it():

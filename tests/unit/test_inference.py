@@ -6,6 +6,8 @@ recomputed from the model's own estimate and standard error with the textbook fo
 one-sided p, a 90% interval or a 1.645 where 1.96 belongs changes the value by far more.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -206,3 +208,69 @@ def test_reliability_warnings_read_in_full():
         "Geen scale_range gegeven: voor het omkeren van d is de antwoordschaal afgeleid uit de data (1-5), zoals "
         "psych::alpha doet. Geef scale_range=(min, max) als niet iedereen beide uitersten van de schaal heeft "
         "gebruikt."]
+
+
+def _likert_items(n=150, k=4, seed=13, names="abcd"):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(0, 1, (n, 1))
+    return pd.DataFrame(np.clip(np.round(3 + common + rng.normal(0, 1, (n, k))), 1, 5), columns=list(names[:k]))
+
+
+def test_bootstrap_reverse_keys_the_items_it_resamples():
+    items = _likert_items()
+    items["d"] = 6 - items["d"]
+    keyed = il.reliability(items, reverse=["d"], scale_range=(1, 5), bootstrap=30, seed=4)
+    by_hand = il.reliability(items.assign(d=6 - items["d"]), scale_range=(1, 5), bootstrap=30, seed=4)
+    assert keyed.bootstrap_ci == pytest.approx(by_hand.bootstrap_ci, abs=1e-12)
+    assert keyed.bootstrap_ci[0] < keyed.alpha < keyed.bootstrap_ci[1]
+
+
+def test_alpha_if_dropped_of_three_items_is_the_alpha_of_the_other_two():
+    items = _likert_items(k=3)
+    res = il.reliability(items)
+    for name in items.columns:
+        rest = il.reliability(items.drop(columns=name))
+        assert res.items.loc[name, "alpha_if_dropped"] == pytest.approx(rest.alpha, rel=1e-12), name
+
+
+def test_answers_far_from_zero_give_the_same_item_table():
+    items = _likert_items()
+    near, far = il.reliability(items), il.reliability(items + 1000.0)  # the general (centred) path
+    assert far.alpha == pytest.approx(near.alpha, rel=1e-9)
+    assert far.items["n"].tolist() == [150] * 4
+    assert far.items["sd"].to_numpy() == pytest.approx(near.items["sd"].to_numpy(), rel=1e-9)
+    assert far.items["mean"].to_numpy() == pytest.approx(near.items["mean"].to_numpy() + 1000.0, rel=1e-12)
+
+
+def test_reverse_refusals_and_a_single_item_name():
+    from informeel_lib.errors import AnalysisError
+
+    items = _likert_items().rename(columns={"d": "REFL4x"})
+    items["REFL4x"] = 6 - items["REFL4x"]  # worded the other way round
+    as_list = il.reliability(items, reverse=["REFL4x"], scale_range=(1, 5))
+    assert il.reliability(items, reverse="REFL4x", scale_range=(1, 5)).alpha == as_list.alpha
+    with pytest.raises(AnalysisError, match=r"^Om te keren item\(s\) x, y staan niet tussen de items\.$"):
+        il.reliability(items, reverse=["x", "y"], scale_range=(1, 5))
+    bad = items.copy()
+    bad.loc[[3, 7], "REFL4x"] = [7.0, 9.0]
+    with pytest.raises(AnalysisError, match=r"^Item 'REFL4x' heeft de waarde 7 buiten de schaal 1-5; omkeren kan dan "
+                                            r"niet\. Controleer de data of scale_range\.$"):
+        il.reliability(bad, reverse=["REFL4x"], scale_range=(1, 5))
+
+
+def test_two_negatively_loading_items_are_both_named():
+    items = _likert_items(k=5, names="abcde")
+    items[["d", "e"]] = 6 - items[["d", "e"]]
+    with pytest.warns(UserWarning, match=r"^Item\(s\) d, e laden negatief op de schaal \(na het omkeren") as caught:
+        il.reliability(items, scale_range=(1, 5))
+    assert len(caught) == 1
+
+
+def test_feldt_interval_at_its_limits():
+    from informeel_lib.analysis.reliability import feldt_ci
+
+    assert feldt_ci(0.8, 100, 5) == feldt_ci(0.8, 100, 5, 0.95)  # the default level is 95 %
+    middle = 1 - 0.2 * stats.f.ppf(0.5, 99, 396)                  # a 0 % interval is the median point
+    assert feldt_ci(0.8, 100, 5, ci=0.0) == (pytest.approx(middle, rel=1e-12), pytest.approx(middle, rel=1e-12))
+    assert feldt_ci(0.8, 100, 5, ci=1.0) == (-math.inf, 1.0)     # a 100 % interval: everything below 1
+    assert all(math.isnan(v) for v in feldt_ci(0.8, 1, 5))        # one respondent: no interval
