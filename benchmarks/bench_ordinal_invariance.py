@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from _timing import best_of
 
 import informeel_lib as il
 
@@ -51,15 +51,6 @@ run <- function() {
 t2 <- best(function() lrt <<- run())
 cat(sprintf("%.6f %.6f %.6f %.6f\n", t1, t2, fitMeasures(fb, "chisq.scaled"), lrt[[3]][["Chisq diff"]][2]))
 """
-
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def run_r() -> list[float] | None:

@@ -208,7 +208,14 @@ _CODEBOOK_HELP = ("het codeboek (YAML) van de vragenlijst; standaard het codeboe
 def build_parser() -> argparse.ArgumentParser:
     parser = DutchParser(prog="informeel", description="Informeel leren in de zorg: data en rapporten.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="opdracht", parser_class=DutchParser)
+    _add_data_commands(sub)
+    _add_report_commands(sub)
+    _add_codebook_commands(sub)
+    return parser
 
+
+def _add_data_commands(sub) -> None:
+    """synth and clean: the raw exports and the processed round."""
     p = sub.add_parser("synth", help="maak een synthetisch netwerk met bekende waarheid")
     p.add_argument("--out", required=True, help="map voor de ruwe exports (één submap per ronde)")
     p.add_argument("--seed", type=int, default=2021, help="startwaarde voor het toeval (reproduceerbaar)")
@@ -228,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ongeldige waarden (buiten bereik, onbekend label) zijn een fout in plaats van ontbrekend")
     p.set_defaults(func=_cmd_clean)
 
+
+def _add_report_commands(sub) -> None:
+    """citaten, report and demo: what reaches the reader."""
     p = sub.add_parser("citaten", help="stel citaten voor uit de open antwoorden van één ronde, om goed te keuren")
     p.add_argument("--round", dest="round_name", required=True, help="ronde, bijvoorbeeld 2022-05")
     p.add_argument("--data", default=None, help="map met de opgeschoonde data, waar ook <ronde>_citaten.yaml komt "
@@ -266,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="maak de demo met dit codeboek (synthetische antwoorden op jouw eigen vragenlijst)")
     p.set_defaults(func=_cmd_demo)
 
+
+def _add_codebook_commands(sub) -> None:
+    """codebook draft and codebook check."""
     p = sub.add_parser("codebook", help="een codeboek opstellen of controleren")
     csub = p.add_subparsers(dest="codebook_command", required=True, metavar="actie")
     c = csub.add_parser("draft", help="schrijf een eerste codeboek op basis van de exports")
@@ -277,7 +290,6 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
     c.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
     c.set_defaults(func=_cmd_codebook_check)
-    return parser
 
 
 _LINE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
