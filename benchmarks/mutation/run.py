@@ -61,6 +61,21 @@ MODULES = {
                   "*x__account__*"]),
     "describe": ("informeel_lib/analysis/describe.py",
                  ["tests/unit/test_describe.py", "tests/unit/test_inference.py"], None),
+    # report/sections.py is 1180 lines, most of it Dutch HTML and sentence layout (checked by the rendered-report
+    # tests, too slow to run per mutant). Mutated: the functions that compute a number a reader sees or decide
+    # what is shown (group sizes and means, suppression, reliability with reverse keys and its ,70 rule, the
+    # invariance verdict, benchmark and change tables, fit values and verdict, model coefficients, open-answer
+    # counts and words, response per round), checked by fast unit tests on a synthetic round.
+    "sections": ("informeel_lib/report/sections.py",
+                 ["tests/unit/test_report_section_numbers.py", "tests/unit/test_report_estimator.py"],
+                 ["*x_shown_groups__*", "*x_group_stats__*", "*x__mean_sd__*", "*x_reliability_section__*",
+                  "*x_invariance_ok__*", "*x_benchmark_table__*", "*x__shared_data__*", "*x_comparable_scales__*",
+                  "*x_change_by_organisation__*", "*x_change_sentences__*", "*x_reported_fit__*", "*x__fit_row__*",
+                  "*x_fit_sentence__*", "*x_model_table__*", "*x__answers__*", "*x__plan_allows__*",
+                  "*x_coded_counts__*", "*x__count_share__*", "*x_frequent_terms_table__*",
+                  "*x_open_answer_counts__*", "*x_response_by_round__*"]),
+    # report/summary.py (the key messages: every sentence carries numbers from a table) is mutated whole.
+    "summary": ("informeel_lib/report/summary.py", ["tests/unit/test_report_summary_numbers.py"], None),
 }
 
 
