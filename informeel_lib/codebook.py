@@ -313,6 +313,38 @@ class Codebook:
     def resolve_sector(self, value) -> str | None:
         return self._resolve("sector", self.sectors, value)
 
+    def categories(self, column: str) -> tuple[Category, ...]:
+        """The categories of a categorical background column (its ``type``: organisation, role, sector).
+
+        Empty for a column without value labels (team, numbers, free text).
+        """
+        kind = (self.background.get(column) or {}).get("type", column)
+        return {"organisation": self.organisations, "role": self.roles, "sector": self.sectors}.get(kind, ())
+
+    def value_labels(self, column: str) -> dict[str, str]:
+        """Code -> the codebook's label for a categorical background column (``{}`` for other columns)."""
+        return {cat.code: cat.label for cat in self.categories(column)}
+
+    def category_label(self, column: str, value) -> str:
+        """What a reader sees for ``value`` of ``column``: the codebook's label, else the value itself.
+
+        Examples
+        --------
+        >>> cb = load_codebook()
+        >>> cb.category_label("role", "opleidingsadviseur"), cb.category_label("team", "Team 3")
+        ('Opleidingsadviseur / L&O', 'Team 3')
+        """
+        return self.value_labels(column).get(value, str(value))
+
+    def labelled(self, frame, column: str):
+        """``frame`` with the codes in ``column`` replaced by the codebook's labels (a copy)."""
+        labels = self.value_labels(column)
+        if not labels or column not in frame.columns:
+            return frame
+        out = frame.copy()
+        out[column] = [labels.get(v, v) for v in out[column]]
+        return out
+
     @property
     def organisation_names(self) -> list[str]:
         return [o.code for o in self.organisations]

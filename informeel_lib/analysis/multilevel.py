@@ -685,8 +685,12 @@ def _split_within_between(x: pd.Series, team: pd.Series, name: str, label: str):
     return between, within
 
 
-def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict, kind: dict) -> dict:
-    """Design columns of one covariate: numeric as it is (z-scored), text as dummies against a reference."""
+def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict, kind: dict,
+                       level_labels: dict | None = None) -> dict:
+    """Design columns of one covariate: numeric as it is (z-scored), text as dummies against a reference.
+
+    ``level_labels`` (code -> the codebook's label) names the dummies for a reader.
+    """
     cov_label = COVARIATE_LABELS.get(cov, cov)
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         col = col.astype("float64")
@@ -702,16 +706,21 @@ def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict
     if ref not in levels.index:
         ref = levels.index[0]
     out = {}
+    named = level_labels or {}
     for level in sorted(levels.index):
         if level != ref:
             term = f"{cov}={level}"
             out[term] = (col == level).astype(float).to_numpy()
-            labels[term], kind[term] = f"{cov_label}: {level} (t.o.v. {ref})", "covariate"
+            labels[term] = f"{cov_label}: {named.get(level, level)} (t.o.v. {named.get(ref, ref)})"
+            kind[term] = "covariate"
     return out
 
 
-def _design(frame, spec: _ModelSpec, labels: dict, standardize: bool):
-    """Outcome vector, fixed-effects matrix (DataFrame) and the kind of every term."""
+def _design(frame, spec: _ModelSpec, labels: dict, standardize: bool, codebook=None):
+    """Outcome vector, fixed-effects matrix (DataFrame) and the kind of every term.
+
+    Dummies of a categorical covariate are named with the ``codebook``'s labels of its categories.
+    """
     for name in [spec.outcome, *spec.predictors]:
         if not frame[name].std(ddof=1) > 0:
             raise _no_variance(name, labels)
@@ -727,7 +736,8 @@ def _design(frame, spec: _ModelSpec, labels: dict, standardize: bool):
         else:
             columns[p], kind[p] = x.to_numpy(), "predictor"
     for cov in spec.covariates:
-        columns.update(_covariate_columns(frame[cov], cov, standardize, labels, kind))
+        level_labels = codebook.value_labels(cov) if codebook is not None else None
+        columns.update(_covariate_columns(frame[cov], cov, standardize, labels, kind, level_labels))
     X = pd.DataFrame(columns, index=frame.index)
     if len(frame) < X.shape[1] + 3:
         raise AnalysisError(f"Te weinig respondenten ({len(frame)}) voor {X.shape[1]} termen in het model.")
@@ -895,7 +905,7 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
     spec = _model_spec(data, outcome, predictors, covariates, within_between, groups, random_slope)
     frame, n_dropped = _analysis_frame(data, spec, cb)
     labels = {name: scale_label(name, cb) for name in (spec.outcome, *spec.predictors)}
-    y, X, kind = _design(frame, spec, labels, standardize)
+    y, X, kind = _design(frame, spec, labels, standardize, cb)
     terms, slope_column = _random_terms(frame, spec, X, slope=True)
     fit = fit_lmm(y, X, terms, reml=reml)
     empty_terms, _ = _random_terms(frame, spec, X, slope=False)

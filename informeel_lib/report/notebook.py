@@ -122,13 +122,14 @@ class Notebook:
     def scale_scores(self, scales=None) -> pd.DataFrame:
         """Scale scores of :attr:`focus` with readable column names (for seaborn plots).
 
-        Columns ``Organisatie``, ``Team``, ``Rol`` and one column per scale (all, or ``scales``)
-        named after the scale.
+        Columns ``Organisatie``, ``Team``, ``Rol`` (the codebook's label of each role) and one column per
+        scale (all, or ``scales``) named after the scale.
         """
         cb = self.codebook
         codes = [s for s in (scales or cb.scales) if s in self.focus.columns]
         keep = {"organisation": "Organisatie", "team": "Team", "role": "Rol", **{s: cb.scales[s].name for s in codes}}
-        return self.focus[[c for c in keep if c in self.focus.columns]].rename(columns=keep)
+        frame = cb.labelled(self.focus[[c for c in keep if c in self.focus.columns]], "role")
+        return frame.rename(columns=keep)
 
     def scale_name(self, code=None) -> str:
         """The codebook name of scale ``code`` (None: the outcome)."""

@@ -121,7 +121,8 @@ def response(ctx: ReportContext) -> Section:
                             note=_note_hidden(hidden, ("organisatie", "organisaties"), ctx.min_group) or None))
     roles = ctx.focus.groupby("role").size().rename("n").reset_index()
     roles_shown, roles_hidden = plan.filter(roles, "role", "role", within=ctx.organisation)
-    roles_shown = roles_shown.sort_values("n", ascending=False).rename(columns={"role": "Rol"})
+    roles_shown = ctx.codebook.labelled(roles_shown.sort_values("n", ascending=False), "role")
+    roles_shown = roles_shown.rename(columns={"role": "Rol"})
     parts.append(html_table(roles_shown, title=f"Respondenten per rol ({ctx.focus_name})", number=ctx.table_number(),
                             note=_note_hidden(roles_hidden, ("rol", "rollen"), ctx.min_group) or None))
     return Section(title, "".join(parts))
@@ -212,13 +213,6 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
     scales = ctx.scales
     parts += _benchmark_parts(ctx, scales) if ctx.organisation else _network_parts(ctx, scales)
     # teams (organisation report) and roles, suppressed
-    def per_group_table(column, header, names, table_title):
-        shown, hidden = ctx.plan.filter(group_stats(ctx.focus, column, scales), column, column,
-                                        within=ctx.organisation)
-        return html_table(shown.rename(columns={column: header}), title=table_title, number=ctx.table_number(),
-                          note=(_codes_note(scales, ctx.codebook) + " " + _note_hidden(hidden, names,
-                                                                                       ctx.min_group)).strip())
-
     if ctx.organisation:
         from .teams import team_plan, team_table
 
@@ -230,8 +224,23 @@ def scale_scores(ctx: ReportContext, shared: dict | None = None) -> Section:
                                 number=ctx.table_number(),
                                 note=(_codes_note(scales, ctx.codebook) + " " + note
                                       + f" {EMPTY} = te weinig antwoorden om veilig te tonen.").strip()))
-    parts.append(per_group_table("role", "Rol", ("rol", "rollen"), f"Gemiddelde score per rol ({ctx.focus_name})"))
+    parts.append(per_group_table(ctx, "role", "Rol", ("rol", "rollen"),
+                                 f"Gemiddelde score per rol ({ctx.focus_name})"))
     return Section(title, "".join(parts))
+
+
+def per_group_table(ctx: ReportContext, column: str, header: str, names: tuple[str, str], title: str) -> str:
+    """n and mean per scale per group of ``column`` in the focus group, as a numbered table.
+
+    Groups the round's disclosure plan does not publish are left out (and counted in the note);
+    a categorical column (role, sector) shows the codebook's labels, not the codes.
+    """
+    scales = ctx.scales
+    shown, hidden = ctx.plan.filter(group_stats(ctx.focus, column, scales), column, column, within=ctx.organisation)
+    shown = ctx.codebook.labelled(shown, column)
+    return html_table(shown.rename(columns={column: header}), title=title, number=ctx.table_number(),
+                      note=(_codes_note(scales, ctx.codebook) + " "
+                            + _note_hidden(hidden, names, ctx.min_group)).strip())
 
 
 def _benchmark_parts(ctx: ReportContext, scales) -> list[str]:

@@ -23,6 +23,7 @@ from informeel_lib.report import context as rc, sections as rs
 
 MIN = 5
 CB = load_codebook()
+ROLE_BY_LABEL = {cat.label: cat.code for cat in CB.roles}
 TEXTS = {
     "zelfgestuurd": "Ik heb zelf een protocol opgezocht over wondzorg.",
     "tacit": "Ik leerde al doende tijdens een drukke dienst van een collega.",
@@ -177,7 +178,7 @@ class Attacker:
             org = cells["Organisatie"]
             self.add(lambda o, t, r, f: o == org, parse_number(cells["n"]), self._means(cells), cap)
         elif "Rol" in cells:
-            role = cells["Rol"]
+            role = ROLE_BY_LABEL[cells["Rol"]]  # the reports name roles by their codebook label
             self.add(lambda o, t, r, f: in_focus(o) and r == role, parse_number(cells["n"]), self._means(cells), cap)
         elif "Team" in cells:
             team = cells["Team"]

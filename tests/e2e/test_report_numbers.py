@@ -110,8 +110,9 @@ def test_response_tables_and_sentence(reports, rounds, name, org):
     focus = _focus(data, org)
     roles = focus["role"].value_counts()
     role_table = report.table("Respondenten per rol")
+    # the rows name each role with the codebook's label, not its code
     assert {k: number(v) for k, v in zip(role_table.keys(), role_table.column("n"))} == \
-        roles[roles >= MIN_GROUP].to_dict()
+        {CB.category_label("role", code): n for code, n in roles[roles >= MIN_GROUP].items()}
     (sentence,) = [s for s in report.sentences if s.section == "Respons" and not s.text.startswith("Voor de praktijk")]
     assert f"ronde {ROUND}" in sentence.text and f"({PREVIOUS})" in sentence.text
     expected = [len(data), data["organisation"].nunique()] + ([len(focus)] if org else []) + [len(prev)]
@@ -119,12 +120,16 @@ def test_response_tables_and_sentence(reports, rounds, name, org):
 
 
 def _check_mean_table(table, data, column):
-    """A table of n and the mean per scale code, one row per group of ``column`` with n >= the minimum."""
+    """A table of n and the mean per scale code, one row per group of ``column`` with n >= the minimum.
+
+    Groups of a categorical column (role) are named with the codebook's label, others as they are.
+    """
     sizes = data.groupby(column).size()
-    assert set(table.keys()) == set(sizes[sizes >= MIN_GROUP].index)
+    code_of = {CB.category_label(column, code): code for code in sizes.index}
+    assert set(table.keys()) == {label for label, code in code_of.items() if sizes[code] >= MIN_GROUP}
     means = data.groupby(column)[list(CB.scales)].mean()
     for row in table.records():
-        key = row[table.headers[0]]
+        key = code_of[row[table.headers[0]]]
         assert number(row["n"]) == sizes[key]
         for code in CB.scales:
             _same(row[code], means.loc[key, code])

@@ -96,7 +96,8 @@ def test_small_teams_and_roles_never_appear(rendered_round):
                 hidden += 1
         roles = data[data["organisation"] == org]["role"].value_counts()
         role_rows = [row for headers, rows in tables(text) if headers and headers[0] == "Rol" for row in rows]
-        assert {r[0] for r in role_rows} == {r for r in roles[roles >= MIN_GROUP].index
+        labels = load_codebook().value_labels("role")  # rows name roles by their codebook label, not the code
+        assert {r[0] for r in role_rows} == {labels[r] for r in roles[roles >= MIN_GROUP].index
                                              if plan.published("role", r, within=org)}, org
     assert hidden > 0  # the synthetic network does have small teams
 
