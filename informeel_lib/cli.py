@@ -196,7 +196,7 @@ def _cmd_codebook_check(args) -> int:
     from .io.check import check_exports
     from .project import resolve_codebook
 
-    report = check_exports(args.paths, codebook=resolve_codebook(args.codebook))
+    report = check_exports(args.paths, codebook=resolve_codebook(args.codebook), round_name=args.round_name)
     print(report.text())
     return 2 if report.blocking else 0
 
@@ -289,6 +289,8 @@ def _add_codebook_commands(sub) -> None:
     c = csub.add_parser("check", help="laat zien hoe de kolommen van de exports op het codeboek passen")
     c.add_argument("paths", nargs="+", help="exportbestanden of mappen (CSV, XLSX, SAV)")
     c.add_argument("--codebook", default=None, help=_CODEBOOK_HELP)
+    c.add_argument("--round", dest="round_name", default=None,
+                   help="de ronde van de exports (voor items die het codeboek pas sinds een latere ronde vraagt)")
     c.set_defaults(func=_cmd_codebook_check)
 
 

@@ -43,7 +43,9 @@ class Item:
     """One questionnaire item.
 
     ``previous_texts`` are earlier wordings of the same item (``was:`` in the YAML): the item
-    was reworded between rounds but still counts as the same item.
+    was reworded between rounds but still counts as the same item. ``since`` is the first round
+    that asked the item (``since:`` in the YAML; empty: every round): an export of an earlier round
+    need not have it, and the cleaning leaves it empty there.
     """
 
     code: str
@@ -52,6 +54,11 @@ class Item:
     reverse: bool = False
     aliases: tuple[str, ...] = ()
     previous_texts: tuple[str, ...] = ()
+    since: str = ""
+
+    def asked_in(self, round_name) -> bool:
+        """Whether the round ``round_name`` asked this item (rounds sort as ``YYYY-MM``; None: yes)."""
+        return not self.since or round_name is None or str(round_name) >= self.since
 
 
 @dataclass(frozen=True)
@@ -251,6 +258,10 @@ class Codebook:
         it = self.item(code)
         return (it.text, *it.previous_texts)
 
+    def items_not_asked(self, round_name) -> list[str]:
+        """Item codes that round ``round_name`` did not ask yet (their ``since`` is a later round)."""
+        return [it.code for it in self.items if not it.asked_in(round_name)]
+
     def item(self, code: str) -> Item:
         for it in self.items:
             if it.code == code:
@@ -412,7 +423,7 @@ def _parse_scales(raw, named_scales=None, missing=()):
             was = it.get("was", []) or []
             was = [was] if isinstance(was, str) else list(was)
             items.append(Item(icode, str(code), str(text), reverse, tuple(str(a) for a in it.get("aliases", []) or []),
-                              tuple(str(w) for w in was)))
+                              tuple(str(w) for w in was), _since(it.get("since"), f"{where}.items[{i}]")))
         role = spec.get("role", "predictor")
         if role not in ("predictor", "outcome"):
             raise CodebookError(f"Codebook: '{where}.role' moet 'predictor' of 'outcome' zijn, niet '{role}'.")
@@ -433,6 +444,15 @@ def _parse_scales(raw, named_scales=None, missing=()):
             _scale_response_scale(spec.get("response_scale"), named_scales or {}, missing, where), direction,
         )
     return scales
+
+
+def _since(raw, where: str) -> str:
+    """The round an item was first asked (``since: 2024-10``), as text; empty when not given."""
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, (bool, list, dict)):
+        raise CodebookError(f"Codebook: '{where}.since' moet de naam van een ronde zijn (zoals 2024-10).")
+    return str(raw).strip()
 
 
 def _scale_response_scale(raw, named: dict, missing, where: str):
@@ -564,7 +584,8 @@ def parse_codebook(raw: dict, source: str = "", *, content_hash: str = "") -> Co
     ``response_scales`` (``{name: {min, max, labels, aliases}}``); a scale refers to one with
     ``response_scale: <name>`` (or gives a mapping inline). Scales may carry ``concept`` (the
     concept of the research question) and ``core: true`` (a scale of the research question);
-    items may list earlier wordings under ``was``. All of these are optional, so a codebook
+    items may list earlier wordings under ``was`` and the first round that asked them under
+    ``since``. All of these are optional, so a codebook
     written for an earlier version loads unchanged.
     """
     if not isinstance(raw, dict):

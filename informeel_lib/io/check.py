@@ -127,8 +127,12 @@ def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: F
                                    "codeboek")
 
 
-def check_file(path, cb: Codebook) -> FileCheck:
-    """Check one export against ``cb`` (see the module docstring)."""
+def check_file(path, cb: Codebook, *, round_name=None) -> FileCheck:
+    """Check one export against ``cb`` (see the module docstring).
+
+    An item the codebook asks only ``since`` a later round than ``round_name`` may be missing; without
+    ``round_name`` every item with a ``since`` may be, with a note saying so.
+    """
     from .intake import read_exports
 
     result = FileCheck(path.name)
@@ -164,12 +168,16 @@ def check_file(path, cb: Codebook) -> FileCheck:
         if canon:
             cells = _apply_value_labels([r[i] if i < len(r) else None for r in table.rows], table.value_labels.get(i))
             _check_values(cb, canon, label, cells, result, table.row_numbers)
+    not_asked = cb.items_not_asked(round_name) if round_name else [it.code for it in cb.items if it.since]
     try:
-        exports = read_exports(path, codebook=cb)
+        exports = read_exports(path, codebook=cb, not_asked=not_asked)
     except InputError as exc:  # missing required columns, two columns for one item, ...
         if str(exc) not in result.blocking:
             result.blocking.append(str(exc))
         return result
+    held = {c for e in exports for c in e.data.columns}
+    result.problems += [f"kolom {code} ontbreekt: goed als deze export van een ronde vóór {cb.item(code).since} is "
+                        "(het item blijft daar leeg)" for code in not_asked if code not in held and round_name is None]
     # lines not in UTF-8, formula cells without a value, worksheets not read (or read as exports of their own)
     result.problems += [f"{note.reason} ({e.source_file})" for e in exports for note in e.notices]
     result.problems += [f"'{e.source_file}' heeft dezelfde kolomkoppen en wordt als aparte export ingelezen"
@@ -177,8 +185,10 @@ def check_file(path, cb: Codebook) -> FileCheck:
     return result
 
 
-def check_exports(paths, *, codebook: Codebook) -> CheckReport:
+def check_exports(paths, *, codebook: Codebook, round_name=None) -> CheckReport:
     """How every column of the exports in ``paths`` (files or folders) maps onto ``codebook``.
+
+    ``round_name``: the round of the exports, for items the codebook asks only ``since`` a later round.
 
     Examples
     --------
@@ -190,4 +200,4 @@ def check_exports(paths, *, codebook: Codebook) -> CheckReport:
     """
     from .cleaning import _collect_paths
 
-    return CheckReport(codebook, [check_file(p, codebook) for p in _collect_paths(paths)])
+    return CheckReport(codebook, [check_file(p, codebook, round_name=round_name) for p in _collect_paths(paths)])

@@ -55,6 +55,7 @@ REASONS = {
     "gegevens_verwijderd": "identificerende gegevens in open antwoord vervangen",
     "telefoon_verwijderd": "telefoonnummer in open antwoord vervangen door [telefoonnummer]",
     "onbekende_kolom": "kolom niet herkend in het codeboek en daarom niet meegenomen",
+    "niet_gevraagd": "item niet gevraagd in deze ronde: de kolom blijft leeg",
     "tekencodering": "regel zonder geldige UTF-8 in een verder UTF-8-bestand, als Windows-1252 gelezen",
     "formule_zonder_waarde": "formulecel zonder opgeslagen waarde, opgeslagen als ontbrekend",
     "werkblad_genegeerd": "werkblad niet ingelezen",
@@ -121,6 +122,11 @@ class CleaningResult:
         flagged = self.log[self.log["action"] == "gemarkeerd"]
         return {k: int(v) for k, v in flagged["reason_code"].value_counts().sort_index().items()}
 
+    @property
+    def not_asked_items(self) -> list[str]:
+        """Items the round did not ask (logged ``niet_gevraagd``): their columns are empty."""
+        return list(dict.fromkeys(self.log.loc[self.log["reason_code"] == "niet_gevraagd", "column"]))
+
     def warnings(self) -> list[str]:
         """One Dutch warning line per kind of value set to missing, and per file for what the intake noticed
         (lines not in UTF-8, formula cells without a value, worksheets not read)."""
@@ -161,6 +167,9 @@ class CleaningResult:
         if notices:
             lines.append("Meldingen bij het inlezen:")
             lines += [f"  - {text}" for text in notices]
+        not_asked = self.not_asked_items
+        if not_asked:
+            lines.append("Niet gevraagd in deze ronde (kolom leeg): " + ", ".join(not_asked))
         if self.unmapped_columns:
             lines.append(f"Niet herkende kolommen ({len(self.unmapped_columns)}), niet meegenomen; voeg ze toe aan het "
                          "codeboek als ze bij de vragenlijst horen (zie 'informeel codebook check'):")
@@ -490,7 +499,7 @@ def _assemble(frame: pd.DataFrame, cb: Codebook, rnd: str) -> pd.DataFrame:
 # --- public API ----------------------------------------------------------------------------
 
 def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders="drop", strict=False, salt=None,
-          speeder_min_seconds=60.0, speeder_fraction=1 / 3) -> CleaningResult:
+          speeder_min_seconds=60.0, speeder_fraction=1 / 3, not_asked=None) -> CleaningResult:
     """Clean the exports of one round that are already in memory.
 
     Parameters
@@ -507,6 +516,10 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
         Out-of-range values and unknown labels raise InputError instead of becoming missing.
     salt : str, optional
         Pseudonymisation salt; else ``$INFORMEEL_SALT``, else ``.informeel_salt``.
+    not_asked : dict, optional
+        Items the round did not ask, with the reason for the log (:func:`not_asked_items`); items
+        whose codebook ``since`` is a later round always count. The log gets one ``niet_gevraagd``
+        line per export and such item that the export lacks (the column stays empty).
     speeder_min_seconds, speeder_fraction : float
         A speeder took less than ``max(speeder_min_seconds, speeder_fraction * median duration)``.
 
@@ -561,6 +574,7 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     unmapped = tuple((e.source_file, h) for e in exports for h in e.unmapped_columns)
     for file, heading in unmapped:
         _log(log, rnd, file, 1, None, "kolom_genegeerd", heading, None, None, "onbekende_kolom")
+    _log_not_asked(exports, cb, rnd, not_asked, log)
     log_df = pd.DataFrame(log, columns=LOG_COLUMNS)
     if len(log_df):
         log_df = log_df.sort_values(["source_file", "source_row"], kind="stable", key=_file_order_key(names))
@@ -575,6 +589,39 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
                           unmapped_columns=unmapped, codebook_info=codebook_info(cb, exports))
 
 
+def not_asked_items(cb: Codebook, round_name, out=None) -> dict[str, str]:
+    """Items round ``round_name`` did not ask, with the reason (Dutch), so their columns may be missing.
+
+    An item whose codebook ``since`` is a later round; and, when the round was cleaned before into
+    ``out``, an item that the earlier cleaning did not hold either (the codebook gained it afterwards:
+    re-cleaning an old round with a newer codebook).
+    """
+    out_reasons = {it.code: f"item pas gevraagd sinds ronde {it.since} (codeboek: since): de kolom blijft leeg"
+                   for it in cb.items if not it.asked_in(round_name)}
+    parquet = Path(out) / f"{safe_name(str(round_name))}.parquet" if out is not None else None
+    if parquet is not None and parquet.exists():
+        try:
+            recorded = round_metadata(parquet).get("items")
+        except (OSError, ValueError):  # an unreadable earlier round decides nothing; the new clean replaces it
+            recorded = None
+        if recorded:
+            for code in cb.item_codes:
+                if code not in recorded and code not in out_reasons:
+                    out_reasons[code] = ("item stond niet in de eerder opgeschoonde data van deze ronde (het "
+                                         "codeboek kreeg het later): niet gevraagd, de kolom blijft leeg")
+    return out_reasons
+
+
+def _log_not_asked(exports, cb: Codebook, rnd: str, not_asked: dict | None, log: list) -> None:
+    """One log line per export and item that the round did not ask and the export lacks."""
+    reasons = {c: REASONS["niet_gevraagd"] for c in cb.items_not_asked(rnd)} | dict(not_asked or {})
+    for export in exports:
+        for code in cb.item_codes:
+            if code in reasons and code not in export.data.columns:
+                _log(log, rnd, export.source_file, 1, None, "niet_gevraagd", code, None, None, "niet_gevraagd",
+                     reasons[code])
+
+
 def _checked_inputs(exports, round_name, codebook, straightliners, speeders):
     """The safe round name, the codebook and the exports as :class:`Export` objects (unique file names)."""
     for name, rule in (("straightliners", straightliners), ("speeders", speeders)):
@@ -585,7 +632,8 @@ def _checked_inputs(exports, round_name, codebook, straightliners, speeders):
         raise InputError("geef een rondenaam op, bijvoorbeeld 2022-05.")
     rnd = safe_name(rnd)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb)
+    exports = [e if isinstance(e, Export) else export_from_frame(e, name=f"dataframe{i + 1}", codebook=cb,
+                                                                 not_asked=cb.items_not_asked(rnd))
                for i, e in enumerate(exports)]
     if not exports:
         raise InputError("geen exports om op te schonen.")
@@ -714,10 +762,11 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     """
     safe_name(str(round_name))  # before reading anything: a bad round name is refused at once
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    exports = [e for p in _collect_paths(paths) for e in read_exports(p, codebook=cb)]
+    not_asked = not_asked_items(cb, round_name, out)
+    exports = [e for p in _collect_paths(paths) for e in read_exports(p, codebook=cb, not_asked=not_asked)]
     result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
                    strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
-                   speeder_fraction=speeder_fraction)
+                   speeder_fraction=speeder_fraction, not_asked=not_asked)
     if out is not None:
         write_round(result, out)
     return result

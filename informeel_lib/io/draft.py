@@ -702,6 +702,25 @@ def _background_yaml(draft: CodebookDraft) -> list[str]:
     return lines
 
 
+LEARNING_EXAMPLE = re.compile(r"\b(geleerd|leerde|leerden|opgestoken|opgedaan|leermoment\w*|leerervaring\w*)\b")
+"""Words of a question that asks for an example of learning (normalised text): its answers are what the
+coding scheme sorts into the three forms of informal learning."""
+
+
+def open_question_analysis(text: str) -> str:
+    """The drafted ``analysis`` of an open question: ``vormen`` when it asks for something the respondent
+    learned (what ``informeel citaten`` and the forms table need), else ``woorden``.
+
+    Examples
+    --------
+    >>> open_question_analysis("Wat heb je deze week in je werk geleerd?")
+    'vormen'
+    >>> open_question_analysis("Heb je nog opmerkingen?")
+    'woorden'
+    """
+    return "vormen" if LEARNING_EXAMPLE.search(normalise_text(text)) else "woorden"
+
+
 def render_yaml(draft: CodebookDraft) -> str:
     """The draft as commented YAML (see :func:`draft_codebook`)."""
     default = draft.default_response()
@@ -725,10 +744,11 @@ def render_yaml(draft: CodebookDraft) -> str:
     out += ["", "# Achtergrondvragen; 'text' is de vraag zoals in de export."] + _background_yaml(draft)
     opens = draft.open_questions
     if opens:
-        out += ["", "# Open vragen. analysis: 'woorden' (meest genoemde woorden) of 'vormen' (indeling in de drie",
-                "# vormen van informeel leren).", "open_questions:"]
+        out += ["", "# Open vragen. analysis: 'vormen' (indeling in de drie vormen van informeel leren: aantallen per",
+                "# vorm, en citaten via 'informeel citaten') of 'woorden' (meest genoemde woorden). Voorgesteld:",
+                "# 'vormen' bij een vraag naar iets wat iemand geleerd heeft, anders 'woorden'.", "open_questions:"]
         for k, (text, headings) in enumerate(opens, start=1):
-            out += [f"  OPEN{k}:", f"    text: {_q(text)}", "    analysis: woorden"]
+            out += [f"  OPEN{k}:", f"    text: {_q(text)}", f"    analysis: {open_question_analysis(text)}"]
             if headings:
                 out.append("    aliases: [" + ", ".join(_q(h) for h in headings) + "]")
     idents = sorted({c.heading for c in draft.columns if c.kind == "identifier"} | set(demo.identifier_columns))
@@ -759,6 +779,10 @@ def draft_summary(draft: CodebookDraft) -> str:
                  + (f" ({plural(variants, 'spellingsvariant', 'spellingsvarianten')} als alias)." if variants else "."))
     lines.append(f"Open vragen: {len(draft.open_questions)}; identificerende kolommen: "
                  f"{len({c.heading for c in draft.columns if c.kind == 'identifier'})} (worden verwijderd).")
+    coded = [k for k, (text, _) in enumerate(draft.open_questions, start=1) if open_question_analysis(text) == "vormen"]
+    if coded:
+        lines.append("In vormen van informeel leren ingedeeld (analysis: vormen, voor citaten en de tabel per vorm): "
+                     + word_list([f"OPEN{k}" for k in coded]) + "; de andere open vragen: meest genoemde woorden.")
     if draft.reverse_items:
         lines.append(f"Voorgesteld als omgekeerd item: {word_list(draft.reverse_items)} (negatieve "
                      f"item-restcorrelatie).")
@@ -770,6 +794,9 @@ def draft_summary(draft: CodebookDraft) -> str:
         todo.append("vul de labels van de antwoordschaal in")
     if any(not it.text for sc in draft.scales for it in sc.items):
         todo.append("vul de ontbrekende itemteksten in")
+    if draft.open_questions and not coded:
+        todo.append("zet 'analysis: vormen' bij de open vraag waaruit je citaten wilt (geen enkele open vraag "
+                    "vraagt naar iets wat iemand geleerd heeft)")
     lines.append("Nog te doen in het codeboek: " + word_list(todo) + ".")
     return "\n".join(lines)
 

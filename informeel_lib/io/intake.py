@@ -62,9 +62,9 @@ def _unique_headings(headings):
     return out
 
 
-def _build_export(table: _RawTable, *, name: str, tool: str, cb: Codebook, path: str = "") -> Export:
+def _build_export(table: _RawTable, *, name: str, tool: str, cb: Codebook, path: str = "", not_asked=()) -> Export:
     mapping, identifiers, unmapped = recognise_columns(table.headings, table.texts, cb, file=name)
-    check_required_columns(mapping.values(), cb, file=name, n_raw_columns=len(table.headings))
+    check_required_columns(mapping.values(), cb, file=name, n_raw_columns=len(table.headings), not_asked=not_asked)
     frame, issues = _convert_columns(table, mapping, cb, name)
     validate_frame(frame, cb, file=name, rows=table.row_numbers)
     labels = _unique_headings(table.headings)
@@ -82,7 +82,7 @@ def _build_export(table: _RawTable, *, name: str, tool: str, cb: Codebook, path:
     )
 
 
-def read_export(path, *, codebook=None) -> Export:
+def read_export(path, *, codebook=None, not_asked=()) -> Export:
     """Read one raw export and map it onto the codebook.
 
     Parameters
@@ -93,6 +93,9 @@ def read_export(path, *, codebook=None) -> Export:
         value labels applied) file.
     codebook : Codebook or path, optional
         Defaults to the package codebook.
+    not_asked : iterable of str
+        Items the export's round did not ask (e.g. ``codebook.items_not_asked(round_name)``): a
+        missing column of these is not an error.
 
     Returns
     -------
@@ -131,7 +134,7 @@ def read_export(path, *, codebook=None) -> Export:
     if not table.rows:
         raise InputError("het bestand bevat wel kolomkoppen maar geen enkele ingevulde rij.", file=path.name)
     tool = "spss" if path.suffix.lower() in SPSS_EXTENSIONS else _detect_tool(table, path)
-    return _build_export(table, name=path.name, tool=tool, cb=cb, path=str(path))
+    return _build_export(table, name=path.name, tool=tool, cb=cb, path=str(path), not_asked=not_asked)
 
 
 def _checked_path(path) -> Path:
@@ -146,7 +149,7 @@ def _checked_path(path) -> Path:
     return path
 
 
-def read_exports(path, *, codebook=None) -> list[Export]:
+def read_exports(path, *, codebook=None, not_asked=()) -> list[Export]:
     """Read one raw export file as one or more exports: every worksheet of an Excel workbook that has data.
 
     Like :func:`read_export`, but a workbook whose worksheets share the first worksheet's headings (one sheet
@@ -171,7 +174,7 @@ def read_exports(path, *, codebook=None) -> list[Export]:
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     path = _checked_path(path)
     if path.suffix.lower() not in EXCEL_EXTENSIONS:
-        return [read_export(path, codebook=cb)]
+        return [read_export(path, codebook=cb, not_asked=not_asked)]
     check_input_file(path)
     (first_title, first), *others = _read_excel_sheets(path)
     if not first.rows:
@@ -180,11 +183,12 @@ def read_exports(path, *, codebook=None) -> list[Export]:
     for title, table in others:
         if _heading_key(table) != _heading_key(first):
             first.notices.append(_sheet_notice(path.name, title, f"andere kolomkoppen dan werkblad '{first_title}'"))
-    exports = [_build_export(first, name=path.name, tool=_detect_tool(first, path), cb=cb, path=str(path))]
+    exports = [_build_export(first, name=path.name, tool=_detect_tool(first, path), cb=cb, path=str(path),
+                             not_asked=not_asked)]
     for title, table in same:
         if table.rows:
             exports.append(_build_export(table, name=f"{path.name} [{title}]", tool=_detect_tool(table, path),
-                                         cb=cb, path=str(path)))
+                                         cb=cb, path=str(path), not_asked=not_asked))
     return exports
 
 
@@ -193,10 +197,10 @@ def _heading_key(table: _RawTable) -> list:
 
 
 def export_from_frame(df: pd.DataFrame, *, name: str = "dataframe", tool: str = "csv", codebook=None,
-                      first_row: int = 2) -> Export:
+                      first_row: int = 2, not_asked=()) -> Export:
     """Run the intake (recognition, conversion, validation) on a raw DataFrame already in memory.
 
-    Row ``i`` of ``df`` gets spreadsheet row ``first_row + i``.
+    Row ``i`` of ``df`` gets spreadsheet row ``first_row + i``; ``not_asked`` as in :func:`read_export`.
     """
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if tool not in TOOLS:
@@ -204,4 +208,4 @@ def export_from_frame(df: pd.DataFrame, *, name: str = "dataframe", tool: str = 
     headings = [str(c) for c in df.columns]
     rows = df.astype(object).where(df.notna(), None).values.tolist()
     table = _RawTable(headings, [[] for _ in headings], rows, list(range(first_row, first_row + len(rows))), tool)
-    return _build_export(table, name=name, tool=tool, cb=cb)
+    return _build_export(table, name=name, tool=tool, cb=cb, not_asked=not_asked)

@@ -40,12 +40,15 @@ def claimed_scales(columns, cb: Codebook) -> list[str]:
     return [code for code, scale in cb.scales.items() if present & set(scale.item_codes)]
 
 
-def missing_required_columns(columns, cb: Codebook) -> list[str]:
-    """All required canonical columns that are not among ``columns`` (background first, then items)."""
-    present = set(columns)
+def missing_required_columns(columns, cb: Codebook, *, not_asked=()) -> list[str]:
+    """All required canonical columns that are not among ``columns`` (background first, then items).
+
+    Items in ``not_asked`` (not asked in the export's round) are never required.
+    """
+    present, skip = set(columns), set(not_asked)
     missing = [name for name in required_background(cb) if name not in present]
     for code in claimed_scales(columns, cb):
-        missing += [item for item in cb.scales[code].item_codes if item not in present]
+        missing += [item for item in cb.scales[code].item_codes if item not in present and item not in skip]
     return missing
 
 
@@ -58,7 +61,7 @@ def _describe(column: str, cb: Codebook) -> str:
         return column
 
 
-def check_required_columns(columns, cb: Codebook, *, file=None, n_raw_columns=None) -> None:
+def check_required_columns(columns, cb: Codebook, *, file=None, n_raw_columns=None, not_asked=()) -> None:
     """Raise one InputError listing every missing required column.
 
     Parameters
@@ -70,9 +73,11 @@ def check_required_columns(columns, cb: Codebook, *, file=None, n_raw_columns=No
         File name for the message.
     n_raw_columns : int, optional
         Number of columns in the raw file; a very small number hints at a wrong delimiter.
+    not_asked : iterable of str
+        Items the export's round did not ask (codebook ``since``): their columns may be missing.
     """
     columns = list(columns)
-    missing = missing_required_columns(columns, cb)
+    missing = missing_required_columns(columns, cb, not_asked=not_asked)
     no_items = not (set(columns) & set(cb.item_codes))
     if not missing and not no_items:
         return
@@ -86,6 +91,9 @@ def check_required_columns(columns, cb: Codebook, *, file=None, n_raw_columns=No
     if n_raw_columns is not None and n_raw_columns <= 2:
         parts.append(f"Het bestand heeft maar {n_raw_columns} kolom(men): controleer het scheidingsteken.")
     parts.append("Controleer de kolomkoppen of voeg een alias toe aan het codeboek.")
+    if set(missing) & set(cb.item_codes):
+        parts.append("Is een item pas in een latere ronde gevraagd? Zet dan bij dat item in het codeboek de eerste "
+                     "ronde waarin het gevraagd is, bijvoorbeeld 'since: 2024-10'.")
     raise InputError(" ".join(parts), file=file)
 
 

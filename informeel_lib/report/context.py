@@ -199,7 +199,13 @@ def _read_round(data_dir, round_name: str) -> pd.DataFrame:
 
 def held_items(data: pd.DataFrame, codebook) -> list[str]:
     """The codebook's items that a processed round holds (a column with at least one answer)."""
-    return [i for i in codebook.item_codes if i in data.columns and bool(data[i].notna().any())]
+    return answered_items(data, codebook.item_codes)
+
+
+def answered_items(data: pd.DataFrame, items) -> list[str]:
+    """Those of ``items`` that ``data`` has a column with at least one answer for (an item a round did not
+    ask, codebook ``since``, is an all-missing column there)."""
+    return [i for i in items if i in data.columns and bool(data[i].notna().any())]
 
 
 def _scored(df: pd.DataFrame, codebook, items=None) -> pd.DataFrame:

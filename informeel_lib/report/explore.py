@@ -112,7 +112,7 @@ def factor_view(data: pd.DataFrame, *, organisation=None, round_name=None, n_fac
 
     cb = _cb(codebook)
     sub = select(data, organisation, round_name)
-    items = sub[[c for c in cb.item_codes if c in sub.columns]]
+    items = sub[[c for c in cb.item_codes if c in sub.columns and sub[c].notna().any()]]  # the items asked
     if len(items) < max(min_group, 10):
         raise AnalysisError(f"Te weinig respondenten ({len(items)}) voor een factoranalyse in deze keuze.")
     rot = None if rotation in (None, "geen") else rotation

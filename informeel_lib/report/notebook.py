@@ -111,8 +111,18 @@ class Notebook:
 
     @property
     def items(self) -> pd.DataFrame:
-        """The item answers of :attr:`focus` (codebook items present in the data)."""
-        return self.focus[[c for c in self.codebook.item_codes if c in self.focus.columns]]
+        """The item answers of :attr:`focus`: the codebook items answered there (an item the round did not ask,
+        codebook ``since``, is left out)."""
+        from .context import answered_items
+
+        return self.focus[answered_items(self.focus, self.codebook.item_codes)]
+
+    @property
+    def model(self) -> dict:
+        """The codebook's measurement model on the items of :attr:`items` (scales keep at least two)."""
+        from .context import measured_model
+
+        return measured_model(self.codebook, self.focus)
 
     @property
     def where(self) -> str:
@@ -326,7 +336,7 @@ class Notebook:
 
         cached = (self.shared(gedeeld_pad).get("cfa") or {}) if schatter is None else {}
         try:
-            fit = cached["fit"] if "fit" in cached else cfa(self.items, self.codebook.model_dict(),
+            fit = cached["fit"] if "fit" in cached else cfa(self.items, self.model,
                                                             **estimator_options(schatter, self.codebook)).fit
         except AnalysisError as exc:
             _display_html(f"<p>Het codeboekmodel kan in {html.escape(self.where)} niet worden geschat: "
@@ -341,8 +351,7 @@ class Notebook:
         first = self.table_number()
         self.table_number()  # the comparison shows two tables: fit and loadings
         try:
-            model = self.codebook.model_dict()
-            _display_html(estimator_comparison_html(self.items, model, self.codebook, number=first))
+            _display_html(estimator_comparison_html(self.items, self.model, self.codebook, number=first))
         except AnalysisError as exc:
             _display_html(f"<p>De vergelijking van ML en WLSMV kan in {html.escape(self.where)} niet worden gemaakt: "
                           f"{html.escape(str(exc))}</p>")

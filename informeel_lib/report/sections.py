@@ -22,6 +22,7 @@ from .context import (
     _invariance_result,
     _read_round,
     _scored,
+    answered_items,
     core_model,
     core_scope,
     estimator_options,  # noqa: F401 - notebooks call rs.estimator_options
@@ -134,16 +135,19 @@ def reliability_section(ctx: ReportContext) -> Section:
 
     title = "Betrouwbaarheid"
     cb = ctx.codebook
-    rows, low = [], []
+    rows, low, fewer = [], [], []
     for code in ctx.scales:
         sc = cb.scales[code]
-        row = {"Schaal": sc.name, "Items": len(sc.items)}
+        items = answered_items(ctx.data, sc.item_codes)  # the items this round asked
+        if len(items) < len(sc.items):
+            fewer.append(sc.name)
+        row = {"Schaal": sc.name, "Items": len(items)}
         groups = [(ctx.focus_name if ctx.organisation else "netwerk", ctx.focus)]
         if ctx.organisation:
             groups.append(("netwerk", ctx.data))
         for label, df in groups:
             try:
-                r = reliability(df[sc.item_codes], reverse=sc.reverse_items, codebook=cb)
+                r = reliability(df[items], reverse=[i for i in sc.reverse_items if i in items], codebook=cb)
                 row[f"n ({label})"] = int(r.n)
                 row[f"α ({label})"] = float(r.alpha)
                 if label == groups[0][0]:
@@ -151,7 +155,7 @@ def reliability_section(ctx: ReportContext) -> Section:
                     row["95%-BI"] = f"[{lo}; {hi}]"
                     row["ω"] = float(r.omega_total)
             except InformeelError:
-                row[f"n ({label})"] = int(df[sc.item_codes].dropna(how="all").shape[0])
+                row[f"n ({label})"] = int(df[items].dropna(how="all").shape[0])
                 row[f"α ({label})"] = float("nan")
         rows.append(row)
         a = row.get(f"α ({groups[0][0]})")
@@ -167,7 +171,8 @@ def reliability_section(ctx: ReportContext) -> Section:
              f" Alle schalen zijn voldoende betrouwbaar in {ctx.focus_name}.")
     return Section(title, _h2(title) + _p(text) + html_table(
         tab, title="Betrouwbaarheid per schaal", number=ctx.table_number(), no_leading_zero=alpha_cols,
-        note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."))
+        note="BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs."
+             + (f" {word_list(fewer)}: alleen de items die in deze ronde gevraagd zijn." if fewer else "")))
 
 
 def direction_note(ctx: ReportContext) -> str:

@@ -24,6 +24,7 @@ from the demo in every way that matters.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 
@@ -165,6 +166,15 @@ _WRITERS = {"limesurvey": (_write_limesurvey, ".csv"), "qualtrics": (_write_qual
             "spss": (_write_spss, ".sav"), "forms": (_write_forms, ".xlsx")}
 
 
+def asked_in_round(cb: Codebook, round_name: str) -> Codebook:
+    """``cb`` without the items that round ``round_name`` did not ask yet (codebook ``since``)."""
+    if not cb.items_not_asked(round_name):
+        return cb
+    scales = {code: dataclasses.replace(sc, items=tuple(it for it in sc.items if it.asked_in(round_name)))
+              for code, sc in cb.scales.items()}
+    return dataclasses.replace(cb, scales={code: sc for code, sc in scales.items() if sc.items})
+
+
 def write_generic_round(out, cb: Codebook, *, round_name: str, seed: int = 1, n_per_organisation: int = 40,
                         tools=TOOLS, sq_codes: bool = False) -> list[Path]:
     """Write one round: one export per organisation, the tools taken in turn. Returns the files.
@@ -178,6 +188,7 @@ def write_generic_round(out, cb: Codebook, *, round_name: str, seed: int = 1, n_
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    cb = asked_in_round(cb, round_name)
     files = []
     for k, org in enumerate(cb.organisations):
         tool = tools[k % len(tools)]

@@ -48,7 +48,8 @@ def name_scales(path) -> None:
 
 
 def edit_for_round_2(path, out) -> None:
-    """The codebook of round 2: BEVL5 added, STEUN2 reworded (old wording under `was`), Zorgpunt Oost joined."""
+    """The codebook of round 2: BEVL5 added (asked ``since`` round 2), STEUN2 reworded (old wording under `was`),
+    Zorgpunt Oost joined."""
     new = truth(ROUND_2)
     old = truth(ROUND_1)
     text = Path(path).read_text(encoding="utf-8")
@@ -56,6 +57,6 @@ def edit_for_round_2(path, out) -> None:
     text = text.replace(f'text: "{old_text}"', f'text: "{new_text}", was: ["{old_text}"]', 1)
     bevl4 = re.search(r"\n      - \{code: BEVL4[^\n]*", text).group(0)
     text = text.replace(bevl4, bevl4 + f'\n      - {{code: BEVL5, text: "{new.item("BEVL5").text}", '
-                                       'aliases: ["BEVL[SQ005]", "bevl_5"]}', 1)
+                                       f'aliases: ["BEVL[SQ005]", "bevl_5"], since: {ROUND_2}}}', 1)
     text = text.replace("\nroles:", '\n  - {name: "Zorgpunt Oost", aliases: []}\n\nroles:', 1)
     Path(out).write_text(text, encoding="utf-8")

@@ -63,6 +63,7 @@ def test_background_organisations_roles_open_questions_and_identifiers(drafted):
     assert {r.label for r in cb.roles} == {"Wijkverpleegkundige", "Verzorgende IG", "Teamcoach"}
     assert list(cb.open_questions.values()) == ["Wat heb je deze week in je werk geleerd, en hoe?"]
     assert cb.open_question_aliases["OPEN1"] == ("open_leren",)        # the LimeSurvey column of that question
+    assert cb.open_question_analysis == {"OPEN1": "vormen"}          # asks what was learned: citaten work as drafted
     assert cb.is_identifier_column("Email") and cb.is_identifier_column("IPAddress")
     assert cb.main_outcome is None                                    # left to the researcher, and said so
     assert "TE DOEN" in text and "role: outcome" in text
@@ -74,6 +75,9 @@ def test_summary_is_dutch_and_names_what_is_left_to_do(drafted):
     assert "4 kandidaatschalen met 16 items" in text and "'nooit' … 'altijd'" in text
     assert "Voorgesteld als omgekeerd item: WDR3, STEUN3, ONTW3 en BEVL3" in text
     assert "Nog te doen in het codeboek: geef de schalen een naam, zet bij de uitkomst(en) 'role: outcome'" in text
+    assert ("In vormen van informeel leren ingedeeld (analysis: vormen, voor citaten en de tabel per vorm): "
+            "OPEN1") in text
+    assert "analysis: vormen" not in text.split("Nog te doen")[1]       # nothing left to do for the open question
 
 
 def _write_csv(path, headings, rows):
