@@ -104,15 +104,53 @@ def _nearest_category(value, categories) -> str:
     return f" (lijkt op '{names[close[0]]}')" if close else ""
 
 
+SHOWN_ROWS = 5
+"""Rows named per wrong value in the check (the rest counted)."""
+SHOWN_VALUES = 8
+"""Wrong values named per column in the check (the rest counted)."""
+
+
+def _rows_text(found: list) -> str:
+    """``rij 4`` / ``rijen 4, 9 en 12`` / ``rijen 4, 9, 12, 15, 20 en nog 3``."""
+    from ..nl import word_list
+
+    shown = [str(r) for r in found[:SHOWN_ROWS]]
+    if len(found) > SHOWN_ROWS:
+        shown.append(f"nog {len(found) - SHOWN_ROWS}")
+    return ("rij " if len(found) == 1 else "rijen ") + word_list(shown)
+
+
+def _wrong_values_note(file: str, heading: str, canon: str, wrong: dict, what: str) -> str:
+    """Dutch: file, column, how many cells, and per wrong value its rows (the first few, then a count)."""
+    n = sum(len(r) for r in wrong.values())
+    values = sorted(wrong, key=lambda v: wrong[v][0])
+    parts = [f"{v!r} ({_rows_text(wrong[v])})" for v in values[:SHOWN_VALUES]]
+    if len(values) > SHOWN_VALUES:
+        parts.append(f"en nog {len(values) - SHOWN_VALUES} andere waarde(n)")
+    return (f"bestand '{file}', kolom '{heading}' ({canon}): {n} {what}, worden ontbrekend: " + "; ".join(parts))
+
+
 def _check_values(cb: Codebook, canon: str, heading: str, cells: list, result: FileCheck, rows=None) -> None:
     """Answers and categories of one column that the codebook does not know. ``cells`` are the values as
-    cleaning sees them (SPSS value labels applied); ``rows`` the spreadsheet row of each cell."""
+    cleaning sees them (SPSS value labels applied); ``rows`` the spreadsheet row of each cell. Each wrong
+    answer is named with the file, the column and its rows (the first few, then how many more)."""
+    from .schema import numeric_background
+    from .values import convert_number
+
     rows = list(rows) if rows is not None else list(range(2, len(cells) + 2))
-    if canon in cb.item_codes:
-        bad = sorted({str(v) for v in cells if not _is_blank(v) and convert_item(v, cb, canon)[1] is not None})
-        if bad:
-            result.problems.append(f"kolom '{heading}' ({canon}): antwoorden die niet in het codeboek staan, worden "
-                                   f"ontbrekend: {', '.join(repr(b) for b in bad[:8])}")
+    numeric = numeric_background(cb)
+    if canon in cb.item_codes or canon in numeric:
+        def problem(v):
+            return (convert_item(v, cb, canon) if canon in cb.item_codes else convert_number(v, numeric[canon], cb))[1]
+
+        wrong: dict = {}
+        for v, row in zip(cells, rows):
+            if not _is_blank(v) and problem(v) is not None:
+                wrong.setdefault(str(v).strip(), []).append(row)
+        if wrong:
+            what = ("antwoord(en) die niet in het codeboek staan of buiten het antwoordbereik liggen"
+                    if canon in cb.item_codes else "waarde(n) die geen getal zijn of buiten het bereik liggen")
+            result.problems.append(_wrong_values_note(result.file, heading, canon, wrong, what))
     kinds = {"organisation": ("organisatie", cb.organisations, cb.resolve_organisation),
              "role": ("rol", cb.roles, cb.resolve_role)}
     if canon in kinds:

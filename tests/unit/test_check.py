@@ -52,8 +52,10 @@ def test_unknown_answer_labels_are_listed(project, tmp_path):
     frame.to_excel(tmp_path / "forms.xlsx", index=False)
     report = check_exports([tmp_path / "forms.xlsx"], codebook=cb)
     assert not report.blocking
-    assert any("(WDR2): antwoorden die niet in het codeboek staan" in p and "'soms wel'" in p
-               for p in report.files[0].problems)
+    (note,) = [p for p in report.files[0].problems if "(WDR2)" in p]
+    assert note.startswith(f"bestand 'forms.xlsx', kolom '{cb.item('WDR2').text}' (WDR2): 1 antwoord(en) die niet in "
+                           "het codeboek staan")
+    assert note.endswith("'soms wel' (rij 2)")                        # the spreadsheet row under the heading row
 
 
 def test_clean_lists_columns_absent_from_the_codebook_in_summary_and_log(project, tmp_path, capsys, monkeypatch):
