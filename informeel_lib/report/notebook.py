@@ -192,6 +192,11 @@ class Notebook:
 
         return default_predictors(self.codebook)
 
+    def research_question(self, topic: str) -> None:
+        """Show the research question of notebook 04 (``"invloedsfactoren"``) or 05 (``"uitkomsten"``) in the
+        codebook's own words (:func:`research_question_text`)."""
+        _display_html(f"<p>{html.escape(research_question_text(self.codebook, topic))}</p>")
+
     @property
     def influence_factors(self) -> list[str]:
         """The predictors that the codebook ties to an influence factor of the research question."""
@@ -388,6 +393,44 @@ class Notebook:
         _display_html(f"<p>Ronde <b>{html.escape(self.round_name)}</b>, {where}: "
                       f"{n} respondenten. Rondes in de data: {html.escape(', '.join(self.rounds))}. Groepen met "
                       f"minder dan {self.min_group} respondenten worden niet getoond.</p>")
+
+
+def _scale_names(codebook, codes) -> str:
+    from ..nl import word_list
+
+    return word_list([_mid_sentence(codebook.scales[c].name) for c in codes if c in codebook.scales])
+
+
+def _mid_sentence(name: str) -> str:
+    """A scale name as it stands mid-sentence: lower case first letter, unless it is an abbreviation."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def research_question_text(codebook, topic: str) -> str:
+    """The research question of the influence-factor (``"invloedsfactoren"``) or outcomes (``"uitkomsten"``)
+    notebook, in Dutch, with the codebook's scale names (its ``model:`` section, else the scale roles).
+
+    Examples
+    --------
+    >>> from informeel_lib.codebook import load_codebook
+    >>> research_question_text(load_codebook(), "uitkomsten").split(",")[0]
+    'Gaat informeel leergedrag samen met duurzame inzetbaarheid en binding aan de organisatie'
+    """
+    model = codebook.research_model
+    if model is None:
+        return "Het codeboek noemt geen uitkomst (geen schaal met 'role: outcome' en geen 'model:'-sectie)."
+    outcome = _scale_names(codebook, [model.outcome])
+    if topic == "invloedsfactoren":
+        return (f"Welke invloedsfactoren gaan samen met {outcome}? De invloedsfactoren uit het codeboek: "
+                f"{_scale_names(codebook, model.predictors) or 'geen'}.")
+    if topic != "uitkomsten":
+        raise ValueError(f"topic must be 'invloedsfactoren' or 'uitkomsten', not {topic!r}")
+    if not model.further_outcomes:
+        return (f"Het codeboek noemt naast {outcome} geen verdere uitkomsten ('further_outcomes' in 'model:'); "
+                "deze notebook heeft dan niets te tonen.")
+    further = _scale_names(codebook, model.further_outcomes)
+    return (f"Gaat {outcome} samen met {further}, en loopt de samenhang van de invloedsfactoren met {further} "
+            f"voor een deel via {outcome}?")
 
 
 def setup(*, ronde=None, organisatie=None, data_map=None, min_groep: int = MIN_GROUP, codebook=None,

@@ -206,6 +206,14 @@ def panel_table(panel, *, codebook) -> pd.DataFrame:
                          "95%-BI hoog": panel.effects["ci_high"].to_numpy(float)})
 
 
+def control_names(codebook) -> str:
+    """The control variables of the codebook's ``model:`` section in Dutch (``"rol en dienstjaren"``), or
+    ``"geen"``."""
+    model = codebook.research_model
+    controls = model.controls if model is not None else ()
+    return word_list([_control_name(c, codebook) for c in controls]) or "geen"
+
+
 def _control_name(column: str, codebook) -> str:
     from ..analysis.multilevel import COVARIATE_LABELS
 

@@ -153,12 +153,15 @@ def test_04_honours_organisation_outcome_and_predictors(rendered_round, tmp_path
     outcome = next(sc.name for sc in cb.scales.values() if sc.role == "outcome")
     assert f"{outcome} verklaard door 3 factoren: Treant, ronde {ROUND}" in text
     assert "hangt het sterkst" in text
+    assert f"Welke invloedsfactoren gaan samen met {outcome[:1].lower() + outcome[1:]}?" in text  # from the codebook
 
 
 def test_05_uitkomsten(rendered_round, tmp_path):
     text = _text(_run("05_uitkomsten.ipynb", tmp_path, ronde=ROUND, data_map=str(rendered_round.data),
                       interactief=False, bootstrap_trekkingen=50))
     assert "Paden uit het codeboek" in text and "Uitkomsten: duurzame inzetbaarheid" in text
+    assert "Gaat informeel leergedrag samen met duurzame inzetbaarheid" in text     # the question, from the codebook
+    assert "Controlevariabelen: rol en dienstjaren" in text                        # in Dutch, not column codes
     assert "respondenten vulden" in text and "95%-BI" in text
 
 
