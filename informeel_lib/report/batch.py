@@ -81,6 +81,27 @@ def load_config(path=None) -> dict:
     return cfg
 
 
+def index_title(cfg: dict, codebook) -> str:
+    """The heading of the index pages: the configuration's ``titel`` with ``{vragenlijst}`` the codebook's
+    ``name`` (first letter capitalised), so another network's reports carry its own questionnaire's name.
+
+    Examples
+    --------
+    >>> index_title({"titel": "{vragenlijst}"}, None)
+    'Informeel leren in de zorg (demovragenlijst)'
+    >>> index_title({"titel": "Leernetwerk Noord: {vragenlijst}"}, None)
+    'Leernetwerk Noord: Informeel leren in de zorg (demovragenlijst)'
+    """
+    from ..codebook import load_codebook
+
+    name = (load_codebook(codebook).name or "").strip() or "de vragenlijst"
+    template = str(cfg.get("titel") or "{vragenlijst}")
+    try:
+        return template.format(vragenlijst=name[:1].upper() + name[1:])
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InformeelError(f"Rapportconfiguratie: 'titel' ({template}) mag alleen {{vragenlijst}} invullen.") from exc
+
+
 def slugify(name: str) -> str:
     """File-name form of an organisation name: ``'Zonnehuisgroep Noord' -> 'zonnehuisgroep-noord'``."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
@@ -704,7 +725,8 @@ def render_round(round_name: str, *, data_dir="data/processed", out_dir="reports
                                                  min_group=min_group, codebook=codebook, teams=teams,
                                                  estimator=estimator)
         shared_errors, extra_errors = errors
-        write_round_index(stage.root, round_name, results, skipped=skipped, teams=team_files if teams else None)
+        write_round_index(stage.root, round_name, results, skipped=skipped, teams=team_files if teams else None,
+                          title=index_title(cfg, codebook))
         from .layout import fill_round_links
 
         fill_round_links(out_dir, staged=stage.root)
@@ -787,8 +809,11 @@ def _manifest_path(out_dir, round_name) -> Path:
     return Path(out_dir) / round_name / "rapporten.json"
 
 
-def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, skipped=(), teams=None) -> Path:
+def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, skipped=(), teams=None,
+                      title: str = "Rapporten") -> Path:
     """Write ``<out_dir>/<ronde>/index.html`` listing every report of the round with its n and date.
+
+    ``title`` heads the page (:func:`index_title`) and is kept in the manifest for the page of all rounds.
 
     Results of earlier runs (e.g. ``--org`` for a single organisation) are kept via a small
     manifest ``rapporten.json`` next to the reports. ``teams`` ({organisation: {team: path}}) records
@@ -811,14 +836,14 @@ def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, 
             entries.pop(r.job.name, None)
     ordered = sorted(entries.values(), key=lambda e: (e["organisatie"] is not None, e["organisatie"] or ""))
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest = {"ronde": round_name, "rapporten": ordered, "overgeslagen": list(skipped)}
+    manifest = {"ronde": round_name, "titel": title, "rapporten": ordered, "overgeslagen": list(skipped)}
     atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
     rows = "".join(
         f'<tr><td><a href="{html.escape(e["bestand"])}">{html.escape(e["titel"])}</a></td>'
         f'<td class="num">{integer(e["n"])}</td><td>{html.escape(date(e["datum"]))}</td></tr>'
         for e in ordered)
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
-    body = (f"<h1>Informeel leren in de zorg: rapporten {html.escape(round_label(round_name))}</h1>"
+    body = (f"<h1>{html.escape(title)}: rapporten {html.escape(round_label(round_name))}</h1>"
             f"<p>Ronde {html.escape(round_name)}. Elk rapport toont alleen groepscijfers; groepen met te weinig "
             f"respondenten zijn weggelaten.</p>"
             f'<table class="apa"><caption><em>Rapporten van deze ronde</em></caption><thead><tr><th>Rapport</th>'
@@ -831,16 +856,18 @@ def write_round_index(out_dir, round_name: str, results: list[ReportResult], *, 
 
 
 def write_top_index(out_dir) -> Path:
-    """Write ``<out_dir>/index.html`` linking the index page of every rendered round."""
+    """Write ``<out_dir>/index.html`` linking the index page of every rendered round, headed by the title of the
+    newest round's index (:func:`index_title`)."""
     from .html import page
 
     out_dir = Path(out_dir)
-    items = []
+    items, titles = [], []
     for manifest in sorted(out_dir.glob("*/rapporten.json"), reverse=True):
         if manifest.parent.name.startswith("."):  # a staging folder (.staging) is no round
             continue
         info = json.loads(manifest.read_text(encoding="utf-8"))
         round_name = info["ronde"]
+        titles.append(info.get("titel") or "Rapporten")
         reports = "".join(f'<li><a '
                           f'href="{html.escape(round_name)}/{html.escape(e["bestand"])}">{html.escape(e["titel"])}'
                           f"</a> (n = {integer(e['n'])}, {html.escape(date(e['datum']))})</li>"
@@ -848,11 +875,12 @@ def write_top_index(out_dir) -> Path:
         items.append(f'<h2><a href="{html.escape(round_name)}/index.html">Ronde '
                      f'{html.escape(round_label(round_name))}</a></h2>'
                      f"<ul>{reports}</ul>")
-    body = ("<h1>Informeel leren in de zorg</h1><p>Rapporten van het leernetwerk, per meetronde. "
+    title = titles[0] if titles else "Rapporten"
+    body = (f"<h1>{html.escape(title)}</h1><p>Rapporten van het leernetwerk, per meetronde. "
             "De rapporten werken zonder internetverbinding.</p>" + ("".join(items) or "<p>Nog geen rapporten.</p>"))
     path = out_dir / "index.html"
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, page(body, title="Informeel leren in de zorg: rapporten"))  # old or new, never half
+    atomic_write_text(path, page(body, title=f"{title}: rapporten"))  # old or new, never half
     return path
 
 
