@@ -267,15 +267,43 @@ def deidentify(text, *, personal_codes=()) -> tuple[str, Counter]:
 _NAME_TAIL = re.compile(r"\[naam\](?:\s+(?:van|de|der|den|ter|ten|te|v\.d\.|vd))*\s+[A-Z][\w'-]+")
 
 
+_LOWER_PARTICLES = r"(?:van|de|der|den|ter|ten|te|op|in)"
+_SURNAME = r"[A-Z][\w'-]+"
+# a title or form of address with a surname: "dokter Bakker", "mw. Jansen", "dhr. de Boer"
+_TITLE_NAME = re.compile(r"\b(?i:dokter|dr|drs|ir|mr|mw|mevr|mevrouw|dhr|meneer|de heer|zuster|broeder|juf|meester)"
+                         rf"\.?\s+(?:{_LOWER_PARTICLES}\s+)*{_SURNAME}")
+# initials with a surname: "J. Jansen", "J.H. de Vries"
+_INITIALS_NAME = re.compile(rf"(?<![\w.])(?:[A-Z]\.\s?){{1,4}}(?:{_LOWER_PARTICLES}\s+)*{_SURNAME}")
+# a surname after lower-case particles: "van Dijk", "de Vries", "van der Berg", "Bakker-de Boer" (a house name takes a
+# capital: "De Brink")
+_PARTICLE_NAME = re.compile(rf"(?<![\w'-])(?:{_SURNAME}-)?((?:{_LOWER_PARTICLES}\s+)+)({_SURNAME})")
+_NOT_A_NAME = frozenset({"Noord", "Zuid", "Oost", "West", "Midden", "Centrum"})
+
+
+def _particle_name(match) -> str:
+    if match.group(2) in _NOT_A_NAME:
+        return match.group(0)  # "Team op Zuid": a direction, not a person
+    return PLACEHOLDERS["naam"]
+
+
 def deidentify_label(text) -> tuple[str, Counter]:
-    """De-identify a short label such as a team name: our own patterns and the first-name list, then the
-    surname after a removed first name. Not deduce: in a label every word is capitalised, and deduce takes
-    place and house names ("Wijkteam Emmen", "De Brink afd. 3") for person names.
+    """De-identify a short label such as a team name (shown in the reports).
+
+    Removed: contact details and codes (our own patterns); a first name from the shipped list with the
+    surname after it; a title or form of address with a surname ("dokter Bakker", "mw. Jansen"); initials
+    with a surname ("J.H. de Vries"); a surname after lower-case particles ("van Dijk", "de Vries"; also
+    "van Emmen": many surnames are "van" with a place). Kept: place names ("Emmen-Zuid"), house and department names,
+    which start with a capital article ("De Brink", "Het Anker"), directions and numbers. A bare surname
+    ("Team Jansen") cannot be told apart from a place or house name ("Team Bos", "Team Haven") and stays:
+    the researcher checks team names (README, privacy). Not deduce: in a label every word is capitalised,
+    and deduce takes place and house names for person names.
 
     >>> deidentify_label("Team van Marieke de Vries")[0]
     'Team van [naam]'
-    >>> deidentify_label("Wijkteam Emmen")[0]
-    'Wijkteam Emmen'
+    >>> deidentify_label("Wijkteam Emmen-Zuid")[0]
+    'Wijkteam Emmen-Zuid'
+    >>> [deidentify_label(t)[0] for t in ("Team van Dijk", "Team dokter Bakker", "Team J.H. de Boer", "De Brink 2")]
+    ['Team [naam]', 'Team [naam]', 'Team [naam]', 'De Brink 2']
     """
     if text is None:
         return None, Counter()
@@ -286,8 +314,16 @@ def deidentify_label(text) -> tuple[str, Counter]:
     counts["naam"] += n
     while True:
         out, n = _NAME_TAIL.subn(PLACEHOLDERS["naam"], out)
+        counts["naam"] += n
         if not n:
-            return out, +counts
+            break
+    for pattern in (_TITLE_NAME, _INITIALS_NAME):
+        out, n = pattern.subn(PLACEHOLDERS["naam"], out)
+        counts["naam"] += n
+    before = out.count(PLACEHOLDERS["naam"])
+    out = _PARTICLE_NAME.sub(_particle_name, out)
+    counts["naam"] += out.count(PLACEHOLDERS["naam"]) - before
+    return out, +counts
 
 
 def build() -> None:
