@@ -436,8 +436,6 @@ COVARIATE_LABELS = {
 }
 """Dutch names of the background covariates."""
 
-REFERENCE_LEVELS = {"role": "zorgmedewerker"}
-"""Reference category per categorical covariate (others: the most frequent level)."""
 
 NEAR_ZERO_SHARE = 1e-4
 """A variance below this share of the total counts as (practically) zero in the Dutch summary."""
@@ -689,7 +687,8 @@ def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict
                        level_labels: dict | None = None) -> dict:
     """Design columns of one covariate: numeric as it is (z-scored), text as dummies against a reference.
 
-    ``level_labels`` (code -> the codebook's label) names the dummies for a reader.
+    ``level_labels`` (code -> the codebook's label, in codebook order) names the dummies for a reader; the
+    reference category is the codebook's first category present in the data, else the most frequent level.
     """
     cov_label = COVARIATE_LABELS.get(cov, cov)
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
@@ -702,11 +701,9 @@ def _covariate_columns(col: pd.Series, cov: str, standardize: bool, labels: dict
     levels = col.value_counts()
     if len(levels) < 2:
         raise _no_variance(cov, labels)
-    ref = REFERENCE_LEVELS.get(cov)
-    if ref not in levels.index:
-        ref = levels.index[0]
-    out = {}
     named = level_labels or {}
+    ref = next((code for code in named if code in levels.index), levels.index[0])
+    out = {}
     for level in sorted(levels.index):
         if level != ref:
             term = f"{cov}={level}"
@@ -824,8 +821,9 @@ def influence_model(data: pd.DataFrame, outcome: str, predictors, *, groups=("or
         so estimates are standardised coefficients (β).
     covariates : list of str
         Background columns: numeric ones (``team_size``, ``tenure``) enter as they are (z-scored
-        when ``standardize``), text ones (``role``, ``sector``) as dummies; reference category
-        ``zorgmedewerker`` for role, otherwise the most frequent level.
+        when ``standardize``), text ones (``role``, ``sector``) as dummies against a reference
+        category: the codebook's first category of that column present in the data (the demo:
+        ``zorgmedewerker``), otherwise the most frequent level.
     within_between : list of str
         Predictors split into a team mean (``<name>_between``) and the deviation from it
         (``<name>_within``): centring within cluster, so the within-team and between-team

@@ -589,6 +589,26 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
                           unmapped_columns=unmapped, codebook_info=codebook_info(cb, exports))
 
 
+def _earlier_items(round_name, out) -> dict | None:
+    """The items ``{code: wording}`` an earlier cleaning of this round into ``out`` recorded (None: none)."""
+    parquet = Path(out) / f"{safe_name(str(round_name))}.parquet" if out is not None else None
+    if parquet is None or not parquet.exists():
+        return None
+    try:
+        return round_metadata(parquet).get("items") or None
+    except (OSError, ValueError):  # an unreadable earlier round decides nothing; the new clean replaces it
+        return None
+
+
+def _keep_earlier_wording(info: dict, earlier: dict | None, cb: Codebook) -> None:
+    """Re-cleaning a round with a codebook that reworded an item since (old wording under ``was``): the round
+    keeps the wording its earlier cleaning recorded, so the reports still name the item as reworded."""
+    for code, text in info.get("items", {}).items():
+        old = (earlier or {}).get(code)
+        if old and old != text and old in cb.item_texts(code):
+            info["items"][code] = old
+
+
 def not_asked_items(cb: Codebook, round_name, out=None) -> dict[str, str]:
     """Items round ``round_name`` did not ask, with the reason (Dutch), so their columns may be missing.
 
@@ -598,17 +618,11 @@ def not_asked_items(cb: Codebook, round_name, out=None) -> dict[str, str]:
     """
     out_reasons = {it.code: f"item pas gevraagd sinds ronde {it.since} (codeboek: since): de kolom blijft leeg"
                    for it in cb.items if not it.asked_in(round_name)}
-    parquet = Path(out) / f"{safe_name(str(round_name))}.parquet" if out is not None else None
-    if parquet is not None and parquet.exists():
-        try:
-            recorded = round_metadata(parquet).get("items")
-        except (OSError, ValueError):  # an unreadable earlier round decides nothing; the new clean replaces it
-            recorded = None
-        if recorded:
-            for code in cb.item_codes:
-                if code not in recorded and code not in out_reasons:
-                    out_reasons[code] = ("item stond niet in de eerder opgeschoonde data van deze ronde (het "
-                                         "codeboek kreeg het later): niet gevraagd, de kolom blijft leeg")
+    recorded = _earlier_items(round_name, out)
+    for code in cb.item_codes if recorded else ():
+        if code not in recorded and code not in out_reasons:
+            out_reasons[code] = ("item stond niet in de eerder opgeschoonde data van deze ronde (het codeboek kreeg "
+                                 "het later): niet gevraagd, de kolom blijft leeg")
     return out_reasons
 
 
@@ -767,6 +781,7 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
                    strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
                    speeder_fraction=speeder_fraction, not_asked=not_asked)
+    _keep_earlier_wording(result.codebook_info, _earlier_items(round_name, out), cb)
     if out is not None:
         write_round(result, out)
     return result

@@ -125,3 +125,21 @@ def test_reliability_and_the_notebooks_model_of_the_earlier_round_use_the_items_
     assert "Bevlogenheid: alleen de items die in deze ronde gevraagd zijn." in html
     nb = Notebook(ROUND_1, None, tmp_path, 5, cb, False, data, ctx)
     assert "BEVL5" not in nb.items.columns and nb.model["BEVL"] == ["BEVL1", "BEVL2", "BEVL3", "BEVL4"]
+
+
+def test_re_cleaning_keeps_the_wording_the_round_was_asked_in(tmp_path):
+    """The codebook reworded STEUN2 since (old wording under ``was``): the re-cleaned round keeps the old
+    wording, so the reports still say the item was reworded."""
+    old = parse_codebook(yaml.safe_load(TRUTH[ROUND_1].read_text("utf-8")))
+    raw = _raw_round_2()
+    for item in raw["scales"]["STEUN"]["items"]:
+        if item["code"] == "STEUN2":
+            item["was"] = [old.item("STEUN2").text]
+    new = parse_codebook(raw)
+    assert new.item("STEUN2").text != old.item("STEUN2").text
+    (tmp_path / "raw").mkdir()
+    _export(old, without=()).to_csv(tmp_path / "raw" / "ronde1.csv", index=False)
+    clean_files([tmp_path / "raw"], round_name=ROUND_1, out=tmp_path / "verwerkt", codebook=old, salt=SALT)
+    res = clean_files([tmp_path / "raw"], round_name=ROUND_1, out=tmp_path / "verwerkt", codebook=new, salt=SALT)
+    assert res.codebook_info["items"]["STEUN2"] == old.item("STEUN2").text
+    assert res.codebook_info["items"]["STEUN1"] == new.item("STEUN1").text
