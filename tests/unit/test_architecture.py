@@ -3,8 +3,9 @@
 Read from the source with ``ast`` (nothing is imported), so a new module is checked as soon as it
 exists. The rules are the ones docs/architecture.md draws:
 
-    foundation (errors, nl, codebook, project, privacy, deidentify(_tables), disclosure, files)  <-  io  <-  analysis  <-  report
-                                                        ^- synth (synthetic data; uses io)     cli on top
+    foundation (errors, nl, codebook, project, privacy, deidentify(_tables), disclosure, files)
+        <-  io  <-  analysis  <-  report
+             ^- synth (synthetic data; uses io)     cli on top
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ ALLOWED = {
     "synth": {"foundation", "io"},
     "report": {"foundation", "io", "analysis", "synth"},
 }
-FOUNDATION = {"errors", "nl", "codebook", "privacy", "files", "project", "deidentify", "deidentify_tables", "disclosure"}
+FOUNDATION = {"errors", "nl", "codebook", "privacy", "files", "project", "deidentify", "deidentify_tables",
+              "disclosure"}
 # the package root (``from .. import __version__``) imports nothing eagerly: anyone may use it
 EXCEPTIONS = {
     # the signed-cache key is derived from the project's salt; a lazy import inside cache_key()
