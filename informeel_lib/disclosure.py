@@ -353,8 +353,9 @@ def disclosure_plan(data: pd.DataFrame, *, min_group: int = 5, partitions=PARTIT
     table = pd.concat([table, hidden], ignore_index=True) if len(hidden) else table
     tables = [table]
     for column in answer_columns:
-        if column in data.columns:
-            tables.append(_answer_family(data, column, orgs, hidden_orgs, min_group))
+        family = _answer_family(data, column, orgs, hidden_orgs, min_group) if column in data.columns else None
+        if family is not None:  # an empty table would turn the columns of the concatenation into objects
+            tables.append(family)
     cells = pd.concat(tables, ignore_index=True)
     lookup = {(r.partition, r.within, _key(r.key)): bool(r.published) for r in cells.itertuples()}
     return DisclosurePlan(int(min_group), cells, lookup)
@@ -376,8 +377,9 @@ def _scale_specs(frame, partitions, orgs) -> list[tuple]:
     return specs
 
 
-def _answer_family(data, answer_column, orgs, hidden_orgs, min_group) -> pd.DataFrame:
-    """Answer categories per organisation and in the network, audited with the organisations' totals.
+def _answer_family(data, answer_column, orgs, hidden_orgs, min_group) -> pd.DataFrame | None:
+    """Answer categories per organisation and in the network, audited with the organisations' totals
+    (None when nobody answered: there is nothing to publish).
 
     Atoms are organisation x category, where not answering is a category of its own: the number of
     answers of an organisation is its n minus those without an answer, so that difference is audited
@@ -387,7 +389,7 @@ def _answer_family(data, answer_column, orgs, hidden_orgs, min_group) -> pd.Data
                           "category": data[answer_column].map(_key).fillna(NO_ANSWER)})
     answered = frame["category"] != NO_ANSWER
     if not answered.any():
-        return pd.DataFrame(columns=["partition", "within", "key", "n", "published"])
+        return None
     cats = sorted(frame.loc[answered, "category"].unique())
     shown = [o for o in orgs if o not in hidden_orgs]
     specs = [(("network", NETWORK, None), lambda a: np.ones(len(a), bool)),

@@ -76,6 +76,10 @@ MODULES = {
                   "*x_open_answer_counts__*", "*x_response_by_round__*"]),
     # report/summary.py (the key messages: every sentence carries numbers from a table) is mutated whole.
     "summary": ("informeel_lib/report/summary.py", ["tests/unit/test_report_summary_numbers.py"], None),
+    # the attacker test (tests/e2e/test_disclosure_attack.py) renders reports, far too slow per mutant: the
+    # unit tests call the audit and the plan directly on small hand-made rounds
+    "disclosure": ("informeel_lib/disclosure.py",
+                   ["tests/unit/test_disclosure.py", "tests/unit/test_disclosure_edges.py"], None),
 }
 
 
