@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # deduce's lookup tables: built once per environment (1-2 minutes, one core), never inside a report
-DEDUCE := $(VENV)/.deduce-tables
+DEDUCE := $(VENV)/.deduce-tables-compact
 $(DEDUCE): $(STAMP)
 	$(BIN)/python -m informeel_lib.deidentify
 	touch $(DEDUCE)

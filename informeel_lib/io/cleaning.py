@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -406,6 +407,12 @@ def _masked(value) -> str | None:
     return _deidentify_cached(str(value))[0]
 
 
+@lru_cache(maxsize=65536)
+def _deidentified_label(text: str):
+    """:func:`deidentify_label` once per distinct team name (a round repeats a few hundred names on every row)."""
+    return deidentify_label(text)
+
+
 def _deidentified_teams(teams: pd.Series, organisations) -> list:
     """Team names with person names and contact details removed ('Team van Marieke de Vries' -> 'Team van
     [naam]'); places and institutions stay (they name a team, not a person). Two teams of one organisation
@@ -415,7 +422,7 @@ def _deidentified_teams(teams: pd.Series, organisations) -> list:
         if team is None or (isinstance(team, float) and np.isnan(team)):
             out.append(None)
             continue
-        text, kinds = deidentify_label(str(team))
+        text, kinds = _deidentified_label(str(team))
         personal = {"naam", "telefoon", "email", "code", "nummer", "ip", "datum", "leeftijd"}
         name = text if personal & set(kinds) else str(team)
         key = (org, name)
@@ -429,6 +436,8 @@ def _deidentified_teams(teams: pd.Series, organisations) -> list:
 
 
 def _drop(frame, mask, code, reason_fn, log, rnd, dropped):
+    if not mask.any():
+        return frame  # nothing to drop: no copy of a large round
     for _, r in frame[mask].iterrows():
         _log(log, rnd, r["source_file"], r["source_row"], r["respondent"], "verwijderd", None, None, None, code,
              reason_fn(r))
@@ -469,8 +478,13 @@ def straightliner_mask(frame: pd.DataFrame, cb: Codebook, *, min_answered: float
     mixed = [c for code, sc in cb.scales.items() if sc.reverse_items for c in sc.item_codes if c in frame]
     if not mixed:
         return pd.Series(False, index=frame.index)
-    block = frame[mixed]
-    same = (block.nunique(axis=1, dropna=True) == 1) & (block.notna().sum(axis=1) >= 2)
+    block = frame[mixed].to_numpy(dtype=float)
+    answered_mixed = (~np.isnan(block)).sum(axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():  # a row without answers: all-NaN, not same
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # one distinct answer <=> the largest equals the smallest (row-wise nunique is slow on large rounds)
+        same = pd.Series((np.nanmax(block, axis=1) == np.nanmin(block, axis=1)) & (answered_mixed >= 2),
+                         index=frame.index)
     return (answered >= min_answered * available) & same
 
 
@@ -550,27 +564,55 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
     There is no single R equivalent; ``careless::longstring`` covers straight-lining and
     ``dplyr::distinct`` the duplicate rule.
     """
-    rnd, cb, exports = _checked_inputs(exports, round_name, codebook, straightliners, speeders)
+    return _clean(exports, round_name=round_name, codebook=codebook, straightliners=straightliners,
+                  speeders=speeders, strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
+                  speeder_fraction=speeder_fraction, not_asked=not_asked)
+
+
+def _clean(exports, *, round_name, codebook, straightliners, speeders, strict, salt, speeder_min_seconds,
+           speeder_fraction, not_asked=None, hand_over=False) -> CleaningResult:
+    """:func:`clean`. With ``hand_over`` the caller gives up its list ``exports`` (it is emptied) and every
+    export's rows are released as soon as they are prepared: the raw export and the prepared rows are then
+    never in memory at the same time (a large round needs a third less memory)."""
+    rnd, cb, checked = _checked_inputs(exports, round_name, codebook, straightliners, speeders)
+    if hand_over:
+        exports.clear()
+    exports = checked
     names = [e.source_file for e in exports]
     issues = tuple(i for e in exports for i in e.issues)
     if strict and issues:
         _strict_error(issues)
     salt = get_salt(salt)
+    n_in = {e.source_file: len(e.data) for e in exports}
+    info = codebook_info(cb, exports)
 
     log: list = []
     frames, offset = [], 0
-    for export in exports:
+    for i, export in enumerate(exports):
         frames.append(_prepare_file(export, rnd=rnd, cb=cb, salt=salt, log=log, order_offset=offset))
         offset += len(export.data)
+        if hand_over:
+            exports[i] = export = _released(export)
+            release_memory()
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    del frames
+    # every rule that drops rows copies the round once: with hand_over, what the previous copy freed goes back
+    # to the operating system first, so two copies are the most ever held (not one more per rule)
+    release = release_memory if hand_over else (lambda: None)
+    release()
     frame = _separate_organisations(frame, salt, log, rnd)
     dropped: list = []
     frame = _drop_unusable(frame, cb, log, rnd, dropped)
+    release()
     limit = speeder_threshold(frame["duration_s"], min_seconds=speeder_min_seconds, fraction=speeder_fraction)
     frame = _apply_speeder_rule(frame, speeders, limit, log, rnd, dropped)
+    release()
     frame = _apply_straightliner_rule(frame, straightliners, cb, log, rnd, dropped)
+    release()
 
     data = _assemble(frame, cb, rnd)
+    del frame
+    release()
     unmapped = tuple((e.source_file, h) for e in exports for h in e.unmapped_columns)
     for file, heading in unmapped:
         _log(log, rnd, file, 1, None, "kolom_genegeerd", heading, None, None, "onbekende_kolom")
@@ -580,13 +622,32 @@ def clean(exports, *, round_name, codebook=None, straightliners="flag", speeders
         log_df = log_df.sort_values(["source_file", "source_row"], kind="stable", key=_file_order_key(names))
         log_df = log_df.reset_index(drop=True)
     log_df["source_row"] = log_df["source_row"].astype("int64")
-    files = _account(exports, data, dropped)
+    files = _account(exports, n_in, data, dropped)
     by_reason: dict = {}
     for _, code in dropped:
         by_reason[code] = by_reason.get(code, 0) + 1
     return CleaningResult(round_name=rnd, data=data, log=log_df, n_in=int(files["n_in"].sum()), n_kept=len(data),
                           n_dropped_by_reason=dict(sorted(by_reason.items())), issues=issues, files=files,
-                          unmapped_columns=unmapped, codebook_info=codebook_info(cb, exports))
+                          unmapped_columns=unmapped, codebook_info=info)
+
+
+def _released(export: Export) -> Export:
+    """The export without its rows (columns, issues and notices stay): what the cleaning needs after it."""
+    return replace(export, data=pd.DataFrame(columns=export.data.columns), source_rows=[])
+
+
+def release_memory() -> None:
+    """Give memory that Python freed back to the operating system where the C library keeps it (glibc holds
+    freed blocks of a large heap until asked; elsewhere this does nothing)."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl without malloc_trim)
+        pass
 
 
 def _earlier_items(round_name, out) -> dict | None:
@@ -720,12 +781,12 @@ def _file_order_key(names):
     return key
 
 
-def _account(exports, data, dropped) -> pd.DataFrame:
-    """Per-file accounting; raises if rows in != rows kept + rows dropped."""
+def _account(exports, n_rows, data, dropped) -> pd.DataFrame:
+    """Per-file accounting (``n_rows``: rows read per file); raises if rows in != rows kept + rows dropped."""
     rows = []
     kept = data["source_file"].value_counts().to_dict()
     for e in exports:
-        n_in = len(e.data)
+        n_in = n_rows[e.source_file]
         n_kept = int(kept.get(e.source_file, 0))
         n_dropped = sum(1 for f, _ in dropped if f == e.source_file)
         if n_in != n_kept + n_dropped:
@@ -778,9 +839,10 @@ def clean_files(paths, *, round_name, out=None, codebook=None, straightliners="f
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     not_asked = not_asked_items(cb, round_name, out)
     exports = [e for p in _collect_paths(paths) for e in read_exports(p, codebook=cb, not_asked=not_asked)]
-    result = clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
-                   strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
-                   speeder_fraction=speeder_fraction, not_asked=not_asked)
+    result = _clean(exports, round_name=round_name, codebook=cb, straightliners=straightliners, speeders=speeders,
+                    strict=strict, salt=salt, speeder_min_seconds=speeder_min_seconds,
+                    speeder_fraction=speeder_fraction, not_asked=not_asked,
+                    hand_over=True)  # the exports' rows go once prepared
     _keep_earlier_wording(result.codebook_info, _earlier_items(round_name, out), cb)
     if out is not None:
         write_round(result, out)

@@ -405,6 +405,24 @@ def test_straightliner_rule_edge_by_edge():
     assert straightliner_mask(frame, only_leid).equals(pd.Series(False, index=frame.index))
 
 
+def test_straightliner_rule_is_the_row_wise_count_of_distinct_answers():
+    """The vectorised rule (largest == smallest answer) marks exactly the rows that give one distinct answer on the
+    mixed scales (pandas' row-wise nunique, the rule as first written), also with skipped items and empty rows."""
+    from informeel_lib.io.cleaning import straightliner_mask
+
+    cb = _refl_leid_codebook()
+    columns = cb.scales["REFL"].item_codes + cb.scales["LEID"].item_codes
+    rng = np.random.default_rng(5)
+    values = rng.choice([1.0, 2.0, np.nan], size=(400, len(columns)), p=[0.45, 0.2, 0.35])
+    values[:40] = 3.0  # straight lines
+    values[40:50] = np.nan  # nothing answered
+    frame = pd.DataFrame(values, columns=columns)
+    block = frame[cb.scales["REFL"].item_codes]
+    same = (block.nunique(axis=1, dropna=True) == 1) & (block.notna().sum(axis=1) >= 2)
+    expected = (frame.notna().sum(axis=1) >= 0.8 * len(columns)) & same
+    assert straightliner_mask(frame, cb).equals(expected) and expected.sum() >= 40
+
+
 def test_straightliner_counts_answers_against_the_items_the_export_held():
     from informeel_lib.io.cleaning import straightliner_mask
 
@@ -429,6 +447,35 @@ def test_per_file_accounting_table_value_by_value():
          "identifier_columns_dropped": 1, "unmapped_columns": 1, "values_set_missing": 1},
         {"source_file": "dataframe2", "tool": "csv", "n_in": 1, "n_kept": 1, "n_dropped": 0,
          "identifier_columns_dropped": 0, "unmapped_columns": 0, "values_set_missing": 0}]
+
+
+def test_handed_over_exports_are_released_once_prepared_with_the_same_result(monkeypatch):
+    """clean_files hands its exports over: each one's rows are released as soon as they are prepared (a large
+    round then never holds the raw export beside the prepared rows), and the result is what clean gives."""
+    from informeel_lib.io import cleaning
+
+    rows_a = [["x1", "ZINN", "A", "manager", "a@b.nl"] + [3] * len(ITEMS),
+              ["x2", "ZINN", "A", "manager", "c@d.nl"] + [9] + [2] * (len(ITEMS) - 1),
+              ["x1", "ZINN", "A", "manager", ""] + [4] * len(ITEMS), ["", "", "", "", ""] + [np.nan] * len(ITEMS)]
+    a = pd.DataFrame(rows_a, columns=["code", "organisatie", "team", "rol", "email"] + ITEMS)
+    b = pd.DataFrame([["y1", "Treant", "B", "manager"] + [3] * len(ITEMS)],
+                     columns=["code", "organisatie", "team", "rol"] + ITEMS)
+    kept = clean([a, b], round_name="2022-05", salt=SALT)
+    exports = [cleaning.export_from_frame(df, name=f"dataframe{i}", codebook=None) for i, df in enumerate((a, b), 1)]
+    rows_when_released, memory_released = [], []
+    real = cleaning._released
+    monkeypatch.setattr(cleaning, "_released", lambda e: rows_when_released.append(len(e.data)) or real(e))
+    monkeypatch.setattr(cleaning, "release_memory", lambda: memory_released.append(len(rows_when_released)))
+    handed = cleaning._clean(exports, round_name="2022-05", codebook=None, straightliners="flag", speeders="drop",
+                             strict=False, salt=SALT, speeder_min_seconds=60.0, speeder_fraction=1 / 3,
+                             hand_over=True)
+    assert exports == [] and rows_when_released == [4, 1]
+    assert memory_released[:2] == [1, 2] and len(memory_released) == 7  # after each export and each copying step
+    assert handed.data.equals(kept.data) and handed.log.equals(kept.log) and handed.files.equals(kept.files)
+    assert handed.codebook_info == kept.codebook_info and handed.n_in == 5
+    released = real(export_from_frame_a := cleaning.export_from_frame(a, name="x", codebook=None))
+    assert len(released.data) == 0 and list(released.data.columns) == list(export_from_frame_a.data.columns)
+    assert released.issues == export_from_frame_a.issues and released.source_rows == []
 
 
 def test_a_row_lost_without_accounting_stops_cleaning_with_the_counts(monkeypatch):
