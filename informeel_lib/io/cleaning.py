@@ -417,7 +417,7 @@ def _deidentified_teams(teams: pd.Series, organisations) -> list:
     """Team names with person names and contact details removed ('Team van Marieke de Vries' -> 'Team van
     [naam]'); places and institutions stay (they name a team, not a person). Two teams of one organisation
     that would get the same name are numbered."""
-    out, seen = [], {}
+    out, seen, shared = [], {}, {}
     for team, org in zip(teams, organisations):
         if team is None or (isinstance(team, float) and np.isnan(team)):
             out.append(None)
@@ -431,7 +431,7 @@ def _deidentified_teams(teams: pd.Series, organisations) -> list:
             variants = [k for k in seen if k[0] == org and k[1].startswith(name)]
             name = f"{name} ({len(variants) + 1})"
             seen[(org, name)] = str(team)
-        out.append(name)
+        out.append(shared.setdefault(name, name))  # one string per name, not one per row (memory)
     return out
 
 
