@@ -303,11 +303,32 @@ def round_plan(data: pd.DataFrame, *, min_group: int = MIN_GROUP, codebook: Code
 
     if not isinstance(codebook, Codebook):
         raise TypeError(f"round_plan needs a loaded Codebook, not {type(codebook).__name__}")
-    frame = data[[c for c in ("organisation", "team", "role") if c in data.columns]].copy()
     columns = form_columns(data, codebook)
+    frame = data[[c for c in ("organisation", "team", "role") if c in data.columns] + columns].copy()
+    key = _plan_key(frame, min_group)
+    if key in _PLANS:
+        return _PLANS[key]
     for column in columns:
         frame[column] = answer_forms(data[column])
-    return disclosure_plan(frame, min_group=min_group, answer_columns=columns)
+    plan = disclosure_plan(frame, min_group=min_group, answer_columns=columns)
+    _PLANS[key] = plan
+    while len(_PLANS) > 4:
+        del _PLANS[next(iter(_PLANS))]
+    return plan
+
+
+# The plans computed in this process, by their input. The batch runs every report of a worker in one warm
+# kernel: each round's plan (a few seconds) is computed there once, not once per report. A plan is frozen.
+_PLANS: dict = {}
+
+
+def _plan_key(frame: pd.DataFrame, min_group: int) -> tuple:
+    """What a round's plan depends on: the columns, the cells (as a hash) and the minimum group size."""
+    import hashlib
+
+    cells = pd.util.hash_pandas_object(frame.astype("string"), index=False).to_numpy()
+    return (tuple(frame.columns), tuple(map(str, frame.dtypes)), hashlib.sha256(cells.tobytes()).hexdigest(),
+            int(min_group))
 
 
 def load_context(round_name: str, *, data_dir, organisation=None, min_group: int = MIN_GROUP,
