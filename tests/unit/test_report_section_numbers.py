@@ -96,6 +96,8 @@ def test_group_stats_is_n_and_mean_per_group_with_missing_groups_left_out():
     assert two[["g", "h", "n"]].values.tolist() == [["a", "x", 2], ["a", "y", 1], ["b", "x", 2]]
     cat = df.assign(g=pd.Categorical(df["g"], categories=["a", "b", "c"]))
     assert rs.group_stats(cat, "g", ["S"])["g"].tolist() == ["a", "b"]  # no row for an unused category
+    named = rs.group_stats(df.rename(columns={"g": "organisation"}), "organisation", ["S"])
+    assert named.columns.tolist() == ["organisation", "n", "S"] and named["n"].tolist() == [3, 2]
 
 
 def test_mean_sd_of_a_column_with_text_and_gaps():
@@ -107,8 +109,9 @@ def test_mean_sd_of_a_column_with_text_and_gaps():
     assert one[0] == 4.0 and np.isnan(one[1]) and one[2] == 1
     none = rs._mean_sd(pd.Series([None, "x"], dtype=object))
     assert np.isnan(none[0]) and np.isnan(none[1]) and none[2] == 0
-    for value in rs._mean_sd(pd.Series([2.0, 4.0])):
-        assert type(value) in (float, int)
+    two = rs._mean_sd(pd.Series([2.0, 4.0]))
+    assert two == (3.0, pytest.approx(np.sqrt(2), abs=1e-15), 2)
+    assert [type(v) for v in two] == [float, float, int]
 
 
 def test_shown_groups_drops_the_groups_suppress_small_groups_suppresses():
@@ -211,6 +214,7 @@ def test_reliability_calls_a_scale_sufficient_from_70_on_and_shows_a_failure_as_
     data = current.copy()
     first = CB.scales[codes[2]].item_codes
     data.loc[data.index[:7], first] = np.nan                 # 7 rows without any answer on that scale
+    data.loc[data.index[7:9], first[0]] = np.nan             # 2 rows with one answer missing (still counted)
     section = rs.reliability_section(_ctx(data, organisation=None))
     frame = _reliability_frame(tables).frame
     assert f"Onder ,70 in het netwerk: {CB.scales[codes[1]].name}." in section.html
@@ -236,7 +240,10 @@ def test_reliability_of_too_few_respondents_is_not_shown(current, tables):
 # --- invariance ------------------------------------------------------------------------------------
 
 def _inv(cfi, rmsea, verdicts):
-    return pd.DataFrame({"cfi": [cfi] * len(verdicts), "rmsea": [rmsea] * len(verdicts), "verdict": verdicts})
+    """An invariance table whose first (configural) row has this fit; the later rows fit the other way."""
+    later = len(verdicts) - 1
+    return pd.DataFrame({"cfi": [cfi] + [0.99 if cfi < 0.9 else 0.5] * later,
+                         "rmsea": [rmsea] + [0.01 if not rmsea <= 0.08 else 0.5] * later, "verdict": verdicts})
 
 
 def test_invariance_ok_follows_the_verdicts_and_the_configural_fit():
@@ -289,7 +296,8 @@ def test_benchmark_table_leaves_out_a_scale_a_group_cannot_show(current):
     table = rs.benchmark_table(_ctx(data, organisation=ORG, min_group=4))
     assert CB.scales[code].name in set(table["scale"])
     assert table[(table["scale"] == CB.scales[code].name) & (table["group"] == ORG)]["n"].tolist() == [4]
-    with pytest.raises(AnalysisError, match="alleen in een organisatierapport"):
+    with pytest.raises(AnalysisError, match="^Een vergelijking met de rest van het netwerk kan alleen in een "
+                                            "organisatierapport.$"):
         rs.benchmark_table(_ctx(data))
     empty = rs.benchmark_table(_ctx(data.assign(**{c: np.nan for c in CB.scales}), organisation=ORG))
     assert empty.columns.tolist() == ["scale", "group", "n", "mean", "ci_low", "ci_high"] and empty.empty
@@ -351,7 +359,7 @@ def test_change_by_organisation_hides_small_or_unpublished_organisations_and_sup
     orgs = sorted(set(current["organisation"]))
     other, hidden_now, hidden_before = [o for o in orgs if o != small][:3]
     rows = prev.index[prev["organisation"] == other]
-    prev.loc[rows[3:], code] = np.nan                  # 3 answers left: compare_rounds suppresses the cell
+    prev.loc[rows[5:], code] = np.nan                  # 5 answers left: compare_rounds suppresses the cell (min 6)
     plans = _plans(current, prev, unpublished=[hidden_now], unpublished_before=[hidden_before])
     ctx = _ctx(current, prev, min_group=6, _plans=plans)
     table, significant, hidden = rs.change_by_organisation(ctx, scales=[code, "NIETS"])
@@ -360,14 +368,45 @@ def test_change_by_organisation_hides_small_or_unpublished_organisations_and_sup
     assert hidden == 2                                 # exactly min_group respondents: shown
     assert table.set_index("Organisatie").loc[other, code] == rs.EMPTY
     assert all(o != other for o, _ in significant[code])
+    sparse = CB.core_scales[1]
+    prev.loc[prev.index[6:], sparse] = np.nan          # 6 answers in the whole previous round
     ctx = _ctx(current, prev, min_group=7, _plans=_plans(current, prev))
-    table, significant, hidden = rs.change_by_organisation(ctx, scales=[code])
+    table, significant, hidden = rs.change_by_organisation(ctx, scales=[code, sparse])
     assert table["Organisatie"].tolist() == [o for o in orgs if o != small] + ["netwerk"] and hidden == 1
+    assert set(table[sparse]) == {rs.EMPTY}            # the network's cell too: 6 < 7 answers
+    # an organisation in only one of the rounds is left out (and counted); exactly min_group now: shown
     cur = current[current["organisation"] != small]
-    ctx = _ctx(cur, prev, min_group=7, _plans=_plans(cur, prev))
-    assert rs.change_by_organisation(ctx, scales=[code])[2] == 1   # only in the previous round: counted as hidden
-    with pytest.raises(AnalysisError, match="geen vorige ronde"):
+    cur = pd.concat([cur[cur["organisation"] != hidden_now], cur[cur["organisation"] == hidden_now].iloc[:6]])
+    new = current[current["organisation"] == ORG].iloc[:8].assign(organisation="Nieuw")
+    cur = pd.concat([cur, new])
+    ctx = _ctx(cur, prev, min_group=6, _plans=_plans(cur, prev))
+    table, _, hidden = rs.change_by_organisation(ctx, scales=[code])
+    assert table["Organisatie"].tolist() == [o for o in orgs if o != small] + ["netwerk"]
+    assert hidden == 2                                 # 'small' (previous round only) and 'Nieuw' (this round only)
+    ctx = _ctx(cur, prev, min_group=1, _plans=_plans(cur, prev))
+    shown = rs.change_by_organisation(ctx, scales=[code])[0]["Organisatie"].tolist()
+    assert "Nieuw" not in shown and small not in shown
+    with pytest.raises(AnalysisError, match="^Er is geen vorige ronde om mee te vergelijken.$"):
         rs.change_by_organisation(_ctx(current))
+
+
+def test_change_by_organisation_marks_p_below_05_only(current, previous, monkeypatch):
+    import informeel_lib.analysis.compare as compare
+
+    p_of = {"Interzorg": 0.05, "Treant": 0.0499, None: 0.05}
+
+    def fake(data, scale, *, by="organisation", rounds=None, min_group=5, codebook=None):   # the real defaults
+        keys = sorted(set(data["organisation"])) if by else [None]
+        return pd.DataFrame([{**({"organisation": k} if by else {}), "diff": 0.25, "p": p_of.get(k, 0.5),
+                              "suppressed": False} for k in keys])
+
+    monkeypatch.setattr(compare, "compare_rounds", fake)
+    code = CB.core_scales[0]
+    table, significant, _ = rs.change_by_organisation(_ctx(current, previous, _plans=_plans(current, previous)),
+                                                      scales=[code])
+    cells = dict(zip(table["Organisatie"], table[code]))
+    assert cells["Interzorg"] == "+0,25" and cells["Treant"] == "+0,25*" and cells["netwerk"] == "+0,25"
+    assert [o for o, _ in significant[code]] == ["Treant"]
 
 
 def test_change_sentences_name_each_significant_organisation():
@@ -424,6 +463,8 @@ def test_fit_row_and_sentence():
     for (cfi, rmsea), word in verdicts.items():
         assert f"past {word} bij" in rs.fit_sentence({"cfi": cfi, "rmsea": rmsea}), (cfi, rmsea)
     assert "past onvoldoende" in rs.fit_sentence({"cfi": 0.99})
+    assert rs.fit_sentence({"rmsea": 0.01}) == ("Het meetmodel van het codeboek past onvoldoende bij de data "
+                                                "(CFI = –, RMSEA = ,010).")
     assert rs.fit_sentence(dict(FIT, chi2_scaled=1.0, cfi_scaled=0.85)).startswith(
         "Het meetmodel van het codeboek past onvoldoende bij de data (CFI = ,850,")
 
@@ -457,6 +498,8 @@ def test_model_table_keeps_the_factors_with_their_interval():
     plain.index = ["const", "REFL", "team_size", "LEID", "Intercept"]
     assert rs.model_table(_Model(plain))["Factor"].tolist() == ["Reflectie op het werk", "Teamgrootte",
                                                                  "Leergericht leidinggeven"]
+    whole = _coefficients().astype({"estimate": int, "ci_low": int, "ci_high": int, "p": int})
+    assert [str(dtype) for dtype in rs.model_table(_Model(whole)).dtypes.iloc[1:]] == ["float64"] * 4
     upper = plain.copy()
     upper.index = ["CONST", "REFL", "team_size", "LEID", "INTERCEPT"]
     assert len(rs.model_table(_Model(upper))) == 3
@@ -490,14 +533,14 @@ def test_coded_counts_per_group_with_shares_and_small_counts_masked():
     a.loc[len(a)] = {"round": ROUND, "organisation": "A", "OPEN": "  "}
     b = _answers_frame("B", {"zelfgestuurd": 2, "incidenteel": 1})
     c = _answers_frame("C", {"tacit": 5})
-    groups = [("A", a), ("B", b, ("B",)), ("C", c)]
+    groups = [("A", a), ("B", b, ("B",)), ("C", c), ("D", b)]
     table, hidden = rs.coded_counts(groups, column="OPEN", min_group=5)
     assert table.columns.tolist() == ["Groep", "n", *FORMS, rs.FORM_NONE]
     assert table.values.tolist() == [["A", 20, "6 (30%)", "< 5", "5 (25%)", "5 (25%)"],
                                      ["C", 5, "< 5", "< 5", "5 (100%)", "< 5"]]
-    assert hidden == 1
+    assert hidden == 2
     table, hidden = rs.coded_counts(groups, column="OPEN", min_group=3)
-    assert table["Groep"].tolist() == ["A", "B", "C"] and hidden == 0
+    assert table["Groep"].tolist() == ["A", "B", "C", "D"] and hidden == 0
     assert table.iloc[1].tolist() == ["B", 3, "< 3", "< 3", "< 3", "< 3"]
     empty, hidden = rs.coded_counts([("A", a.iloc[:2])], column="OPEN", min_group=3)
     assert empty.columns.tolist() == ["Groep", "n", *FORMS, rs.FORM_NONE] and empty.empty and hidden == 1
@@ -550,12 +593,33 @@ def test_frequent_terms_table_shares_per_group_without_weak_words():
     assert empty.columns.tolist() == ["Groep", "n", "Meest genoemde woorden"] and empty.empty and hidden == 1
 
 
+def test_frequent_terms_table_looks_past_many_weak_words_and_small_groups():
+    weak = ["gebeurt", "komt", "staat", "werkt", "denk", "vaak"]
+    content = ["wondzorg", "tillift", "overdracht", "medicatie", "valpreventie", "decubitus"]
+    texts = [" ".join(weak + content[:k]) for k in range(1, 8)]  # weak words in every answer, content less often
+    table, hidden = rs.frequent_terms_table([("A", pd.DataFrame({"OPEN": texts}))], column="OPEN", min_group=3)
+    words = table.iloc[0]["Meest genoemde woorden"].split("; ")
+    assert [w.split(" ")[0] for w in words] == content[:5]   # five words by default, none of them weak
+    assert words[0] == "wondzorg (100%)" and words[4] == "valpreventie (43%)"   # decubitus (2 answers) is sixth
+    four = pd.DataFrame({"OPEN": texts[:4]})
+    only_weak = pd.DataFrame({"OPEN": ["gebeurt hier", "gebeurt daar", "komt", "staat"]})
+    one = pd.DataFrame({"OPEN": ["wondzorg", "wondzorg geleerd", "appel", "peer"]})
+    table, hidden = rs.frequent_terms_table([("B", four), ("C", only_weak), ("D", one)], column="OPEN", min_group=4)
+    assert table.values.tolist() == [["B", 4, "wondzorg (100%); tillift (75%); overdracht (50%)"],
+                                     ["C", 4, rs.EMPTY], ["D", 4, "wondzorg (50%)"]]
+    assert hidden == 0
+    small, hidden = rs.frequent_terms_table([("B", four.iloc[:3]), ("C", only_weak.iloc[:3])], column="OPEN",
+                                            min_group=4)
+    assert small.empty and hidden == 2
+
+
 def test_open_answer_counts_per_round_and_organisation_add_up_to_n():
     data = pd.concat([
         _answers_frame("B", {"zelfgestuurd": 5, "incidenteel": 5, "tacit": 2, "onbekend": 1}),
         _answers_frame("A", {"zelfgestuurd": 1, "incidenteel": 6, "tacit": 5, "onbekend": 5}),
         _answers_frame("A", {"zelfgestuurd": 5, "onbekend": 5}, round_name=PREVIOUS),
         _answers_frame("C", {"tacit": 4}),
+        _answers_frame("AB", {"tacit": 2}),                # sorts between A and B, too small
     ], ignore_index=True)
     table = rs.open_answer_counts(data, column="OPEN", min_group=5)
     assert table.columns.tolist() == ["Ronde", "Organisatie", "n", *FORMS, rs.FORM_NONE]
@@ -564,7 +628,8 @@ def test_open_answer_counts_per_round_and_organisation_add_up_to_n():
                                      [ROUND, "B", 13, 5, 5, "< 5", "< 5"]]
     assert rs.open_answer_counts(data, column="OPEN", min_group=4).iloc[-1].tolist() == \
         [ROUND, "C", 4, "< 4", "< 4", 4, "< 4"]
-    assert rs.open_answer_counts(data, column="OPEN", min_group=18).empty
+    empty = rs.open_answer_counts(data, column="OPEN", min_group=18)
+    assert empty.empty and empty.columns.tolist() == ["Ronde", "Organisatie", "n", *FORMS, rs.FORM_NONE]
 
 
 def test_response_by_round_masks_small_cells_but_counts_them_in_the_network():
@@ -574,3 +639,27 @@ def test_response_by_round_masks_small_cells_but_counts_them_in_the_network():
     assert out.columns.tolist() == ["Organisatie", PREVIOUS, ROUND]
     assert out.values.tolist() == [["A", 5, 7], ["B", "< 5", "< 5"], ["C", "< 5", "< 5"], ["netwerk", 6, 11]]
     assert rs.response_by_round(data, min_group=4).values.tolist()[1] == ["B", "< 4", 4]
+    assert [type(v) for v in out[ROUND]] == [int, str, str, int]   # shown as 7, not 7.0
+
+
+def test_sections_use_the_reports_own_codebook(tables):
+    from tests.unit.test_report_summary_numbers import _own_round
+
+    current, cb = _own_round(150, 1, ROUND)
+    previous, _ = _own_round(150, 2, PREVIOUS)
+    ctx = ReportContext(ROUND, current, previous, PREVIOUS, None, 5, cb, _plans=_plans(current, previous))
+    table, _, _ = rs.change_by_organisation(ctx)
+    assert table.columns.tolist()[3:] == cb.core_scales == list(cb.scales)
+    both = pd.concat([previous, current], ignore_index=True)
+    for code in cb.scales:
+        net = compare_rounds(both, code, by=None, rounds=[PREVIOUS, ROUND], min_group=5, codebook=cb).iloc[0]
+        assert table.iloc[-1][code] == rs.number(net["diff"], 2, sign=True) + ("*" if net["p"] < 0.05 else "")
+    rs.reliability_section(ctx)
+    frame = _reliability_frame(tables).frame
+    assert frame["Schaal"].tolist() == [sc.name for sc in cb.scales.values()]
+    for (_, row), sc in zip(frame.iterrows(), cb.scales.values()):
+        r = reliability(current[sc.item_codes], reverse=sc.reverse_items, codebook=cb)
+        assert row["α (netwerk)"] == pytest.approx(r.alpha, abs=1e-12)
+    ctx = ReportContext(ROUND, current, None, None, "De Kustlijn", 5, cb)
+    bench = rs.benchmark_table(ctx)
+    assert bench["scale"].unique().tolist() == [sc.name for sc in cb.scales.values()]

@@ -68,6 +68,7 @@ def test_titles_outcome_and_direction(current, previous):
     assert not sm._favourable(CB, "REFL", 0.0)
     assert sm._lower_first("Regelruimte") == "regelruimte" and sm._lower_first("ICT-vaardigheid") == "ICT-vaardigheid"
     assert sm._lower_first("Aa") == "aa" and sm._lower_first("A") == "A"
+    assert sm._lower_first("GGz-team") == "GGz-team"
     message = sm.KeyMessage("Tekst.", "Tabel", "response")
     assert repr(message) == "KeyMessage(response: 'Tekst.')"
 
@@ -140,10 +141,14 @@ def test_difference_messages_name_clear_differences_strongest_first(current):
     out = sm.difference_messages(_with_benchmarks(current, results), {"invariance_organisations": POOR_FIT})
     assert out[0].text == _difference(results["ZICHT"], "gunstig")
     assert out[-1].text == _difference(results["REFL"], "gunstig") + CAUTION
+    assert [(m.source, m.kind) for m in out] == [(source, "difference")] * 3
     assert [m.text for m in sm.difference_messages(_with_benchmarks(current, results),
                                                    {"invariance_organisations": GOOD_FIT})][-1] == \
         _difference(results["REFL"], "gunstig")
-    lower_negative = {"FOUT": _b("FOUT", -0.35, -0.60, -0.10, -0.30)}
+    (message,) = sm.difference_messages(_with_benchmarks(current, {"ZICHT": _b("ZICHT", 0.20, 0.01, 0.40, 0.2)}), {})
+    assert message.text == _difference(_b("ZICHT", 0.20, 0.01, 0.40, 0.2), "gunstig")   # g exactly 0,2
+    # a suppressed or uncomputable scale first does not stop the others
+    lower_negative = {"AUTO": results["AUTO"], "IWL": results["IWL"], "FOUT": _b("FOUT", -0.35, -0.60, -0.10, -0.30)}
     (message,) = sm.difference_messages(_with_benchmarks(current, lower_negative), {})
     assert message.text == _difference(lower_negative["FOUT"], "gunstig", " (bij deze schaal is lager beter)")
 
@@ -152,12 +157,12 @@ def test_without_a_clear_difference_the_largest_is_named_as_small_or_uncertain(c
     results = {"REFL": _b("REFL", 0.30, -0.05, 0.55, 0.35), "EXPR": _b("EXPR", -0.40, -0.70, -0.10, -0.15),
                "LEID": _b("LEID", 0.9, 0.5, 1.3, -2.0, suppressed=True),
                "ZICHT": _b("ZICHT", 0.1, float("nan"), float("nan"), float("nan")),
-               "VEIL": _b("VEIL", -0.1, -0.3, 0.1, -0.34)}
+               "VEIL": _b("VEIL", -0.1, -0.3, 0.1, -0.36)}
     rule = ("(duidelijk: het 95%-betrouwbaarheidsinterval van het verschil omvat 0 niet en het effect is minstens "
             "g = 0,2).")
     (message,) = sm.difference_messages(_with_benchmarks(current, results), {})
     assert message.text == (f"{ORG} verschilt op geen enkele schaal duidelijk van de {REST}; het grootste verschil, "
-                            f"bij reflectie op het werk (g = 0,35), is klein of onzeker {rule}")
+                            f"bij psychologische veiligheid (g = −0,36), is klein of onzeker {rule}")
     assert (message.source, message.kind) == (f"Gemiddelde scores: {ORG} en de {REST}", "difference")
     (message,) = sm.difference_messages(_with_benchmarks(current, {"LEID": results["LEID"]}),
                                         {"invariance_organisations": POOR_FIT})
@@ -227,7 +232,11 @@ def test_focus_changes_uses_the_shared_items_and_leaves_out_suppressed_scales(cu
     assert changes["REFL"]["mean_to"] == pytest.approx(current["REFL"].mean() + 1.0, abs=1e-12)
     assert sm.focus_changes(_ctx(current)) == {}
     odd = previous.assign(ZICHT="x")                        # compare_rounds refuses text: the scale is skipped
-    assert "ZICHT" not in sm.focus_changes(_ctx(current, odd)) and "REFL" in sm.focus_changes(_ctx(current, odd))
+    assert list(sm.focus_changes(_ctx(current, odd))) == [c for c in CB.scales if c != "ZICHT"]
+    four = previous.copy()
+    four.loc[four.index[4:], "EXPR"] = float("nan")         # four answers: shown only with a minimum of 4
+    assert "EXPR" in sm.focus_changes(_ctx(current, four, min_group=4))
+    assert "EXPR" not in sm.focus_changes(_ctx(current, four, min_group=5))
 
 
 def _change(diff, d, p, mean_from=3.0):
@@ -323,8 +332,8 @@ class _Model:
 
 def test_model_message_names_the_three_strongest_clear_factors(current):
     model = _Model({"Reflectie op het werk": 0.30, "Ruimte voor experimenteren": -0.45, "Regelruimte": 0.05,
-                    "Leren zichtbaar maken": 0.2, "ICT": 0.11},
-                   lows=[0.2, -0.55, -0.05, 0.1, 0.0], highs=[0.4, -0.35, 0.15, 0.3, 0.2])
+                    "Leren zichtbaar maken": 0.2, "ICT": 0.11, "Teamgrootte": 0.12},
+                   lows=[0.2, -0.55, -0.05, 0.1, 0.0, 0.02], highs=[0.4, -0.35, 0.15, 0.3, 0.2, 0.22])
     (message,) = sm.model_message(_ctx(current), {"influence": {"model": model}})
     assert message.text == ("Netwerkbreed gaat informeel leergedrag het sterkst samen met ruimte voor experimenteren "
                             "(b = −0,45), reflectie op het werk (b = 0,30) en leren zichtbaar maken (b = 0,20). "
@@ -333,12 +342,12 @@ def test_model_message_names_the_three_strongest_clear_factors(current):
     model.standardized = True
     (message,) = sm.model_message(_ctx(current, organisation=ORG), {"influence": {"model": model}})
     assert message.text.endswith("(β = 0,20). Dit geldt voor het netwerk als geheel, niet specifiek voor ZINN.")
-    assert "regelruimte" not in message.text
+    assert "regelruimte" not in message.text and "teamgrootte" not in message.text
     below = _Model({"Regelruimte": -0.2}, lows=[-0.3], highs=[-0.0001])
     assert "regelruimte (b = −0,20)" in sm.model_message(_ctx(current), {"influence": {"model": below}})[0].text
 
 
-def test_model_message_without_clear_factors_or_without_a_model(current):
+def test_model_message_without_clear_factors_or_without_a_model(current, monkeypatch):
     flat = _Model({"Regelruimte": 0.05, "ICT": -0.1}, lows=[0.0, -0.2], highs=[0.1, 0.0])
     (message,) = sm.model_message(_ctx(current, organisation=ORG), {"influence": {"model": flat}})
     assert message.text == ("Netwerkbreed hangt geen van de factoren duidelijk samen met informeel leergedrag (alle "
@@ -350,12 +359,16 @@ def test_model_message_without_clear_factors_or_without_a_model(current):
                    {"influence": {"model": _Model({"ICT": 0.5}, converged=False)}}):
         (message,) = sm.model_message(_ctx(current), shared)
         assert (message.text, message.source, message.kind) == (unreliable, "", "model")
+    monkeypatch.setattr(sm, "outcome_code", lambda codebook: None)
+    (message,) = sm.model_message(_ctx(current), {})
+    assert message.text == unreliable.replace("informeel leergedrag", "informeel leren")
+    monkeypatch.undo()
     no_outcome = current.drop(columns=["IWL"])
     (message,) = sm.model_message(_ctx(no_outcome), {})
     assert message.text == unreliable  # the codebook still names the outcome
-    converged_attr = _Model({"ICT": 0.5})
-    del converged_attr.converged
-    assert "het sterkst" in sm.model_message(_ctx(current), {"influence": {"model": converged_attr}})[0].text
+    bare = _Model({"ICT": 0.5})                              # a model without the optional attributes
+    del bare.converged, bare.standardized
+    assert "samen met ICT (b = 0,50)." in sm.model_message(_ctx(current), {"influence": {"model": bare}})[0].text
 
 
 # --- all together ------------------------------------------------------------------------------------
@@ -376,3 +389,46 @@ def test_key_messages_in_order_and_as_a_section(current, previous):
         "<h2>Kernboodschappen</h2><p>De belangrijkste uitkomsten in het kort. Elk getal komt uit een tabel verderop in "
         "dit rapport; &#x27;duidelijk&#x27; betekent: het 95%-betrouwbaarheidsinterval omvat 0 niet en het verschil "
         f'is niet verwaarloosbaar.</p><ul class="kernboodschappen">{items}</ul>')
+
+
+# --- a report on another questionnaire ------------------------------------------------------------------
+
+def _own_round(n, seed, name):
+    """A round of the wijkzorg questionnaire (tests/support/questionnaire): 7- and 5-point scales, outcome BEVL."""
+    import yaml
+
+    from informeel_lib.codebook import parse_codebook
+    from informeel_lib.synth.example import example_survey
+    from tests.support.own_questionnaire import ROUND_1, TRUTH
+
+    cb = parse_codebook(yaml.safe_load(TRUTH[ROUND_1].read_text("utf-8")))
+    raw = example_survey(n, seed=seed, codebook=cb)
+    raw["round"] = name
+    for code, sc in cb.scales.items():   # example_survey draws every item on the widest scale (1-7)
+        lo, hi = cb.item_range(code)
+        raw[sc.item_codes] = raw[sc.item_codes].clip(lo, hi)
+    return _scored(raw, cb), cb
+
+
+def test_the_key_messages_use_the_reports_own_codebook():
+    current, cb = _own_round(150, 1, ROUND)
+    previous, _ = _own_round(150, 2, PREVIOUS)
+    org = "De Kustlijn"
+    ctx = ReportContext(ROUND, current, previous, PREVIOUS, org, 5, cb)
+    results = sm.focus_benchmarks(ctx)
+    assert [b.scale_name for b in results.values()] == [sc.name for sc in cb.scales.values()]
+    for code, b in results.items():
+        pd.testing.assert_frame_equal(b.to_frame(), benchmark(current, code, org, min_group=5, codebook=cb).to_frame())
+    changes = sm.focus_changes(ctx)
+    both = pd.concat([previous, current], ignore_index=True)
+    both = both[both["organisation"] == org]
+    assert list(changes) == list(cb.scales)
+    for code, row in changes.items():
+        pd.testing.assert_series_equal(row, compare_rounds(both, code, by=None, rounds=[PREVIOUS, ROUND], min_group=5,
+                                                           codebook=cb).iloc[0])
+    model = _Model({"Werkdruk": -0.3})
+    (message,) = sm.model_message(ctx, {"influence": {"model": model}})
+    assert message.text.startswith("Netwerkbreed gaat bevlogenheid het sterkst samen met werkdruk (b = −0,30).")
+    assert message.source == "Effecten op bevlogenheid"
+    (spread,) = sm.network_spread_message(ReportContext(ROUND, current, None, None, None, 5, cb))
+    assert spread.text.startswith("Op bevlogenheid lopen de organisaties uiteen van ")
