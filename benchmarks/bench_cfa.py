@@ -14,13 +14,12 @@ time / our time; > 1 means we are faster) and writes ``benchmarks/results/cfa.js
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pandas as pd
-from _timing import best_of
+from _timing import best_of, report_against
 
 import informeel_lib as il
 
@@ -79,16 +78,8 @@ def main():
         print("χ² gelijk aan lavaan voor alle modellen.")
         ratios = {"cfa_11_factors_vs_lavaan": base[0] / t1, "invariance_rounds_vs_lavaan": base[1] / t2,
                   "configural_6_groups_vs_lavaan": base[2] / t3}
-    print(f"\n{'taak':<44} {'informeel (s)':>13}  {'lavaan (s)':>10}  {'verhouding':>10}")
-    for (task, t), b in zip(rows, base):
-        print(f"{task:<44} {t:>13.3f}  {b:>10.3f}  {b / t:>9.2f}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "rows": [{"task": task, "informeel_s": t, "baseline": "R lavaan::cfa", "baseline_s": b}
-                 for (task, t), b in zip(rows, base)],
-        "ratios": ratios,
-    }, indent=2))
-    print(f"\nGeschreven: {RESULTS.relative_to(ROOT)}")
+    report_against(rows, base, ratios, baseline="R lavaan::cfa", results=RESULTS, root=ROOT,
+                   header="lavaan (s)", width=44)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ our time; > 1 means we are faster) and writes ``benchmarks/results/ordinal.json`
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _timing import best_of
+from _timing import best_of, report_against
 
 import informeel_lib as il
 
@@ -107,16 +106,8 @@ def main():
         ratios = {"polychoric_bfi_vs_psych": base[0] / t1, "tetrachoric_ability_vs_psych": base[1] / t2,
                   "wlsmv_cfa_47_items_vs_lavaan": base[2] / t3, "fiml_cfa_bfi_vs_lavaan": base[3] / t4,
                   "fiml_cfa_synth_missing_vs_lavaan": base[4] / t5}
-    print(f"\n{'taak':<44} {'informeel (s)':>13}  {'R (s)':>8}  {'verhouding':>10}")
-    for (task, t), b in zip(rows, base):
-        print(f"{task:<44} {t:>13.3f}  {b:>8.3f}  {b / t:>9.2f}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "rows": [{"task": task, "informeel_s": t, "baseline": "R psych/lavaan", "baseline_s": b}
-                 for (task, t), b in zip(rows, base)],
-        "ratios": ratios,
-    }, indent=2))
-    print(f"\nGeschreven: {RESULTS.relative_to(ROOT)}")
+    report_against(rows, base, ratios, baseline="R psych/lavaan", results=RESULTS, root=ROOT,
+                   header="R (s)", width=44)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,13 @@ a table with the ratios (R time / our time; > 1 means we are faster) and writes
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import warnings
 from pathlib import Path
 
 import pandas as pd
-from _timing import best_of
+from _timing import best_of, report_against
 
 import informeel_lib as il
 
@@ -84,16 +83,8 @@ def main():
         print("Geschaalde χ² en de laatste verschiltoets gelijk aan lavaan/semTools.")
         ratios = {"wlsmv_multigroup_27_items_vs_lavaan": base[0] / t1,
                   "ordinal_invariance_6_groups_vs_semtools": base[1] / t2}
-    print(f"\n{'taak':<58} {'informeel (s)':>13}  {'R (s)':>8}  {'verhouding':>10}")
-    for (task, t), b in zip(rows, base):
-        print(f"{task:<58} {t:>13.3f}  {b:>8.3f}  {b / t:>9.2f}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "rows": [{"task": task, "informeel_s": t, "baseline": "R lavaan/semTools", "baseline_s": b}
-                 for (task, t), b in zip(rows, base)],
-        "ratios": ratios,
-    }, indent=2))
-    print(f"\nGeschreven: {RESULTS.relative_to(ROOT)}")
+    report_against(rows, base, ratios, baseline="R lavaan/semTools", results=RESULTS, root=ROOT,
+                   header="R (s)", width=58)
 
 
 if __name__ == "__main__":

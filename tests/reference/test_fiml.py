@@ -10,6 +10,7 @@ import pytest
 import informeel_lib as il
 from informeel_lib.analysis.cfa.fiml import _Patterns, saturated_em
 from informeel_lib.errors import AnalysisError
+from tests.support.lavaan import assert_multigroup_parameters_match
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "r" / "fiml_reference.json").read_text())
@@ -93,18 +94,7 @@ def test_multigroup_matches_lavaan(key):
     for name, ours in FIT.items():
         tol = {"rel": 1e-3} if name in RELATIVE else {"abs": 1e-3}
         assert res.fit[ours] == pytest.approx(ref["fit"][name], **tol), name
-    theirs = pd.DataFrame(ref["params"])
-    theirs = theirs[theirs["op"].isin(["=~", "~~", "~1"])]
-    theirs = theirs.assign(group=[ref["groups"][g - 1] for g in theirs["group"]])
-    ours = res.parameters.copy()
-    ours.loc[ours["op"] == "~1", "rhs"] = ""
-    swapped = ours.rename(columns={"lhs": "rhs", "rhs": "lhs"})
-    ours = pd.concat([ours, swapped[(swapped["op"] == "~~") & (swapped["lhs"] != swapped["rhs"])]])
-    m = theirs.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
-    assert len(m) == len(theirs)
-    np.testing.assert_allclose(m["est"], m["est_r"], atol=1e-3)
-    free = m["se_r"] > 0
-    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_r"], rtol=1e-3)
+    assert_multigroup_parameters_match(res, ref)
 
 
 def test_invariance_with_fiml_uses_the_fiml_models():

@@ -12,6 +12,7 @@ import pytest
 
 import informeel_lib as il
 from informeel_lib.analysis.cfa import NonConvergenceError
+from tests.support.lavaan import assert_multigroup_parameters_match
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "r" / "mlr_multigroup_reference.json").read_text())
@@ -71,18 +72,7 @@ def test_estimates_and_robust_standard_errors_match_lavaan(key, level):
     for kind in ("scaled", "robust"):
         bounds = (ref["fit"][f"rmsea.ci.lower.{kind}"], ref["fit"][f"rmsea.ci.upper.{kind}"])
         assert res.fit[f"rmsea_ci_{kind}"] == pytest.approx(bounds, abs=1e-3), kind
-    theirs = pd.DataFrame(ref["params"])
-    theirs = theirs[theirs["op"].isin(["=~", "~~", "~1"])]
-    theirs = theirs.assign(group=[ref["groups"][g - 1] for g in theirs["group"]])
-    ours = res.parameters.copy()
-    ours.loc[ours["op"] == "~1", "rhs"] = ""
-    swapped = ours.rename(columns={"lhs": "rhs", "rhs": "lhs"})
-    ours = pd.concat([ours, swapped[(swapped["op"] == "~~") & (swapped["lhs"] != swapped["rhs"])]])
-    m = theirs.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
-    assert len(m) == len(theirs)
-    np.testing.assert_allclose(m["est"], m["est_r"], atol=1e-3)
-    free = m["se_r"] > 0
-    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_r"], rtol=1e-3)
+    assert_multigroup_parameters_match(res, ref)
 
 
 def test_single_group_fiml_robust_indices_match_lavaan():
