@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import papermill as pm
@@ -195,6 +196,25 @@ def test_widget_cells_never_wait_for_the_timeout(tmp_path):
     finally:
         asyncio.run(km.shutdown_kernel(now=True))
     assert len(waits) == 20 * 5 and max(waits) < 10, sorted(waits)[-5:]
+
+
+def test_the_papermill_command_with_engine_informeel_uses_the_report_kernels(tmp_path):
+    """`papermill --engine informeel` (the README's way to run a notebook yourself): the batch's kernel manager
+    (local sockets, the client that cannot miss a widget cell's reply), not jupyter_client's default (TCP)."""
+    notebook = widget_notebook(tmp_path / "widgets.ipynb", cells=2)
+    book = nbformat.read(str(notebook), as_version=4)
+    book.cells.append(nbformat.v4.new_code_cell(
+        "import json\nfrom ipykernel import get_connection_info\n"
+        "print(json.loads(get_connection_info())['transport'])"))
+    nbformat.write(book, str(notebook))
+    out = tmp_path / "uit.ipynb"
+    proc = subprocess.run([str(Path(sys.executable).parent / "papermill"), "--engine", "informeel",
+                           "--execution-timeout", "60", str(notebook), str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    done = nbformat.read(str(out), as_version=4)
+    assert done.cells[-1].outputs[0]["text"].strip() == "ipc"
+    assert all(c.metadata.papermill.duration < 30 for c in done.cells if c.cell_type == "code")
 
 
 def test_a_notebook_saved_in_jupyterlab_goes_into_git_without_outputs(rendered_round, tmp_path, monkeypatch):
