@@ -1,14 +1,16 @@
-"""Look for a round that tells a surviving disclosure mutant from the original (the 4 open ones in survivors.md).
+"""Look for a round that tells a surviving disclosure mutant from the original (the open ones in survivors.md).
 
 Runs after ``python benchmarks/mutation/run.py disclosure`` (it needs mutmut's copy of the module in
 ``build/mutate/disclosure/mutants``): builds random rounds (1-4 organisations, 1-3 teams, 1-3 roles, an answer
-column) and compares ``disclosure_plan(round).to_frame()`` under each named mutant with the original. Prints the
-first round that differs per mutant (and pickles it to build/mutate/), or that none did.
+column; ``KIND=tiny``: more small organisations and groups) and compares ``disclosure_plan(round).to_frame()``
+under each named mutant with the original. Prints the first round that differs per mutant (and pickles it to
+build/mutate/disclosure/), or that none did.
 
 Usage::
 
     python benchmarks/mutation/disclosure_differential.py x_disclosure_plan__mutmut_61 x__answer_family__mutmut_50
     N=400 SEED=3 python benchmarks/mutation/disclosure_differential.py ...
+    KIND=tiny N=300 SEED=11 python benchmarks/mutation/disclosure_differential.py ...
 """
 
 from __future__ import annotations
@@ -22,16 +24,21 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = ROOT / "build" / "mutate" / "disclosure" / "mutants"
 
 
-def _random_round(rng):
+def _random_round(rng, kind: str):
+    """``mixed``: 1-4 organisations, 1-3 teams and roles, groups of 0-8; ``tiny``: 2-5 organisations of one or two
+    roles, more groups of 1-3 people (this one told three of the four last survivors apart)."""
     import pandas as pd
 
     rows = []
-    for org in ["A", "B", "C", "D"][: int(rng.integers(1, 5))]:
-        for team in range(int(rng.integers(1, 4))):
-            for role in ("r", "m", "s")[: int(rng.integers(1, 4))]:
-                for _ in range(int(rng.choice([0, 1, 2, 3, 4, 5, 6, 8]))):
+    tiny = kind == "tiny"
+    for org in ["A", "B", "C", "D", "E"][: int(rng.integers(2, 6) if tiny else rng.integers(1, 5))]:
+        roles = ("r", "m", "s")[: int(rng.integers(1, 3) if tiny else rng.integers(1, 4))]
+        for team in range(int(rng.integers(1, 3) if tiny else rng.integers(1, 4))):
+            for role in roles:
+                sizes = [1, 2, 3, 5, 6, 7] if tiny else [0, 1, 2, 3, 4, 5, 6, 8]
+                for _ in range(int(rng.choice(sizes))):
                     rows.append({"organisation": org, "team": f"{org}{team}", "role": role,
-                                 "answer_form": rng.choice(["x", "y", "z", None])})
+                                 "answer_form": rng.choice(["x", "y", None] if tiny else ["x", "y", "z", None])})
     return pd.DataFrame(rows)
 
 
@@ -65,7 +72,7 @@ def main(names: list[str]) -> None:
     rng = np.random.default_rng(int(os.environ.get("SEED", "0")))
     todo, rounds = set(names), 0
     for i in range(int(os.environ.get("N", "300"))):
-        data = _random_round(rng)
+        data = _random_round(rng, os.environ.get("KIND", "mixed"))
         if len(data) < 5 or not todo:
             continue
         rounds += 1
