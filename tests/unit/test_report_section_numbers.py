@@ -192,6 +192,25 @@ def test_reliability_table_is_reliability_with_the_codebooks_reverse_keys(curren
     assert section.html.startswith(f"<h2>Betrouwbaarheid</h2><p>{rs.html.escape(sentence)}</p>")
 
 
+def test_reliability_uses_the_items_the_round_asked(current, tables):
+    data = current.drop(columns=["EXPR1"]).assign(REFL4=np.nan)   # not asked this round (codebook 'since')
+    ctx = _ctx(data, organisation=ORG)
+    rs.reliability_section(ctx)
+    table = _reliability_frame(tables)
+    frame = table.frame.set_index("Schaal")
+    asked = {"REFL": (["REFL1", "REFL2", "REFL3", "REFL5"], []), "EXPR": (["EXPR2", "EXPR3", "EXPR4"], ["EXPR4"]),
+             "VEIL": (CB.scales["VEIL"].item_codes, CB.scales["VEIL"].reverse_items)}
+    for code, (items, reverse) in asked.items():
+        row = frame.loc[CB.scales[code].name]
+        assert row["Items"] == len(items)
+        for label, df in ((ORG, ctx.focus), ("netwerk", data)):
+            r = reliability(df[items], reverse=reverse)
+            assert row[f"n ({label})"] == r.n
+            assert row[f"α ({label})"] == pytest.approx(r.alpha, abs=1e-12)
+    assert table.note == ("BI = betrouwbaarheidsinterval (Feldt). Ontbrekende antwoorden: paarsgewijs. Reflectie op "
+                          "het werk en Ruimte voor experimenteren: alleen de items die in deze ronde gevraagd zijn.")
+
+
 def _fake_reliability(values):
     """reliability() stand-in: alpha per first item code, CI and omega fixed (to test the decision rules)."""
     def fake(items, *, reverse=None, codebook=None):
