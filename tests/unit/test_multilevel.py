@@ -270,6 +270,22 @@ def test_influence_model_edge_cases():
     assert any("maar één organisatie" in n for n in res.notes)
 
 
+def test_one_organisation_falls_back_to_exactly_the_team_only_model():
+    """The two-level -> team-only fallback fits the model one asks for with ``groups=("team",)`` (which
+    test_lmm.py checks against lme4), on an organisation whose teams differ (team variance > 0), and only the
+    fallback carries the note."""
+    d = reference_data()
+    one = d[d["organisation"] == "org3"]
+    fallback = influence_model(one, "Y", ["A", "B"])
+    team_only = influence_model(one, "Y", ["A", "B"], groups=("team",))
+    np.testing.assert_allclose(fallback.coefficients.to_numpy(), team_only.coefficients.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fallback.variance_components.to_numpy(), team_only.variance_components.to_numpy(),
+                               rtol=1e-12)
+    assert fallback.variance_components["team"] > 0.1 and math.isnan(fallback.variance_components["organisation"])
+    assert (fallback.structure, fallback.n_teams, fallback.n_organisations, fallback.n) == ("team", 6, 1, len(one))
+    assert fallback.notes == ("Er is maar één organisatie; het model heeft alleen een willekeurig intercept per team.",)
+    assert team_only.notes == () and team_only.structure == "team"
+
 def test_unreliable_fit_says_so_and_draws_no_conclusions(monkeypatch):
     """Issue 10: a fit that is not a checked optimum is reported as converged=False with a Dutch message,
     and the summary (shown verbatim in reports and notebook 04) draws no conclusions from it."""
