@@ -4,17 +4,14 @@ The rule that a skip fails on CI lives in the root conftest.py, so it covers doc
 """
 
 import pytest
-from hypothesis import settings
 
-from tests.support.ci import in_ci
+from tests.support.ci import load_hypothesis_profile
 from tests.support.rendered import build_rendered_round
 
 # Hypothesis: derandomised in CI (the same inputs every run, so a red CI is reproducible), random locally
-# (more inputs over time). Loaded here, before any test module builds its @settings, so every property test
-# inherits it; tests/unit/test_suite_rules.py checks that it took effect.
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if in_ci() else "dev")
+# (more inputs over time), also with CI=false. Loaded here, before any test module builds its @settings, so
+# every property test inherits it; tests/unit/test_suite_rules.py checks that it took effect.
+load_hypothesis_profile()
 
 
 @pytest.fixture(scope="session")

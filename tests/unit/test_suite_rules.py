@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import settings
 
-from tests.support.ci import in_ci
+from tests.support.ci import in_ci, load_hypothesis_profile
 
 TESTS = Path(__file__).resolve().parents[1]
 THIS = Path(__file__).resolve()
@@ -26,6 +26,25 @@ def _test_sources():
 def test_hypothesis_is_derandomised_exactly_on_ci():
     assert settings.default.derandomize is in_ci()
     assert settings.default.deadline is None  # shared 2-core machine: timing says nothing
+
+
+@pytest.mark.parametrize(("value", "derandomised"), [("false", False), ("", False), (None, False), ("true", True)])
+def test_hypothesis_profile_follows_ci_whatever_hypothesis_loaded_itself(monkeypatch, value, derandomised):
+    """Hypothesis loads its own derandomised profile whenever $CI exists (also CI=false); a local run is
+    random all the same, CI is derandomised also when Hypothesis had loaded its defaults."""
+    settings.register_profile("_guessed", settings.get_profile("default"), derandomize=not derandomised)
+    try:
+        settings.load_profile("_guessed")  # what Hypothesis chose from the environment at import
+        if value is None:
+            monkeypatch.delenv("CI", raising=False)
+        else:
+            monkeypatch.setenv("CI", value)
+        assert load_hypothesis_profile() == ("ci" if derandomised else "dev")
+        assert settings.default.derandomize is derandomised and settings.default.deadline is None
+        assert (settings.default.database is None) is derandomised  # locally the example database is used
+    finally:
+        monkeypatch.undo()
+        load_hypothesis_profile()  # back to this run's profile
 
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("TRUE", True), ("1", True), ("false", False),
