@@ -274,3 +274,45 @@ def test_feldt_interval_at_its_limits():
     assert feldt_ci(0.8, 100, 5, ci=0.0) == (pytest.approx(middle, rel=1e-12), pytest.approx(middle, rel=1e-12))
     assert feldt_ci(0.8, 100, 5, ci=1.0) == (-math.inf, 1.0)     # a 100 % interval: everything below 1
     assert all(math.isnan(v) for v in feldt_ci(0.8, 1, 5))        # one respondent: no interval
+
+
+def _t_interval(x):
+    """R's ``t.test(x)$conf.int`` (95 %), via scipy."""
+    res = stats.ttest_1samp(x, 0.0)
+    ci = res.confidence_interval(0.95)
+    return len(x), float(np.mean(x)), ci.low, ci.high
+
+
+def test_report_trend_means_and_paired_changes_have_t_intervals():
+    """The trend section's table (mean per round and group) and the change among the same people (paired)."""
+    from informeel_lib.codebook import load_codebook
+    from informeel_lib.report.context import ReportContext, _scored
+    from informeel_lib.report.trends import mean_ci, paired_changes, trend_table
+    from informeel_lib.synth.example import example_survey
+
+    cb = load_codebook()
+    before = example_survey(150, seed=3).assign(round="2021-11")
+    after = before.copy()
+    rng = np.random.default_rng(5)
+    items = [i for sc in cb.scales.values() for i in sc.item_codes]
+    after[items] = np.clip(after[items] + rng.integers(-1, 2, after[items].shape), 1, 5)
+    after["round"] = "2022-05"
+    rounds = {"2021-11": _scored(before, cb), "2022-05": _scored(after, cb)}
+    ctx = ReportContext("2022-05", rounds["2022-05"], rounds["2021-11"], "2021-11", "ZINN", 5, cb)
+    trend = trend_table(ctx, rounds)
+    assert set(trend["group"]) == {"ZINN", "rest van het netwerk"} and len(trend) == 2 * 2 * len(ctx.scales)
+    for row in trend.itertuples():
+        data = rounds[row.round]
+        mine = data["organisation"] == "ZINN"
+        x = data.loc[mine if row.group == "ZINN" else ~mine, row.scale].dropna().to_numpy()
+        assert (row.n, row.mean, row.ci_low, row.ci_high) == pytest.approx(_t_interval(x), rel=1e-12)
+    changes = paired_changes(ctx, rounds)
+    assert len(changes) == len(ctx.scales)
+    zinn = {r: d[d["organisation"] == "ZINN"].set_index("respondent") for r, d in rounds.items()}
+    for row in changes.itertuples():
+        diff = (zinn["2022-05"][row.scale] - zinn["2021-11"][row.scale]).dropna().to_numpy()
+        assert (row.n, row.diff, row.ci_low, row.ci_high) == pytest.approx(_t_interval(diff), rel=1e-12)
+    x = rounds["2022-05"]["IWL"].to_numpy()
+    lo, hi = stats.ttest_1samp(x, 0.0).confidence_interval(0.90)
+    assert mean_ci(x, level=0.90)[2:] == pytest.approx((lo, hi), rel=1e-12)
+    assert mean_ci([4.0])[:2] == (1, 4.0) and np.isnan(mean_ci([4.0])[2]) and mean_ci([])[0] == 0
