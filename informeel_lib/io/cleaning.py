@@ -416,23 +416,37 @@ def _deidentified_label(text: str):
 def _deidentified_teams(teams: pd.Series, organisations) -> list:
     """Team names with person names and contact details removed ('Team van Marieke de Vries' -> 'Team van
     [naam]'); places and institutions stay (they name a team, not a person). Two teams of one organisation
-    that would get the same name are numbered."""
-    out, seen, shared = [], {}, {}
+    that would get the same name are numbered, each team keeping its number on every row."""
+    out, assigned, taken, shared = [], {}, set(), {}
     for team, org in zip(teams, organisations):
         if team is None or (isinstance(team, float) and np.isnan(team)):
             out.append(None)
             continue
-        text, kinds = _deidentified_label(str(team))
-        personal = {"naam", "telefoon", "email", "code", "nummer", "ip", "datum", "leeftijd"}
-        name = text if personal & set(kinds) else str(team)
-        key = (org, name)
-        first = seen.setdefault(key, str(team))
-        if first != str(team):
-            variants = [k for k in seen if k[0] == org and k[1].startswith(name)]
-            name = f"{name} ({len(variants) + 1})"
-            seen[(org, name)] = str(team)
+        original = str(team)
+        name = assigned.get((org, original))
+        if name is None:
+            name = _unique_team_name(_shown_team_name(original), org, taken)
+            assigned[(org, original)] = name
+            taken.add((org, name))
         out.append(shared.setdefault(name, name))  # one string per name, not one per row (memory)
     return out
+
+
+_PERSONAL_KINDS = {"naam", "telefoon", "email", "code", "nummer", "ip", "datum", "leeftijd"}
+
+
+def _shown_team_name(team: str) -> str:
+    text, kinds = _deidentified_label(team)
+    return text if _PERSONAL_KINDS & set(kinds) else team
+
+
+def _unique_team_name(name: str, organisation, taken: set) -> str:
+    """``name``, or ``name (2)``, ``name (3)``, ... when another team of the organisation already has it."""
+    candidate, number = name, 1
+    while (organisation, candidate) in taken:
+        number += 1
+        candidate = f"{name} ({number})"
+    return candidate
 
 
 def _drop(frame, mask, code, reason_fn, log, rnd, dropped):

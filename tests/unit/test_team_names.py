@@ -34,3 +34,16 @@ def test_a_bare_surname_is_kept_as_documented():
     """'Team Jansen' cannot be told from 'Team Bos' or 'Team Haven' (surnames that are also place and house
     words); the README asks the researcher to check the team names."""
     assert deidentify_label("Team Jansen")[0] == "Team Jansen"
+
+
+def test_teams_that_lose_the_same_name_are_numbered_once_each():
+    """Two teams of one organisation that both become 'Team van [naam]' stay two teams: each keeps one number on
+    all its rows (the number is not recounted per row); numbering starts again in another organisation."""
+    from informeel_lib.io.cleaning import _deidentified_teams
+
+    teams = ["Team van Marieke de Vries", "Team van Jan Bakker", "Team van Jan Bakker", "Team van Marieke de Vries",
+             "Team van Jan Bakker", "Team Emmen", None, "Team van Jan Bakker"]
+    orgs = ["A", "A", "A", "A", "A", "A", "A", "B"]
+    assert _deidentified_teams(teams, orgs) == [
+        "Team van [naam]", "Team van [naam] (2)", "Team van [naam] (2)", "Team van [naam]", "Team van [naam] (2)",
+        "Team Emmen", None, "Team van [naam]"]
