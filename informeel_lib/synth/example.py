@@ -29,7 +29,7 @@ def example_survey(n: int = 300, *, seed: int = 0, codebook: Codebook | None = N
     -------
     DataFrame
         Columns ``respondent, round, organisation, team, role`` and one integer column per item,
-        on the codebook's response scale. Each scale is a latent variable (correlated 0.3 with the
+        on its scale's response scale. Each scale is a latent variable (correlated 0.3 with the
         others, with a team effect of ICC about 0.1) measured by its items with loadings 0.6-0.8;
         items marked reversed are reverse keyed.
 
@@ -46,8 +46,6 @@ def example_survey(n: int = 300, *, seed: int = 0, codebook: Codebook | None = N
     team = org * 4 + rng.integers(0, 4, n)
     team_effect = rng.normal(0, 0.35, len(orgs) * 4)
     common = rng.normal(size=n)
-    lo, hi = cb.scale_range
-    mid, spread = (lo + hi) / 2, (hi - lo) / 4
     frame = {
         "respondent": [f"p-{i:012x}" for i in range(n)],
         "round": "2022-05",
@@ -55,8 +53,10 @@ def example_survey(n: int = 300, *, seed: int = 0, codebook: Codebook | None = N
         "team": [f"team {t % 4 + 1}" for t in team],
         "role": [cb.roles[i].code for i in rng.integers(0, len(cb.roles), n)],
     }
-    for scale in cb.scales.values():
+    for code, scale in cb.scales.items():
         latent = np.sqrt(0.3) * common + team_effect[team] + np.sqrt(0.6) * rng.normal(size=n)
+        lo, hi = cb.item_range(code)  # each scale on its own response scale (a codebook may mix them)
+        mid, spread = (lo + hi) / 2, (hi - lo) / 4
         for item in scale.items:
             loading = rng.uniform(0.6, 0.8)
             answer = mid + 0.3 + spread * (loading * latent + np.sqrt(1 - loading**2) * rng.normal(size=n))

@@ -16,38 +16,22 @@ import pytest
 
 from informeel_lib.analysis.compare import compare_rounds
 from informeel_lib.analysis.reliability import reliability
-from informeel_lib.codebook import load_codebook
 from informeel_lib.errors import AnalysisError, Failure
 from informeel_lib.report import sections as rs
-from informeel_lib.report.context import FORMS, ReportContext, _scored
-
-CB = load_codebook()
-ROUND, PREVIOUS = "2022-05", "2021-11"
-ORG = "ZINN"
-REST = "rest van het netwerk"
-
-
-def _round(n, seed, name):
-    from informeel_lib.synth.example import example_survey
-
-    data = example_survey(n, seed=seed)
-    data["round"] = name
-    return _scored(data, CB)
+from informeel_lib.report.context import FORMS, ReportContext
+from tests.support.report_round import CB, ORG, PREVIOUS, REST, ROUND, own_round, report_ctx, scored_round
 
 
 @pytest.fixture(scope="module")
 def current():
-    return _round(240, 3, ROUND)
+    return scored_round(240, 3, ROUND)
 
 
 @pytest.fixture(scope="module")
 def previous():
-    return _round(200, 4, PREVIOUS)
+    return scored_round(200, 4, PREVIOUS)
 
 
-def _ctx(data, previous=None, organisation=None, min_group=5, **kw):
-    return ReportContext(ROUND, data, previous, PREVIOUS if previous is not None else None, organisation, min_group,
-                         CB, **kw)
 
 
 class _OrganisationPlan:
@@ -150,7 +134,7 @@ def _reliability_frame(tables):
 
 @pytest.mark.parametrize("organisation", [None, ORG])
 def test_reliability_table_is_reliability_with_the_codebooks_reverse_keys(current, tables, organisation):
-    ctx = _ctx(current, organisation=organisation)
+    ctx = report_ctx(current, organisation=organisation)
     section = rs.reliability_section(ctx)
     table = _reliability_frame(tables)
     frame = table.frame
@@ -194,7 +178,7 @@ def test_reliability_table_is_reliability_with_the_codebooks_reverse_keys(curren
 
 def test_reliability_uses_the_items_the_round_asked(current, tables):
     data = current.drop(columns=["EXPR1"]).assign(REFL4=np.nan)   # not asked this round (codebook 'since')
-    ctx = _ctx(data, organisation=ORG)
+    ctx = report_ctx(data, organisation=ORG)
     rs.reliability_section(ctx)
     table = _reliability_frame(tables)
     frame = table.frame.set_index("Schaal")
@@ -234,7 +218,7 @@ def test_reliability_calls_a_scale_sufficient_from_70_on_and_shows_a_failure_as_
     first = CB.scales[codes[2]].item_codes
     data.loc[data.index[:7], first] = np.nan                 # 7 rows without any answer on that scale
     data.loc[data.index[7:9], first[0]] = np.nan             # 2 rows with one answer missing (still counted)
-    section = rs.reliability_section(_ctx(data, organisation=None))
+    section = rs.reliability_section(report_ctx(data, organisation=None))
     frame = _reliability_frame(tables).frame
     assert f"Onder ,70 in het netwerk: {CB.scales[codes[1]].name}." in section.html
     failed = frame.iloc[2]
@@ -245,10 +229,10 @@ def test_reliability_calls_a_scale_sufficient_from_70_on_and_shows_a_failure_as_
 
 @pytest.mark.filterwarnings("ignore:Item")  # five respondents: some items load negatively
 def test_reliability_of_too_few_respondents_is_not_shown(current, tables):
-    ctx = _ctx(current.iloc[:5], min_group=5)
+    ctx = report_ctx(current.iloc[:5], min_group=5)
     assert "Te weinig" not in rs.reliability_section(ctx).html
     tables.clear()
-    small = _ctx(current.iloc[:4], min_group=5)
+    small = report_ctx(current.iloc[:4], min_group=5)
     section = rs.reliability_section(small)
     assert section.html == ("<h2>Betrouwbaarheid</h2><p>Te weinig respondenten om de betrouwbaarheid te "
                             "tonen.</p>")
@@ -287,7 +271,7 @@ def test_invariance_ok_follows_the_verdicts_and_the_configural_fit():
 def test_benchmark_table_is_the_mean_and_t_interval_of_both_groups(current):
     from scipy import stats
 
-    ctx = _ctx(current, organisation=ORG)
+    ctx = report_ctx(current, organisation=ORG)
     table = rs.benchmark_table(ctx)
     assert table.columns.tolist() == ["scale", "group", "n", "mean", "ci_low", "ci_high"]
     assert table["scale"].tolist() == [sc.name for sc in CB.scales.values() for _ in range(2)]
@@ -309,16 +293,16 @@ def test_benchmark_table_leaves_out_a_scale_a_group_cannot_show(current):
     data.loc[org[org].index[4:], code] = np.nan                    # 4 answers left in the organisation
     other = list(CB.scales)[2]
     data.loc[~org, other] = np.nan                                  # no answers in the rest
-    table = rs.benchmark_table(_ctx(data, organisation=ORG, min_group=5))
+    table = rs.benchmark_table(report_ctx(data, organisation=ORG, min_group=5))
     assert CB.scales[code].name not in set(table["scale"]) and CB.scales[other].name not in set(table["scale"])
     assert len(table) == 2 * (len(CB.scales) - 2)
-    table = rs.benchmark_table(_ctx(data, organisation=ORG, min_group=4))
+    table = rs.benchmark_table(report_ctx(data, organisation=ORG, min_group=4))
     assert CB.scales[code].name in set(table["scale"])
     assert table[(table["scale"] == CB.scales[code].name) & (table["group"] == ORG)]["n"].tolist() == [4]
     with pytest.raises(AnalysisError, match="^Een vergelijking met de rest van het netwerk kan alleen in een "
                                             "organisatierapport.$"):
-        rs.benchmark_table(_ctx(data))
-    empty = rs.benchmark_table(_ctx(data.assign(**{c: np.nan for c in CB.scales}), organisation=ORG))
+        rs.benchmark_table(report_ctx(data))
+    empty = rs.benchmark_table(report_ctx(data.assign(**{c: np.nan for c in CB.scales}), organisation=ORG))
     assert empty.columns.tolist() == ["scale", "group", "n", "mean", "ci_low", "ci_high"] and empty.empty
 
 
@@ -326,19 +310,19 @@ def test_benchmark_table_leaves_out_a_scale_a_group_cannot_show(current):
 
 def test_comparable_scales_are_scored_in_both_rounds(current, previous):
     codes = list(CB.scales)
-    assert rs.comparable_scales(_ctx(current)) == []
-    assert rs.comparable_scales(_ctx(current, previous)) == codes
+    assert rs.comparable_scales(report_ctx(current)) == []
+    assert rs.comparable_scales(report_ctx(current, previous)) == codes
     prev = previous.drop(columns=[codes[0]])
-    assert rs.comparable_scales(_ctx(current, prev)) == codes[1:]
+    assert rs.comparable_scales(report_ctx(current, prev)) == codes[1:]
     shared = current.drop(columns=[codes[1]])
-    ctx = _ctx(current, previous, data_shared_items=shared)
+    ctx = report_ctx(current, previous, data_shared_items=shared)
     assert rs.comparable_scales(ctx) == [c for c in codes if c != codes[1]]
     assert rs._shared_data(ctx) is shared
-    assert rs._shared_data(_ctx(current, previous)) is current
+    assert rs._shared_data(report_ctx(current, previous)) is current
 
 
 def test_change_by_organisation_is_compare_rounds_per_organisation_and_network(current, previous):
-    ctx = _ctx(current, previous, _plans=_plans(current, previous))
+    ctx = report_ctx(current, previous, _plans=_plans(current, previous))
     table, significant, hidden = rs.change_by_organisation(ctx)
     core = [c for c in CB.core_scales]
     both = pd.concat([previous, current], ignore_index=True)
@@ -380,7 +364,7 @@ def test_change_by_organisation_hides_small_or_unpublished_organisations_and_sup
     rows = prev.index[prev["organisation"] == other]
     prev.loc[rows[5:], code] = np.nan                  # 5 answers left: compare_rounds suppresses the cell (min 6)
     plans = _plans(current, prev, unpublished=[hidden_now], unpublished_before=[hidden_before])
-    ctx = _ctx(current, prev, min_group=6, _plans=plans)
+    ctx = report_ctx(current, prev, min_group=6, _plans=plans)
     table, significant, hidden = rs.change_by_organisation(ctx, scales=[code, "NIETS"])
     assert table.columns.tolist() == ["Organisatie", f"n ({PREVIOUS})", f"n ({ROUND})", code]
     assert table["Organisatie"].tolist() == [o for o in orgs if o not in (hidden_now, hidden_before)] + ["netwerk"]
@@ -389,7 +373,7 @@ def test_change_by_organisation_hides_small_or_unpublished_organisations_and_sup
     assert all(o != other for o, _ in significant[code])
     sparse = CB.core_scales[1]
     prev.loc[prev.index[6:], sparse] = np.nan          # 6 answers in the whole previous round
-    ctx = _ctx(current, prev, min_group=7, _plans=_plans(current, prev))
+    ctx = report_ctx(current, prev, min_group=7, _plans=_plans(current, prev))
     table, significant, hidden = rs.change_by_organisation(ctx, scales=[code, sparse])
     assert table["Organisatie"].tolist() == [o for o in orgs if o != small] + ["netwerk"] and hidden == 1
     assert set(table[sparse]) == {rs.EMPTY}            # the network's cell too: 6 < 7 answers
@@ -398,15 +382,15 @@ def test_change_by_organisation_hides_small_or_unpublished_organisations_and_sup
     cur = pd.concat([cur[cur["organisation"] != hidden_now], cur[cur["organisation"] == hidden_now].iloc[:6]])
     new = current[current["organisation"] == ORG].iloc[:8].assign(organisation="Nieuw")
     cur = pd.concat([cur, new])
-    ctx = _ctx(cur, prev, min_group=6, _plans=_plans(cur, prev))
+    ctx = report_ctx(cur, prev, min_group=6, _plans=_plans(cur, prev))
     table, _, hidden = rs.change_by_organisation(ctx, scales=[code])
     assert table["Organisatie"].tolist() == [o for o in orgs if o != small] + ["netwerk"]
     assert hidden == 2                                 # 'small' (previous round only) and 'Nieuw' (this round only)
-    ctx = _ctx(cur, prev, min_group=1, _plans=_plans(cur, prev))
+    ctx = report_ctx(cur, prev, min_group=1, _plans=_plans(cur, prev))
     shown = rs.change_by_organisation(ctx, scales=[code])[0]["Organisatie"].tolist()
     assert "Nieuw" not in shown and small not in shown
     with pytest.raises(AnalysisError, match="^Er is geen vorige ronde om mee te vergelijken.$"):
-        rs.change_by_organisation(_ctx(current))
+        rs.change_by_organisation(report_ctx(current))
 
 
 def test_change_by_organisation_marks_p_below_05_only(current, previous, monkeypatch):
@@ -421,7 +405,7 @@ def test_change_by_organisation_marks_p_below_05_only(current, previous, monkeyp
 
     monkeypatch.setattr(compare, "compare_rounds", fake)
     code = CB.core_scales[0]
-    table, significant, _ = rs.change_by_organisation(_ctx(current, previous, _plans=_plans(current, previous)),
+    table, significant, _ = rs.change_by_organisation(report_ctx(current, previous, _plans=_plans(current, previous)),
                                                       scales=[code])
     cells = dict(zip(table["Organisatie"], table[code]))
     assert cells["Interzorg"] == "+0,25" and cells["Treant"] == "+0,25*" and cells["netwerk"] == "+0,25"
@@ -662,10 +646,8 @@ def test_response_by_round_masks_small_cells_but_counts_them_in_the_network():
 
 
 def test_sections_use_the_reports_own_codebook(tables):
-    from tests.unit.test_report_summary_numbers import _own_round
-
-    current, cb = _own_round(150, 1, ROUND)
-    previous, _ = _own_round(150, 2, PREVIOUS)
+    current, cb = own_round(150, 1, ROUND)
+    previous, _ = own_round(150, 2, PREVIOUS)
     ctx = ReportContext(ROUND, current, previous, PREVIOUS, None, 5, cb, _plans=_plans(current, previous))
     table, _, _ = rs.change_by_organisation(ctx)
     assert table.columns.tolist()[3:] == cb.core_scales == list(cb.scales)

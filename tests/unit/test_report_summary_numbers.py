@@ -11,43 +11,29 @@ import pandas as pd
 import pytest
 
 from informeel_lib.analysis.compare import BenchmarkResult, benchmark, compare_rounds
-from informeel_lib.codebook import load_codebook
 from informeel_lib.errors import Failure
 from informeel_lib.nl import integer, number, p_value, percent
 from informeel_lib.report import summary as sm
-from informeel_lib.report.context import ReportContext, _scored
+from informeel_lib.report.context import ReportContext
+from tests.support.report_round import CB, ORG, PREVIOUS, REST, ROUND, own_round, report_ctx, scored_round
 
-CB = load_codebook()
-ROUND, PREVIOUS = "2022-05", "2021-11"
-ORG = "ZINN"
-REST = "rest van het netwerk"
 CAUTION = (" Let op: de schalen meten niet in elke organisatie precies hetzelfde (zie Verantwoording); kleine "
            "verschillen tussen organisaties zijn daardoor onzeker.")
 POOR_FIT = pd.DataFrame({"cfi": [0.80, 0.79], "rmsea": [0.10, 0.11], "verdict": ["baseline", "acceptable"]})
 GOOD_FIT = pd.DataFrame({"cfi": [0.96, 0.96], "rmsea": [0.04, 0.04], "verdict": ["baseline", "acceptable"]})
 
 
-def _round(n, seed, name):
-    from informeel_lib.synth.example import example_survey
-
-    data = example_survey(n, seed=seed)
-    data["round"] = name
-    return _scored(data, CB)
-
 
 @pytest.fixture(scope="module")
 def current():
-    return _round(240, 3, ROUND)
+    return scored_round(240, 3, ROUND)
 
 
 @pytest.fixture(scope="module")
 def previous():
-    return _round(200, 4, PREVIOUS)
+    return scored_round(200, 4, PREVIOUS)
 
 
-def _ctx(data, previous=None, organisation=None, min_group=5, **kw):
-    return ReportContext(ROUND, data, previous, PREVIOUS if previous is not None else None, organisation, min_group,
-                         CB, **kw)
 
 
 def _name(code, lower=False):
@@ -58,10 +44,11 @@ def _name(code, lower=False):
 # --- small helpers ----------------------------------------------------------------------------------
 
 def test_titles_outcome_and_direction(current, previous):
-    ctx = _ctx(current, previous, ORG)
+    ctx = report_ctx(current, previous, ORG)
     assert sm.benchmark_title(ctx) == f"Gemiddelde scores: {ORG} en de {REST}"
     assert sm.change_title(ctx) == f"Gemiddelde scores in ronde {PREVIOUS} en {ROUND} ({ORG})"
-    assert sm.change_title(_ctx(current, previous)) == f"Gemiddelde scores in ronde {PREVIOUS} en {ROUND} (het netwerk)"
+    network = report_ctx(current, previous)
+    assert sm.change_title(network) == f"Gemiddelde scores in ronde {PREVIOUS} en {ROUND} (het netwerk)"
     assert sm.outcome_code(CB) == CB.main_outcome == "IWL"
     assert sm._favourable(CB, "REFL", 0.1) and not sm._favourable(CB, "REFL", -0.1)
     assert not sm._favourable(CB, "FOUT", 0.1) and sm._favourable(CB, "FOUT", -0.1)
@@ -74,12 +61,12 @@ def test_titles_outcome_and_direction(current, previous):
 
 
 def test_response_message_counts_the_focus_group_and_its_share(current):
-    org = sm.response_message(_ctx(current, organisation=ORG))
+    org = sm.response_message(report_ctx(current, organisation=ORG))
     n = int((current["organisation"] == ORG).sum())
     assert org.text == (f"In ronde mei 2022 vulden {n} medewerkers van {ORG} de vragenlijst in, "
                         f"{percent(n / len(current))} van alle {integer(len(current))} deelnemers in het netwerk.")
     assert (org.source, org.kind) == ("Respondenten per organisatie", "response")
-    net = sm.response_message(_ctx(current))
+    net = sm.response_message(report_ctx(current))
     assert net.text == (f"In ronde mei 2022 vulden 240 medewerkers uit {current['organisation'].nunique()} "
                         "organisaties de vragenlijst in.")
     assert (net.source, net.kind) == ("Respondenten per organisatie", "response")
@@ -88,9 +75,9 @@ def test_response_message_counts_the_focus_group_and_its_share(current):
 # --- differences with the rest of the network -------------------------------------------------------
 
 def test_focus_benchmarks_is_benchmark_per_scale_computed_once(current):
-    ctx = _ctx(current, organisation=ORG, min_group=40)
+    ctx = report_ctx(current, organisation=ORG, min_group=40)
     results = sm.focus_benchmarks(ctx)
-    assert sm.focus_benchmarks(_ctx(current, organisation=ORG))["REFL"].n_org == 38
+    assert sm.focus_benchmarks(report_ctx(current, organisation=ORG))["REFL"].n_org == 38
     assert list(results) == list(CB.scales)
     for code, b in results.items():
         pd.testing.assert_frame_equal(b.to_frame(), benchmark(current, code, ORG, min_group=40,
@@ -105,7 +92,7 @@ def _b(code, diff, lo, hi, g, *, suppressed=False, mean_org=3.5):
 
 
 def _with_benchmarks(current, results):
-    ctx = _ctx(current, organisation=ORG)
+    ctx = report_ctx(current, organisation=ORG)
     ctx._memo["benchmarks"] = results
     return ctx
 
@@ -170,7 +157,7 @@ def test_without_a_clear_difference_the_largest_is_named_as_small_or_uncertain(c
 
 
 def test_difference_messages_on_real_data_repeat_the_benchmarks(current):
-    ctx = _ctx(current, organisation="Zonnehuisgroep Noord")
+    ctx = report_ctx(current, organisation="Zonnehuisgroep Noord")
     out = sm.difference_messages(ctx, {})
     results = {c: benchmark(current, c, "Zonnehuisgroep Noord", min_group=5, codebook=CB) for c in CB.scales}
     for message in out:
@@ -188,7 +175,7 @@ def test_caution_only_when_invariance_fails():
 
 
 def test_network_spread_message_names_the_highest_and_lowest_organisation(current):
-    (message,) = sm.network_spread_message(_ctx(current))
+    (message,) = sm.network_spread_message(report_ctx(current))
     means = current.groupby("organisation")["IWL"].mean()
     assert message.text == (f"Op informeel leergedrag lopen de organisaties uiteen van {number(means.min())} "
                             f"({means.idxmin()}) tot {number(means.max())} ({means.idxmax()}); elk "
@@ -197,19 +184,19 @@ def test_network_spread_message_names_the_highest_and_lowest_organisation(curren
     # a group too small to show is left out: the lowest organisation drops out
     low = means.idxmin()
     data = pd.concat([current[current["organisation"] != low], current[current["organisation"] == low].iloc[:3]])
-    (message,) = sm.network_spread_message(_ctx(data))
+    (message,) = sm.network_spread_message(report_ctx(data))
     assert f"({low})" not in message.text
     two = current[current["organisation"].isin(means.index[:2])]
-    assert len(sm.network_spread_message(_ctx(two))) == 1
-    assert sm.network_spread_message(_ctx(current[current["organisation"] == ORG])) == []
-    assert sm.network_spread_message(_ctx(current.drop(columns=["IWL"]))) == []
+    assert len(sm.network_spread_message(report_ctx(two))) == 1
+    assert sm.network_spread_message(report_ctx(current[current["organisation"] == ORG])) == []
+    assert sm.network_spread_message(report_ctx(current.drop(columns=["IWL"]))) == []
 
 
 # --- change since the previous round -----------------------------------------------------------------
 
 @pytest.mark.parametrize("organisation", [None, ORG])
 def test_focus_changes_is_compare_rounds_of_the_focus_group(current, previous, organisation):
-    ctx = _ctx(current, previous, organisation, min_group=5)
+    ctx = report_ctx(current, previous, organisation, min_group=5)
     changes = sm.focus_changes(ctx)
     both = pd.concat([previous, current], ignore_index=True)
     if organisation:
@@ -226,17 +213,17 @@ def test_focus_changes_uses_the_shared_items_and_leaves_out_suppressed_scales(cu
     prev = previous.copy()
     prev.loc[prev.index[3:], "EXPR"] = float("nan")         # three answers left: suppressed
     prev = prev.drop(columns=["LEID"])
-    ctx = _ctx(current, prev, min_group=5, data_shared_items=shared)
+    ctx = report_ctx(current, prev, min_group=5, data_shared_items=shared)
     changes = sm.focus_changes(ctx)
     assert "EXPR" not in changes and "LEID" not in changes and "REFL" in changes
     assert changes["REFL"]["mean_to"] == pytest.approx(current["REFL"].mean() + 1.0, abs=1e-12)
-    assert sm.focus_changes(_ctx(current)) == {}
+    assert sm.focus_changes(report_ctx(current)) == {}
     odd = previous.assign(ZICHT="x")                        # compare_rounds refuses text: the scale is skipped
-    assert list(sm.focus_changes(_ctx(current, odd))) == [c for c in CB.scales if c != "ZICHT"]
+    assert list(sm.focus_changes(report_ctx(current, odd))) == [c for c in CB.scales if c != "ZICHT"]
     four = previous.copy()
     four.loc[four.index[4:], "EXPR"] = float("nan")         # four answers: shown only with a minimum of 4
-    assert "EXPR" in sm.focus_changes(_ctx(current, four, min_group=4))
-    assert "EXPR" not in sm.focus_changes(_ctx(current, four, min_group=5))
+    assert "EXPR" in sm.focus_changes(report_ctx(current, four, min_group=4))
+    assert "EXPR" not in sm.focus_changes(report_ctx(current, four, min_group=5))
 
 
 def _change(diff, d, p, mean_from=3.0):
@@ -244,7 +231,7 @@ def _change(diff, d, p, mean_from=3.0):
 
 
 def _with_changes(current, previous, changes, organisation=ORG):
-    ctx = _ctx(current, previous, organisation)
+    ctx = report_ctx(current, previous, organisation)
     ctx._memo["focus_changes"] = changes
     return ctx
 
@@ -279,7 +266,7 @@ def test_without_a_clear_change_the_largest_is_named_or_nothing_is_said(current,
     (message,) = sm.change_messages(_with_changes(current, previous, {}))
     assert message.text == f"Sinds november 2021 is in {ORG} geen verandering te tonen."
     assert (message.source, message.kind) == (f"Gemiddelde scores in ronde {PREVIOUS} en {ROUND} ({ORG})", "change")
-    (message,) = sm.change_messages(_ctx(current))
+    (message,) = sm.change_messages(report_ctx(current))
     assert (message.text, message.source, message.kind) == (
         "Dit is de eerste ronde: over veranderingen is nog niets te zeggen.", "", "change")
 
@@ -298,7 +285,7 @@ def test_change_messages_need_enough_respondents_in_the_previous_round(current, 
 
 
 def test_change_messages_on_real_data_repeat_compare_rounds(current, previous):
-    ctx = _ctx(current, previous, "Zonnehuisgroep Noord")
+    ctx = report_ctx(current, previous, "Zonnehuisgroep Noord")
     (message,) = sm.change_messages(ctx)
     both = pd.concat([previous, current], ignore_index=True)
     both = both[both["organisation"] == "Zonnehuisgroep Noord"]
@@ -334,22 +321,22 @@ def test_model_message_names_the_three_strongest_clear_factors(current):
     model = _Model({"Reflectie op het werk": 0.30, "Ruimte voor experimenteren": -0.45, "Regelruimte": 0.05,
                     "Leren zichtbaar maken": 0.2, "ICT": 0.11, "Teamgrootte": 0.12},
                    lows=[0.2, -0.55, -0.05, 0.1, 0.0, 0.02], highs=[0.4, -0.35, 0.15, 0.3, 0.2, 0.22])
-    (message,) = sm.model_message(_ctx(current), {"influence": {"model": model}})
+    (message,) = sm.model_message(report_ctx(current), {"influence": {"model": model}})
     assert message.text == ("Netwerkbreed gaat informeel leergedrag het sterkst samen met ruimte voor experimenteren "
                             "(b = −0,45), reflectie op het werk (b = 0,30) en leren zichtbaar maken (b = 0,20). "
                             "Dit geldt voor het netwerk als geheel.")
     assert (message.source, message.kind) == ("Effecten op informeel leergedrag", "model")
     model.standardized = True
-    (message,) = sm.model_message(_ctx(current, organisation=ORG), {"influence": {"model": model}})
+    (message,) = sm.model_message(report_ctx(current, organisation=ORG), {"influence": {"model": model}})
     assert message.text.endswith("(β = 0,20). Dit geldt voor het netwerk als geheel, niet specifiek voor ZINN.")
     assert "regelruimte" not in message.text and "teamgrootte" not in message.text
     below = _Model({"Regelruimte": -0.2}, lows=[-0.3], highs=[-0.0001])
-    assert "regelruimte (b = −0,20)" in sm.model_message(_ctx(current), {"influence": {"model": below}})[0].text
+    assert "regelruimte (b = −0,20)" in sm.model_message(report_ctx(current), {"influence": {"model": below}})[0].text
 
 
 def test_model_message_without_clear_factors_or_without_a_model(current, monkeypatch):
     flat = _Model({"Regelruimte": 0.05, "ICT": -0.1}, lows=[0.0, -0.2], highs=[0.1, 0.0])
-    (message,) = sm.model_message(_ctx(current, organisation=ORG), {"influence": {"model": flat}})
+    (message,) = sm.model_message(report_ctx(current, organisation=ORG), {"influence": {"model": flat}})
     assert message.text == ("Netwerkbreed hangt geen van de factoren duidelijk samen met informeel leergedrag (alle "
                             "intervallen omvatten 0). Dit geldt voor het netwerk als geheel, niet specifiek voor ZINN.")
     assert (message.source, message.kind) == ("Effecten op informeel leergedrag", "model")
@@ -357,30 +344,30 @@ def test_model_message_without_clear_factors_or_without_a_model(current, monkeyp
                   "worden geschat; daarover is hier dus geen kernboodschap.")
     for shared in ({}, {"influence": None}, {"influence": {"model": Failure("error", "kapot")}},
                    {"influence": {"model": _Model({"ICT": 0.5}, converged=False)}}):
-        (message,) = sm.model_message(_ctx(current), shared)
+        (message,) = sm.model_message(report_ctx(current), shared)
         assert (message.text, message.source, message.kind) == (unreliable, "", "model")
     monkeypatch.setattr(sm, "outcome_code", lambda codebook: None)
-    (message,) = sm.model_message(_ctx(current), {})
+    (message,) = sm.model_message(report_ctx(current), {})
     assert message.text == unreliable.replace("informeel leergedrag", "informeel leren")
     monkeypatch.undo()
     no_outcome = current.drop(columns=["IWL"])
-    (message,) = sm.model_message(_ctx(no_outcome), {})
+    (message,) = sm.model_message(report_ctx(no_outcome), {})
     assert message.text == unreliable  # the codebook still names the outcome
     bare = _Model({"ICT": 0.5})                              # a model without the optional attributes
     del bare.converged, bare.standardized
-    assert "samen met ICT (b = 0,50)." in sm.model_message(_ctx(current), {"influence": {"model": bare}})[0].text
+    assert "samen met ICT (b = 0,50)." in sm.model_message(report_ctx(current), {"influence": {"model": bare}})[0].text
 
 
 # --- all together ------------------------------------------------------------------------------------
 
 def test_key_messages_in_order_and_as_a_section(current, previous):
-    ctx = _ctx(current, previous, ORG)
+    ctx = report_ctx(current, previous, ORG)
     shared = {"influence": {"model": _Model({"Regelruimte": 0.3})}}
     messages = sm.key_messages(ctx, shared)
     assert [m.kind for m in messages][0] == "response" and [m.kind for m in messages][-2:] == ["change", "model"]
     assert messages == [sm.response_message(ctx), *sm.difference_messages(ctx, shared), *sm.change_messages(ctx),
                         *sm.model_message(ctx, shared)]
-    net = _ctx(current, previous)
+    net = report_ctx(current, previous)
     assert sm.key_messages(net, shared)[1] == sm.network_spread_message(net)[0]
     section = sm.key_messages_section(ctx, shared)
     assert section.title == "Kernboodschappen"
@@ -393,26 +380,9 @@ def test_key_messages_in_order_and_as_a_section(current, previous):
 
 # --- a report on another questionnaire ------------------------------------------------------------------
 
-def _own_round(n, seed, name):
-    """A round of the wijkzorg questionnaire (tests/support/questionnaire): 7- and 5-point scales, outcome BEVL."""
-    import yaml
-
-    from informeel_lib.codebook import parse_codebook
-    from informeel_lib.synth.example import example_survey
-    from tests.support.own_questionnaire import ROUND_1, TRUTH
-
-    cb = parse_codebook(yaml.safe_load(TRUTH[ROUND_1].read_text("utf-8")))
-    raw = example_survey(n, seed=seed, codebook=cb)
-    raw["round"] = name
-    for code, sc in cb.scales.items():   # example_survey draws every item on the widest scale (1-7)
-        lo, hi = cb.item_range(code)
-        raw[sc.item_codes] = raw[sc.item_codes].clip(lo, hi)
-    return _scored(raw, cb), cb
-
-
 def test_the_key_messages_use_the_reports_own_codebook():
-    current, cb = _own_round(150, 1, ROUND)
-    previous, _ = _own_round(150, 2, PREVIOUS)
+    current, cb = own_round(150, 1, ROUND)
+    previous, _ = own_round(150, 2, PREVIOUS)
     org = "De Kustlijn"
     ctx = ReportContext(ROUND, current, previous, PREVIOUS, org, 5, cb)
     results = sm.focus_benchmarks(ctx)

@@ -510,3 +510,19 @@ def test_cli_writes_byte_identical_exports(written, tmp_path, capsys):
     for path in sorted(out.rglob("*")):
         if path.is_file():
             assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path.name
+
+
+def test_example_survey_answers_each_scale_on_its_own_response_scale():
+    """A codebook that mixes response scales (the tests' questionnaire: 7-point and a 5-point frequency scale):
+    every item stays on its own scale's range and reaches both ends of it."""
+    from informeel_lib.codebook import load_codebook
+    from informeel_lib.synth.example import example_survey
+    from tests.support.own_questionnaire import ROUND_1, TRUTH
+
+    cb = load_codebook(TRUTH[ROUND_1])
+    assert cb.has_mixed_response_scales
+    data = example_survey(400, seed=5, codebook=cb)
+    for code, scale in cb.scales.items():
+        lo, hi = cb.item_range(code)
+        answers = data[scale.item_codes]
+        assert answers.min().min() == lo and answers.max().max() == hi, code
