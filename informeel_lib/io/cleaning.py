@@ -599,6 +599,11 @@ def _clean(exports, *, round_name, codebook, straightliners, speeders, strict, s
     salt = get_salt(salt)
     n_in = {e.source_file: len(e.data) for e in exports}
     info = codebook_info(cb, exports)
+    # every rule that drops rows copies the round once: with hand_over, what the previous copy freed goes back
+    # to the operating system first, so two copies are the most ever held (not one more per rule). Only for a
+    # large round: a full garbage collection costs more than a small round's copies (the tests clean hundreds)
+    large = sum(n_in.values()) >= RELEASE_FROM_ROWS
+    release = release_memory if hand_over and large else (lambda: None)
 
     log: list = []
     frames, offset = [], 0
@@ -607,12 +612,9 @@ def _clean(exports, *, round_name, codebook, straightliners, speeders, strict, s
         offset += len(export.data)
         if hand_over:
             exports[i] = export = _released(export)
-            release_memory()
+            release()
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     del frames
-    # every rule that drops rows copies the round once: with hand_over, what the previous copy freed goes back
-    # to the operating system first, so two copies are the most ever held (not one more per rule)
-    release = release_memory if hand_over else (lambda: None)
     release()
     frame = _separate_organisations(frame, salt, log, rnd)
     dropped: list = []
@@ -648,6 +650,10 @@ def _clean(exports, *, round_name, codebook, straightliners, speeders, strict, s
 def _released(export: Export) -> Export:
     """The export without its rows (columns, issues and notices stay): what the cleaning needs after it."""
     return replace(export, data=pd.DataFrame(columns=export.data.columns), source_rows=[])
+
+
+# rows from which a handed-over round gives freed memory back to the operating system after each copying step
+RELEASE_FROM_ROWS = 50_000
 
 
 def release_memory() -> None:

@@ -466,9 +466,14 @@ def test_handed_over_exports_are_released_once_prepared_with_the_same_result(mon
     real = cleaning._released
     monkeypatch.setattr(cleaning, "_released", lambda e: rows_when_released.append(len(e.data)) or real(e))
     monkeypatch.setattr(cleaning, "release_memory", lambda: memory_released.append(len(rows_when_released)))
-    handed = cleaning._clean(exports, round_name="2022-05", codebook=None, straightliners="flag", speeders="drop",
-                             strict=False, salt=SALT, speeder_min_seconds=60.0, speeder_fraction=1 / 3,
-                             hand_over=True)
+    options = dict(round_name="2022-05", codebook=None, straightliners="flag", speeders="drop", strict=False,
+                   salt=SALT, speeder_min_seconds=60.0, speeder_fraction=1 / 3, hand_over=True)
+    small = [cleaning.export_from_frame(df, name=f"dataframe{i}", codebook=None) for i, df in enumerate((a, b), 1)]
+    cleaning._clean(small, **options)
+    assert memory_released == []  # a small round: no garbage collection per step (it costs more than it frees)
+    rows_when_released.clear()
+    monkeypatch.setattr(cleaning, "RELEASE_FROM_ROWS", 5)  # this round counts as large
+    handed = cleaning._clean(exports, **options)
     assert exports == [] and rows_when_released == [4, 1]
     assert memory_released[:2] == [1, 2] and len(memory_released) == 7  # after each export and each copying step
     assert handed.data.equals(kept.data) and handed.log.equals(kept.log) and handed.files.equals(kept.files)
